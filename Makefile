@@ -1,0 +1,57 @@
+# taizhang: `make run` serves the app with demo data; `make test` runs the whole suite.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test test-pg lint format check bench vendor messages compilemessages setup clean-db ci
+
+$(STAMP): requirements/base.txt requirements/dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements/dev.txt
+	touch $(STAMP)
+
+setup: $(STAMP) compilemessages
+	$(PY) manage.py migrate --noinput
+
+compilemessages: $(STAMP)
+	$(PY) scripts/compile_messages.py
+
+run: setup
+	$(PY) manage.py demo
+	@echo "Serving on http://$(HOST):$(PORT)/ (Ctrl-C stops the web server and the background worker)"
+	@trap 'kill 0' INT TERM EXIT; \
+	$(PY) manage.py run_huey --quiet & \
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+test: $(STAMP) compilemessages
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+test-pg: $(STAMP) compilemessages
+	DATABASE_URL=$${PG_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/taizhang} $(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) manage.py makemigrations --check --dry-run
+
+format: $(STAMP)
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+check: lint
+	DEBUG=0 SECRET_KEY=check-only-$$(date +%s)-not-a-real-secret-key-but-long-enough ALLOWED_HOSTS=taizhang.example $(PY) manage.py check --deploy --fail-level WARNING
+
+bench: setup
+	$(PY) -m taizhang.bench
+
+messages: $(STAMP)
+	$(PY) manage.py makemessages -l zh_Hans --no-obsolete --no-location --ignore=.venv --ignore=node_modules --ignore=static
+
+vendor:
+	bash scripts/vendor.sh
+
+ci: lint check test

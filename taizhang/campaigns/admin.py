@@ -1,0 +1,28 @@
+from django.contrib import admin
+
+from taizhang.history.admin import HistoryAdminMixin
+
+from .models import Campaign, Category, KeyTask, Phase
+
+
+class CategoryInline(admin.TabularInline):
+    model = Category
+    extra = 0
+
+
+class PhaseInline(admin.TabularInline):
+    model = Phase
+    extra = 0
+
+
+@admin.register(Campaign)
+class CampaignAdmin(HistoryAdminMixin, admin.ModelAdmin):
+    list_display = ["name", "slug", "starts_on", "ends_on", "is_active"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [CategoryInline, PhaseInline]
+
+
+@admin.register(KeyTask)
+class KeyTaskAdmin(HistoryAdminMixin, admin.ModelAdmin):
+    list_display = ["code", "name", "parent", "campaign", "order"]
+    list_filter = ["campaign"]

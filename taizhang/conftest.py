@@ -1,0 +1,97 @@
+"""Shared personas, named by role, over a small org tree.
+
+olivia is the campaign office; lily is the liaison of 办公室 (Office dept);
+bob is the liaison of 人力资源部; leo is a leader; charlie has no role at all.
+"""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from taizhang.orgs.actions import grant_role
+from taizhang.orgs.models import Role
+from taizhang.testing.factories import make_campaign, make_item, make_unit, make_user
+
+PASSWORD = "pw-for-tests-1"
+
+
+@pytest.fixture(autouse=True)
+def _no_background_queue(settings, tmp_path):
+    settings.HUEY_IMMEDIATE = True
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def org(db):
+    group = make_unit("中国融通集团", kind="group", short_name="集团")
+    office_dept = make_unit("集团办公室", parent=group, short_name="办公室", aliases=["总部办公室"])
+    hr = make_unit("人力资源部", parent=group, short_name="人力")
+    subsidiary = make_unit("融通医疗健康公司", parent=group, kind="subsidiary", short_name="医疗健康")
+    hospital = make_unit("八一骨科医院", parent=subsidiary, kind="subunit")
+    return {"group": group, "office_dept": office_dept, "hr": hr, "subsidiary": subsidiary, "hospital": hospital}
+
+
+@pytest.fixture
+def campaign(db):
+    today = timezone.localdate()
+    return make_campaign(starts_on=today - datetime.timedelta(days=90), ends_on=today + datetime.timedelta(days=270))
+
+
+@pytest.fixture
+def people(org, campaign):
+    olivia = make_user("olivia", name="欧阳办", unit=org["group"])
+    lily = make_user("lily", name="李联络", unit=org["office_dept"])
+    bob = make_user("bob", name="包联络", unit=org["hr"])
+    leo = make_user("leo", name="刘领导", unit=org["group"])
+    charlie = make_user("charlie", name="陈外人")
+    grant_role(user=olivia, campaign=campaign, role=Role.OFFICE)
+    grant_role(user=lily, campaign=campaign, role=Role.LIAISON, unit=org["office_dept"])
+    grant_role(user=bob, campaign=campaign, role=Role.LIAISON, unit=org["hr"])
+    grant_role(user=leo, campaign=campaign, role=Role.LEADER)
+    return {"olivia": olivia, "lily": lily, "bob": bob, "leo": leo, "charlie": charlie}
+
+
+@pytest.fixture
+def items(org, campaign):
+    """Two items per department, one at the hospital."""
+    today = timezone.localdate()
+    return {
+        "oa": make_item(
+            campaign,
+            org["office_dept"],
+            code="HQ-001",
+            title="优化OA系统",
+            due=today + datetime.timedelta(days=60),
+            owner="王明",
+        ),
+        "flow": make_item(campaign, org["office_dept"], code="HQ-002", title="简化工作流程", due_text="长期坚持"),
+        "welfare": make_item(
+            campaign,
+            org["hr"],
+            code="HQ-003",
+            title="推进员工福利平台",
+            due=today + datetime.timedelta(days=30),
+            owner="张华",
+        ),
+        "dating": make_item(
+            campaign, org["hr"], code="HQ-004", title="解决单身员工婚恋问题", due=today - datetime.timedelta(days=12)
+        ),
+        "clinic": make_item(
+            campaign,
+            org["hospital"],
+            code="YL-001",
+            title="開展公益義診活動",
+            content="醫療健康公司籌備組",
+            due=today + datetime.timedelta(days=100),
+        ),
+    }
+
+
+@pytest.fixture
+def login(client):
+    def _login(user):
+        client.force_login(user)
+        return client
+
+    return _login

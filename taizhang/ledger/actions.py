@@ -1,0 +1,332 @@
+"""The writes on the ledger. Pages, imports, commands and tasks all come through here.
+
+Each action checks permission, runs in one transaction, and records history.
+"""
+
+import datetime
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from taizhang.history.models import HistoryEntry
+from taizhang.history.recording import diff, record, snapshot
+from taizhang.orgs.access import Access
+
+from .lights import compute_light
+from .models import FINISHED_STATUSES, Comment, Item, ProgressAttachment, ProgressEntry, Status
+
+
+class StaleEdit(Exception):
+    """Someone else saved the item after this form was opened."""
+
+    def __init__(self, item: Item):
+        super().__init__(
+            _(
+                "Someone else changed this item while you were editing it. Reload the page to see their changes, then make yours again."
+            )
+        )
+        self.item = item
+
+
+def today() -> datetime.date:
+    return timezone.localdate()
+
+
+# Derived state -----------------------------------------------------------------
+
+
+def derive_percent_and_status(item: Item) -> tuple[int, str]:
+    """An item's current percent and status from its progress entries or its sub-items."""
+    if item.status in FINISHED_STATUSES:
+        return item.percent, item.status
+    children = list(item.children.exclude(status=Status.WITHDRAWN).values_list("percent", "weight"))
+    if children:
+        total_weight = sum((w for _, w in children), Decimal(0))
+        if total_weight > 0:
+            percent = round(sum((Decimal(p) * w for p, w in children), Decimal(0)) / total_weight)
+        else:
+            percent = round(sum(p for p, _ in children) / len(children))
+        has_progress = any(p > 0 for p, _ in children)
+    else:
+        latest = item.progress_entries.order_by("-created_at", "-id").first()
+        percent = latest.percent if latest else 0
+        has_progress = latest is not None
+    if percent >= 100:
+        status = Status.COMPLETED
+    elif has_progress:
+        status = Status.IN_PROGRESS
+    else:
+        status = Status.NOT_STARTED
+    return percent, status
+
+
+def recompute_item(item: Item, *, on: datetime.date | None = None, actor=None) -> Item:
+    """Recompute percent, status and light, store them, record a light change, roll up to the parent."""
+    on = on or today()
+    percent, status = derive_percent_and_status(item)
+    old_light = (item.light, item.light_code)
+    item.percent, item.status = percent, status
+    if status == Status.COMPLETED and item.completed_on is None:
+        item.completed_on = on
+    elif status != Status.COMPLETED and item.status not in FINISHED_STATUSES:
+        item.completed_on = None
+    verdict = compute_light(item, on)
+    item.light, item.light_code, item.light_n = verdict.light, verdict.code, verdict.n
+    last = item.progress_entries.aggregate(at=Max("created_at"))["at"]
+    item.last_progress_at = last
+    Item.objects.filter(pk=item.pk).update(
+        percent=item.percent,
+        status=item.status,
+        light=item.light,
+        light_code=item.light_code,
+        light_n=item.light_n,
+        completed_on=item.completed_on,
+        last_progress_at=last,
+    )
+    if old_light[0] != item.light:
+        record(
+            item,
+            HistoryEntry.Action.LIGHT,
+            actor=actor,
+            campaign=item.campaign,
+            changes=[
+                {
+                    "field": "light",
+                    "label": str(Item._meta.get_field("light").verbose_name),
+                    "old": old_light[0],
+                    "new": item.light,
+                }
+            ],
+            note=verdict.reason,
+        )
+    if item.parent_id:
+        recompute_item(item.parent, on=on, actor=actor)
+    return item
+
+
+def refresh_lights(campaign, *, on: datetime.date | None = None) -> int:
+    """Nightly: dates move, so lights change without any edit. Returns how many changed."""
+    on = on or today()
+    changed = 0
+    items = Item.objects.filter(campaign=campaign).select_related("campaign").order_by("id")
+    for item in items.iterator(chunk_size=500):
+        verdict = compute_light(item, on)
+        if (verdict.light, verdict.code, verdict.n) != (item.light, item.light_code, item.light_n):
+            with transaction.atomic():
+                if verdict.light != item.light:
+                    record(
+                        item,
+                        HistoryEntry.Action.LIGHT,
+                        campaign=campaign,
+                        changes=[
+                            {
+                                "field": "light",
+                                "label": str(Item._meta.get_field("light").verbose_name),
+                                "old": item.light,
+                                "new": verdict.light,
+                            }
+                        ],
+                        note=verdict.reason,
+                    )
+                    changed += 1
+                Item.objects.filter(pk=item.pk).update(light=verdict.light, light_code=verdict.code, light_n=verdict.n)
+    return changed
+
+
+# Items -------------------------------------------------------------------------
+
+
+def _check_parent(item: Item) -> None:
+    parent = item.parent
+    while parent is not None:
+        if parent.pk == item.pk:
+            raise ValidationError({"parent": _("An item cannot be below itself.")})
+        parent = parent.parent
+    if item.parent_id and item.parent.campaign_id != item.campaign_id:
+        raise ValidationError({"parent": _("The parent item must be in the same campaign.")})
+
+
+@transaction.atomic
+def create_item(*, campaign, data: dict, partner_units=(), acting_user) -> Item:
+    access = Access.for_user(acting_user, campaign)
+    if not access.is_office:
+        raise PermissionDenied(_("Only the campaign office can add items."))
+    item = Item(campaign=campaign, **data)
+    item.refresh_search_text()
+    item.full_clean()
+    _check_parent(item)
+    item.save()
+    item.partner_units.set(partner_units)
+    record(item, HistoryEntry.Action.CREATE, actor=acting_user, campaign=campaign)
+    return recompute_item(item, actor=acting_user)
+
+
+@transaction.atomic
+def update_item(item: Item, *, data: dict, partner_units=None, expected_version: int, acting_user) -> Item:
+    """Save an edit, refusing it when the item changed since the form was opened."""
+    access = Access.for_user(acting_user, item.campaign)
+    if not access.can_edit_item(item):
+        raise PermissionDenied(_("Only the campaign office can edit items."))
+    current = Item.objects.select_for_update().get(pk=item.pk)
+    if current.version != expected_version:
+        raise StaleEdit(current)
+    before = snapshot(current, Item.AUDITED_FIELDS)
+    old_parent_id = current.parent_id
+    for name, value in data.items():
+        setattr(current, name, value)
+    current.refresh_search_text()
+    current.full_clean()
+    _check_parent(current)
+    current.version += 1
+    current.save()
+    if partner_units is not None:
+        current.partner_units.set(partner_units)
+    changes = diff(current, before)
+    if changes:
+        record(current, HistoryEntry.Action.UPDATE, actor=acting_user, campaign=current.campaign, changes=changes)
+    recompute_item(current, actor=acting_user)
+    if old_parent_id and old_parent_id != current.parent_id:
+        recompute_item(Item.objects.get(pk=old_parent_id), actor=acting_user)
+    return current
+
+
+@transaction.atomic
+def withdraw_item(item: Item, *, reason: str, acting_user, merged_into: Item | None = None) -> Item:
+    """Withdraw an item, or merge it into another; nothing is deleted."""
+    access = Access.for_user(acting_user, item.campaign)
+    if not access.is_office:
+        raise PermissionDenied(_("Only the campaign office can withdraw or merge items."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Give a reason.")})
+    current = Item.objects.select_for_update().get(pk=item.pk)
+    if current.status == Status.WITHDRAWN:
+        raise ValidationError(_("This item is already withdrawn."))
+    if merged_into is not None:
+        if merged_into.pk == current.pk or merged_into.campaign_id != current.campaign_id:
+            raise ValidationError({"merged_into": _("Choose another item of the same campaign.")})
+        if merged_into.status == Status.WITHDRAWN:
+            raise ValidationError({"merged_into": _("Cannot merge into a withdrawn item.")})
+    before = snapshot(current, ("status",))
+    current.status = Status.WITHDRAWN
+    current.withdrawn_reason = reason
+    current.merged_into = merged_into
+    current.version += 1
+    current.save()
+    action = HistoryEntry.Action.MERGE if merged_into else HistoryEntry.Action.WITHDRAW
+    note = (
+        reason
+        if merged_into is None
+        else _("Merged into %(code)s: %(reason)s") % {"code": merged_into.code, "reason": reason}
+    )
+    record(current, action, actor=acting_user, campaign=current.campaign, changes=diff(current, before), note=note)
+    return recompute_item(current, actor=acting_user)
+
+
+# Progress ----------------------------------------------------------------------
+
+
+def validate_attachment(upload) -> None:
+    from django.conf import settings
+
+    allowed = {
+        ".jpg",
+        ".jpeg",
+        ".png",
+        ".gif",
+        ".webp",
+        ".pdf",
+        ".doc",
+        ".docx",
+        ".xls",
+        ".xlsx",
+        ".ppt",
+        ".pptx",
+        ".txt",
+        ".zip",
+    }
+    name = upload.name or ""
+    ext = ("." + name.rsplit(".", 1)[-1].lower()) if "." in name else ""
+    if ext not in allowed:
+        raise ValidationError(_("%(name)s: this kind of file is not accepted.") % {"name": name})
+    if upload.size > settings.ATTACHMENT_MAX_BYTES:
+        raise ValidationError(
+            _("%(name)s is larger than %(limit)d MB.")
+            % {"name": name, "limit": settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)}
+        )
+
+
+@transaction.atomic
+def add_progress(
+    item: Item,
+    *,
+    percent: int,
+    done: str,
+    acting_user,
+    difficulties: str = "",
+    next_steps: str = "",
+    period_label: str = "",
+    as_of: datetime.date | None = None,
+    corrects: ProgressEntry | None = None,
+    attachments=(),
+    source: str = ProgressEntry.Source.WEB,
+    created_at: datetime.datetime | None = None,
+) -> ProgressEntry:
+    """Append a progress entry; the item's percent, status and light follow from it."""
+    access = Access.for_user(acting_user, item.campaign)
+    if not access.can_report_progress(item):
+        raise PermissionDenied(_("You can report progress only on your own unit's open items."))
+    if item.children.exists():
+        raise ValidationError(_("This item's progress comes from its sub-items; report on them."))
+    if not 0 <= int(percent) <= 100:
+        raise ValidationError({"percent": _("Progress must be between 0 and 100.")})
+    if not (done or "").strip():
+        raise ValidationError({"done": _("Say what was done.")})
+    if corrects is not None and corrects.item_id != item.pk:
+        raise ValidationError(_("A correction must be for an entry of the same item."))
+    for upload in attachments:
+        validate_attachment(upload)
+    Item.objects.select_for_update().filter(pk=item.pk).first()
+    entry = ProgressEntry.objects.create(
+        item=item,
+        percent=int(percent),
+        done=done.strip(),
+        difficulties=difficulties.strip(),
+        next_steps=next_steps.strip(),
+        period_label=period_label.strip(),
+        as_of=as_of or today(),
+        corrects=corrects,
+        source=source,
+        author=acting_user,
+        created_at=created_at or timezone.now(),
+    )
+    for upload in attachments:
+        ProgressAttachment.objects.create(entry=entry, file=upload, name=upload.name[:200], size=upload.size)
+    note = _("%(percent)d%%: %(done)s") % {"percent": entry.percent, "done": entry.done[:200]}
+    if corrects is not None:
+        note = _("Correction of the entry of %(date)s. ") % {"date": corrects.as_of.isoformat()} + note
+    record(item, HistoryEntry.Action.PROGRESS, actor=acting_user, campaign=item.campaign, note=note)
+    recompute_item(item, actor=acting_user)
+    return entry
+
+
+@transaction.atomic
+def add_comment(item: Item, *, body: str, acting_user, instruction: bool = False) -> Comment:
+    access = Access.for_user(acting_user, item.campaign)
+    if instruction:
+        if not access.can_give_instruction(item):
+            raise PermissionDenied(_("Only leaders give instructions."))
+    elif not access.can_comment(item):
+        raise PermissionDenied(_("Only leaders and the campaign office comment on items."))
+    body = (body or "").strip()
+    if not body:
+        raise ValidationError({"body": _("Write something first.")})
+    comment = Comment.objects.create(
+        item=item, body=body, author=acting_user, kind=Comment.Kind.INSTRUCTION if instruction else Comment.Kind.COMMENT
+    )
+    record(item, HistoryEntry.Action.COMMENT, actor=acting_user, campaign=item.campaign, note=body[:500])
+    return comment

@@ -1,0 +1,198 @@
+from django import forms
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+
+from taizhang.campaigns.models import Category, KeyTask, Phase
+from taizhang.orgs.models import Unit
+
+from .models import Item, Light, ProgressEntry, Status
+
+
+class UnitChoiceField(forms.ModelChoiceField):
+    """Units shown indented by their depth in the tree."""
+
+    def label_from_instance(self, obj: Unit) -> str:
+        return "\u3000" * max(obj.depth, 0) + obj.name
+
+
+class UnitMultipleChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Unit) -> str:
+        return obj.name
+
+
+SORTS = {
+    "code": _("code"),
+    "due": _("deadline"),
+    "percent": _("progress"),
+    "light": _("light"),
+    "unit": _("responsible unit"),
+    "updated": _("last updated"),
+}
+
+
+class ItemFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    unit = UnitChoiceField(label=_("Unit (with sub-units)"), queryset=Unit.objects.none(), required=False)
+    category = forms.ModelChoiceField(label=_("Category"), queryset=Category.objects.none(), required=False)
+    phase = forms.ModelChoiceField(label=_("Phase"), queryset=Phase.objects.none(), required=False)
+    status = forms.ChoiceField(
+        label=_("Status"),
+        choices=[("", "---------"), ("open", _("open (not closed or withdrawn)")), *Status.choices],
+        required=False,
+    )
+    light = forms.ChoiceField(label=_("Light"), choices=[("", "---------"), *Light.choices], required=False)
+    due_from = forms.DateField(label=_("Due from"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    due_to = forms.DateField(label=_("Due by"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    owner = forms.CharField(label=_("Person responsible"), required=False, max_length=100)
+    sort = forms.ChoiceField(
+        label=_("Sort by"),
+        required=False,
+        choices=[
+            *((key, format_lazy("{} ↑", label)) for key, label in SORTS.items()),
+            *((f"-{key}", format_lazy("{} ↓", label)) for key, label in SORTS.items()),
+        ],
+    )
+
+    def __init__(self, *args, campaign, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = Unit.objects.filter(is_active=True)
+        self.fields["category"].queryset = campaign.categories.all()
+        self.fields["phase"].queryset = campaign.phases.all()
+        for name, field in self.fields.items():
+            widget = field.widget
+            css = "form-select form-select-sm" if isinstance(widget, forms.Select) else "form-control form-control-sm"
+            widget.attrs.setdefault("class", css)
+            widget.attrs.setdefault("id", f"filter-{name}")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("due_from") and data.get("due_to") and data["due_from"] > data["due_to"]:
+            self.add_error("due_to", _("The end of the range is before its start."))
+        return data
+
+
+class ItemForm(forms.ModelForm):
+    """Create or edit an item; ``version`` guards against overwriting someone else's edit."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    owner_unit = UnitChoiceField(label=_("responsible unit"), queryset=Unit.objects.none())
+    partner_units = UnitMultipleChoiceField(
+        label=_("partner units"),
+        queryset=Unit.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+    )
+
+    class Meta:
+        model = Item
+        fields = [
+            "code",
+            "title",
+            "content",
+            "measures",
+            "category",
+            "phase",
+            "scope",
+            "key_task",
+            "owner_unit",
+            "partner_units",
+            "lead",
+            "owner",
+            "starts_on",
+            "due",
+            "due_text",
+            "parent",
+            "weight",
+            "note",
+        ]
+        widgets = {
+            "content": forms.Textarea(attrs={"rows": 3}),
+            "measures": forms.Textarea(attrs={"rows": 3}),
+            "note": forms.Textarea(attrs={"rows": 2}),
+            "starts_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "due": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+
+    def __init__(self, *args, campaign, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.campaign = campaign
+        units = Unit.objects.filter(is_active=True)
+        if self.instance.pk:
+            units = units | Unit.objects.filter(pk=self.instance.owner_unit_id)
+        self.fields["owner_unit"].queryset = units
+        self.fields["partner_units"].queryset = Unit.objects.filter(is_active=True)
+        self.fields["category"].queryset = campaign.categories.all()
+        self.fields["phase"].queryset = campaign.phases.all()
+        self.fields["key_task"].queryset = KeyTask.objects.filter(campaign=campaign)
+        parents = Item.objects.filter(campaign=campaign).exclude(status=Status.WITHDRAWN)
+        if self.instance.pk:
+            parents = parents.exclude(pk=self.instance.pk)
+            self.fields["version"].initial = self.instance.version
+        self.fields["parent"].queryset = parents
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.HiddenInput):
+                continue
+            widget.attrs.setdefault("class", "form-select" if isinstance(widget, forms.Select) else "form-control")
+
+    def clean_code(self):
+        code = self.cleaned_data["code"].strip()
+        clash = Item.objects.filter(campaign=self.campaign, code=code)
+        if self.instance.pk:
+            clash = clash.exclude(pk=self.instance.pk)
+        if clash.exists():
+            raise forms.ValidationError(_("An item with this code already exists in the campaign."))
+        return code
+
+    def clean(self):
+        data = super().clean()
+        if data.get("starts_on") and data.get("due") and data["due"] < data["starts_on"]:
+            self.add_error("due", _("The deadline is before the planned start."))
+        return data
+
+    def item_data(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields if name != "partner_units"}
+
+
+class ProgressForm(forms.ModelForm):
+    attachments = forms.FileField(
+        label=_("Attachments"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"allow_multiple_selected": True, "class": "form-control"}),
+    )
+
+    class Meta:
+        model = ProgressEntry
+        fields = ["percent", "done", "difficulties", "next_steps", "period_label"]
+        widgets = {
+            "percent": forms.NumberInput(attrs={"min": 0, "max": 100, "class": "form-control"}),
+            "done": forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
+            "difficulties": forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
+            "next_steps": forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
+            "period_label": forms.TextInput(attrs={"class": "form-control"}),
+        }
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(
+        label=_("Comment"), widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}), max_length=2000
+    )
+    instruction = forms.BooleanField(label=_("This is an instruction (批示)"), required=False)
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}), max_length=2000
+    )
+    merged_into = forms.ModelChoiceField(
+        label=_("Merge into (optional)"),
+        queryset=Item.objects.none(),
+        required=False,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+
+    def __init__(self, *args, item, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["merged_into"].queryset = (
+            Item.objects.filter(campaign=item.campaign).exclude(pk=item.pk).exclude(status=Status.WITHDRAWN)
+        )

@@ -1,0 +1,276 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from taizhang.campaigns.models import Scope
+from taizhang.lib.text import search_key
+
+
+class Status(models.TextChoices):
+    NOT_STARTED = "not_started", _("not started")
+    IN_PROGRESS = "in_progress", _("in progress")
+    COMPLETED = "completed", _("completed")
+    CLOSED = "closed", _("closed")
+    WITHDRAWN = "withdrawn", _("withdrawn")
+
+
+FINISHED_STATUSES = (Status.CLOSED, Status.WITHDRAWN)
+OPEN_STATUSES = (Status.NOT_STARTED, Status.IN_PROGRESS, Status.COMPLETED)
+
+
+class Light(models.TextChoices):
+    GREEN = "green", _("green")
+    BLUE = "blue", _("blue")
+    YELLOW = "yellow", _("yellow")
+    RED = "red", _("red")
+    NONE = "none", _("no light")
+
+
+class ItemQuerySet(models.QuerySet):
+    def open(self):
+        return self.exclude(status__in=FINISHED_STATUSES)
+
+    def in_unit(self, unit):
+        """Items owned by the unit or any unit below it."""
+        return self.filter(owner_unit__path__startswith=unit.path)
+
+    def search(self, query: str):
+        """Partial-word search that ignores simplified/traditional differences."""
+        key = search_key(query)
+        if not key:
+            return self
+        qs = self
+        for word in key.split(" "):
+            qs = qs.filter(search_text__contains=word)
+        return qs
+
+    def for_list(self):
+        return self.select_related("owner_unit", "category", "phase")
+
+
+class Item(models.Model):
+    """One promise on a campaign's list (实事), tracked to closure."""
+
+    campaign = models.ForeignKey(
+        "campaigns.Campaign", verbose_name=_("campaign"), on_delete=models.PROTECT, related_name="items"
+    )
+    code = models.CharField(_("code"), max_length=40)
+    title = models.CharField(_("title"), max_length=300)
+    content = models.TextField(_("content"), blank=True)
+    measures = models.TextField(_("measures"), blank=True)
+    category = models.ForeignKey(
+        "campaigns.Category",
+        verbose_name=_("category"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="items",
+    )
+    phase = models.ForeignKey(
+        "campaigns.Phase",
+        verbose_name=_("phase"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="items",
+    )
+    scope = models.CharField(_("scope"), max_length=20, choices=Scope.choices, default=Scope.INSIDE)
+    key_task = models.ForeignKey(
+        "campaigns.KeyTask",
+        verbose_name=_("key task"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="items",
+    )
+    owner_unit = models.ForeignKey(
+        "orgs.Unit", verbose_name=_("responsible unit"), on_delete=models.PROTECT, related_name="items"
+    )
+    partner_units = models.ManyToManyField(
+        "orgs.Unit", verbose_name=_("partner units"), blank=True, related_name="partner_items"
+    )
+    lead = models.CharField(_("responsible leader"), max_length=100, blank=True)
+    owner = models.CharField(_("person responsible"), max_length=100, blank=True)
+    starts_on = models.DateField(_("planned start"), null=True, blank=True, help_text=_("Empty: the campaign's start."))
+    due = models.DateField(_("deadline"), null=True, blank=True, help_text=_("Empty for ongoing items."))
+    due_text = models.CharField(_("deadline as written"), max_length=100, blank=True)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("parent item"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    weight = models.DecimalField(
+        _("weight"),
+        max_digits=6,
+        decimal_places=2,
+        default=Decimal("1"),
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text=_("Share of the parent item's progress."),
+    )
+    note = models.TextField(_("note"), blank=True)
+
+    # Derived state, recomputed by actions.recompute_item and stored for fast lists.
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.NOT_STARTED)
+    percent = models.PositiveSmallIntegerField(_("progress (%)"), default=0, validators=[MaxValueValidator(100)])
+    light = models.CharField(_("light"), max_length=10, choices=Light.choices, default=Light.GREEN)
+    # The reason as a code and a number (see lights.describe), so it reads in the viewer's language.
+    light_code = models.CharField(_("light reason"), max_length=20, blank=True)
+    light_n = models.IntegerField(default=0)
+    last_progress_at = models.DateTimeField(_("last progress"), null=True, blank=True)
+    completed_on = models.DateField(_("completed on"), null=True, blank=True)
+
+    withdrawn_reason = models.TextField(_("reason withdrawn or merged"), blank=True)
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("merged into"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged_items",
+    )
+
+    search_text = models.TextField(editable=False, default="")
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = ItemQuerySet.as_manager()
+
+    # Fields whose changes are kept in the history.
+    AUDITED_FIELDS = (
+        "code",
+        "title",
+        "content",
+        "measures",
+        "category",
+        "phase",
+        "scope",
+        "key_task",
+        "owner_unit",
+        "partner_units",
+        "lead",
+        "owner",
+        "starts_on",
+        "due",
+        "due_text",
+        "parent",
+        "weight",
+        "note",
+    )
+
+    class Meta:
+        verbose_name = _("item")
+        verbose_name_plural = _("items")
+        ordering = ["campaign", "code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "code"],
+                name="item_unique_code",
+                violation_error_message=_("An item with this code already exists in the campaign."),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["campaign", "status"], name="item_status_idx"),
+            models.Index(fields=["campaign", "light"], name="item_light_idx"),
+            models.Index(fields=["campaign", "due"], name="item_due_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.title}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in FINISHED_STATUSES
+
+    @property
+    def light_reason(self) -> str:
+        from .lights import describe
+
+        return describe(self.light_code, self.light_n)
+
+    def refresh_search_text(self) -> None:
+        self.search_text = search_key(
+            self.code, self.title, self.content, self.measures, self.lead, self.owner, self.due_text
+        )
+
+
+def attachment_path(instance: "ProgressAttachment", filename: str) -> str:
+    entry = instance.entry
+    return f"progress/{entry.item.campaign_id}/{entry.item_id}/{filename}"
+
+
+class ProgressEntry(models.Model):
+    """An append-only progress report on an item; a correction is a new entry pointing at the old one."""
+
+    class Source(models.TextChoices):
+        WEB = "web", _("web page")
+        SHEET = "sheet", _("statistics sheet")
+        IMPORT = "import", _("import")
+        DEMO = "demo", _("demo data")
+
+    item = models.ForeignKey(Item, verbose_name=_("item"), on_delete=models.PROTECT, related_name="progress_entries")
+    period_label = models.CharField(_("period"), max_length=60, blank=True)
+    as_of = models.DateField(_("as of"))
+    percent = models.PositiveSmallIntegerField(_("progress (%)"), validators=[MaxValueValidator(100)])
+    done = models.TextField(_("what was done"))
+    difficulties = models.TextField(_("difficulties"), blank=True)
+    next_steps = models.TextField(_("next steps"), blank=True)
+    corrects = models.ForeignKey(
+        "self", verbose_name=_("corrects"), null=True, blank=True, on_delete=models.PROTECT, related_name="corrections"
+    )
+    source = models.CharField(_("source"), max_length=10, choices=Source.choices, default=Source.WEB)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("reported by"), null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("reported at"), db_index=True)
+
+    class Meta:
+        verbose_name = _("progress entry")
+        verbose_name_plural = _("progress entries")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["item", "-created_at"], name="progress_item_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.item.code} {self.percent}%"
+
+
+class ProgressAttachment(models.Model):
+    """A file attached to a progress entry (photo, document)."""
+
+    entry = models.ForeignKey(ProgressEntry, on_delete=models.PROTECT, related_name="attachments")
+    file = models.FileField(_("file"), upload_to=attachment_path, max_length=300)
+    name = models.CharField(_("file name"), max_length=200)
+    size = models.PositiveIntegerField(_("size"))
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Comment(models.Model):
+    """A remark on an item, or a leader's instruction (批示)."""
+
+    class Kind(models.TextChoices):
+        COMMENT = "comment", _("comment")
+        INSTRUCTION = "instruction", _("instruction")
+
+    item = models.ForeignKey(Item, verbose_name=_("item"), on_delete=models.PROTECT, related_name="comments")
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.COMMENT)
+    body = models.TextField(_("text"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("author"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("time"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.item.code}"

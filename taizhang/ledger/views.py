@@ -1,0 +1,224 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from taizhang.campaigns.decorators import campaign_view
+from taizhang.history.recording import history_for
+
+from . import actions
+from .export import export_items
+from .forms import CommentForm, ItemFilterForm, ItemForm, ProgressForm, WithdrawForm
+from .models import Item, ProgressAttachment
+from .queries import filtered_items
+
+
+def _get_item(campaign, pk: int) -> Item:
+    return get_object_or_404(
+        Item.objects.select_related("campaign", "owner_unit", "category", "phase", "key_task", "parent", "merged_into"),
+        campaign=campaign,
+        pk=pk,
+    )
+
+
+def _apply_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+@campaign_view
+def item_list(request, campaign, access):
+    form = ItemFilterForm(request.GET or None, campaign=campaign)
+    data = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    items = filtered_items(campaign, data)
+    paginator = Paginator(items, 50)
+    page = paginator.get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "campaign": campaign,
+        "access": access,
+        "form": form,
+        "page": page,
+        "query": query.urlencode(),
+        "sort": data.get("sort") or "code",
+    }
+    template = (
+        "ledger/_item_results.html"
+        if request.headers.get("HX-Request") and not request.headers.get("HX-Boosted")
+        else "ledger/item_list.html"
+    )
+    return render(request, template, context)
+
+
+@campaign_view
+def item_export(request, campaign, access):
+    access.require(access.can_export())
+    form = ItemFilterForm(request.GET or None, campaign=campaign)
+    data = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    content = export_items(campaign, filtered_items(campaign, data))
+    filename = f"{campaign.slug}-items-{timezone.localdate():%Y%m%d}.xlsx"
+    response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response
+
+
+@campaign_view
+def item_detail(request, campaign, access, pk):
+    item = _get_item(campaign, pk)
+    entries = item.progress_entries.select_related("author", "corrects").prefetch_related("attachments")
+    context = {
+        "campaign": campaign,
+        "access": access,
+        "item": item,
+        "entries": entries,
+        "comments": item.comments.select_related("author"),
+        "history": history_for(item)[:200],
+        "children": item.children.select_related("owner_unit").order_by("code"),
+        "partners": item.partner_units.all(),
+        "progress_form": ProgressForm(initial={"percent": item.percent}) if access.can_report_progress(item) else None,
+        "comment_form": CommentForm() if access.can_comment(item) else None,
+    }
+    return render(request, "ledger/item_detail.html", context)
+
+
+@campaign_view
+def item_create(request, campaign, access):
+    access.require(access.is_office, _("Only the campaign office can add items."))
+    form = ItemForm(request.POST or None, campaign=campaign)
+    if request.method == "POST" and form.is_valid():
+        try:
+            item = actions.create_item(
+                campaign=campaign,
+                data=form.item_data(),
+                partner_units=form.cleaned_data["partner_units"],
+                acting_user=request.user,
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("Item %(code)s added.") % {"code": item.code})
+            return redirect("ledger:item_detail", slug=campaign.slug, pk=item.pk)
+    return render(
+        request, "ledger/item_form.html", {"campaign": campaign, "access": access, "form": form, "item": None}
+    )
+
+
+@campaign_view
+def item_edit(request, campaign, access, pk):
+    item = _get_item(campaign, pk)
+    access.require(access.can_edit_item(item), _("Only the campaign office can edit items."))
+    form = ItemForm(request.POST or None, instance=item, campaign=campaign)
+    stale = False
+    if request.method == "POST" and form.is_valid():
+        try:
+            item = actions.update_item(
+                item,
+                data=form.item_data(),
+                partner_units=form.cleaned_data["partner_units"],
+                expected_version=form.cleaned_data.get("version") or 0,
+                acting_user=request.user,
+            )
+        except actions.StaleEdit as error:
+            stale = True
+            form.add_error(None, str(error))
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("Item %(code)s saved.") % {"code": item.code})
+            return redirect("ledger:item_detail", slug=campaign.slug, pk=item.pk)
+    status = 409 if stale else 200
+    return render(
+        request,
+        "ledger/item_form.html",
+        {"campaign": campaign, "access": access, "form": form, "item": item, "stale": stale},
+        status=status,
+    )
+
+
+@campaign_view
+def item_progress(request, campaign, access, pk):
+    item = _get_item(campaign, pk)
+    access.require(access.can_report_progress(item), _("You can report progress only on your own unit's open items."))
+    form = ProgressForm(request.POST or None, request.FILES or None, initial={"percent": item.percent})
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.add_progress(
+                item,
+                acting_user=request.user,
+                attachments=request.FILES.getlist("attachments"),
+                **{
+                    name: form.cleaned_data[name]
+                    for name in ("percent", "done", "difficulties", "next_steps", "period_label")
+                },
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("Progress recorded."))
+            return redirect("ledger:item_detail", slug=campaign.slug, pk=item.pk)
+    return render(
+        request,
+        "ledger/progress_form.html",
+        {"campaign": campaign, "access": access, "item": item, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_POST
+@campaign_view
+def item_comment(request, campaign, access, pk):
+    item = _get_item(campaign, pk)
+    form = CommentForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Write something first."))
+        return redirect("ledger:item_detail", slug=campaign.slug, pk=item.pk)
+    instruction = form.cleaned_data["instruction"]
+    try:
+        actions.add_comment(item, body=form.cleaned_data["body"], acting_user=request.user, instruction=instruction)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Instruction recorded.") if instruction else _("Comment added."))
+    return redirect("ledger:item_detail", slug=campaign.slug, pk=item.pk)
+
+
+@campaign_view
+def item_withdraw(request, campaign, access, pk):
+    item = _get_item(campaign, pk)
+    if not access.is_office:
+        raise PermissionDenied(_("Only the campaign office can withdraw or merge items."))
+    form = WithdrawForm(request.POST or None, item=item)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.withdraw_item(
+                item,
+                reason=form.cleaned_data["reason"],
+                merged_into=form.cleaned_data["merged_into"],
+                acting_user=request.user,
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("Item %(code)s withdrawn.") % {"code": item.code})
+            return redirect("ledger:item_detail", slug=campaign.slug, pk=item.pk)
+    return render(
+        request, "ledger/withdraw_form.html", {"campaign": campaign, "access": access, "item": item, "form": form}
+    )
+
+
+@campaign_view
+def attachment_download(request, campaign, access, pk):
+    """Attachments are served only to people with a role in the item's campaign."""
+    attachment = get_object_or_404(
+        ProgressAttachment.objects.select_related("entry__item"), pk=pk, entry__item__campaign=campaign
+    )
+    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name)

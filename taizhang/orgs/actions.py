@@ -1,0 +1,119 @@
+"""Writes on the org tree and on role grants, each with its history."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from taizhang.history.models import HistoryEntry
+from taizhang.history.recording import diff, record, snapshot
+
+from .access import can_manage_units
+from .models import RoleGrant, Unit
+
+UNIT_FIELDS = ("name", "short_name", "aliases", "kind", "parent", "sort_order", "webhook_url")
+
+
+def _require_unit_manager(user) -> None:
+    if not can_manage_units(user):
+        raise PermissionDenied(_("Only the campaign office can change the org tree."))
+
+
+def _rebuild_subtree(unit: Unit) -> None:
+    """Refresh path and depth of a unit's descendants after it moved."""
+    for child in Unit.objects.filter(parent=unit):
+        child.refresh_derived()
+        Unit.objects.filter(pk=child.pk).update(path=child.path, depth=child.depth)
+        _rebuild_subtree(child)
+
+
+def clean_aliases(aliases) -> list[str]:
+    if isinstance(aliases, str):
+        for sep in ("、", "，", ",", "；"):
+            aliases = aliases.replace(sep, ";")
+        aliases = aliases.split(";")
+    seen: list[str] = []
+    for alias in aliases or []:
+        alias = alias.strip()
+        if alias and alias not in seen:
+            seen.append(alias)
+    return seen
+
+
+@transaction.atomic
+def create_unit(*, data: dict, acting_user=None, check_permission: bool = True) -> Unit:
+    if check_permission:
+        _require_unit_manager(acting_user)
+    data = dict(data)
+    data["aliases"] = clean_aliases(data.get("aliases", []))
+    unit = Unit(**data)
+    unit.full_clean(exclude=["path"])
+    unit.save()
+    unit.refresh_derived()
+    Unit.objects.filter(pk=unit.pk).update(path=unit.path, depth=unit.depth, search_text=unit.search_text)
+    record(unit, HistoryEntry.Action.CREATE, actor=acting_user)
+    return unit
+
+
+@transaction.atomic
+def update_unit(unit: Unit, *, data: dict, acting_user) -> Unit:
+    """Rename, re-alias or move a unit; a move carries its whole subtree."""
+    _require_unit_manager(acting_user)
+    current = Unit.objects.select_for_update().get(pk=unit.pk)
+    before = snapshot(current, UNIT_FIELDS)
+    data = dict(data)
+    if "aliases" in data:
+        data["aliases"] = clean_aliases(data["aliases"])
+    new_parent = data.get("parent", current.parent)
+    if new_parent is not None and new_parent.path.startswith(current.path):
+        raise ValidationError({"parent": _("A unit cannot be moved below itself.")})
+    for name, value in data.items():
+        setattr(current, name, value)
+    current.full_clean(exclude=["path"])
+    moved = before["parent"] != snapshot(current, ("parent",))["parent"]
+    current.refresh_derived()
+    current.save()
+    if moved:
+        _rebuild_subtree(current)
+    changes = diff(current, before)
+    if changes:
+        record(
+            current,
+            HistoryEntry.Action.MOVE if moved else HistoryEntry.Action.UPDATE,
+            actor=acting_user,
+            changes=changes,
+        )
+    return current
+
+
+@transaction.atomic
+def set_unit_active(unit: Unit, *, active: bool, acting_user, reason: str = "") -> Unit:
+    """Units are never deleted: they are deactivated (with their sub-units) and can come back."""
+    _require_unit_manager(acting_user)
+    if unit.is_active == active:
+        return unit
+    if not active and Unit.objects.subtree(unit).exclude(pk=unit.pk).filter(is_active=True).exists():
+        raise ValidationError(_("Deactivate or move its active sub-units first."))
+    if active and unit.parent_id and not unit.parent.is_active:
+        raise ValidationError(_("Reactivate the parent unit first."))
+    Unit.objects.filter(pk=unit.pk).update(is_active=active)
+    unit.is_active = active
+    record(
+        unit, HistoryEntry.Action.ACTIVATE if active else HistoryEntry.Action.DEACTIVATE, actor=acting_user, note=reason
+    )
+    return unit
+
+
+@transaction.atomic
+def grant_role(*, user, campaign, role: str, unit: Unit | None = None, acting_user=None) -> RoleGrant:
+    grant, created = RoleGrant.objects.get_or_create(user=user, campaign=campaign, role=role, unit=unit)
+    if created:
+        grant.full_clean()
+        record(grant, HistoryEntry.Action.GRANT, actor=acting_user, campaign=campaign, note=str(grant))
+        record(user, HistoryEntry.Action.GRANT, actor=acting_user, campaign=campaign, note=str(grant))
+    return grant
+
+
+@transaction.atomic
+def revoke_role(grant: RoleGrant, *, acting_user=None) -> None:
+    record(grant.user, HistoryEntry.Action.REVOKE, actor=acting_user, campaign=grant.campaign, note=str(grant))
+    grant.delete()

@@ -1,0 +1,47 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import Unit
+
+
+class ParentChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Unit) -> str:
+        return "\u3000" * obj.depth + obj.name
+
+
+class UnitForm(forms.ModelForm):
+    parent = ParentChoiceField(label=_("parent unit"), queryset=Unit.objects.none(), required=False)
+    webhook_url = forms.URLField(label=_("group robot webhook"), required=False, assume_scheme="https")
+    aliases = forms.CharField(
+        label=_("aliases"),
+        required=False,
+        max_length=1000,
+        help_text=_("Other ways people write the name, separated by 、 or ;"),
+    )
+
+    class Meta:
+        model = Unit
+        fields = ["name", "short_name", "aliases", "kind", "parent", "sort_order", "webhook_url"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        parents = Unit.objects.filter(is_active=True)
+        if self.instance.pk:
+            parents = parents.exclude(path__startswith=self.instance.path)
+            self.initial["aliases"] = "、".join(self.instance.aliases)
+        self.fields["parent"].queryset = parents
+        for field in self.fields.values():
+            widget = field.widget
+            widget.attrs.setdefault("class", "form-select" if isinstance(widget, forms.Select) else "form-control")
+
+    def clean_aliases(self):
+        from .actions import clean_aliases
+
+        return clean_aliases(self.cleaned_data.get("aliases", ""))
+
+    def unit_data(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+class DeactivateForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=500, widget=forms.TextInput(attrs={"class": "form-control"}))

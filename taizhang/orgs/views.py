@@ -1,0 +1,114 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from taizhang.history.recording import history_for
+
+from . import actions
+from .access import can_manage_units
+from .forms import DeactivateForm, UnitForm
+from .models import Unit
+
+
+def _require_manager(request) -> None:
+    if not can_manage_units(request.user):
+        raise PermissionDenied(_("Only the campaign office can change the org tree."))
+
+
+def _apply_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+@login_required
+def unit_tree(request):
+    show_inactive = request.GET.get("inactive") == "1"
+    units = Unit.objects.annotate(item_count=Count("items")).select_related("parent")
+    if not show_inactive:
+        units = units.filter(is_active=True)
+    return render(
+        request,
+        "orgs/unit_tree.html",
+        {
+            "units": units.order_by("path"),
+            "can_manage": can_manage_units(request.user),
+            "show_inactive": show_inactive,
+        },
+    )
+
+
+@login_required
+def unit_detail(request, pk):
+    unit = get_object_or_404(Unit, pk=pk)
+    return render(
+        request,
+        "orgs/unit_detail.html",
+        {
+            "unit": unit,
+            "ancestors": unit.ancestors(),
+            "children": unit.children.order_by("sort_order", "name"),
+            "history": history_for(unit)[:100],
+            "can_manage": can_manage_units(request.user),
+            "deactivate_form": DeactivateForm(),
+        },
+    )
+
+
+@login_required
+def unit_create(request):
+    _require_manager(request)
+    initial = {}
+    if request.GET.get("parent"):
+        initial["parent"] = Unit.objects.filter(pk=request.GET["parent"]).first()
+    form = UnitForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            unit = actions.create_unit(data=form.unit_data(), acting_user=request.user)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("Unit %(name)s added.") % {"name": unit.name})
+            return redirect("orgs:unit_detail", pk=unit.pk)
+    return render(request, "orgs/unit_form.html", {"form": form, "unit": None})
+
+
+@login_required
+def unit_edit(request, pk):
+    _require_manager(request)
+    unit = get_object_or_404(Unit, pk=pk)
+    form = UnitForm(request.POST or None, instance=unit)
+    if request.method == "POST" and form.is_valid():
+        try:
+            unit = actions.update_unit(Unit.objects.get(pk=pk), data=form.unit_data(), acting_user=request.user)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("Unit %(name)s saved.") % {"name": unit.name})
+            return redirect("orgs:unit_detail", pk=unit.pk)
+    return render(request, "orgs/unit_form.html", {"form": form, "unit": unit})
+
+
+@require_POST
+@login_required
+def unit_set_active(request, pk):
+    _require_manager(request)
+    unit = get_object_or_404(Unit, pk=pk)
+    active = request.POST.get("active") == "1"
+    form = DeactivateForm(request.POST)
+    if not active and not form.is_valid():
+        messages.error(request, _("Give a reason for deactivating the unit."))
+        return redirect("orgs:unit_detail", pk=unit.pk)
+    try:
+        actions.set_unit_active(unit, active=active, acting_user=request.user, reason=form.data.get("reason", ""))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Unit reactivated.") if active else _("Unit deactivated."))
+    return redirect("orgs:unit_detail", pk=unit.pk)
