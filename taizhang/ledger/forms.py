@@ -4,21 +4,9 @@ from django.utils.translation import gettext_lazy as _
 
 from taizhang.campaigns.models import Category, KeyTask, Phase
 from taizhang.orgs.models import Unit
+from taizhang.orgs.queries import tree_choices
 
 from .models import Item, Light, ProgressEntry, Status
-
-
-class UnitChoiceField(forms.ModelChoiceField):
-    """Units shown indented by their depth in the tree."""
-
-    def label_from_instance(self, obj: Unit) -> str:
-        return "\u3000" * max(obj.depth, 0) + obj.name
-
-
-class UnitMultipleChoiceField(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj: Unit) -> str:
-        return obj.name
-
 
 SORTS = {
     "code": _("code"),
@@ -32,7 +20,7 @@ SORTS = {
 
 class ItemFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
-    unit = UnitChoiceField(label=_("Unit (with sub-units)"), queryset=Unit.objects.none(), required=False)
+    unit = forms.ModelChoiceField(label=_("Unit (with sub-units)"), queryset=Unit.objects.none(), required=False)
     category = forms.ModelChoiceField(label=_("Category"), queryset=Category.objects.none(), required=False)
     phase = forms.ModelChoiceField(label=_("Phase"), queryset=Phase.objects.none(), required=False)
     status = forms.ChoiceField(
@@ -56,6 +44,7 @@ class ItemFilterForm(forms.Form):
     def __init__(self, *args, campaign, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = Unit.objects.filter(is_active=True)
+        self.fields["unit"].choices = tree_choices(self.fields["unit"].queryset)
         self.fields["category"].queryset = campaign.categories.all()
         self.fields["phase"].queryset = campaign.phases.all()
         for name, field in self.fields.items():
@@ -75,8 +64,8 @@ class ItemForm(forms.ModelForm):
     """Create or edit an item; ``version`` guards against overwriting someone else's edit."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-    owner_unit = UnitChoiceField(label=_("responsible unit"), queryset=Unit.objects.none())
-    partner_units = UnitMultipleChoiceField(
+    owner_unit = forms.ModelChoiceField(label=_("responsible unit"), queryset=Unit.objects.none())
+    partner_units = forms.ModelMultipleChoiceField(
         label=_("partner units"),
         queryset=Unit.objects.none(),
         required=False,
@@ -120,7 +109,9 @@ class ItemForm(forms.ModelForm):
         if self.instance.pk:
             units = units | Unit.objects.filter(pk=self.instance.owner_unit_id)
         self.fields["owner_unit"].queryset = units
+        self.fields["owner_unit"].choices = tree_choices(units)
         self.fields["partner_units"].queryset = Unit.objects.filter(is_active=True)
+        self.fields["partner_units"].choices = tree_choices(self.fields["partner_units"].queryset, blank=False)
         self.fields["category"].queryset = campaign.categories.all()
         self.fields["phase"].queryset = campaign.phases.all()
         self.fields["key_task"].queryset = KeyTask.objects.filter(campaign=campaign)

@@ -2,15 +2,11 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .models import Unit
-
-
-class ParentChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Unit) -> str:
-        return "\u3000" * obj.depth + obj.name
+from .queries import tree_choices
 
 
 class UnitForm(forms.ModelForm):
-    parent = ParentChoiceField(label=_("parent unit"), queryset=Unit.objects.none(), required=False)
+    parent = forms.ModelChoiceField(label=_("parent unit"), queryset=Unit.objects.none(), required=False)
     webhook_url = forms.URLField(label=_("group robot webhook"), required=False, assume_scheme="https")
     aliases = forms.CharField(
         label=_("aliases"),
@@ -30,6 +26,7 @@ class UnitForm(forms.ModelForm):
             parents = parents.exclude(path__startswith=self.instance.path)
             self.initial["aliases"] = "、".join(self.instance.aliases)
         self.fields["parent"].queryset = parents
+        self.fields["parent"].choices = tree_choices(parents)
         for field in self.fields.values():
             widget = field.widget
             widget.attrs.setdefault("class", "form-select" if isinstance(widget, forms.Select) else "form-control")

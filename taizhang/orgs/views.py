@@ -12,6 +12,7 @@ from . import actions
 from .access import can_manage_units
 from .forms import DeactivateForm, UnitForm
 from .models import Unit
+from .queries import in_tree_order
 
 
 def _require_manager(request) -> None:
@@ -37,7 +38,7 @@ def unit_tree(request):
         request,
         "orgs/unit_tree.html",
         {
-            "units": units.order_by("path"),
+            "units": in_tree_order(units),
             "can_manage": can_manage_units(request.user),
             "show_inactive": show_inactive,
         },
