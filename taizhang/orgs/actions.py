@@ -105,11 +105,16 @@ def set_unit_active(unit: Unit, *, active: bool, acting_user, reason: str = "") 
 
 @transaction.atomic
 def grant_role(*, user, campaign, role: str, unit: Unit | None = None, acting_user=None) -> RoleGrant:
-    grant, created = RoleGrant.objects.get_or_create(user=user, campaign=campaign, role=role, unit=unit)
-    if created:
-        grant.full_clean()
-        record(grant, HistoryEntry.Action.GRANT, actor=acting_user, campaign=campaign, note=str(grant))
-        record(user, HistoryEntry.Action.GRANT, actor=acting_user, campaign=campaign, note=str(grant))
+    """Give a role; granting one the person already holds returns the existing grant."""
+    existing = RoleGrant.objects.filter(user=user, campaign=campaign, role=role, unit=unit).first()
+    if existing is not None:
+        return existing
+    grant = RoleGrant(user=user, campaign=campaign, role=role, unit=unit)
+    # Validate before writing, so a liaison without a unit is a clear error, not a database one.
+    grant.full_clean()
+    grant.save()
+    record(grant, HistoryEntry.Action.GRANT, actor=acting_user, campaign=campaign, note=str(grant))
+    record(user, HistoryEntry.Action.GRANT, actor=acting_user, campaign=campaign, note=str(grant))
     return grant
 
 

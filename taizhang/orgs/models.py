@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -60,6 +61,17 @@ class Unit(models.Model):
     @property
     def display_name(self) -> str:
         return self.short_name or self.name
+
+    def clean(self) -> None:
+        # Every form (the admin's too) must refuse a cycle: the subtree rebuild would never end.
+        super().clean()
+        if (
+            self.pk
+            and self.parent_id
+            and self.path
+            and (self.parent_id == self.pk or self.parent.path.startswith(self.path))
+        ):
+            raise ValidationError({"parent": _("A unit cannot be moved below itself.")})
 
     def ancestors(self) -> list["Unit"]:
         ids = [int(part) for part in self.path.split(".") if part][:-1]
