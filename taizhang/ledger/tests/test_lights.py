@@ -1,0 +1,344 @@
+"""Warning lights: one function decides from dates, progress and the campaign's thresholds, and says why in words.
+
+The campaign runs 2021-03-01 to 2021-12-31; unless a test says otherwise an item starts with the campaign.
+"""
+
+import datetime
+
+import pytest
+from django.utils import translation
+from hypothesis import given
+from hypothesis import strategies as st
+
+from taizhang.campaigns.models import Campaign
+from taizhang.history.models import HistoryEntry
+from taizhang.history.recording import history_for
+from taizhang.ledger.actions import refresh_lights
+from taizhang.ledger.lights import LightVerdict, compute_light, describe, expected_percent
+from taizhang.ledger.models import Item, Light, Status
+from taizhang.testing.factories import make_campaign, make_item
+
+D = datetime.date
+START = D(2021, 3, 1)
+END = D(2021, 12, 31)
+SEVERITY = {Light.NONE: 0, Light.GREEN: 1, Light.BLUE: 2, Light.YELLOW: 3, Light.RED: 4}
+
+
+def campaign_(**settings) -> Campaign:
+    """An unsaved campaign: compute_light reads only its dates and thresholds."""
+    return Campaign(slug="lights", name="亮灯", starts_on=START, ends_on=END, **settings)
+
+
+def item_(campaign=None, *, percent=0, status=None, due=None, starts_on=None) -> Item:
+    if status is None:
+        status = Status.IN_PROGRESS if percent else Status.NOT_STARTED
+    return Item(
+        campaign=campaign or campaign_(), percent=percent, status=status, due=due, starts_on=starts_on, code="L"
+    )
+
+
+def light_of(item, today) -> tuple[str, str, int]:
+    verdict = compute_light(item, today)
+    return verdict.light, verdict.code, verdict.n
+
+
+# The rules, with concrete dates ----------------------------------------------------
+
+
+def test_an_item_past_its_deadline_and_not_done_is_red_with_the_days_overdue():
+    item = item_(percent=80, due=D(2021, 6, 30))
+    assert light_of(item, D(2021, 7, 12)) == (Light.RED, "overdue", 12)
+    assert light_of(item, D(2021, 7, 1)) == (Light.RED, "overdue", 1)
+
+
+def test_on_its_deadline_day_an_item_is_not_yet_overdue():
+    item = item_(percent=95, due=D(2021, 6, 30))
+    verdict = compute_light(item, D(2021, 6, 30))
+    assert verdict.code != "overdue"
+
+
+def test_expected_percent_runs_linearly_from_start_to_deadline():
+    assert expected_percent(START, D(2021, 3, 11), D(2021, 3, 1)) == 0
+    assert expected_percent(START, D(2021, 3, 11), D(2021, 3, 6)) == 50
+    assert expected_percent(START, D(2021, 3, 11), D(2021, 3, 11)) == 100
+    assert expected_percent(START, D(2021, 3, 11), D(2021, 4, 1)) == 100
+    assert expected_percent(START, None, D(2021, 4, 1)) is None
+    assert expected_percent(START, START, START) == 100
+
+
+# 2021-08-01 is 153 of the 305 days from 2021-03-01 to 2021-12-31: 50% should be done.
+HALFWAY = D(2021, 8, 1)
+
+
+@pytest.mark.parametrize(
+    ("percent", "expected"),
+    [
+        (10, (Light.RED, "behind", 40)),
+        (19, (Light.RED, "behind", 31)),
+        (20, (Light.YELLOW, "behind", 30)),
+        (32, (Light.YELLOW, "behind", 18)),
+        (40, (Light.YELLOW, "behind", 10)),
+        (41, (Light.GREEN, "on_schedule", 0)),
+        (50, (Light.GREEN, "on_schedule", 0)),
+        (90, (Light.GREEN, "on_schedule", 0)),
+    ],
+)
+def test_points_behind_schedule_turn_an_item_yellow_then_red(percent, expected):
+    assert expected_percent(START, END, HALFWAY) == 50
+    assert light_of(item_(percent=percent, due=END), HALFWAY) == expected
+
+
+def test_an_item_near_its_deadline_is_blue_with_the_days_left():
+    item = item_(percent=95, due=D(2021, 7, 15))
+    assert light_of(item, D(2021, 7, 12)) == (Light.BLUE, "near", 3)
+    assert light_of(item, D(2021, 7, 8)) == (Light.BLUE, "near", 7)
+    assert light_of(item_(percent=99, due=D(2021, 7, 15)), D(2021, 7, 15)) == (Light.BLUE, "near", 0)
+    assert light_of(item_(percent=85, due=D(2021, 7, 15)), D(2021, 7, 7)) == (Light.GREEN, "on_schedule", 0)
+
+
+def test_behind_schedule_outranks_a_near_deadline():
+    assert light_of(item_(percent=50, due=D(2021, 7, 15)), D(2021, 7, 12)) == (Light.RED, "behind", 47)
+
+
+def test_an_ongoing_item_is_green():
+    assert light_of(item_(percent=5, due=None), D(2021, 11, 1)) == (Light.GREEN, "ongoing", 0)
+
+
+@pytest.mark.parametrize("today", [D(2021, 5, 1), D(2021, 7, 12), D(2022, 3, 1)])
+def test_a_completed_item_is_green_whatever_the_date(today):
+    assert light_of(item_(percent=100, status=Status.COMPLETED, due=D(2021, 6, 30)), today)[0] == Light.GREEN
+    assert light_of(item_(percent=100, due=D(2021, 6, 30)), today)[0] == Light.GREEN
+    assert light_of(item_(percent=100, status=Status.CLOSED, due=D(2021, 6, 30)), today) == (Light.GREEN, "closed", 0)
+
+
+def test_a_withdrawn_item_has_no_light():
+    item = item_(percent=10, status=Status.WITHDRAWN, due=D(2021, 6, 30))
+    assert light_of(item, D(2021, 7, 12)) == (Light.NONE, "withdrawn", 0)
+
+
+@pytest.mark.parametrize(
+    ("days_after_start", "expected"),
+    [
+        (0, (Light.GREEN, "ongoing", 0)),
+        (30, (Light.GREEN, "ongoing", 0)),
+        (31, (Light.YELLOW, "idle", 31)),
+        (90, (Light.YELLOW, "idle", 90)),
+        (91, (Light.RED, "idle", 91)),
+    ],
+)
+def test_an_item_not_started_long_after_its_start_turns_yellow_then_red(days_after_start, expected):
+    item = item_(status=Status.NOT_STARTED, due=None)
+    assert light_of(item, START + datetime.timedelta(days=days_after_start)) == expected
+
+
+def test_the_items_own_planned_start_counts_instead_of_the_campaigns():
+    item = item_(status=Status.NOT_STARTED, due=None, starts_on=D(2021, 6, 1))
+    assert light_of(item, D(2021, 6, 20)) == (Light.GREEN, "ongoing", 0)
+    assert light_of(item, D(2021, 7, 5)) == (Light.YELLOW, "idle", 34)
+    # An item that started reporting is never "not started", even at 0%.
+    assert light_of(item_(percent=0, status=Status.IN_PROGRESS, due=None), D(2021, 9, 1))[0] == Light.GREEN
+
+
+# Thresholds are campaign settings ----------------------------------------------------
+
+
+def test_the_yellow_threshold_is_read_from_the_campaign():
+    behind_18 = item_(percent=32, due=END)
+    assert light_of(behind_18, HALFWAY)[0] == Light.YELLOW
+    behind_18.campaign.yellow_points_behind = 20
+    assert light_of(behind_18, HALFWAY) == (Light.GREEN, "on_schedule", 0)
+
+
+def test_the_red_threshold_is_read_from_the_campaign():
+    behind_40 = item_(percent=10, due=END)
+    assert light_of(behind_40, HALFWAY)[0] == Light.RED
+    behind_40.campaign.red_points_behind = 45
+    assert light_of(behind_40, HALFWAY) == (Light.YELLOW, "behind", 40)
+
+
+def test_the_blue_window_is_read_from_the_campaign():
+    item = item_(percent=95, due=D(2021, 7, 15))
+    assert light_of(item, D(2021, 7, 12))[0] == Light.BLUE
+    item.campaign.blue_days_before_due = 2
+    assert light_of(item, D(2021, 7, 12)) == (Light.GREEN, "on_schedule", 0)
+    item.campaign.blue_days_before_due = 30
+    assert light_of(item, D(2021, 6, 20)) == (Light.BLUE, "near", 25)
+
+
+# The reason in words ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("verdict", "chinese", "english"),
+    [
+        (LightVerdict(Light.RED, "overdue", 12), "已超期12天", "12 days overdue"),
+        (LightVerdict(Light.RED, "overdue", 1), "已超期1天", "1 day overdue"),
+        (LightVerdict(Light.YELLOW, "behind", 18), "落后序时进度18个百分点", "18 points behind schedule"),
+        (LightVerdict(Light.BLUE, "near", 3), "距完成时限还有3天", "3 days to the deadline"),
+        (LightVerdict(Light.BLUE, "near", 0), "今天到期", "due today"),
+        (
+            LightVerdict(Light.YELLOW, "idle", 45),
+            "计划开始后45天仍未启动",
+            "not started 45 days after the planned start",
+        ),
+        (LightVerdict(Light.GREEN, "completed"), "已完成", "completed"),
+        (LightVerdict(Light.NONE, "withdrawn"), "已撤销", "withdrawn"),
+    ],
+)
+def test_the_reason_reads_in_chinese_by_default_and_in_english_on_request(verdict, chinese, english):
+    with translation.override("zh-hans"):
+        assert verdict.reason == chinese
+    with translation.override("en"):
+        assert verdict.reason == english
+
+
+def test_the_stored_reason_follows_the_readers_language():
+    item = item_(percent=80, due=D(2021, 6, 30))
+    verdict = compute_light(item, D(2021, 7, 12))
+    item.light, item.light_code, item.light_n = verdict.light, verdict.code, verdict.n
+    with translation.override("zh-hans"):
+        assert item.light_reason == "已超期12天"
+    with translation.override("en"):
+        assert item.light_reason == "12 days overdue"
+
+
+def test_an_unknown_reason_code_reads_as_itself():
+    assert describe("something_new") == "something_new"
+
+
+# Lights move with the dates -----------------------------------------------------------
+
+
+@pytest.fixture
+def dated(org):
+    campaign = make_campaign("lights")
+    item = make_item(campaign, org["hr"], code="D-1", due=D(2021, 6, 30), percent=95, status=Status.IN_PROGRESS)
+    done = make_item(campaign, org["hr"], code="D-2", due=D(2021, 6, 30), percent=100, status=Status.COMPLETED)
+    return campaign, item, done
+
+
+def stored(item) -> tuple[str, str, int]:
+    item = Item.objects.get(pk=item.pk)
+    return item.light, item.light_code, item.light_n
+
+
+def test_refresh_lights_changes_lights_as_the_dates_move_and_records_each_change(dated):
+    campaign, item, done = dated
+
+    assert refresh_lights(campaign, on=D(2021, 6, 20)) == 0  # still green: only the reason is filled in
+    assert stored(item) == (Light.GREEN, "on_schedule", 0)
+    assert not history_for(item).exists()
+
+    assert refresh_lights(campaign, on=D(2021, 6, 25)) == 1
+    assert stored(item) == (Light.BLUE, "near", 5)
+
+    with translation.override("zh-hans"):
+        assert refresh_lights(campaign, on=D(2021, 7, 12)) == 1
+    assert stored(item) == (Light.RED, "overdue", 12)
+
+    entries = list(history_for(item).order_by("id"))
+    assert [e.action for e in entries] == [HistoryEntry.Action.LIGHT, HistoryEntry.Action.LIGHT]
+    assert [(e.changes[0]["old"], e.changes[0]["new"]) for e in entries] == [
+        (Light.GREEN, Light.BLUE),
+        (Light.BLUE, Light.RED),
+    ]
+    assert entries[1].note == "已超期12天"
+    assert all(e.actor is None and e.campaign == campaign for e in entries)
+    assert stored(done) == (Light.GREEN, "completed", 0)
+    assert not history_for(done).exists()
+
+
+def test_refresh_lights_updates_the_days_without_recording_an_unchanged_light(dated):
+    campaign, item, _done = dated
+    refresh_lights(campaign, on=D(2021, 7, 12))
+    recorded = history_for(item).count()
+
+    assert refresh_lights(campaign, on=D(2021, 7, 13)) == 0
+    assert stored(item) == (Light.RED, "overdue", 13)
+    assert refresh_lights(campaign, on=D(2021, 7, 13)) == 0
+    assert history_for(item).count() == recorded
+
+
+def test_refresh_lights_sees_a_changed_threshold(dated):
+    campaign, item, _done = dated
+    refresh_lights(campaign, on=D(2021, 6, 20))
+    Campaign.objects.filter(pk=campaign.pk).update(blue_days_before_due=14)
+    campaign.refresh_from_db()
+    assert refresh_lights(campaign, on=D(2021, 6, 20)) == 1
+    assert stored(item) == (Light.BLUE, "near", 10)
+
+
+def test_refresh_lights_leaves_other_campaigns_alone(dated, org):
+    campaign, _item, _done = dated
+    other = make_campaign("other")
+    stranger = make_item(other, org["hr"], code="O-1", due=D(2021, 6, 30))
+    refresh_lights(campaign, on=D(2021, 7, 12))
+    assert stored(stranger) == (Light.GREEN, "", 0)
+
+
+# Properties over any dates and progress ------------------------------------------------
+
+dates = st.dates(min_value=D(2020, 1, 1), max_value=D(2023, 12, 31))
+open_statuses = st.sampled_from([Status.NOT_STARTED, Status.IN_PROGRESS])
+thresholds = st.fixed_dictionaries(
+    {
+        "blue_days_before_due": st.integers(0, 60),
+        "yellow_points_behind": st.integers(0, 100),
+        "red_points_behind": st.integers(0, 100),
+    }
+)
+
+
+@given(
+    start=dates,
+    due=st.none() | dates,
+    today=dates,
+    percent=st.integers(0, 100),
+    status=st.sampled_from(Status.values),
+    settings=thresholds,
+)
+def test_the_light_is_always_one_of_the_levels_with_a_reason(start, due, today, percent, status, settings):
+    verdict = compute_light(
+        item_(campaign_(**settings), percent=percent, status=status, due=due, starts_on=start), today
+    )
+    assert verdict.light in Light.values
+    assert verdict.reason
+    assert verdict.n >= 0
+
+
+@given(start=dates, due=dates, today=dates, percent=st.integers(0, 99), status=open_statuses, settings=thresholds)
+def test_overdue_and_not_complete_is_always_red(start, due, today, percent, status, settings):
+    item = item_(campaign_(**settings), percent=percent, status=status, due=due, starts_on=start)
+    verdict = compute_light(item, today)
+    if today > due:
+        assert (verdict.light, verdict.code, verdict.n) == (Light.RED, "overdue", (today - due).days)
+    else:
+        assert verdict.code != "overdue"
+
+
+@given(
+    start=dates,
+    due=st.none() | dates,
+    today=dates,
+    status=st.sampled_from([Status.IN_PROGRESS, Status.COMPLETED, Status.CLOSED]),
+    settings=thresholds,
+)
+def test_a_hundred_percent_is_never_red_or_yellow(start, due, today, status, settings):
+    item = item_(campaign_(**settings), percent=100, status=status, due=due, starts_on=start)
+    assert compute_light(item, today).light == Light.GREEN
+
+
+@given(
+    start=dates,
+    due=st.none() | dates,
+    today=dates,
+    low=st.integers(0, 100),
+    high=st.integers(0, 100),
+    settings=thresholds,
+)
+def test_more_progress_never_makes_the_light_worse(start, due, today, low, high, settings):
+    low, high = sorted((low, high))
+    campaign = campaign_(**settings)
+    worse = compute_light(item_(campaign, percent=low, status=Status.IN_PROGRESS, due=due, starts_on=start), today)
+    better = compute_light(item_(campaign, percent=high, status=Status.IN_PROGRESS, due=due, starts_on=start), today)
+    assert SEVERITY[better.light] <= SEVERITY[worse.light]
