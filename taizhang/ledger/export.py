@@ -4,9 +4,11 @@ from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from taizhang.campaigns.models import Scope
 from taizhang.lib.xlsx import write_table
 
-from .models import ProgressEntry
+from .lights import describe
+from .models import Light, ProgressEntry, Status
 
 
 def export_items(campaign, items) -> bytes:
@@ -36,6 +38,16 @@ def export_items(campaign, items) -> bytes:
         items.select_related("key_task").prefetch_related("partner_units").annotate(latest_done=Subquery(latest_done))
     )
 
+    # Labels resolved once, not per row: lazy translations are costly at 100,000 rows.
+    scopes, statuses, lights = ({k: str(v) for k, v in c.choices} for c in (Scope, Status, Light))
+    reasons: dict[tuple[str, int], str] = {}
+
+    def reason(item) -> str:
+        key = (item.light_code, item.light_n)
+        if key not in reasons:
+            reasons[key] = describe(*key)
+        return reasons[key]
+
     def rows():
         for item in items:
             content = "\n".join(part for part in (item.content, item.measures) if part)
@@ -45,7 +57,7 @@ def export_items(campaign, items) -> bytes:
                 content,
                 str(item.category or ""),
                 str(item.phase or ""),
-                item.get_scope_display(),
+                scopes.get(item.scope, item.scope),
                 str(item.key_task or ""),
                 item.owner_unit.name,
                 "、".join(u.name for u in item.partner_units.all()),
@@ -53,10 +65,10 @@ def export_items(campaign, items) -> bytes:
                 item.owner,
                 item.due,
                 item.due_text,
-                item.get_status_display(),
+                statuses.get(item.status, item.status),
                 item.percent,
-                item.get_light_display(),
-                item.light_reason,
+                lights.get(item.light, item.light),
+                reason(item),
                 item.latest_done or "",
                 timezone.localtime(item.last_progress_at) if item.last_progress_at else None,
             ]
