@@ -1,0 +1,205 @@
+"""The ledger in a real browser: liaisons report, the office edits, everyone searches, exports and reads on a phone."""
+
+import re
+
+import pytest
+from django.utils import translation
+from django.utils.translation import gettext
+from playwright.sync_api import expect
+from python_calamine import CalamineWorkbook
+
+from taizhang.ledger.models import Item
+from taizhang.testing import browser as fixtures
+from taizhang.testing.browser import has_horizontal_overflow, log_in, screenshot
+
+# The browser fixtures, bound by name for pytest (a bare import would read as unused and then shadowed).
+browser, page, page_watch, phone_page = fixtures.browser, fixtures.page, fixtures.page_watch, fixtures.phone_page
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    # The live server thread shares these settings, so the login form checks the same cheap hashes.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+ROWS = "#item-table tbody tr[data-code]"
+
+
+def zh(message: str) -> str:
+    """What a zh-hans page shows for an English msgid, whatever the catalogue holds today."""
+    with translation.override("zh-hans"):
+        return gettext(message)
+
+
+def codes_on_page(tab) -> list[str]:
+    return [row.get_attribute("data-code") for row in tab.locator(ROWS).all()]
+
+
+def item_url(item: Item, suffix: str = "") -> str:
+    return f"/c/{item.campaign.slug}/items/{item.pk}/{suffix}"
+
+
+def test_liaison_filters_reports_progress_and_cannot_touch_other_units_items(page, page_watch, people, items, org):
+    log_in(page, "lily")
+    page.goto("/c/2021/items/")
+    expect(page.locator(ROWS)).to_have_count(5)
+    screenshot(page, "item-list-desktop")
+    page.evaluate("window.stillTheSamePage = true")
+
+    page.select_option("#filter-unit", str(org["office_dept"].pk))
+    expect(page.locator(ROWS)).to_have_count(2)
+    expect(page).to_have_url(re.compile(rf"[?&]unit={org['office_dept'].pk}\b"))
+    page.locator("#filter-q").press_sequentially("OA")
+    expect(page.locator(ROWS)).to_have_count(1)
+    expect(page).to_have_url(re.compile(r"[?&]q=OA\b"))
+    assert codes_on_page(page) == ["HQ-001"]
+    assert page.evaluate("window.stillTheSamePage") is True, "htmx should swap the results, not reload the page"
+
+    with page.expect_navigation():
+        page.click(f"{ROWS} >> text=优化OA系统")
+    expect(page.locator("#item-title")).to_contain_text("HQ-001")
+    form = page.locator("#progress-form")
+    form.locator("[name=percent]").fill("40")
+    form.locator("[name=done]").fill("完成需求调研，确定OA改版方案")
+    form.locator("[name=next_steps]").fill("六月上线试运行")
+    with page.expect_navigation():
+        form.locator("button[type=submit]").click()
+
+    expect(page.locator(".alert-success")).to_contain_text(zh("Progress recorded."))
+    expect(page.locator("#item-percent")).to_have_text("40%")
+    expect(page.locator("#progress-timeline")).to_contain_text("完成需求调研，确定OA改版方案")
+    expect(page.locator("#progress-timeline")).to_contain_text("李联络")
+    expect(page.locator("#history-timeline")).to_contain_text(zh("progress reported"))
+    expect(page.locator("#history-timeline")).to_contain_text("完成需求调研")
+    screenshot(page, "item-detail-desktop")
+    assert Item.objects.get(pk=items["oa"].pk).percent == 40
+
+    welfare = items["welfare"]
+    page.goto(item_url(welfare))
+    expect(page.locator("#item-title")).to_contain_text("HQ-003")
+    expect(page.locator("#progress-form")).to_have_count(0)
+
+    page_watch.allow(r"status of 403")
+    response = page.goto(item_url(welfare, "progress/"))
+    assert response.status == 403
+    expect(page.locator("#error-page")).to_contain_text(
+        zh("You can report progress only on your own unit's open items.")
+    )
+    expect(page.locator("#progress-form")).to_have_count(0)
+    screenshot(page, "forbidden-desktop")
+    assert welfare.progress_entries.count() == 0
+
+
+def test_second_tab_saving_a_stale_edit_is_refused_and_the_first_save_stands(page, page_watch, people, items):
+    item = items["oa"]
+    log_in(page, "olivia")
+    first = page
+    second = page.context.new_page()
+    first.goto(item_url(item, "edit/"))
+    second.goto(item_url(item, "edit/"))
+
+    first.fill("#id_title", "优化OA系统（第一次保存）")
+    with first.expect_navigation():
+        first.click("#item-form button[type=submit]")
+    expect(first.locator("#item-title")).to_contain_text("优化OA系统（第一次保存）")
+
+    page_watch.allow(r"status of 409")
+    second.fill("#id_title", "优化OA系统（过时的修改）")
+    with second.expect_navigation() as navigation:
+        second.click("#item-form button[type=submit]")
+    assert navigation.value.status == 409
+    expect(second.locator("#stale-warning")).to_be_visible()
+    expect(second.locator("#form-errors")).to_contain_text(
+        zh(
+            "Someone else changed this item while you were editing it. "
+            "Reload the page to see their changes, then make yours again."
+        )
+    )
+
+    screenshot(second, "stale-edit-desktop")
+
+    item.refresh_from_db()
+    assert item.title == "优化OA系统（第一次保存）"
+    second.goto(item_url(item))
+    expect(second.locator("#item-title")).to_contain_text("优化OA系统（第一次保存）")
+    expect(second.locator("#history-timeline")).not_to_contain_text("过时的修改")
+
+
+def test_simplified_search_finds_item_written_in_traditional_characters(page, people, items):
+    log_in(page, "bob")
+    page.goto("/c/2021/items/")
+    expect(page.locator(ROWS)).to_have_count(5)
+    page.fill("#filter-q", "医疗")
+    page.press("#filter-q", "Enter")
+    expect(page.locator(ROWS)).to_have_count(1)
+    assert codes_on_page(page) == ["YL-001"]
+    expect(page.locator(ROWS)).to_contain_text("開展公益義診活動")
+    expect(page).to_have_url(re.compile(r"[?&]q=%E5%8C%BB%E7%96%97"))
+
+
+def test_language_switcher_turns_the_interface_to_english_and_back(page, people, items):
+    log_in(page, "lily")
+    page.goto("/c/2021/items/")
+    expect(page.locator("html")).to_have_attribute("lang", "zh-hans")
+
+    with page.expect_navigation():
+        page.select_option("#language-form select", "en")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page).to_have_url(re.compile(r"/c/2021/items/$"))
+    expect(page.locator("h1")).to_have_text("Items")
+    expect(page.locator("#result-count")).to_have_text("5 items")
+
+    with page.expect_navigation():
+        page.select_option("#language-form select", "zh-hans")
+    expect(page.locator("html")).to_have_attribute("lang", "zh-hans")
+    expect(page.locator("h1")).to_have_text(zh("Items"))
+
+
+def test_item_list_fits_a_phone_and_the_menu_opens(phone_page, people, items):
+    page = phone_page
+    log_in(page, "lily")
+    page.goto("/c/2021/items/")
+    expect(page.locator(ROWS)).to_have_count(5)
+    assert not has_horizontal_overflow(page), "the item list scrolls sideways on a phone"
+    screenshot(page, "item-list-phone")
+
+    expect(page.locator("#filter-unit")).to_be_hidden()
+    page.click("#more-filters")
+    expect(page.locator("#filter-unit")).to_be_visible()
+    expect(page.locator("#more-filters")).to_have_attribute("aria-expanded", "true")
+    assert not has_horizontal_overflow(page), "the open filters scroll sideways on a phone"
+
+    menu = page.locator("#mainnav")
+    expect(menu).to_be_hidden()
+    page.click(".navbar-toggler")
+    expect(menu).to_have_class(re.compile(r"\bshow\b"))  # the collapse animation has finished
+    expect(menu.locator("a[href='/units/']")).to_be_visible()
+    expect(menu.locator("#language-form select")).to_be_visible()
+    screenshot(page, "item-list-phone-menu")
+
+    page.goto(item_url(items["oa"]))
+    expect(page.locator("#progress-form")).to_be_visible()
+    assert not has_horizontal_overflow(page), "the item page scrolls sideways on a phone"
+    screenshot(page, "item-detail-phone")
+
+
+def test_export_link_downloads_the_filtered_list_as_xlsx(page, people, items, org, tmp_path):
+    log_in(page, "bob")
+    page.goto("/c/2021/items/")
+    page.select_option("#filter-unit", str(org["hr"].pk))
+    expect(page.locator(ROWS)).to_have_count(2)
+    expect(page.locator("#export-link")).to_have_attribute("href", re.compile(rf"unit={org['hr'].pk}"))
+
+    with page.expect_download() as download_info:
+        page.click("#export-link")
+    download = download_info.value
+    assert download.suggested_filename.endswith(".xlsx")
+    path = tmp_path / download.suggested_filename
+    download.save_as(path)
+
+    _title, header, *rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()
+    assert zh("Code") in header
+    codes = {row[header.index(zh("Code"))] for row in rows if any(row)}
+    assert codes == {"HQ-003", "HQ-004"}
