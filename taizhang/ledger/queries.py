@@ -1,6 +1,6 @@
 """Named read queries on the ledger, shared by pages and exports."""
 
-from django.db.models import Case, IntegerField, Value, When
+from django.db.models import Case, F, IntegerField, Value, When
 
 from .models import Item, Light
 
@@ -52,5 +52,8 @@ def filtered_items(campaign, data: dict):
     fields = SORT_FIELDS.get(sort.lstrip("-"), ["code"])
     if "light_severity" in fields:
         qs = qs.annotate(light_severity=LIGHT_SEVERITY)
-    order = [f"-{f}" if descending and i == 0 else f for i, f in enumerate(fields)]
+    # Items without a deadline (ongoing) come last either way, on SQLite and PostgreSQL alike.
+    order = [
+        F(f).desc(nulls_last=True) if descending and i == 0 else F(f).asc(nulls_last=True) for i, f in enumerate(fields)
+    ]
     return qs.order_by(*order)
