@@ -73,7 +73,9 @@ def main() -> int:
     report("item list page, search 医疗", median_ms(lambda: client.get(list_url, {"q": "医疗"})), median_ms(bare_page))
 
     def bare_export_rows() -> None:
-        list(filtered_items(campaign, {}).values_list("code", "title", "content", "measures", "owner_unit__name", "due"))
+        list(
+            filtered_items(campaign, {}).values_list("code", "title", "content", "measures", "owner_unit__name", "due")
+        )
 
     report(
         "export demo ledger xlsx",

@@ -17,8 +17,10 @@ PASSWORD = "pw-for-tests-1"
 
 
 @pytest.fixture(autouse=True)
-def _no_background_queue(settings, tmp_path):
+def _test_settings(settings, tmp_path):
     settings.HUEY_IMMEDIATE = True
+    # A real hasher costs ~0.75 s a user; tests are not about password strength.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
