@@ -22,11 +22,6 @@ from taizhang.orgs.models import Role
 from taizhang.testing.factories import make_campaign, make_user
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def season(campaign, items, people):
     """HQ-001 done on time · HQ-002 withdrawn · HQ-003 40% and 35 points behind (red) · HQ-004 overdue (red) ·

@@ -16,11 +16,6 @@ from taizhang.orgs.models import Unit
 from taizhang.testing.factories import make_user
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def root(db):
     user = make_user("root", name="系统管理员")

@@ -16,11 +16,6 @@ from taizhang.orgs.models import Role
 from taizhang.testing.factories import make_campaign, make_user
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def fresh(item: Item) -> Item:
     return Item.objects.select_related("campaign").get(pk=item.pk)
 

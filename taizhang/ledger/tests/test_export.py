@@ -54,11 +54,6 @@ CODE, TITLE, CONTENT, UNIT, PARTNERS, DUE, DUE_TEXT, PERCENT, REASON, LATEST, RE
 
 
 @pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
 def _back_to_the_default_language():
     # LocaleMiddleware leaves the request's language active on the thread.
     yield

@@ -22,11 +22,6 @@ MEMBERS = {"bob", "lily", "leo", "olivia"}
 LOGIN = reverse("login")
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def other_campaign(db):
     return make_campaign("2022", name="2022年活动")

@@ -21,11 +21,6 @@ SEVERITY = {Light.NONE: 0, Light.GREEN: 1, Light.BLUE: 2, Light.YELLOW: 3, Light
 ALL = ["HQ-001", "HQ-002", "HQ-003", "HQ-004", "YL-001"]
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def listing(campaign, items, people):
     """The five items, made different enough to filter and sort.

@@ -17,11 +17,6 @@ from taizhang.orgs.models import Role
 from taizhang.testing.factories import make_user
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def two_offices(campaign, org, people):
     """olivia and oliver both work in the campaign office, each in a browser of their own."""

@@ -12,11 +12,6 @@ from taizhang.orgs.models import Role, RoleGrant
 from taizhang.testing.factories import make_campaign, make_user
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def dora(org):
     return make_user("dora", name="邓新人", unit=org["hr"])

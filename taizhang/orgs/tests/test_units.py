@@ -12,12 +12,6 @@ from taizhang.orgs.models import Unit
 from taizhang.testing.factories import make_user
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    # The personas' passwords are hashed once each per test; the default hasher is slow on purpose.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def refreshed(unit: Unit) -> Unit:
     return Unit.objects.get(pk=unit.pk)
 
