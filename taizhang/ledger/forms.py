@@ -145,12 +145,27 @@ class ItemForm(forms.ModelForm):
         return {name: self.cleaned_data[name] for name in self.Meta.fields if name != "partner_units"}
 
 
+class MultipleFileInput(forms.ClearableFileInput):
+    # A class attribute, not an HTML attribute: only this renders ``multiple`` and reads every file.
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one field, cleaned one by one."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"class": "form-control"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        clean_one = super().clean
+        if isinstance(data, (list, tuple)):
+            return [clean_one(one, initial) for one in data]
+        return clean_one(data, initial)
+
+
 class ProgressForm(forms.ModelForm):
-    attachments = forms.FileField(
-        label=_("Attachments"),
-        required=False,
-        widget=forms.ClearableFileInput(attrs={"allow_multiple_selected": True, "class": "form-control"}),
-    )
+    attachments = MultipleFileField(label=_("Attachments"), required=False)
 
     class Meta:
         model = ProgressEntry

@@ -1,11 +1,13 @@
 """The ledger's writes: items are created, edited and withdrawn, progress is appended, and everything leaves history."""
 
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 
 from taizhang.history.models import HistoryEntry
 from taizhang.history.recording import history_for
@@ -385,6 +387,46 @@ def test_attachments_over_the_size_limit_are_refused(campaign, people, items, se
     assert "big.pdf" in error.value.messages[0]
     assert ProgressEntry.objects.count() == 1
     assert fresh(items["oa"]).percent == 10
+
+
+def progress_url(campaign, item) -> str:
+    return reverse("ledger:item_progress", args=[campaign.slug, item.pk])
+
+
+def test_the_progress_page_takes_several_files_at_once(campaign, people, items, login):
+    client = login(people["lily"])
+    assert re.search(
+        r'<input type="file" name="attachments"[^>]* multiple',
+        client.get(progress_url(campaign, items["oa"])).content.decode(),
+    )
+
+    files = [SimpleUploadedFile("一.jpg", b"1"), SimpleUploadedFile("二.pdf", b"22")]
+    response = client.post(
+        progress_url(campaign, items["oa"]), {"percent": 30, "done": "现场照片", "attachments": files}
+    )
+
+    assert response.status_code == 302
+    entry = items["oa"].progress_entries.get()
+    assert sorted(a.name for a in entry.attachments.all()) == ["一.jpg", "二.pdf"]
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"percent": 101, "done": "超过100"},
+        {"percent": -5, "done": "负数"},
+        {"percent": 50, "done": ""},
+        {"percent": 50, "done": "附件不对", "attachments": [SimpleUploadedFile("x.exe", b"MZ")]},
+    ],
+    ids=["over-100", "negative", "nothing-done", "bad-file"],
+)
+def test_the_progress_page_refuses_bad_input_and_writes_nothing(campaign, people, items, login, data):
+    response = login(people["lily"]).post(progress_url(campaign, items["oa"]), data)
+    assert response.status_code == 400
+    assert response.context["form"].errors
+    assert not ProgressEntry.objects.exists()
+    assert not ProgressAttachment.objects.exists()
+    assert not history_for(items["oa"]).exists()
 
 
 # Comments ----------------------------------------------------------------------
