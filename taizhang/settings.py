@@ -58,6 +58,11 @@ INSTALLED_APPS = [
     "taizhang.orgs",
     "taizhang.campaigns",
     "taizhang.ledger",
+    "taizhang.sheets",
+    "taizhang.reporting",
+    "taizhang.notices",
+    "taizhang.dashboards",
+    "taizhang.people",
 ]
 
 MIDDLEWARE = [

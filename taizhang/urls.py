@@ -9,5 +9,10 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("taizhang.orgs.urls")),
     path("", include("taizhang.ledger.urls")),
+    path("", include("taizhang.sheets.urls")),
+    path("", include("taizhang.reporting.urls")),
+    path("", include("taizhang.notices.urls")),
+    path("", include("taizhang.dashboards.urls")),
+    path("", include("taizhang.people.urls")),
     path("", include("taizhang.campaigns.urls")),
 ]
