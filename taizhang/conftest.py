@@ -20,7 +20,11 @@ PASSWORD = "pw-for-tests-1"
 def _test_settings(settings, tmp_path):
     settings.HUEY_IMMEDIATE = True
     # A real hasher costs ~0.75 s a user; tests are not about password strength.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # PBKDF2 stays second so users made outside the fixture (the demo's, module-scoped) still log in.
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+        "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    ]
     settings.MEDIA_ROOT = tmp_path / "media"
 
 

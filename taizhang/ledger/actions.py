@@ -4,11 +4,12 @@ Each action checks permission, runs in one transaction, and records history.
 """
 
 import datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -47,7 +48,11 @@ def derive_percent_and_status(item: Item) -> tuple[int, str]:
     if children:
         total_weight = sum((w for _, w in children), Decimal(0))
         if total_weight > 0:
-            percent = round(sum((Decimal(p) * w for p, w in children), Decimal(0)) / total_weight)
+            percent = int(
+                (sum((Decimal(p) * w for p, w in children), Decimal(0)) / total_weight).quantize(
+                    Decimal(1), ROUND_HALF_UP
+                )
+            )
         else:
             percent = round(sum(p for p, _ in children) / len(children))
         has_progress = any(p > 0 for p, _ in children)
@@ -159,6 +164,9 @@ def create_item(*, campaign, data: dict, partner_units=(), acting_user) -> Item:
     item.refresh_search_text()
     item.full_clean()
     _check_parent(item)
+    # Born with its real light, so the history does not show a spurious first change.
+    verdict = compute_light(item, today())
+    item.light, item.light_code, item.light_n = verdict.light, verdict.code, verdict.n
     item.save()
     item.partner_units.set(partner_units)
     record(item, HistoryEntry.Action.CREATE, actor=acting_user, campaign=campaign)
@@ -255,8 +263,8 @@ def validate_attachment(upload) -> None:
         raise ValidationError(_("%(name)s: this kind of file is not accepted.") % {"name": name})
     if upload.size > settings.ATTACHMENT_MAX_BYTES:
         raise ValidationError(
-            _("%(name)s is larger than %(limit)d MB.")
-            % {"name": name, "limit": settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)}
+            _("%(name)s is larger than %(limit)s.")
+            % {"name": name, "limit": filesizeformat(settings.ATTACHMENT_MAX_BYTES)}
         )
 
 
