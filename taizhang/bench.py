@@ -5,6 +5,10 @@ Runs against its own database (``BENCH_DATABASE_URL``, default a SQLite file
 measure: ``<measure>: <ms> ms, baseline <ms> ms, ratio <x>``. The baseline is
 the bare database work the measured code cannot avoid, so the ratio shows the
 overhead of the application on top of it. Figures are medians of repeated runs.
+
+``python -m taizhang.bench sheets reporting`` runs only those areas' modules
+(``taizhang/<app>/bench.py``, each with ``run(report, median_ms)``) after the
+ledger's own measures.
 """
 
 import os
@@ -82,6 +86,22 @@ def main() -> int:
         median_ms(lambda: export_items(campaign, filtered_items(campaign, {})), repeat=5),
         median_ms(bare_export_rows, repeat=5),
     )
+    # Each area adds its own measures in taizhang/<app>/bench.py: def run(report, median_ms) -> None.
+    import importlib
+    import pkgutil
+
+    import taizhang
+
+    only = set(sys.argv[1:])
+    for module_info in pkgutil.iter_modules(taizhang.__path__):
+        if not module_info.ispkg or (only and module_info.name not in only):
+            continue
+        try:
+            module = importlib.import_module(f"taizhang.{module_info.name}.bench")
+        except ModuleNotFoundError:
+            continue
+        print(f"# {module_info.name}", flush=True)
+        module.run(report, median_ms)
     return 0
 
 
