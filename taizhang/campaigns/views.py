@@ -3,7 +3,7 @@ from django.db.models import Count, F, Q
 from django.shortcuts import redirect, render
 
 from taizhang.ledger.models import Item, Light, Status
-from taizhang.orgs.models import Unit
+from taizhang.orgs.models import ContactPoint, Unit
 
 from .decorators import campaign_view
 from .models import Campaign
@@ -89,9 +89,20 @@ def campaign_home(request, campaign, access):
         for unit in access.liaison_units:
             mine |= Q(owner_unit__path__startswith=unit.path)
         my_items = items.filter(mine).open().select_related("owner_unit").order_by("due", "code")[:10]
+    # A leader's contact points (联系点), each with its subtree's figures.
+    contact_rows = []
+    points = ContactPoint.objects.filter(campaign=campaign, leader=request.user).select_related("unit")
+    for point in points.order_by("unit__sort_order", "unit__name"):
+        row = {"unit": point.unit, "total": 0, "done": 0, "red": 0, "yellow": 0}
+        for entry in per_path:
+            if entry["owner_unit__path"].startswith(point.unit.path):
+                for key in ("total", "done", "red", "yellow"):
+                    row[key] += entry[key]
+        contact_rows.append(row)
     context = {
         "campaign": campaign,
         "access": access,
+        "contact_rows": contact_rows,
         "counts": headline_counts(campaign),
         "by_category": by_category,
         "unit_rows": unit_rows,

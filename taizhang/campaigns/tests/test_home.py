@@ -18,7 +18,7 @@ from taizhang.ledger import actions
 from taizhang.ledger.actions import refresh_lights
 from taizhang.ledger.models import Item, Light, Status
 from taizhang.orgs.actions import grant_role
-from taizhang.orgs.models import Role
+from taizhang.orgs.models import ContactPoint, Role
 from taizhang.testing.factories import make_campaign, make_user
 
 
@@ -185,3 +185,22 @@ def test_the_models_and_migrations_agree():
     except SystemExit as exit_:
         pytest.fail(f"makemigrations found changes without a migration (exit {exit_.code}):\n{out.getvalue()}")
     assert "No changes detected" in out.getvalue()
+
+
+def test_a_leader_sees_the_figures_of_the_contact_points(season, campaign, login, people, org):
+    ContactPoint.objects.create(campaign=campaign, leader=people["leo"], unit=org["subsidiary"])
+    response = login(people["leo"]).get(reverse("campaigns:campaign_home", args=[campaign.slug]))
+    rows = response.context["contact_rows"]
+    assert [row["unit"] for row in rows] == [org["subsidiary"]]
+    # The subsidiary's figures include its hospital's items.
+    expected = Item.objects.filter(campaign=campaign, owner_unit__path__startswith=org["subsidiary"].path).exclude(
+        status=Status.WITHDRAWN
+    )
+    assert rows[0]["total"] == expected.count() > 0
+    assert 'id="contact-points"' in response.content.decode()
+
+
+def test_someone_without_contact_points_sees_no_such_card(season, campaign, login, people):
+    response = login(people["olivia"]).get(reverse("campaigns:campaign_home", args=[campaign.slug]))
+    assert response.context["contact_rows"] == []
+    assert 'id="contact-points"' not in response.content.decode()
