@@ -1,0 +1,199 @@
+"""The writes on unit reports: start, save the summary, submit (or "no change"), accept, return, reopen.
+
+Each action checks permission, runs in one transaction and records history. Every status change is
+recorded as a change of the ``status`` field, with the reason as the note.
+"""
+
+import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from taizhang.history.models import HistoryEntry
+from taizhang.history.recording import diff, record, snapshot
+from taizhang.ledger.models import ProgressEntry
+from taizhang.orgs.access import Access
+
+from .models import ExpectedUnit, ReportingPeriod, UnitReport
+
+Status = UnitReport.Status
+
+
+def can_write(access: Access, unit) -> bool:
+    """The unit's own liaison (or the office) writes its report."""
+    return access.is_office or any(own.pk == unit.pk for own in access.liaison_units)
+
+
+def can_read(access: Access, unit) -> bool:
+    return access.is_office or access.is_leader or access.speaks_for(unit)
+
+
+def _locked(report: UnitReport, acting_user) -> UnitReport:
+    current = UnitReport.objects.select_for_update().select_related("period__campaign", "unit").get(pk=report.pk)
+    access = Access.for_user(acting_user, current.period.campaign)
+    current._access = access
+    return current
+
+
+def _change(report: UnitReport, before: dict, *, acting_user, note: str = "", action=HistoryEntry.Action.UPDATE):
+    record(
+        report,
+        action,
+        actor=acting_user,
+        campaign=report.period.campaign,
+        changes=diff(report, before),
+        note=note,
+    )
+
+
+@transaction.atomic
+def start_report(period: ReportingPeriod, unit, *, acting_user) -> UnitReport:
+    """The unit's report for the period, created as a draft the first time someone writes on it."""
+    access = Access.for_user(acting_user, period.campaign)
+    if not can_write(access, unit):
+        raise PermissionDenied(_("Only the unit's liaison can write its report."))
+    report, created = UnitReport.objects.get_or_create(period=period, unit=unit)
+    if created:
+        record(report, HistoryEntry.Action.CREATE, actor=acting_user, campaign=period.campaign)
+    return report
+
+
+@transaction.atomic
+def save_summary(report: UnitReport, *, data: dict, acting_user) -> UnitReport:
+    """Save the monthly summary (results, practices, problems, suggestions) of a report not yet submitted."""
+    report = _locked(report, acting_user)
+    if not can_write(report._access, report.unit):
+        raise PermissionDenied(_("Only the unit's liaison can write its report."))
+    if report.is_locked:
+        raise ValidationError(_("This report is submitted or accepted; it can no longer be changed."))
+    before = snapshot(report, UnitReport.SUMMARY_FIELDS)
+    for name in UnitReport.SUMMARY_FIELDS:
+        if name in data:
+            setattr(report, name, (data[name] or "").strip())
+    report.save()
+    changes = diff(report, before)
+    if changes:
+        record(report, HistoryEntry.Action.UPDATE, actor=acting_user, campaign=report.period.campaign, changes=changes)
+    return report
+
+
+def progress_in_period(report: UnitReport):
+    """Progress entries on the unit's items recorded since the period started."""
+    start = datetime.datetime.combine(report.period.starts_on, datetime.time(), tzinfo=report.period.due_at.tzinfo)
+    return ProgressEntry.objects.filter(
+        item__campaign=report.period.campaign, item__owner_unit=report.unit, created_at__gte=start
+    )
+
+
+@transaction.atomic
+def submit_report(
+    report: UnitReport, *, acting_user, no_change: bool = False, now: datetime.datetime | None = None
+) -> UnitReport:
+    """Submit (or resubmit after a return), stamped on time or late against the period's due time.
+
+    Silence is not a report: without "no change", the unit must have recorded progress in the
+    period or, for a monthly report, written its summary.
+    """
+    report = _locked(report, acting_user)
+    if not can_write(report._access, report.unit):
+        raise PermissionDenied(_("Only the unit's liaison can submit its report."))
+    if report.status == Status.SUBMITTED:
+        raise ValidationError(_("This report is already submitted."))
+    if report.status == Status.ACCEPTED:
+        raise ValidationError(_("This report is accepted and locked; ask the campaign office to reopen it."))
+    if not no_change:
+        has_summary = report.period.is_monthly and report.results.strip()
+        if report.period.is_monthly and not report.results.strip():
+            raise ValidationError({"results": _("Write the results achieved this month, or submit “no change”.")})
+        if not has_summary and not progress_in_period(report).exists():
+            raise ValidationError(
+                _("Nothing new is recorded for this period: record progress on an item, or submit “no change”.")
+            )
+    now = now or timezone.now()
+    before = snapshot(report, UnitReport.AUDITED_FIELDS)
+    resubmission = report.status == Status.RETURNED
+    report.status = Status.SUBMITTED
+    report.no_change = no_change
+    report.submitted_at = now
+    report.submitted_by = acting_user
+    report.is_late = now > report.period.due_at
+    report.save()
+    note = _("Resubmitted.") if resubmission else ""
+    if no_change:
+        note = (note + " " + _("No change this period.")).strip()
+    _change(report, before, acting_user=acting_user, note=note)
+    return report
+
+
+def _office_decision(report: UnitReport, acting_user, allowed_from: tuple, message: str) -> UnitReport:
+    report = _locked(report, acting_user)
+    if not report._access.is_office:
+        raise PermissionDenied(_("Only the campaign office can accept, return or reopen reports."))
+    if report.status not in allowed_from:
+        raise ValidationError(message)
+    return report
+
+
+def _reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Give a reason.")})
+    return reason
+
+
+@transaction.atomic
+def accept_report(report: UnitReport, *, acting_user) -> UnitReport:
+    """Accept a submitted report; the period is then locked for the unit."""
+    report = _office_decision(report, acting_user, (Status.SUBMITTED,), _("Only a submitted report can be accepted."))
+    before = snapshot(report, UnitReport.AUDITED_FIELDS)
+    report.status = Status.ACCEPTED
+    report.decided_at = timezone.now()
+    report.decided_by = acting_user
+    report.save()
+    _change(report, before, acting_user=acting_user)
+    return report
+
+
+@transaction.atomic
+def return_report(report: UnitReport, *, reason: str, acting_user) -> UnitReport:
+    """Send a submitted report back to the unit with a reason; it resubmits."""
+    reason = _reason(reason)
+    report = _office_decision(report, acting_user, (Status.SUBMITTED,), _("Only a submitted report can be returned."))
+    before = snapshot(report, UnitReport.AUDITED_FIELDS)
+    report.status = Status.RETURNED
+    report.return_reason = reason
+    report.decided_at = timezone.now()
+    report.decided_by = acting_user
+    report.save()
+    _change(report, before, acting_user=acting_user, note=reason)
+    return report
+
+
+@transaction.atomic
+def reopen_report(report: UnitReport, *, reason: str, acting_user) -> UnitReport:
+    """Unlock an accepted report with a reason: it goes back to the unit as returned."""
+    reason = _reason(reason)
+    report = _office_decision(report, acting_user, (Status.ACCEPTED,), _("Only an accepted report can be reopened."))
+    before = snapshot(report, UnitReport.AUDITED_FIELDS)
+    report.status = Status.RETURNED
+    report.return_reason = reason
+    report.decided_at = timezone.now()
+    report.decided_by = acting_user
+    report.save()
+    _change(report, before, acting_user=acting_user, note=_("Reopened: %(reason)s") % {"reason": reason})
+    return report
+
+
+@transaction.atomic
+def add_expected_unit(campaign, unit, *, acting_user) -> ExpectedUnit:
+    """The office asks a unit with no open item to report too."""
+    if not Access.for_user(acting_user, campaign).is_office:
+        raise PermissionDenied(_("Only the campaign office can choose which units report."))
+    expected, created = ExpectedUnit.objects.get_or_create(
+        campaign=campaign, unit=unit, defaults={"added_by": acting_user}
+    )
+    if created:
+        record(unit, HistoryEntry.Action.UPDATE, actor=acting_user, campaign=campaign, note=_("Expected to report."))
+    return expected

@@ -1,0 +1,58 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from taizhang.ledger.models import ProgressEntry
+from taizhang.orgs.models import Unit
+from taizhang.orgs.queries import tree_choices
+
+from .models import ReportingPeriod, UnitReport
+
+
+class StyledForm:
+    """Bootstrap classes on every widget."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            css = "form-select form-select-sm" if isinstance(widget, forms.Select) else "form-control form-control-sm"
+            widget.attrs.setdefault("class", css)
+
+
+class SummaryForm(StyledForm, forms.ModelForm):
+    """The monthly summary: the seed's four headings."""
+
+    class Meta:
+        model = UnitReport
+        fields = UnitReport.SUMMARY_FIELDS
+        widgets = {name: forms.Textarea(attrs={"rows": 3}) for name in UnitReport.SUMMARY_FIELDS}
+
+
+class ItemProgressForm(StyledForm, forms.ModelForm):
+    """Progress on one item, recorded from the report page (through ledger.actions.add_progress)."""
+
+    class Meta:
+        model = ProgressEntry
+        fields = ("percent", "done", "difficulties", "next_steps")
+        widgets = {
+            "percent": forms.NumberInput(attrs={"min": 0, "max": 100}),
+            "done": forms.Textarea(attrs={"rows": 2}),
+            "difficulties": forms.Textarea(attrs={"rows": 1}),
+            "next_steps": forms.Textarea(attrs={"rows": 1}),
+        }
+
+
+class ReasonForm(StyledForm, forms.Form):
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+
+
+class BoardFilterForm(StyledForm, forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=ReportingPeriod.Kind.choices, required=False)
+    start = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    unit = forms.ModelChoiceField(label=_("Unit (with sub-units)"), queryset=Unit.objects.none(), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = Unit.objects.all()
+        self.fields["unit"].choices = tree_choices(Unit.objects.active())

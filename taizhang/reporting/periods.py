@@ -1,0 +1,108 @@
+"""Reporting periods (labels language-neutral: 2026-W05, 2026-03, 2026-Q1) generated from a campaign's rhythm (Asia/Shanghai).
+
+- weekly: the seven days ending on the campaign's report weekday, due that day at its hour;
+- monthly: a calendar month, due on ``monthly_report_day`` of the next month at the same hour;
+- quarterly: a calendar quarter, due on the 15th of the month after it (the review month).
+"""
+
+import datetime
+from zoneinfo import ZoneInfo
+
+from django.db import transaction
+from django.utils import timezone
+
+from .models import ReportingPeriod
+
+TZ = ZoneInfo("Asia/Shanghai")
+QUARTERLY_DUE_DAY = 15
+
+
+def _due(day: datetime.date, hour: int) -> datetime.datetime:
+    return datetime.datetime.combine(day, datetime.time(hour), tzinfo=TZ)
+
+
+def _next_month(day: datetime.date) -> datetime.date:
+    return (day.replace(day=1) + datetime.timedelta(days=32)).replace(day=1)
+
+
+def rhythm(campaign) -> list[dict]:
+    """Every period the campaign's settings call for, as field dicts."""
+    periods = []
+    hour = campaign.weekly_report_hour
+    due_day = campaign.starts_on + datetime.timedelta(
+        days=(campaign.weekly_report_weekday - campaign.starts_on.weekday()) % 7
+    )
+    while due_day - datetime.timedelta(days=6) <= campaign.ends_on:
+        start = due_day - datetime.timedelta(days=6)
+        iso = due_day.isocalendar()
+        periods.append(
+            {
+                "kind": ReportingPeriod.Kind.WEEKLY,
+                "starts_on": start,
+                "ends_on": due_day,
+                "due_at": _due(due_day, hour),
+                "label": f"{iso.year}-W{iso.week:02d}",
+            }
+        )
+        due_day += datetime.timedelta(days=7)
+    month = campaign.starts_on.replace(day=1)
+    while month <= campaign.ends_on:
+        following = _next_month(month)
+        periods.append(
+            {
+                "kind": ReportingPeriod.Kind.MONTHLY,
+                "starts_on": month,
+                "ends_on": following - datetime.timedelta(days=1),
+                "due_at": _due(following.replace(day=campaign.monthly_report_day), hour),
+                "label": f"{month.year}-{month.month:02d}",
+            }
+        )
+        month = following
+    quarter = campaign.starts_on.replace(month=(campaign.starts_on.month - 1) // 3 * 3 + 1, day=1)
+    while quarter <= campaign.ends_on:
+        following = _next_month(_next_month(_next_month(quarter)))
+        periods.append(
+            {
+                "kind": ReportingPeriod.Kind.QUARTERLY,
+                "starts_on": quarter,
+                "ends_on": following - datetime.timedelta(days=1),
+                "due_at": _due(following.replace(day=QUARTERLY_DUE_DAY), hour),
+                "label": f"{quarter.year}-Q{(quarter.month - 1) // 3 + 1}",
+            }
+        )
+        quarter = following
+    return periods
+
+
+@transaction.atomic
+def generate_periods(campaign, *, now: datetime.datetime | None = None) -> int:
+    """Create the missing periods; returns how many were created.
+
+    When the rhythm changes, periods not yet due follow it (those no longer called for are removed
+    unless a unit already wrote on them); periods already due stay as they were.
+    """
+    now = now or timezone.now()
+    wanted = rhythm(campaign)
+    keys = {(f["kind"], f["starts_on"]) for f in wanted}
+    stale = ReportingPeriod.objects.filter(campaign=campaign, due_at__gt=now, reports__isnull=True)
+    for period in stale:
+        if (period.kind, period.starts_on) not in keys:
+            period.delete()
+    existing = {(p.kind, p.starts_on): p for p in ReportingPeriod.objects.filter(campaign=campaign)}
+    created = 0
+    for fields in wanted:
+        current = existing.get((fields["kind"], fields["starts_on"]))
+        if current is None:
+            overlaps = any(
+                p.kind == fields["kind"] and p.starts_on <= fields["ends_on"] and fields["starts_on"] <= p.ends_on
+                for p in existing.values()
+            )
+            if fields["due_at"] <= now and overlaps:
+                continue  # a past period stays as it was; the new rhythm does not rewrite history
+            ReportingPeriod.objects.create(campaign=campaign, **fields)
+            created += 1
+        elif current.due_at > now and (current.due_at, current.ends_on) != (fields["due_at"], fields["ends_on"]):
+            ReportingPeriod.objects.filter(pk=current.pk).update(
+                due_at=fields["due_at"], ends_on=fields["ends_on"], label=fields["label"]
+            )
+    return created

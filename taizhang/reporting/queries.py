@@ -1,0 +1,258 @@
+"""Reading the reporting rhythm: who is expected, the completeness board, missed reports in a row."""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from taizhang.ledger.models import Item
+from taizhang.orgs.models import Unit
+from taizhang.orgs.queries import in_tree_order
+
+from .models import ExpectedUnit, ReportingPeriod, UnitReport
+from .periods import TZ
+
+REPORTED = (UnitReport.Status.SUBMITTED, UnitReport.Status.ACCEPTED)
+
+
+class Cell:
+    """What a board cell shows."""
+
+    ON_TIME = "on_time"
+    LATE = "late"
+    MISSING = "missing"
+    RETURNED = "returned"
+    DRAFT = "draft"  # not yet due, started
+    PENDING = "pending"  # not yet due
+    NOT_EXPECTED = "not_expected"
+
+
+def expected_unit_ids(campaign) -> set[int]:
+    """Units that must report: active units owning open items, plus those the office added.
+
+    Closed (inactive) units and units with no open item are not expected, so never counted as missing.
+    """
+    owning = (
+        Item.objects.filter(campaign=campaign, owner_unit__is_active=True)
+        .open()
+        .values_list("owner_unit_id", flat=True)
+    )
+    added = ExpectedUnit.objects.filter(campaign=campaign, unit__is_active=True).values_list("unit_id", flat=True)
+    return set(owning.distinct()) | set(added)
+
+
+def cell_state(report: UnitReport | None, period: ReportingPeriod, expected: bool, now: datetime.datetime) -> str:
+    if report is not None and report.status in REPORTED:
+        return Cell.LATE if report.is_late else Cell.ON_TIME
+    if report is not None and report.status == UnitReport.Status.RETURNED:
+        return Cell.RETURNED
+    if not expected:
+        return Cell.NOT_EXPECTED
+    if period.due_at > now:
+        return Cell.DRAFT if report is not None else Cell.PENDING
+    return Cell.MISSING
+
+
+@dataclass
+class Rates:
+    """Counts over an expected unit's (or a subtree's) due periods."""
+
+    expected: int = 0
+    on_time: int = 0
+    late: int = 0
+    returned: int = 0
+
+    @property
+    def reported(self) -> int:
+        return self.on_time + self.late
+
+    @property
+    def missing(self) -> int:
+        return self.expected - self.reported - self.returned
+
+    @property
+    def reporting_rate(self) -> float | None:
+        return round(100 * self.reported / self.expected, 1) if self.expected else None
+
+    @property
+    def on_time_rate(self) -> float | None:
+        return round(100 * self.on_time / self.expected, 1) if self.expected else None
+
+    def add(self, other: "Rates") -> None:
+        self.expected += other.expected
+        self.on_time += other.on_time
+        self.late += other.late
+        self.returned += other.returned
+
+
+def periods_in_range(campaign, kind: str, start: datetime.date | None = None, end: datetime.date | None = None):
+    periods = ReportingPeriod.objects.filter(campaign=campaign, kind=kind)
+    if start:
+        periods = periods.filter(ends_on__gte=start)
+    if end:
+        periods = periods.filter(starts_on__lte=end)
+    return periods.order_by("starts_on")
+
+
+def default_range(campaign, kind: str, now: datetime.datetime, count: int = 8) -> tuple[datetime.date, datetime.date]:
+    """The last ``count`` due periods and the current one."""
+    periods = list(
+        ReportingPeriod.objects.filter(campaign=campaign, kind=kind, due_at__lte=now)
+        .order_by("-starts_on")
+        .values_list("starts_on", flat=True)[:count]
+    )
+    current = (
+        ReportingPeriod.objects.filter(campaign=campaign, kind=kind, due_at__gt=now)
+        .order_by("starts_on")
+        .values_list("ends_on", flat=True)
+        .first()
+    )
+    start = periods[-1] if periods else campaign.starts_on
+    return start, current or campaign.ends_on
+
+
+def unit_rates(
+    campaign, periods: list[ReportingPeriod], expected: set[int], now: datetime.datetime
+) -> dict[int, Rates]:
+    """Rates per expected unit over the periods already due: one aggregate query."""
+    due = [p.pk for p in periods if p.due_at <= now]
+    rates = {unit_id: Rates(expected=len(due)) for unit_id in expected}
+    if not due:
+        return rates
+    rows = (
+        UnitReport.objects.filter(period_id__in=due)
+        .values("unit_id")
+        .annotate(
+            on_time=Count("id", filter=Q(status__in=REPORTED, is_late=False)),
+            late=Count("id", filter=Q(status__in=REPORTED, is_late=True)),
+            returned=Count("id", filter=Q(status=UnitReport.Status.RETURNED)),
+        )
+        .order_by()
+    )
+    for row in rows:
+        rate = rates.get(row["unit_id"])
+        if rate is not None:
+            rate.on_time, rate.late, rate.returned = row["on_time"], row["late"], row["returned"]
+    return rates
+
+
+@dataclass
+class BoardRow:
+    unit: Unit
+    expected: bool
+    own: Rates | None
+    total: Rates
+    cells: list = field(default_factory=list)
+
+
+def board(
+    campaign,
+    *,
+    kind: str = ReportingPeriod.Kind.WEEKLY,
+    start: datetime.date | None = None,
+    end: datetime.date | None = None,
+    root: Unit | None = None,
+    now: datetime.datetime | None = None,
+    offset: int = 0,
+    limit: int = 100,
+) -> dict:
+    """Units × periods with each cell's state, per-unit rates and rates rolled up the org tree.
+
+    Rows are the expected units and the units above them (rolled-up rates), in tree order;
+    only ``limit`` rows from ``offset`` get their cells.
+    """
+    now = now or timezone.now()
+    periods = list(periods_in_range(campaign, kind, start, end))
+    expected = expected_unit_ids(campaign)
+    units = Unit.objects.only("id", "name", "short_name", "path", "depth", "parent_id", "sort_order")
+    if root is not None:
+        units = units.filter(path__startswith=root.path)
+    units = in_tree_order(units)
+    by_id = {u.pk: u for u in units}
+    expected &= by_id.keys()
+    own = unit_rates(campaign, periods, expected, now)
+    totals: dict[int, Rates] = defaultdict(Rates)
+    for unit_id, rates in own.items():
+        for part in by_id[unit_id].path.split(".")[:-1]:
+            ancestor = int(part)
+            if ancestor in by_id:
+                totals[ancestor].add(rates)
+    shown = [u for u in units if u.pk in totals]
+    page = shown[offset : offset + limit]
+    page_ids = [u.pk for u in page]
+    reports = {}
+    if page_ids and periods:
+        for report in UnitReport.objects.filter(unit_id__in=page_ids, period__in=periods).only(
+            "id", "unit_id", "period_id", "status", "is_late"
+        ):
+            reports[(report.unit_id, report.period_id)] = report
+    rows = []
+    for unit in page:
+        is_expected = unit.pk in expected
+        cells = [
+            (
+                period,
+                reports.get((unit.pk, period.pk)),
+                cell_state(reports.get((unit.pk, period.pk)), period, is_expected, now),
+            )
+            for period in periods
+        ]
+        rows.append(BoardRow(unit=unit, expected=is_expected, own=own.get(unit.pk), total=totals[unit.pk], cells=cells))
+    overall = Rates()
+    for rates in own.values():
+        overall.add(rates)
+    return {"periods": periods, "rows": rows, "row_count": len(shown), "overall": overall, "now": now}
+
+
+# Missed reports, for the warning lights ------------------------------------------------
+
+
+def _due_periods_before(campaign, on: datetime.date, kind: str) -> tuple[list[int], datetime.datetime]:
+    cutoff = datetime.datetime.combine(on, datetime.time(), tzinfo=TZ)
+    ids = list(
+        ReportingPeriod.objects.filter(campaign=campaign, kind=kind, due_at__lt=cutoff)
+        .order_by("-due_at")
+        .values_list("id", flat=True)
+    )
+    return ids, cutoff
+
+
+def missed_reports_in_a_row(unit, campaign, on: datetime.date, kind: str = ReportingPeriod.Kind.WEEKLY) -> int:
+    """How many of the most recent periods due before ``on`` (Asia/Shanghai) the unit did not submit, in a row.
+
+    A report counts as submitted once it was submitted before ``on`` (late or returned included).
+    """
+    ids, cutoff = _due_periods_before(campaign, on, kind)
+    submitted = set(
+        UnitReport.objects.filter(unit=unit, period_id__in=ids, submitted_at__lt=cutoff).values_list(
+            "period_id", flat=True
+        )
+    )
+    missed = 0
+    for period_id in ids:
+        if period_id in submitted:
+            break
+        missed += 1
+    return missed
+
+
+def missed_reports_by_unit(campaign, on: datetime.date, kind: str = ReportingPeriod.Kind.WEEKLY) -> dict[int, int]:
+    """``missed_reports_in_a_row`` for every expected unit at once: unit id → missed in a row."""
+    ids, cutoff = _due_periods_before(campaign, on, kind)
+    submitted = defaultdict(set)
+    for unit_id, period_id in UnitReport.objects.filter(period_id__in=ids, submitted_at__lt=cutoff).values_list(
+        "unit_id", "period_id"
+    ):
+        submitted[unit_id].add(period_id)
+    result = {}
+    for unit_id in expected_unit_ids(campaign):
+        done = submitted.get(unit_id, set())
+        missed = 0
+        for period_id in ids:
+            if period_id in done:
+                break
+            missed += 1
+        result[unit_id] = missed
+    return result

@@ -1,0 +1,15 @@
+"""Background work on reporting: keep every active campaign's periods in step with its rhythm."""
+
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, lock_task
+
+from taizhang.campaigns.models import Campaign
+
+from .periods import generate_periods
+
+
+@db_periodic_task(crontab(hour="0", minute="30"))
+@lock_task("generate-periods")
+def generate_all_periods() -> int:
+    """Nightly (Asia/Shanghai 00:30): create periods for campaigns whose rhythm or dates changed."""
+    return sum(generate_periods(campaign) for campaign in Campaign.objects.filter(is_active=True))

@@ -1,0 +1,261 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from taizhang.campaigns.decorators import campaign_view
+from taizhang.history.recording import history_for
+from taizhang.ledger import actions as ledger_actions
+from taizhang.ledger.models import Item
+from taizhang.orgs.models import Unit
+
+from . import actions
+from .export import export_board
+from .forms import BoardFilterForm, ItemProgressForm, ReasonForm, SummaryForm
+from .models import ReportingPeriod, UnitReport
+from .periods import generate_periods
+from .queries import board, cell_state, default_range, expected_unit_ids
+
+BOARD_PAGE = 100
+
+
+def _errors(error: ValidationError) -> str:
+    return " ".join(error.messages)
+
+
+def _period_and_unit(campaign, access, period_pk: int, unit_pk: int):
+    period = get_object_or_404(ReportingPeriod, campaign=campaign, pk=period_pk)
+    unit = get_object_or_404(Unit, pk=unit_pk)
+    if not actions.can_read(access, unit):
+        raise PermissionDenied(_("You can see only your own unit's reports."))
+    return period, unit
+
+
+def _report_url(campaign, period, unit):
+    return redirect("reporting:report_detail", slug=campaign.slug, period=period.pk, unit=unit.pk)
+
+
+@campaign_view
+def report_home(request, campaign, access):
+    """A liaison's reports, period by period; the office's queue of submitted reports."""
+    now = timezone.now()
+    if not ReportingPeriod.objects.filter(campaign=campaign).exists():
+        generate_periods(campaign)
+    expected = expected_unit_ids(campaign)
+    periods = list(
+        ReportingPeriod.objects.filter(campaign=campaign, starts_on__lte=timezone.localdate()).order_by("-due_at")[:20]
+    )
+    units = []
+    for unit in access.liaison_units:
+        reports = {r.period_id: r for r in UnitReport.objects.filter(unit=unit, period__in=periods)}
+        rows = [
+            (period, reports.get(period.pk), cell_state(reports.get(period.pk), period, unit.pk in expected, now))
+            for period in periods
+        ]
+        units.append((unit, rows))
+    waiting = []
+    if access.is_office:
+        waiting = (
+            UnitReport.objects.filter(period__campaign=campaign, status=UnitReport.Status.SUBMITTED)
+            .select_related("period", "unit")
+            .order_by("submitted_at")[:200]
+        )
+    return render(
+        request,
+        "reporting/report_home.html",
+        {"campaign": campaign, "access": access, "units": units, "waiting": waiting},
+    )
+
+
+@campaign_view
+def report_detail(request, campaign, access, period, unit):
+    period, unit = _period_and_unit(campaign, access, period, unit)
+    report = UnitReport.objects.filter(period=period, unit=unit).select_related("submitted_by", "decided_by").first()
+    can_write = actions.can_write(access, unit) and not (report and report.is_locked)
+    items = Item.objects.filter(campaign=campaign, owner_unit=unit).open().select_related("category").order_by("code")
+    entries = {}
+    if report is not None:
+        for entry in actions.progress_in_period(report).select_related("author").order_by("created_at"):
+            entries.setdefault(entry.item_id, []).append(entry)
+    else:
+        probe = UnitReport(period=period, unit=unit)
+        for entry in actions.progress_in_period(probe).select_related("author").order_by("created_at"):
+            entries.setdefault(entry.item_id, []).append(entry)
+    rows = [
+        (item, entries.get(item.pk, []), ItemProgressForm(prefix=f"i{item.pk}", initial={"percent": item.percent}))
+        for item in items
+    ]
+    context = {
+        "campaign": campaign,
+        "access": access,
+        "period": period,
+        "unit": unit,
+        "report": report,
+        "rows": rows,
+        "can_write": can_write,
+        "summary_form": SummaryForm(instance=report) if period.is_monthly else None,
+        "reason_form": ReasonForm(),
+        "state": cell_state(report, period, unit.pk in expected_unit_ids(campaign), timezone.now()),
+        "history": history_for(report)[:100] if report else [],
+    }
+    return render(request, "reporting/report_detail.html", context)
+
+
+@require_POST
+@campaign_view
+def report_progress(request, campaign, access, period, unit, item):
+    period, unit = _period_and_unit(campaign, access, period, unit)
+    item = get_object_or_404(Item, campaign=campaign, owner_unit=unit, pk=item)
+    report = UnitReport.objects.filter(period=period, unit=unit).first()
+    if report and report.is_locked:
+        messages.error(request, _("This report is submitted or accepted; it can no longer be changed."))
+        return _report_url(campaign, period, unit)
+    if not actions.can_write(access, unit):
+        raise PermissionDenied(_("Only the unit's liaison can write its report."))
+    form = ItemProgressForm(request.POST, prefix=f"i{item.pk}")
+    if not form.is_valid():
+        messages.error(request, item.code + ": " + " ".join(e for errors in form.errors.values() for e in errors))
+        return _report_url(campaign, period, unit)
+    try:
+        actions.start_report(period, unit, acting_user=request.user)
+        ledger_actions.add_progress(item, acting_user=request.user, period_label=period.label, **form.cleaned_data)
+    except ValidationError as error:
+        messages.error(request, _errors(error))
+    else:
+        messages.success(request, _("Progress on %(code)s recorded.") % {"code": item.code})
+    return _report_url(campaign, period, unit)
+
+
+@require_POST
+@campaign_view
+def report_summary(request, campaign, access, period, unit):
+    period, unit = _period_and_unit(campaign, access, period, unit)
+    form = SummaryForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Check the summary."))
+        return _report_url(campaign, period, unit)
+    try:
+        report = actions.start_report(period, unit, acting_user=request.user)
+        actions.save_summary(report, data=form.cleaned_data, acting_user=request.user)
+    except ValidationError as error:
+        messages.error(request, _errors(error))
+    else:
+        messages.success(request, _("Summary saved."))
+    return _report_url(campaign, period, unit)
+
+
+@require_POST
+@campaign_view
+def report_submit(request, campaign, access, period, unit):
+    period, unit = _period_and_unit(campaign, access, period, unit)
+    no_change = request.POST.get("no_change") == "1"
+    try:
+        if period.is_monthly and not no_change and any(name in request.POST for name in UnitReport.SUMMARY_FIELDS):
+            form = SummaryForm(request.POST)
+            if form.is_valid():
+                actions.save_summary(
+                    actions.start_report(period, unit, acting_user=request.user),
+                    data=form.cleaned_data,
+                    acting_user=request.user,
+                )
+        report = actions.start_report(period, unit, acting_user=request.user)
+        report = actions.submit_report(report, acting_user=request.user, no_change=no_change)
+    except ValidationError as error:
+        messages.error(request, _errors(error))
+        return _report_url(campaign, period, unit)
+    if report.is_late:
+        messages.warning(request, _("Report submitted, after the due time."))
+    else:
+        messages.success(request, _("Report submitted on time."))
+    return _report_url(campaign, period, unit)
+
+
+def _decision(request, campaign, access, period, unit, action, success: str, with_reason: bool):
+    period, unit = _period_and_unit(campaign, access, period, unit)
+    report = get_object_or_404(UnitReport, period=period, unit=unit)
+    kwargs = {"acting_user": request.user}
+    if with_reason:
+        kwargs["reason"] = request.POST.get("reason", "")
+    try:
+        action(report, **kwargs)
+    except ValidationError as error:
+        messages.error(request, _errors(error))
+        response = _report_url(campaign, period, unit)
+        return response
+    messages.success(request, success)
+    return _report_url(campaign, period, unit)
+
+
+@require_POST
+@campaign_view
+def report_accept(request, campaign, access, period, unit):
+    return _decision(request, campaign, access, period, unit, actions.accept_report, _("Report accepted."), False)
+
+
+@require_POST
+@campaign_view
+def report_return(request, campaign, access, period, unit):
+    return _decision(request, campaign, access, period, unit, actions.return_report, _("Report returned."), True)
+
+
+@require_POST
+@campaign_view
+def report_reopen(request, campaign, access, period, unit):
+    return _decision(request, campaign, access, period, unit, actions.reopen_report, _("Report reopened."), True)
+
+
+def _board_args(request, campaign):
+    form = BoardFilterForm(request.GET or None)
+    data = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    kind = data.get("kind") or ReportingPeriod.Kind.WEEKLY
+    start, end = data.get("start"), data.get("end")
+    if not start and not end:
+        start, end = default_range(campaign, kind, timezone.now())
+    return form, {"kind": kind, "start": start, "end": end, "root": data.get("unit")}
+
+
+@campaign_view
+def completeness_board(request, campaign, access):
+    if not (access.is_office or access.is_leader):
+        raise PermissionDenied(_("Only the campaign office and leaders see the completeness board."))
+    form, args = _board_args(request, campaign)
+    try:
+        page = max(1, int(request.GET.get("page", 1)))
+    except ValueError:
+        page = 1
+    data = board(campaign, offset=(page - 1) * BOARD_PAGE, limit=BOARD_PAGE, **args)
+    query = request.GET.copy()
+    query.pop("page", None)
+    pages = (data["row_count"] + BOARD_PAGE - 1) // BOARD_PAGE
+    return render(
+        request,
+        "reporting/board.html",
+        {
+            "campaign": campaign,
+            "access": access,
+            "form": form,
+            "board": data,
+            "args": args,
+            "page": page,
+            "pages": pages,
+            "previous_page": page - 1 if page > 1 else None,
+            "next_page": page + 1 if page < pages else None,
+            "query": query.urlencode(),
+        },
+    )
+
+
+@campaign_view
+def completeness_export(request, campaign, access):
+    if not (access.is_office or access.is_leader):
+        raise PermissionDenied(_("Only the campaign office and leaders see the completeness board."))
+    _form, args = _board_args(request, campaign)
+    content = export_board(campaign, board(campaign, offset=0, limit=10**6, **args))
+    filename = f"{campaign.slug}-completeness-{timezone.localdate():%Y%m%d}.xlsx"
+    response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response
