@@ -6,6 +6,7 @@ Each action checks permission, runs in one transaction, and records history.
 import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
@@ -18,7 +19,7 @@ from taizhang.history.recording import diff, record, snapshot
 from taizhang.orgs.access import Access
 
 from .lights import compute_light
-from .models import FINISHED_STATUSES, Comment, Item, ProgressAttachment, ProgressEntry, Status
+from .models import FINISHED_STATUSES, Comment, Item, Milestone, ProgressAttachment, ProgressEntry, Status
 
 
 class StaleEdit(Exception):
@@ -69,6 +70,50 @@ def derive_percent_and_status(item: Item) -> tuple[int, str]:
     return percent, status
 
 
+def missed_reports_of_unit(unit, campaign, on: datetime.date) -> int:
+    """Reports the unit missed in a row, from the reporting rhythm once it is there (0 before)."""
+    try:
+        from taizhang.reporting.queries import missed_reports_in_a_row
+    except (ImportError, AttributeError):
+        return 0
+    return missed_reports_in_a_row(unit, campaign, on)
+
+
+def missed_reports_by_unit(campaign, on: datetime.date) -> dict[int, int]:
+    """Unit id → reports missed in a row, for the whole campaign at once (empty before reporting exists)."""
+    try:
+        from taizhang.reporting.queries import missed_reports_by_unit as by_unit
+    except (ImportError, AttributeError):
+        return {}
+    return by_unit(campaign, on)
+
+
+def light_inputs(item: Item, on: datetime.date) -> dict:
+    """What compute_light needs beyond the item itself: missed reports, an instruction, milestones."""
+    return {
+        "missed_reports": missed_reports_of_unit(item.owner_unit, item.campaign, on),
+        "instructed": item.comments.filter(kind=Comment.Kind.INSTRUCTION).exists(),
+        "milestones": list(item.milestones.values_list("on", "percent")),
+    }
+
+
+def _light_change(item: Item, old: str, verdict, *, actor=None, campaign=None) -> dict:
+    return {
+        "subject": item,
+        "campaign": campaign or item.campaign,
+        "actor": actor,
+        "changes": [
+            {
+                "field": "light",
+                "label": str(Item._meta.get_field("light").verbose_name),
+                "old": old,
+                "new": verdict.light,
+            }
+        ],
+        "note": verdict.reason,
+    }
+
+
 def recompute_item(item: Item, *, on: datetime.date | None = None, actor=None) -> Item:
     """Recompute percent, status and light, store them, record a light change, roll up to the parent."""
     on = on or today()
@@ -79,7 +124,7 @@ def recompute_item(item: Item, *, on: datetime.date | None = None, actor=None) -
         item.completed_on = on
     elif status != Status.COMPLETED and item.status not in FINISHED_STATUSES:
         item.completed_on = None
-    verdict = compute_light(item, on)
+    verdict = compute_light(item, on, **light_inputs(item, on))
     item.light, item.light_code, item.light_n = verdict.light, verdict.code, verdict.n
     last = item.progress_entries.aggregate(at=Max("created_at"))["at"]
     item.last_progress_at = last
@@ -93,53 +138,84 @@ def recompute_item(item: Item, *, on: datetime.date | None = None, actor=None) -
         last_progress_at=last,
     )
     if old_light[0] != item.light:
-        record(
-            item,
-            HistoryEntry.Action.LIGHT,
-            actor=actor,
-            campaign=item.campaign,
-            changes=[
-                {
-                    "field": "light",
-                    "label": str(Item._meta.get_field("light").verbose_name),
-                    "old": old_light[0],
-                    "new": item.light,
-                }
-            ],
-            note=verdict.reason,
-        )
+        change = _light_change(item, old_light[0], verdict, actor=actor)
+        record(change.pop("subject"), HistoryEntry.Action.LIGHT, **change)
     if item.parent_id:
         recompute_item(item.parent, on=on, actor=actor)
     return item
 
 
-def refresh_lights(campaign, *, on: datetime.date | None = None) -> int:
-    """Nightly: dates move, so lights change without any edit. Returns how many changed."""
+REFRESH_FIELDS = (
+    "id",
+    "campaign_id",
+    "owner_unit_id",
+    "status",
+    "percent",
+    "due",
+    "starts_on",
+    "light",
+    "light_code",
+    "light_n",
+)
+
+
+@transaction.atomic
+def refresh_lights(campaign, *, on: datetime.date | None = None, batch_size: int = 2000) -> int:
+    """Nightly: dates move, so lights change without any edit. Returns how many lights changed.
+
+    Built for 100,000 items: the inputs come in a handful of queries, lights are
+    computed in Python, rows that changed are written with one UPDATE per
+    (light, reason) group, and the history rows in bulk.
+    """
     on = on or today()
-    changed = 0
-    items = Item.objects.filter(campaign=campaign).select_related("campaign").order_by("id")
-    for item in items.iterator(chunk_size=500):
-        verdict = compute_light(item, on)
-        if (verdict.light, verdict.code, verdict.n) != (item.light, item.light_code, item.light_n):
-            with transaction.atomic():
-                if verdict.light != item.light:
-                    record(
-                        item,
-                        HistoryEntry.Action.LIGHT,
-                        campaign=campaign,
-                        changes=[
-                            {
-                                "field": "light",
-                                "label": str(Item._meta.get_field("light").verbose_name),
-                                "old": item.light,
-                                "new": verdict.light,
-                            }
-                        ],
-                        note=verdict.reason,
-                    )
-                    changed += 1
-                Item.objects.filter(pk=item.pk).update(light=verdict.light, light_code=verdict.code, light_n=verdict.n)
-    return changed
+    missed = missed_reports_by_unit(campaign, on)
+    instructed = set(
+        Comment.objects.filter(item__campaign=campaign, kind=Comment.Kind.INSTRUCTION).values_list("item_id", flat=True)
+    )
+    milestones: dict[int, list] = {}
+    for item_id, when, percent in Milestone.objects.filter(item__campaign=campaign).values_list(
+        "item_id", "on", "percent"
+    ):
+        milestones.setdefault(item_id, []).append((when, percent))
+
+    groups: dict[tuple[str, str, int], list[int]] = {}
+    changes = []
+    items = Item.objects.filter(campaign=campaign).only(*REFRESH_FIELDS).order_by()
+    for item in items.iterator(chunk_size=batch_size):
+        item.campaign = campaign
+        verdict = compute_light(
+            item,
+            on,
+            missed_reports=missed.get(item.owner_unit_id, 0),
+            instructed=item.pk in instructed,
+            milestones=milestones.get(item.pk, ()),
+        )
+        key = (verdict.light, verdict.code, verdict.n)
+        if key == (item.light, item.light_code, item.light_n):
+            continue
+        groups.setdefault(key, []).append(item.pk)
+        if verdict.light != item.light:
+            changes.append(_light_change(item, item.light, verdict, campaign=campaign))
+
+    for (light, code, n), ids in groups.items():
+        for i in range(0, len(ids), batch_size):
+            Item.objects.filter(pk__in=ids[i : i + batch_size]).update(light=light, light_code=code, light_n=n)
+    content_type = ContentType.objects.get_for_model(Item)
+    HistoryEntry.objects.bulk_create(
+        (
+            HistoryEntry(
+                content_type=content_type,
+                object_id=change["subject"].pk,
+                campaign=campaign,
+                action=HistoryEntry.Action.LIGHT,
+                changes=change["changes"],
+                note=change["note"],
+            )
+            for change in changes
+        ),
+        batch_size=batch_size,
+    )
+    return len(changes)
 
 
 # Items -------------------------------------------------------------------------

@@ -274,3 +274,27 @@ class Comment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} · {self.item.code}"
+
+
+class Milestone(models.Model):
+    """A planned point on an item's way (date, percent done by then); 序时进度 runs through them."""
+
+    item = models.ForeignKey(Item, verbose_name=_("item"), on_delete=models.CASCADE, related_name="milestones")
+    on = models.DateField(_("date"))
+    percent = models.PositiveSmallIntegerField(_("planned progress (%)"), validators=[MaxValueValidator(100)])
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("milestone")
+        verbose_name_plural = _("milestones")
+        ordering = ["item", "on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["item", "on"],
+                name="milestone_unique_date",
+                violation_error_message=_("This item already has a milestone on this date."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item.code} {self.on} {self.percent}%"

@@ -120,21 +120,21 @@ def test_a_withdrawn_item_has_no_light():
 @pytest.mark.parametrize(
     ("days_after_start", "expected"),
     [
-        (0, (Light.GREEN, "ongoing", 0)),
-        (30, (Light.GREEN, "ongoing", 0)),
+        (0, (Light.GREEN, "on_schedule", 0)),
+        (30, (Light.GREEN, "on_schedule", 0)),
         (31, (Light.YELLOW, "idle", 31)),
         (90, (Light.YELLOW, "idle", 90)),
         (91, (Light.RED, "idle", 91)),
     ],
 )
 def test_an_item_not_started_long_after_its_start_turns_yellow_then_red(days_after_start, expected):
-    item = item_(status=Status.NOT_STARTED, due=None)
+    item = item_(status=Status.NOT_STARTED, due=END)
     assert light_of(item, START + datetime.timedelta(days=days_after_start)) == expected
 
 
 def test_the_items_own_planned_start_counts_instead_of_the_campaigns():
-    item = item_(status=Status.NOT_STARTED, due=None, starts_on=D(2021, 6, 1))
-    assert light_of(item, D(2021, 6, 20)) == (Light.GREEN, "ongoing", 0)
+    item = item_(status=Status.NOT_STARTED, due=END, starts_on=D(2021, 6, 1))
+    assert light_of(item, D(2021, 6, 20)) == (Light.GREEN, "on_schedule", 0)
     assert light_of(item, D(2021, 7, 5)) == (Light.YELLOW, "idle", 34)
     # An item that started reporting is never "not started", even at 0%.
     assert light_of(item_(percent=0, status=Status.IN_PROGRESS, due=None), D(2021, 9, 1))[0] == Light.GREEN
@@ -347,3 +347,226 @@ def test_more_progress_never_makes_the_light_worse(start, due, today, low, high,
     worse = compute_light(item_(campaign, percent=low, status=Status.IN_PROGRESS, due=due, starts_on=start), today)
     better = compute_light(item_(campaign, percent=high, status=Status.IN_PROGRESS, due=due, starts_on=start), today)
     assert SEVERITY[better.light] <= SEVERITY[worse.light]
+
+
+# Missed reports, ongoing items, instructions, milestones ---------------------------------
+
+
+def test_two_reports_missed_in_a_row_turn_an_item_yellow_and_three_red():
+    item = item_(percent=50, due=END)
+    assert light_of_with(item, HALFWAY, missed_reports=1) == (Light.GREEN, "on_schedule", 0)
+    assert light_of_with(item, HALFWAY, missed_reports=2) == (Light.YELLOW, "missed", 2)
+    assert light_of_with(item, HALFWAY, missed_reports=3) == (Light.RED, "missed", 3)
+    assert light_of_with(item, HALFWAY, missed_reports=7) == (Light.RED, "missed", 7)
+
+
+def test_the_missed_report_thresholds_are_read_from_the_campaign():
+    item = item_(campaign_(yellow_missed_reports=4, red_missed_reports=6), percent=50, due=END)
+    assert light_of_with(item, HALFWAY, missed_reports=3)[0] == Light.GREEN
+    assert light_of_with(item, HALFWAY, missed_reports=5) == (Light.YELLOW, "missed", 5)
+    assert light_of_with(item, HALFWAY, missed_reports=6) == (Light.RED, "missed", 6)
+
+
+def test_the_worse_of_missed_reports_and_points_behind_wins():
+    behind_18 = item_(percent=32, due=END)
+    assert light_of_with(behind_18, HALFWAY, missed_reports=3) == (Light.RED, "missed", 3)
+    behind_40 = item_(percent=10, due=END)
+    assert light_of_with(behind_40, HALFWAY, missed_reports=2) == (Light.RED, "behind", 40)
+    assert light_of_with(item_(percent=10, due=D(2021, 6, 30)), HALFWAY, missed_reports=3)[1] == "overdue"
+
+
+def test_an_ongoing_item_is_judged_on_its_reports_alone():
+    never_started = item_(status=Status.NOT_STARTED, due=None)
+    assert light_of(never_started, D(2021, 12, 1)) == (Light.GREEN, "ongoing", 0)
+    assert light_of_with(never_started, D(2021, 12, 1), missed_reports=2) == (Light.YELLOW, "missed", 2)
+    assert light_of_with(never_started, D(2021, 12, 1), missed_reports=3) == (Light.RED, "missed", 3)
+
+
+@pytest.mark.parametrize(
+    ("percent", "today", "plain", "instructed"),
+    [
+        (50, HALFWAY, (Light.GREEN, "on_schedule", 0), (Light.BLUE, "i:on_schedule", 0)),
+        (95, D(2021, 12, 28), (Light.BLUE, "near", 3), (Light.YELLOW, "i:near", 3)),
+        (32, HALFWAY, (Light.YELLOW, "behind", 18), (Light.RED, "i:behind", 18)),
+        (10, HALFWAY, (Light.RED, "behind", 40), (Light.RED, "i:behind", 40)),
+    ],
+)
+def test_an_item_with_a_leaders_instruction_starts_one_level_higher(percent, today, plain, instructed):
+    item = item_(percent=percent, due=END)
+    assert light_of(item, today) == plain
+    assert light_of_with(item, today, instructed=True) == instructed
+
+
+def test_an_instruction_does_not_light_up_a_completed_or_withdrawn_item():
+    assert light_of_with(item_(percent=100, due=END), HALFWAY, instructed=True) == (Light.GREEN, "completed", 0)
+    withdrawn = item_(percent=10, status=Status.WITHDRAWN, due=END)
+    assert light_of_with(withdrawn, HALFWAY, instructed=True) == (Light.NONE, "withdrawn", 0)
+
+
+def test_the_reason_of_an_instructed_item_says_so():
+    verdict = LightVerdict(Light.RED, "i:behind", 18)
+    with translation.override("en"):
+        assert verdict.reason == "leader's instruction; 18 points behind schedule"
+    assert describe("missed", 3)
+
+
+def test_expected_percent_runs_through_the_milestones():
+    # 10 days to 30%, then 20 days to 90%, then 10 days to 100%.
+    due = START + datetime.timedelta(days=40)
+    milestones = [(START + datetime.timedelta(days=30), 90), (START + datetime.timedelta(days=10), 30)]
+    at = [
+        expected_percent(START, due, START + datetime.timedelta(days=d), milestones) for d in (0, 5, 10, 20, 30, 35, 40)
+    ]
+    assert at == [0, 15, 30, 60, 90, 95, 100]
+    # Milestones outside the item's span are ignored; none at all is the straight line.
+    assert expected_percent(START, due, START + datetime.timedelta(days=20), [(D(2020, 1, 1), 80)]) == 50
+
+
+def test_a_milestone_ahead_of_the_straight_line_makes_an_item_behind_sooner():
+    item = item_(percent=45, due=END)
+    assert light_of(item, HALFWAY)[0] == Light.GREEN
+    milestones = [(D(2021, 7, 31), 80)]
+    assert light_of_with(item, HALFWAY, milestones=milestones) == (Light.RED, "behind", 35)
+
+
+def light_of_with(item, today, **inputs) -> tuple[str, str, int]:
+    verdict = compute_light(item, today, **inputs)
+    return verdict.light, verdict.code, verdict.n
+
+
+# The stored lights see instructions and milestones ----------------------------------------
+
+
+def test_refresh_lights_bumps_an_instructed_item_and_follows_milestones(dated, org):
+    from taizhang.ledger.models import Comment, Milestone
+    from taizhang.testing.factories import make_user
+
+    campaign, item, _done = dated
+    leader = make_user("lead-1")
+    behind = make_item(campaign, org["hr"], code="D-3", due=END, percent=45, status=Status.IN_PROGRESS)
+    Comment.objects.create(item=item, kind=Comment.Kind.INSTRUCTION, body="抓紧", author=leader)
+    Comment.objects.create(item=behind, kind=Comment.Kind.COMMENT, body="一般评论", author=leader)
+
+    refresh_lights(campaign, on=HALFWAY - datetime.timedelta(days=40))
+    assert stored(item) == (Light.BLUE, "i:on_schedule", 0)
+    assert stored(behind) == (Light.GREEN, "on_schedule", 0)
+
+    Milestone.objects.create(item=behind, on=D(2021, 7, 31), percent=80)
+    assert refresh_lights(campaign, on=HALFWAY) == 2
+    assert stored(behind) == (Light.RED, "behind", 35)
+    assert stored(item) == (Light.RED, "i:overdue", 32)
+
+
+def test_refresh_lights_writes_one_history_entry_per_changed_light(dated, org):
+    campaign, item, _done = dated
+    more = [make_item(campaign, org["hr"], code=f"M-{n}", due=D(2021, 6, 30), percent=95) for n in range(30)]
+    assert refresh_lights(campaign, on=D(2021, 7, 12), batch_size=7) == 31
+    for one in [item, *more]:
+        assert stored(one) == (Light.RED, "overdue", 12)
+        assert [(e.changes[0]["old"], e.changes[0]["new"]) for e in history_for(one)] == [(Light.GREEN, Light.RED)]
+        assert history_for(one).get().at is not None
+
+
+def test_recompute_item_sees_an_instruction(campaign, people, items):
+    from taizhang.ledger.actions import add_comment, recompute_item
+
+    oa = Item.objects.get(pk=items["oa"].pk)
+    add_comment(oa, body="请加快进度", acting_user=people["leo"], instruction=True)
+    recompute_item(oa)
+    oa.refresh_from_db()
+    assert oa.light_code.startswith("i:")
+
+
+# Properties over report histories ---------------------------------------------------------
+
+
+def in_a_row(history: list[bool]) -> int:
+    """Reports missed since the last one sent (True = sent), as the reporting rhythm counts them."""
+    count = 0
+    for sent in reversed(history):
+        if sent:
+            break
+        count += 1
+    return count
+
+
+@PROPERTY
+@given(
+    start=dates,
+    due=st.none() | dates,
+    today=dates,
+    percent=st.integers(0, 99),
+    status=open_statuses,
+    history=st.lists(st.booleans(), max_size=30),
+    yellow=st.integers(1, 5),
+    extra=st.integers(0, 5),
+)
+def test_missed_reports_at_the_thresholds_are_never_better_than_yellow_and_red(
+    start, due, today, percent, status, history, yellow, extra
+):
+    campaign = campaign_(yellow_missed_reports=yellow, red_missed_reports=yellow + extra)
+    item = item_(campaign, percent=percent, status=status, due=due, starts_on=start)
+    missed = in_a_row(history)
+    light = compute_light(item, today, missed_reports=missed).light
+    if missed >= yellow + extra:
+        assert light == Light.RED
+    elif missed >= yellow:
+        assert SEVERITY[light] >= SEVERITY[Light.YELLOW]
+    # A report sent after any history clears the missed-report reason.
+    assert compute_light(item, today, missed_reports=in_a_row([*history, True])).code != "missed"
+
+
+@PROPERTY
+@given(
+    start=dates,
+    due=st.none() | dates,
+    today=dates,
+    percent=st.integers(0, 100),
+    status=st.sampled_from(Status.values),
+    missed=st.integers(0, 10),
+    more=st.integers(0, 10),
+)
+def test_more_missed_reports_never_make_the_light_better(start, due, today, percent, status, missed, more):
+    item = item_(percent=percent, status=status, due=due, starts_on=start)
+    fewer = compute_light(item, today, missed_reports=missed)
+    worse = compute_light(item, today, missed_reports=missed + more)
+    assert SEVERITY[worse.light] >= SEVERITY[fewer.light]
+
+
+@PROPERTY
+@given(
+    start=dates,
+    due=st.none() | dates,
+    today=dates,
+    percent=st.integers(0, 100),
+    status=st.sampled_from(Status.values),
+    missed=st.integers(0, 5),
+)
+def test_an_instruction_raises_an_open_item_exactly_one_level_short_of_red(start, due, today, percent, status, missed):
+    item = item_(percent=percent, status=status, due=due, starts_on=start)
+    plain = compute_light(item, today, missed_reports=missed)
+    instructed = compute_light(item, today, missed_reports=missed, instructed=True)
+    if plain.code in ("withdrawn", "closed", "completed"):
+        assert instructed == plain
+    else:
+        assert SEVERITY[instructed.light] == min(SEVERITY[plain.light] + 1, SEVERITY[Light.RED])
+        assert instructed.code == "i:" + plain.code and instructed.n == plain.n
+
+
+@PROPERTY
+@given(
+    start=dates,
+    span=st.integers(1, 800),
+    offset=st.integers(-100, 900),
+    milestones=st.lists(st.tuples(st.integers(-50, 850), st.integers(0, 100)), max_size=6),
+)
+def test_expected_percent_never_falls_as_time_passes_and_stays_in_0_to_100(start, span, offset, milestones):
+    due = start + datetime.timedelta(days=span)
+    points = [(start + datetime.timedelta(days=d), p) for d, p in milestones]
+    points = list(dict(points).items())
+    today = start + datetime.timedelta(days=offset)
+    now = expected_percent(start, due, today, points)
+    later = expected_percent(start, due, today + datetime.timedelta(days=1), points)
+    assert 0 <= now <= later <= 100
+    if today >= due:
+        assert now == 100
