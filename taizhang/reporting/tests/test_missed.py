@@ -1,0 +1,37 @@
+"""Reports missed in a row: what the warning lights read."""
+
+import datetime
+
+from taizhang.reporting import actions
+from taizhang.reporting.models import ReportingPeriod
+from taizhang.reporting.periods import TZ, generate_periods
+from taizhang.reporting.queries import missed_reports_by_unit, missed_reports_in_a_row
+from taizhang.testing.factories import make_campaign, make_item
+
+
+def test_missed_reports_count_the_most_recent_due_periods_in_a_row(people, org, items):
+    campaign = make_campaign(slug="2022", starts_on=datetime.date(2022, 3, 1), ends_on=datetime.date(2022, 12, 31))
+    make_item(campaign, org["hr"], code="X-1")
+    make_item(campaign, org["office_dept"], code="X-2")
+    from taizhang.orgs.actions import grant_role
+
+    grant_role(user=people["bob"], campaign=campaign, role="liaison", unit=org["hr"])
+    generate_periods(campaign)
+    weeks = list(ReportingPeriod.objects.filter(campaign=campaign, kind="weekly").order_by("due_at"))
+    # bob reports weeks 0-2, misses 3, reports 4 (late), then misses 5, 6, 7.
+    for i in (0, 1, 2, 4):
+        report = actions.start_report(weeks[i], org["hr"], acting_user=people["bob"])
+        late = datetime.timedelta(days=2) if i == 4 else -datetime.timedelta(hours=1)
+        actions.submit_report(report, acting_user=people["bob"], no_change=True, now=weeks[i].due_at + late)
+    on = weeks[7].due_at.astimezone(TZ).date() + datetime.timedelta(days=1)
+    assert missed_reports_in_a_row(org["hr"], campaign, on) == 3
+    # On the due day itself the period is not yet missed.
+    assert missed_reports_in_a_row(org["hr"], campaign, weeks[7].due_at.astimezone(TZ).date()) == 2
+    assert (
+        missed_reports_in_a_row(org["hr"], campaign, weeks[4].due_at.astimezone(TZ).date() + datetime.timedelta(days=3))
+        == 0
+    )
+    assert missed_reports_in_a_row(org["office_dept"], campaign, on) == 8
+    assert missed_reports_in_a_row(org["hr"], campaign, datetime.date(2022, 3, 1)) == 0
+    bulk = missed_reports_by_unit(campaign, on)
+    assert bulk == {org["hr"].pk: 3, org["office_dept"].pk: 8}
