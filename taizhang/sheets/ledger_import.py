@@ -1,0 +1,485 @@
+"""Understanding a ledger (台账) as offices keep it, before anything is written.
+
+Finds the header row among title and note rows (one or two rows, merged
+cells), guesses which column is which from the many names people use, reads
+section rows ("一、服务基层（12项）") as the category of the rows beneath,
+skips blank and subtotal rows and hidden columns, matches unit names to the
+org tree and deadline phrases to dates, and compares every row with the items
+already in the campaign. The result is a plan: what would be created,
+updated, left alone, skipped, and what is wrong, row by row.
+"""
+
+import datetime
+import re
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from taizhang.lib.deadlines import parse_deadline
+from taizhang.lib.text import search_key
+from taizhang.lib.unitnames import UnitMatcher
+from taizhang.orgs.models import Unit
+
+# Field → the names ledgers give its column (compared after search_key, without spaces).
+HEADER_NAMES: dict[str, tuple[str, ...]] = {
+    "code": ("序号", "编号", "事项编号", "项目编号", "代码"),
+    "title": (
+        "项目名称",
+        "实事名称",
+        "事项",
+        "工作任务",
+        "实事项目",
+        "民生实事",
+        "交办事项",
+        "工作内容",
+        "要点内容",
+        "项目",
+        "实事",
+        "名称",
+        "任务",
+    ),
+    "content": ("主要内容", "具体内容", "工作措施", "主要举措", "主要任务", "办理要求", "工作目标", "具体措施"),
+    "owner_unit": ("责任单位", "牵头单位", "责任部门", "牵头部门", "承办单位", "主责单位"),
+    "partner_units": ("配合单位", "协同单位", "配合部门", "协办单位", "协同部门"),
+    "lead": ("责任领导", "分管领导", "牵头领导", "区政府分管领导"),
+    "owner": ("责任人", "联系人", "督办责任人", "具体责任人"),
+    "due": ("完成时限", "完成时间", "时间节点", "办结时限", "时限"),
+    "progress": ("进展情况", "推进情况", "完成情况", "进度"),
+    "category": ("类别", "内容", "类型", "分类"),
+    "phase": ("阶段",),
+    "note": ("备注", "说明"),
+}
+
+FIELD_LABELS = {
+    "code": gettext_lazy("code"),
+    "title": gettext_lazy("title"),
+    "content": gettext_lazy("content"),
+    "owner_unit": gettext_lazy("responsible unit"),
+    "partner_units": gettext_lazy("partner units"),
+    "lead": gettext_lazy("responsible leader"),
+    "owner": gettext_lazy("person responsible"),
+    "due": gettext_lazy("deadline"),
+    "progress": gettext_lazy("progress"),
+    "category": gettext_lazy("category"),
+    "phase": gettext_lazy("phase"),
+    "note": gettext_lazy("note"),
+}
+
+COMPARED_FIELDS = (
+    "title",
+    "content",
+    "category",
+    "phase",
+    "owner_unit",
+    "partner_units",
+    "lead",
+    "owner",
+    "due",
+    "due_text",
+    "note",
+)
+
+_SECTION = re.compile(
+    r"^\s*(?:[一二三四五六七八九十百]+\s*[、.．,，]|[（(][一二三四五六七八九十]+[)）]|第[一二三四五六七八九十]+[部分类章节篇])\s*(.+?)\s*$"
+)
+_COUNT_SUFFIX = re.compile(r"[（(]\s*(?:共)?\s*\d+\s*(?:项|个|件|条)\s*[)）]\s*$")
+_SUBTOTAL = re.compile(r"^(?:合\s*计|小\s*计|总\s*计|共\s*计)")
+_NOTE_ROW = re.compile(r"^(?:注|说明|备注|填表人|填报单位|制表|审核)")
+
+
+def normalise_header(value) -> str:
+    text = search_key(str(value or ""))
+    text = re.sub(r"[（(][^）)]*[)）]", "", text)
+    return re.sub(r"[\s:：*＊]", "", text)
+
+
+def guess_field(header) -> str | None:
+    """The field a header names, or None: exact names first, then the longest name it contains."""
+    key = normalise_header(header)
+    if not key:
+        return None
+    for field_name, names in HEADER_NAMES.items():
+        if key in {normalise_header(n) for n in names}:
+            return field_name
+    best, best_len = None, 0
+    for field_name, names in HEADER_NAMES.items():
+        for name in names:
+            n = normalise_header(name)
+            if len(n) >= 2 and n in key and len(n) > best_len and len(key) <= len(n) + 4:
+                best, best_len = field_name, len(n)
+    return best
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, (datetime.date, datetime.datetime)):
+        return value.isoformat()[:10]
+    return str(value).strip()
+
+
+def _distinct(row: list) -> list[str]:
+    return list(dict.fromkeys(t for t in (_text(v) for v in row) if t))
+
+
+@dataclass
+class Layout:
+    """Where the header is and which column holds which field (column index → field)."""
+
+    header_row: int  # 0-based index of the last header row
+    data_start: int
+    columns: dict[int, str]
+    headers: dict[int, str]  # column index → header text as written
+    hidden: set[int] = field(default_factory=set)
+
+
+def find_layout(
+    rows: list[list], hidden: set[int] = frozenset(), preset: dict[str, str] | None = None
+) -> Layout | None:
+    """Find the header row(s) in the first rows, and map columns to fields (a preset maps by header text)."""
+    best_index, best_score = None, 0
+    for index, row in enumerate(rows[:40]):
+        cells = _distinct(row)
+        if len(cells) < 2:
+            continue  # a title row (merged across) or a blank one
+        fields = {guess_field(c) for c in cells} - {None}
+        score = len(fields) + (2 if "title" in fields else 0)
+        if score > best_score:
+            best_index, best_score = index, score
+    if best_index is None or best_score < 3:
+        return None
+    header_rows = [best_index]
+    following = rows[best_index + 1] if best_index + 1 < len(rows) else []
+    # A two-row header: the row beneath names columns too (e.g. 责任单位 split into 牵头单位 | 配合单位).
+    if following and any(guess_field(c) for c in following) and not _looks_like_data(following):
+        header_rows.append(best_index + 1)
+    headers: dict[int, str] = {}
+    width = max(len(rows[i]) for i in header_rows)
+    for col in range(width):
+        parts = []
+        for i in header_rows:
+            value = _text(rows[i][col]) if col < len(rows[i]) else ""
+            if value and value not in parts:
+                parts.append(value)
+        if parts:
+            headers[col] = parts[-1] if len(parts) > 1 and guess_field(parts[-1]) else "".join(parts)
+    columns = map_columns(headers, hidden, preset)
+    return Layout(header_rows[-1], header_rows[-1] + 1, columns, headers, set(hidden))
+
+
+def _looks_like_data(row: list) -> bool:
+    cells = [_text(v) for v in row if _text(v)]
+    return bool(cells) and (
+        sum(1 for c in cells if re.fullmatch(r"\d+(\.\d+)?", c)) > 0 or sum(len(c) for c in cells) > 60
+    )
+
+
+def map_columns(headers: dict[int, str], hidden=frozenset(), preset: dict[str, str] | None = None) -> dict[int, str]:
+    """Column → field: from the preset where it names the header, else the guess; each field once."""
+    columns: dict[int, str] = {}
+    taken: set[str] = set()
+    preset_keys = {normalise_header(k): v for k, v in (preset or {}).items()}
+    for col, header in sorted(headers.items()):
+        if col in hidden:
+            continue
+        key = normalise_header(header)
+        field_name = preset_keys[key] if key in preset_keys else guess_field(header)
+        if field_name and field_name not in taken:
+            columns[col] = field_name
+            taken.add(field_name)
+    return columns
+
+
+@dataclass
+class Plan:
+    """What an import would do: rows understood, skipped and wrong, and the changes to existing items."""
+
+    rows: list[dict] = field(default_factory=list)  # understood rows, each with "action" and "changes"
+    skipped: list[dict] = field(default_factory=list)
+    errors: list[dict] = field(default_factory=list)
+    new_categories: list[str] = field(default_factory=list)
+    layout: Layout | None = None
+
+    def count(self, action: str) -> int:
+        return sum(1 for r in self.rows if r["action"] == action)
+
+    def as_json(self) -> dict:
+        return {
+            "created": self.count("create"),
+            "updated": self.count("update"),
+            "unchanged": self.count("unchanged"),
+            "skipped": [{"row": s["row"], "reason": s["reason"]} for s in self.skipped],
+            "errors": self.errors,
+            "items": [
+                {
+                    "row": r["row"],
+                    "code": r["code"],
+                    "title": r["title"],
+                    "category": r["category"],
+                    "owner_unit": r["owner_unit"].name if r["owner_unit"] else None,
+                    "partner_units": [u.name for u in r["partner_units"]],
+                    "due": r["due"].isoformat() if r["due"] else None,
+                    "due_text": r["due_text"],
+                }
+                for r in self.rows
+            ],
+        }
+
+
+def build_plan(
+    rows: list[list], campaign, *, hidden=frozenset(), columns: dict[int, str] | None = None, preset=None
+) -> Plan:
+    """Read a ledger sheet's rows into a plan against the campaign's items (no writes)."""
+    from taizhang.ledger.models import Item
+
+    plan = Plan()
+    layout = find_layout(rows, hidden, preset)
+    if layout is None:
+        plan.errors.append(
+            {
+                "row": 1,
+                "column": "",
+                "message": _("No header row found: the sheet needs at least a title column (项目名称, 事项 …)."),
+            }
+        )
+        return plan
+    if columns is not None:
+        layout.columns = {int(c): f for c, f in columns.items() if f}
+    plan.layout = layout
+    by_field = {f: c for c, f in layout.columns.items()}
+    if "title" not in by_field:
+        plan.errors.append(
+            {"row": layout.header_row + 1, "column": "", "message": _("No column holds the item titles.")}
+        )
+        return plan
+    if "owner_unit" not in by_field:
+        plan.errors.append(
+            {
+                "row": layout.header_row + 1,
+                "column": "",
+                "message": _("No column holds the responsible units (责任单位)."),
+            }
+        )
+        return plan
+
+    matcher = UnitMatcher(Unit.objects.filter(is_active=True))
+    categories = {search_key(c.name): c.name for c in campaign.categories.all()}
+    phases = {search_key(p.name): p.name for p in campaign.phases.all()}
+    year, start = campaign.starts_on.year, campaign.starts_on
+    section_category = ""
+    seen_codes: dict[str, int] = {}
+    section_number = 0
+
+    def header_of(name: str) -> str:
+        col = by_field.get(name)
+        return layout.headers.get(col, str(FIELD_LABELS[name])) if col is not None else str(FIELD_LABELS[name])
+
+    parsed: list[dict] = []
+    for index in range(layout.data_start, len(rows)):
+        row = rows[index]
+        number = index + 1
+        values = {f: (row[c] if c < len(row) else None) for f, c in by_field.items()}
+        cells = _distinct([v for c, v in enumerate(row) if c not in layout.hidden])
+        if not cells:
+            continue
+        first = cells[0]
+        if _SUBTOTAL.match(first.replace(" ", "")) or any(_SUBTOTAL.match(c.replace(" ", "")) for c in cells[:2]):
+            plan.skipped.append({"row": number, "reason": _("subtotal row")})
+            continue
+        if len(cells) == 1 and (m := _SECTION.match(first)):
+            section_category = _COUNT_SUFFIX.sub("", m.group(1)).strip()
+            section_number += 1
+            plan.skipped.append({"row": number, "reason": _("section: %(name)s") % {"name": section_category}})
+            continue
+        if len(cells) == 1 and _NOTE_ROW.match(first):
+            plan.skipped.append({"row": number, "reason": _("note row")})
+            continue
+        title = _text(values.get("title"))
+        if not title:
+            plan.skipped.append({"row": number, "reason": _("no title")})
+            continue
+        item = {"row": number, "section": section_number, "title": title}
+        for name in ("content", "lead", "owner", "note", "progress"):
+            item[name] = _text(values.get(name))
+        item["code"] = _text(values.get("code"))
+        category = _text(values.get("category")) or section_category
+        if category:
+            key = search_key(category)
+            if key in categories:
+                category = categories[key]
+            elif category not in plan.new_categories:
+                plan.new_categories.append(category)
+        item["category"] = category
+        phase = _text(values.get("phase"))
+        item["phase"] = phases.get(search_key(phase), "") if phase else ""
+        if phase and not item["phase"]:
+            plan.errors.append(
+                {
+                    "row": number,
+                    "column": header_of("phase"),
+                    "message": _("Unknown phase “%(name)s”.") % {"name": phase},
+                }
+            )
+        owners = matcher.match(values.get("owner_unit"))
+        item["owner_unit"] = owners.units[0] if owners.units else None
+        extra_owners = owners.units[1:]
+        for name in owners.unknown:
+            plan.errors.append(
+                {
+                    "row": number,
+                    "column": header_of("owner_unit"),
+                    "message": _("Unknown unit “%(name)s”.") % {"name": name},
+                }
+            )
+        for name in owners.ambiguous:
+            plan.errors.append(
+                {
+                    "row": number,
+                    "column": header_of("owner_unit"),
+                    "message": _("“%(name)s” fits several units; write its full name.") % {"name": name},
+                }
+            )
+        if not owners.units and not owners.unknown and not owners.ambiguous:
+            plan.errors.append({"row": number, "column": header_of("owner_unit"), "message": _("No responsible unit.")})
+        partners = matcher.match(values.get("partner_units")) if "partner_units" in by_field else None
+        partner_units = list(extra_owners)
+        if partners:
+            for name in partners.unknown:
+                plan.errors.append(
+                    {
+                        "row": number,
+                        "column": header_of("partner_units"),
+                        "message": _("Unknown unit “%(name)s”.") % {"name": name},
+                    }
+                )
+            for name in partners.ambiguous:
+                plan.errors.append(
+                    {
+                        "row": number,
+                        "column": header_of("partner_units"),
+                        "message": _("“%(name)s” fits several units; write its full name.") % {"name": name},
+                    }
+                )
+            partner_units += [u for u in partners.units if u not in partner_units and u != item["owner_unit"]]
+        item["partner_units"] = partner_units
+        deadline = parse_deadline(values.get("due"), year=year, start=start)
+        item["due"], item["due_text"] = deadline.due, deadline.due_text[:100]
+        if len(title) > 300:
+            plan.errors.append(
+                {"row": number, "column": header_of("title"), "message": _("The title is longer than 300 characters.")}
+            )
+        if len(item["code"]) > 40:
+            plan.errors.append(
+                {"row": number, "column": header_of("code"), "message": _("The code is longer than 40 characters.")}
+            )
+        if len(item["lead"]) > 100 or len(item["owner"]) > 100:
+            plan.errors.append(
+                {"row": number, "column": header_of("owner"), "message": _("A name is longer than 100 characters.")}
+            )
+        parsed.append(item)
+
+    # 序号 restarting in every section: make the codes unique by their section.
+    codes = [p["code"] for p in parsed if p["code"]]
+    if len(codes) != len(set(codes)) and section_number:
+        for p in parsed:
+            if p["code"]:
+                p["code"] = f"{p['section']}-{p['code']}"
+    for p in parsed:
+        if p["code"]:
+            if p["code"] in seen_codes:
+                plan.errors.append(
+                    {
+                        "row": p["row"],
+                        "column": header_of("code"),
+                        "message": _("The code %(code)s is already used on row %(row)d.")
+                        % {"code": p["code"], "row": seen_codes[p["code"]]},
+                    }
+                )
+            seen_codes.setdefault(p["code"], p["row"])
+
+    existing = (
+        Item.objects.filter(campaign=campaign).prefetch_related("partner_units").select_related("category", "phase")
+    )
+    by_code = {}
+    by_title = {}
+    for it in existing:
+        by_code[it.code] = it
+        by_title.setdefault((search_key(it.title), it.owner_unit_id), it)
+    for p in parsed:
+        current = by_code.get(p["code"]) if p["code"] else None
+        if current is None and p["owner_unit"] is not None:
+            current = by_title.get((search_key(p["title"]), p["owner_unit"].pk))
+        p["item"] = current
+        if current is None:
+            p["action"], p["changes"] = "create", []
+        else:
+            if not p["code"]:
+                p["code"] = current.code
+            p["changes"] = compare(current, p)
+            p["action"] = "update" if p["changes"] else "unchanged"
+    plan.rows = parsed
+    return plan
+
+
+def _current_values(item) -> dict:
+    return {
+        "title": item.title,
+        "content": item.content,
+        "category": item.category.name if item.category_id else "",
+        "phase": item.phase.name if item.phase_id else "",
+        "owner_unit": item.owner_unit_id,
+        "partner_units": sorted(u.pk for u in item.partner_units.all()),
+        "lead": item.lead,
+        "owner": item.owner,
+        "due": item.due,
+        "due_text": item.due_text,
+        "note": item.note,
+    }
+
+
+def compare(item, row: dict) -> list[dict]:
+    """The fields the row would change on the item, old → new, as people read them."""
+    current = _current_values(item)
+    new = {
+        "title": row["title"],
+        "content": row["content"],
+        "category": row["category"],
+        "phase": row["phase"],
+        "owner_unit": row["owner_unit"].pk if row["owner_unit"] else None,
+        "partner_units": sorted(u.pk for u in row["partner_units"]),
+        "lead": row["lead"],
+        "owner": row["owner"],
+        "due": row["due"],
+        "due_text": row["due_text"],
+        "note": row["note"],
+    }
+    units = {}
+    changes = []
+    for name, old in current.items():
+        if name in ("content", "lead", "owner", "note", "category", "phase") and not new[name]:
+            continue  # an empty cell does not wipe what the ledger already knows
+        if old != new[name]:
+            if name == "owner_unit":
+                units = units or Unit.objects.in_bulk([old, new[name]])
+                shown = (str(units.get(old, "")), row["owner_unit"].name)
+            elif name == "partner_units":
+                shown = (
+                    "、".join(u.name for u in item.partner_units.all()),
+                    "、".join(u.name for u in row["partner_units"]),
+                )
+            elif name == "due":
+                shown = (old.isoformat() if old else "", new[name].isoformat() if new[name] else "")
+            else:
+                shown = (str(old), str(new[name]))
+            changes.append(
+                {
+                    "field": name,
+                    "label": str(FIELD_LABELS.get(name, name)) if name != "due_text" else _("deadline as written"),
+                    "old": shown[0],
+                    "new": shown[1],
+                }
+            )
+    return changes
