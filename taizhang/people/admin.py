@@ -1,0 +1,25 @@
+from django.contrib import admin
+
+from .models import Acceptance, ApiKey, Demand, LookBack, PeopleSettings, PublicItem, Rating
+
+
+@admin.register(Demand)
+class DemandAdmin(admin.ModelAdmin):
+    list_display = ["tracking_code", "campaign", "channel", "category", "status", "created_at"]
+    list_filter = ["campaign", "channel", "status"]
+    search_fields = ["tracking_code", "text"]
+    raw_id_fields = ["items", "duplicate_of", "objection_to", "unit", "recorded_by"]
+
+
+@admin.register(ApiKey)
+class ApiKeyAdmin(admin.ModelAdmin):
+    list_display = ["name", "campaign", "is_active", "created_at"]
+    readonly_fields = ["key"]
+
+
+@admin.register(PeopleSettings)
+class PeopleSettingsAdmin(admin.ModelAdmin):
+    list_display = ["campaign", "lookback_days", "objection_days", "submissions_per_hour"]
+
+
+admin.site.register([Acceptance, Rating, LookBack, PublicItem], admin.ModelAdmin)

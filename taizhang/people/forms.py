@@ -1,0 +1,208 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from taizhang.ledger.forms import MultipleFileField
+from taizhang.ledger.models import Item, Status
+from taizhang.orgs.models import Unit
+from taizhang.orgs.queries import tree_choices
+
+from .actions import STAFF_CHANNELS
+from .models import Acceptance, Channel, DemandStatus, Rating
+
+
+def _style(form: forms.Form) -> None:
+    for field in form.fields.values():
+        widget = field.widget
+        if isinstance(widget, forms.HiddenInput | forms.RadioSelect | forms.CheckboxInput):
+            continue
+        widget.attrs.setdefault("class", "form-select" if isinstance(widget, forms.Select) else "form-control")
+
+
+class DemandForm(forms.Form):
+    """The public form: no login; personal data optional; ``website`` is a honeypot bots fill in."""
+
+    category = forms.ModelChoiceField(label=_("Category"), queryset=None, required=False)
+    unit = forms.ModelChoiceField(label=_("Unit concerned (optional)"), queryset=None, required=False)
+    text = forms.CharField(label=_("What is the problem?"), max_length=4000, widget=forms.Textarea(attrs={"rows": 5}))
+    photo = forms.FileField(label=_("Photo (optional)"), required=False)
+    name = forms.CharField(label=_("Your name (optional)"), max_length=100, required=False)
+    phone = forms.CharField(label=_("Your phone (optional)"), max_length=40, required=False)
+    email = forms.EmailField(label=_("Your email (optional, to be told of progress)"), required=False)
+    website = forms.CharField(label=_("Leave this empty"), required=False)
+
+    def __init__(self, *args, campaign, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.campaign = campaign
+        self.fields["category"].queryset = campaign.categories.all()
+        units = Unit.objects.filter(is_active=True)
+        self.fields["unit"].queryset = units
+        self.fields["unit"].choices = tree_choices(units)
+        self.fields["photo"].widget.attrs["accept"] = "image/*"
+        self.fields["phone"].widget.attrs.update({"inputmode": "tel", "autocomplete": "tel"})
+        self.fields["website"].widget.attrs.update({"tabindex": "-1", "autocomplete": "off"})
+        _style(self)
+
+    def clean_text(self):
+        text = self.cleaned_data["text"].strip()
+        if len(text) < 5:
+            raise forms.ValidationError(_("Describe the problem in a few more words."))
+        return text
+
+    def clean_phone(self):
+        phone = self.cleaned_data["phone"].strip()
+        if phone and not all(ch.isdigit() or ch in "+- ()" for ch in phone):
+            raise forms.ValidationError(_("A phone number has only digits, spaces, +, - and brackets."))
+        return phone
+
+    def demand_data(self) -> dict:
+        return {k: self.cleaned_data.get(k) for k in ("category", "unit", "text", "name", "phone", "email")}
+
+
+class StaffDemandForm(DemandForm):
+    """Staff record a problem gathered on a visit, hearing or discussion."""
+
+    channel = forms.ChoiceField(label=_("Channel"), choices=[(c.value, c.label) for c in STAFF_CHANNELS])
+    collected_on = forms.DateField(
+        label=_("Date collected"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    place = forms.CharField(label=_("Place"), max_length=200, required=False)
+    collected_by = forms.CharField(label=_("Collected by"), max_length=100, required=False)
+
+    field_order = ["channel", "collected_on", "place", "collected_by", "category", "unit", "text"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["website"]
+        self.fields["name"].label = _("Name of the person (optional)")
+        self.fields["phone"].label = _("Their phone (optional)")
+        self.fields["email"].label = _("Their email (optional)")
+        _style(self)
+
+    def demand_data(self) -> dict:
+        data = super().demand_data()
+        data.update({k: self.cleaned_data.get(k) for k in ("channel", "collected_on", "place", "collected_by")})
+        return data
+
+
+class SurveyUploadForm(forms.Form):
+    file = forms.FileField(label=_("Survey export (xlsx or csv)"))
+    channel = forms.ChoiceField(
+        label=_("Channel"), choices=[(c.value, c.label) for c in STAFF_CHANNELS], initial=Channel.SURVEY
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].widget.attrs["accept"] = ".xlsx,.csv"
+        _style(self)
+
+
+class TrackForm(forms.Form):
+    code = forms.CharField(label=_("Tracking code"), max_length=20)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["code"].widget.attrs.update({"autocomplete": "off", "autocapitalize": "characters"})
+        _style(self)
+
+
+class DemandFilterForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), choices=[("", _("all")), *DemandStatus.choices], required=False)
+    channel = forms.ChoiceField(label=_("Channel"), choices=[("", _("all")), *Channel.choices], required=False)
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _style(self)
+
+
+class LinkForm(forms.Form):
+    item = forms.ModelChoiceField(label=_("Existing item"), queryset=None)
+
+    def __init__(self, *args, campaign, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["item"].queryset = Item.objects.filter(campaign=campaign).exclude(status=Status.WITHDRAWN)
+        _style(self)
+
+
+class MergeForm(forms.Form):
+    into = forms.CharField(label=_("Tracking code of the same problem"), max_length=20)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _style(self)
+
+
+class AnswerForm(forms.Form):
+    reply = forms.CharField(label=_("Reply to the person"), widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _style(self)
+
+
+class AcceptanceForm(forms.Form):
+    checked_on = forms.DateField(label=_("Date of acceptance"), widget=forms.DateInput(attrs={"type": "date"}))
+    checkers = forms.CharField(label=_("Checkers"), max_length=300)
+    result = forms.ChoiceField(label=_("Result"), choices=Acceptance.Result.choices, widget=forms.RadioSelect)
+    reasons = forms.CharField(
+        label=_("Reasons for returning"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    statement = forms.CharField(label=_("Closing statement"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    attachments = MultipleFileField(label=_("Evidence"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _style(self)
+
+
+class CloseForm(forms.Form):
+    statement = forms.CharField(label=_("Closing statement"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class LookBackForm(forms.Form):
+    holds = forms.TypedChoiceField(
+        label=_("Does the result hold?"),
+        choices=[("1", _("yes, it holds")), ("0", _("no, reopen the item"))],
+        coerce=lambda v: v == "1",
+        widget=forms.RadioSelect,
+    )
+    result = forms.CharField(label=_("What the look-back found"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class RatingForm(forms.Form):
+    value = forms.ChoiceField(label=_("Are you satisfied?"), choices=Rating.Value.choices, widget=forms.RadioSelect)
+    comment = forms.CharField(
+        label=_("Comment (optional)"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["comment"].widget.attrs["class"] = "form-control"
+
+
+class ObjectionForm(forms.Form):
+    text = forms.CharField(label=_("Your objection"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
+    name = forms.CharField(label=_("Your name (optional)"), max_length=100, required=False)
+    phone = forms.CharField(label=_("Your phone (optional)"), max_length=40, required=False)
+    website = forms.CharField(label=_("Leave this empty"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _style(self)
+
+
+class PublicFilterForm(forms.Form):
+    category = forms.ModelChoiceField(label=_("Category"), queryset=None, required=False)
+    unit = forms.ModelChoiceField(label=_("Unit"), queryset=None, required=False)
+
+    def __init__(self, *args, campaign, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = campaign.categories.all()
+        units = Unit.objects.filter(is_active=True)
+        self.fields["unit"].queryset = units
+        self.fields["unit"].choices = tree_choices(units)
+        _style(self)

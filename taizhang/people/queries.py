@@ -1,0 +1,79 @@
+"""Reading the people's side: similar problems and items for triage, counts, what a submitter sees."""
+
+from collections import Counter
+
+from taizhang.ledger.models import Item, Status
+from taizhang.lib.text import search_key
+
+from .models import Acceptance, Channel, Demand, DemandStatus
+
+
+def ngrams(text: str, n: int = 2) -> set[str]:
+    """Character n-grams of the normalised text (simplified, NFKC, case-folded, no spaces)."""
+    key = search_key(text).replace(" ", "")
+    if len(key) < n:
+        return {key} if key else set()
+    return {key[i : i + n] for i in range(len(key) - n + 1)}
+
+
+def similarity(a: set[str], b: set[str]) -> float:
+    """Dice coefficient of two n-gram sets: 1.0 for the same text, 0.0 for nothing in common."""
+    if not a or not b:
+        return 0.0
+    return 2 * len(a & b) / (len(a) + len(b))
+
+
+def similar_demands(demand: Demand, *, limit: int = 5, minimum: float = 0.2) -> list[tuple[float, Demand]]:
+    grams = ngrams(demand.text)
+    others = Demand.objects.filter(campaign=demand.campaign).exclude(pk=demand.pk).exclude(status=DemandStatus.MERGED)
+    scored = [
+        (similarity(grams, ngrams(other.search_text or other.text)), other)
+        for other in others.only("text", "search_text", "tracking_code", "status", "created_at", "channel")
+    ]
+    scored = [(s, d) for s, d in scored if s >= minimum]
+    scored.sort(key=lambda pair: (-pair[0], pair[1].pk))
+    return scored[:limit]
+
+
+def similar_items(demand: Demand, *, limit: int = 5, minimum: float = 0.15) -> list[tuple[float, Item]]:
+    grams = ngrams(demand.text)
+    items = (
+        Item.objects.filter(campaign=demand.campaign)
+        .exclude(status=Status.WITHDRAWN)
+        .select_related("owner_unit")
+        .only("code", "title", "content", "status", "owner_unit__name", "campaign_id")
+    )
+    scored = []
+    for item in items:
+        score = max(similarity(grams, ngrams(item.title)), similarity(grams, ngrams(f"{item.title}{item.content}")))
+        if score >= minimum:
+            scored.append((score, item))
+    scored.sort(key=lambda pair: (-pair[0], pair[1].code))
+    return scored[:limit]
+
+
+def counts_by_channel_and_category(campaign) -> dict:
+    rows = Demand.objects.filter(campaign=campaign).values_list("channel", "category__name", "status")
+    by_channel, by_category, by_status = Counter(), Counter(), Counter()
+    for channel, category, status in rows:
+        by_channel[channel] += 1
+        by_category[category or ""] += 1
+        by_status[status] += 1
+    return {
+        "channels": [(label, by_channel[value]) for value, label in Channel.choices],
+        "categories": [(c.name, by_category[c.name]) for c in campaign.categories.all()]
+        + ([("—", by_category[""])] if by_category[""] else []),
+        "statuses": [(label, by_status[value]) for value, label in DemandStatus.choices],
+        "total": len(rows),
+    }
+
+
+def demand_items(demand: Demand) -> list[Item]:
+    """The items a demand became, through itself or the demand it was merged into."""
+    source = demand.duplicate_of or demand
+    return list(source.items.select_related("owner_unit", "campaign"))
+
+
+def item_accepted(item: Item) -> bool:
+    latest = item.acceptances.order_by("-created_at", "-id").first()
+    return latest is not None and latest.result == Acceptance.Result.PASSED
