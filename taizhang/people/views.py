@@ -419,7 +419,11 @@ def item_from_demands(request, campaign, access):
     """Create an item from one or several demands (?d=1&d=2), pre-filled, keeping the link."""
     access.require(access.is_office, _("Only the campaign office can add items."))
     ids = request.POST.getlist("d") if request.method == "POST" else request.GET.getlist("d")
-    demands = list(Demand.objects.filter(campaign=campaign, pk__in=[i for i in ids if str(i).isdigit()]))
+    demands = list(
+        Demand.objects.filter(campaign=campaign, pk__in=[i for i in ids if str(i).isdigit()]).order_by(
+            "created_at", "id"
+        )
+    )
     if not demands:
         messages.error(request, _("Choose at least one problem."))
         return redirect("people:demand_list", slug=campaign.slug)

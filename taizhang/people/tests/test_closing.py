@@ -1,0 +1,218 @@
+"""Acceptance, ratings, closing (销号) and reopening, look-backs, and telling the people."""
+
+import datetime
+
+import pytest
+from django.core import mail
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from taizhang.history.recording import history_for
+from taizhang.ledger import actions as ledger_actions
+from taizhang.ledger.models import Item, Status
+from taizhang.people import actions
+from taizhang.people.actions import RatingSummary
+from taizhang.people.models import Acceptance, LookBack, PeopleSettings, Rating
+
+
+@pytest.fixture
+def done_item(people, items):
+    item = items["oa"]
+    ledger_actions.add_progress(item, percent=100, done="OA改版上线", acting_user=people["lily"])
+    item.refresh_from_db()
+    return item
+
+
+def accept(item, who, result=Acceptance.Result.PASSED, **extra):
+    data = {"checkers": "欧阳办、刘领导", "result": result, **extra}
+    return actions.record_acceptance(item, data=data, acting_user=who)
+
+
+def rate(item, value, n=1, start=0):
+    for i in range(start, start + n):
+        actions.rate_item(item, value=value, voter=f"cookie:{i}")
+
+
+@pytest.mark.parametrize(
+    ("s", "b", "d", "verdict"),
+    [
+        (3, 1, 1, "satisfied"),  # 60% satisfied
+        (2, 1, 1, "basic"),  # exactly half satisfied is not more than half; 75% with basic
+        (1, 2, 1, "basic"),
+        (1, 1, 2, "dissatisfied"),  # exactly half with basic is not over half
+        (0, 0, 0, ""),
+    ],
+)
+def test_the_rating_rule_more_than_threshold(s, b, d, verdict):
+    assert RatingSummary(satisfied=s, basic=b, dissatisfied=d, threshold=50).verdict == verdict
+
+
+def test_only_the_office_records_acceptance_and_returning_needs_reasons(people, done_item):
+    with pytest.raises(PermissionDenied):
+        accept(done_item, people["lily"])
+    with pytest.raises(ValidationError):
+        accept(done_item, people["olivia"], result=Acceptance.Result.RETURNED)
+    returned = accept(done_item, people["olivia"], result=Acceptance.Result.RETURNED, reasons="缺少验收材料")
+    assert returned.reasons == "缺少验收材料"
+
+
+def test_acceptance_page_takes_evidence(login, people, done_item, campaign):
+    client = login(people["olivia"])
+    evidence = SimpleUploadedFile("验收报告.pdf", b"%PDF-1.4 test", content_type="application/pdf")
+    response = client.post(
+        reverse("people:item_accept", args=[campaign.slug, done_item.pk]),
+        {
+            "checked_on": "2026-06-30",
+            "checkers": "验收组",
+            "result": "passed",
+            "statement": "已完成",
+            "attachments": [evidence],
+        },
+    )
+    assert response.status_code == 302
+    acceptance = done_item.acceptances.get()
+    assert acceptance.attachments.get().name == "验收报告.pdf"
+    body = client.get(reverse("ledger:item_detail", args=[campaign.slug, done_item.pk])).content.decode()
+    assert "验收报告.pdf" in body
+
+
+def test_an_item_without_demands_closes_after_acceptance_only(people, done_item):
+    with pytest.raises(ValidationError):
+        actions.close_item(done_item, acting_user=people["olivia"])
+    accept(done_item, people["olivia"])
+    with pytest.raises(PermissionDenied):
+        actions.close_item(done_item, acting_user=people["leo"])
+    closed = actions.close_item(done_item, statement="按期完成", acting_user=people["olivia"])
+    assert closed.status == Status.CLOSED
+    assert Item.objects.get(pk=done_item.pk).status == Status.CLOSED
+    assert any("按期完成" in h.note for h in history_for(done_item))
+
+
+# Mail goes out on commit: these run in real transactions.
+@pytest.mark.django_db(transaction=True)
+def test_an_item_from_demands_closes_only_when_ratings_reach_the_threshold(people, done_item, campaign):
+    demand = actions.submit_demand(campaign=campaign, data={"text": "OA系统太慢", "email": "p@example.com"})
+    actions.link_demand(demand, done_item, acting_user=people["olivia"])
+    accept(done_item, people["olivia"])
+    assert any("p@example.com" in m.to for m in mail.outbox), "the submitter is asked to rate"
+    blockers = actions.closing_blockers(done_item)
+    assert len(blockers) == 1
+    rate(done_item, Rating.Value.SATISFIED, 1)
+    rate(done_item, Rating.Value.DISSATISFIED, 1, start=1)
+    with pytest.raises(ValidationError):
+        actions.close_item(done_item, acting_user=people["olivia"])
+    rate(done_item, Rating.Value.BASIC, 1, start=2)
+    mail.outbox.clear()
+    actions.close_item(done_item, acting_user=people["olivia"])
+    assert Item.objects.get(pk=done_item.pk).status == Status.CLOSED
+    assert [m.to for m in mail.outbox] == [["p@example.com"]]
+
+
+def test_a_campaign_may_not_require_ratings(people, done_item, campaign):
+    campaign.ratings_required = False
+    campaign.save()
+    demand = actions.submit_demand(campaign=campaign, data={"text": "OA系统太慢"})
+    actions.link_demand(demand, done_item, acting_user=people["olivia"])
+    accept(done_item, people["olivia"])
+    actions.close_item(done_item, acting_user=people["olivia"])
+
+
+def test_a_later_returned_acceptance_blocks_closing(people, done_item):
+    accept(done_item, people["olivia"])
+    accept(done_item, people["olivia"], result=Acceptance.Result.RETURNED, reasons="群众反映仍有问题")
+    assert actions.closing_blockers(done_item)
+
+
+def test_one_rating_per_person_per_item(done_item, people):
+    accept(done_item, people["olivia"])
+    actions.rate_item(done_item, value=Rating.Value.SATISFIED, voter="cookie:a")
+    with pytest.raises(ValidationError):
+        actions.rate_item(done_item, value=Rating.Value.DISSATISFIED, voter="cookie:a")
+    assert done_item.ratings.count() == 1
+
+
+def test_an_unfinished_item_cannot_be_rated(items):
+    with pytest.raises(ValidationError):
+        actions.rate_item(items["flow"], value=Rating.Value.SATISFIED, voter="cookie:a")
+
+
+# Mail goes out on commit: these run in real transactions.
+@pytest.mark.django_db(transaction=True)
+def test_a_dissatisfied_rating_with_a_comment_notifies_the_office(people, done_item):
+    people["olivia"].email = "office@example.com"
+    people["olivia"].save()
+    accept(done_item, people["olivia"])
+    mail.outbox.clear()
+    actions.rate_item(done_item, value=Rating.Value.DISSATISFIED, voter="cookie:b")
+    assert mail.outbox == []
+    actions.rate_item(done_item, value=Rating.Value.DISSATISFIED, comment="还是很卡", voter="cookie:c")
+    assert [m.to for m in mail.outbox] == [["office@example.com"]]
+    assert "还是很卡" in mail.outbox[0].body
+
+
+def test_the_rating_page_rates_once_per_browser(client, people, done_item, campaign):
+    accept(done_item, people["olivia"])
+    url = reverse("people:rate", args=[campaign.slug, done_item.pk])
+    assert client.get(url).status_code == 200
+    assert client.post(url, {"value": "satisfied", "comment": "很好"}).status_code == 200
+    again = client.post(url, {"value": "dissatisfied"})
+    assert again.status_code == 400
+    assert done_item.ratings.count() == 1
+    qr = client.get(reverse("people:rate_qr", args=[campaign.slug, done_item.pk]))
+    assert qr["Content-Type"] == "image/svg+xml" and b"<svg" in qr.content
+
+
+def test_the_submitter_rates_through_the_status_page(client, people, done_item, campaign):
+    demand = actions.submit_demand(campaign=campaign, data={"text": "OA系统太慢"})
+    actions.link_demand(demand, done_item, acting_user=people["olivia"])
+    accept(done_item, people["olivia"])
+    page = client.get(reverse("people:track", args=[demand.tracking_code])).content.decode()
+    rate_url = reverse("people:rate", args=[campaign.slug, done_item.pk]) + f"?code={demand.tracking_code}"
+    assert rate_url in page
+    client.post(rate_url, {"value": "basic", "code": demand.tracking_code})
+    rating = done_item.ratings.get()
+    assert rating.demand == demand and rating.voter == f"demand:{demand.pk}"
+
+
+def test_reopening_a_closed_item_needs_a_reason_and_derives_its_status(people, done_item):
+    accept(done_item, people["olivia"])
+    actions.close_item(done_item, acting_user=people["olivia"])
+    with pytest.raises(ValidationError):
+        actions.reopen_item(done_item, reason=" ", acting_user=people["olivia"])
+    item = actions.reopen_item(done_item, reason="群众反映问题复发", acting_user=people["olivia"])
+    assert item.status == Status.COMPLETED
+    assert Item.objects.get(pk=done_item.pk).status == Status.COMPLETED
+    assert not LookBack.objects.filter(item=done_item, done_on__isnull=True).exists()
+    with pytest.raises(ValidationError):
+        actions.reopen_item(done_item, reason="again", acting_user=people["olivia"])
+
+
+def test_closing_schedules_a_look_back_and_a_failed_one_reopens(people, done_item, campaign):
+    settings = PeopleSettings.for_campaign(campaign)
+    settings.lookback_days = 30
+    settings.save()
+    accept(done_item, people["olivia"])
+    actions.close_item(done_item, acting_user=people["olivia"])
+    lookback = LookBack.objects.get(item=done_item)
+    assert lookback.due_on == actions.today() + datetime.timedelta(days=30)
+    actions.record_lookback(lookback, holds=False, result="系统又变慢了", acting_user=people["olivia"])
+    assert Item.objects.get(pk=done_item.pk).status == Status.COMPLETED
+    lookback.refresh_from_db()
+    assert lookback.holds is False and lookback.done_on == actions.today()
+
+
+def test_close_and_reopen_through_the_item_page(login, people, done_item, campaign):
+    client = login(people["olivia"])
+    detail = reverse("ledger:item_detail", args=[campaign.slug, done_item.pk])
+    blocked = client.post(reverse("people:item_close", args=[campaign.slug, done_item.pk]), follow=True)
+    assert blocked.status_code == 200
+    assert Item.objects.get(pk=done_item.pk).status == Status.COMPLETED
+    accept(done_item, people["olivia"])
+    assert 'id="close-form"' in client.get(detail).content.decode()
+    client.post(reverse("people:item_close", args=[campaign.slug, done_item.pk]), {"statement": "完成"})
+    assert Item.objects.get(pk=done_item.pk).status == Status.CLOSED
+    client.post(reverse("people:item_reopen", args=[campaign.slug, done_item.pk]), {"reason": "复发"})
+    assert Item.objects.get(pk=done_item.pk).status == Status.COMPLETED
+    liaison = login(people["lily"])
+    assert liaison.post(reverse("people:item_close", args=[campaign.slug, done_item.pk])).status_code == 403
