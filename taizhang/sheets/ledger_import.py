@@ -230,7 +230,13 @@ class Plan:
 
 
 def build_plan(
-    rows: list[list], campaign, *, hidden=frozenset(), columns: dict[int, str] | None = None, preset=None
+    rows: list[list],
+    campaign,
+    *,
+    hidden=frozenset(),
+    columns: dict[int, str] | None = None,
+    preset=None,
+    progress=None,
 ) -> Plan:
     """Read a ledger sheet's rows into a plan against the campaign's items (no writes)."""
     from taizhang.ledger.models import Item
@@ -281,6 +287,8 @@ def build_plan(
     for index in range(layout.data_start, len(rows)):
         row = rows[index]
         number = index + 1
+        if progress is not None and index % 5000 == 0:
+            progress(index, len(rows))
         values = {f: (row[c] if c < len(row) else None) for f, c in by_field.items()}
         cells = _distinct([v for c, v in enumerate(row) if c not in layout.hidden])
         if not cells:

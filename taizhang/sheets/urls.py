@@ -1,5 +1,12 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "sheets"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("c/<slug:slug>/sheets/import/", views.import_start, name="import_start"),
+    path("c/<slug:slug>/sheets/import/<int:pk>/mapping/", views.import_mapping, name="import_mapping"),
+    path("c/<slug:slug>/sheets/import/<int:pk>/", views.import_job, name="import_job"),
+    path("c/<slug:slug>/sheets/import/<int:pk>/confirm/", views.import_confirm, name="import_confirm"),
+]

@@ -1,0 +1,123 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from taizhang.campaigns.decorators import campaign_view
+from taizhang.lib.xlsxread import MAX_BYTES, SpreadsheetError, read_workbook
+
+from . import tasks
+from .forms import MappingForm, UploadForm
+from .ledger_import import find_layout, map_columns
+from .models import ImportJob, ImportPreset
+
+
+def _require_office(access) -> None:
+    if not access.is_office:
+        raise PermissionDenied(_("Only the campaign office can import a ledger."))
+
+
+def _get_job(campaign, pk: int) -> ImportJob:
+    return get_object_or_404(ImportJob.objects.select_related("campaign"), campaign=campaign, pk=pk)
+
+
+@campaign_view
+def import_start(request, campaign, access):
+    _require_office(access)
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        if upload.size > MAX_BYTES:
+            form.add_error("file", _("The file is too large."))
+        else:
+            data = upload.read()
+            try:
+                workbook = read_workbook(data, upload.name)
+            except SpreadsheetError as error:
+                form.add_error("file", str(error))
+            else:
+                upload.seek(0)
+                job = ImportJob.objects.create(
+                    campaign=campaign, file=upload, filename=upload.name[:200], created_by=request.user
+                )
+                sheet = next(
+                    (s for s in workbook.sheets if find_layout(s.rows, s.hidden_columns) is not None),
+                    workbook.sheets[0] if workbook.sheets else None,
+                )
+                if sheet is not None:
+                    ImportJob.objects.filter(pk=job.pk).update(sheet_name=sheet.name[:100])
+                return redirect("sheets:import_mapping", campaign.slug, job.pk)
+    jobs = ImportJob.objects.filter(campaign=campaign)[:10]
+    status = 400 if form.is_bound and not form.is_valid() else 200
+    return render(
+        request, "sheets/import_start.html", {"campaign": campaign, "form": form, "jobs": jobs}, status=status
+    )
+
+
+@campaign_view
+def import_mapping(request, campaign, access, pk):
+    _require_office(access)
+    job = _get_job(campaign, pk)
+    try:
+        sheet = tasks.job_sheet(job)
+    except SpreadsheetError as error:
+        messages.error(request, str(error))
+        return redirect("sheets:import_start", campaign.slug)
+    layout = find_layout(sheet.rows, sheet.hidden_columns)
+    headers = layout.headers if layout else {c: str(v) for c, v in enumerate(sheet.rows[0] if sheet.rows else [])}
+    presets = ImportPreset.objects.filter(campaign=campaign)
+    preset = presets.filter(pk=request.GET.get("preset") or 0).first()
+    hidden = sheet.hidden_columns
+    guessed = map_columns(headers, hidden, preset.mapping if preset else None)
+    form = MappingForm(request.POST or None, headers=headers, initial_columns=guessed)
+    if request.method == "POST" and form.is_valid():
+        job.mapping = form.mapping()
+        job.state = ImportJob.State.ANALYSING
+        job.save(update_fields=["mapping", "state"])
+        name = form.cleaned_data.get("save_preset", "").strip()
+        if name:
+            by_header = {headers[int(c)]: f for c, f in job.mapping.items()}
+            ImportPreset.objects.update_or_create(
+                campaign=campaign, name=name[:100], defaults={"mapping": by_header, "created_by": request.user}
+            )
+        tasks.analyse_import(job.pk)
+        return redirect("sheets:import_job", campaign.slug, job.pk)
+    context = {
+        "campaign": campaign,
+        "job": job,
+        "form": form,
+        "presets": presets,
+        "preset": preset,
+        "hidden": [headers.get(c, "") for c in sorted(hidden) if c in headers],
+        "sample": sheet.rows[layout.data_start : layout.data_start + 5] if layout else [],
+        "header_row": layout.header_row + 1 if layout else None,
+    }
+    return render(request, "sheets/import_mapping.html", context, status=400 if form.is_bound else 200)
+
+
+@campaign_view
+def import_job(request, campaign, access, pk):
+    """The job's page: a progress bar while it runs (polled with htmx), then the preview or the outcome."""
+    _require_office(access)
+    job = _get_job(campaign, pk)
+    context = {"campaign": campaign, "job": job, "result": job.result}
+    if request.headers.get("HX-Request"):
+        response = render(request, "sheets/_job_status.html", context)
+        if not job.running:
+            response["HX-Refresh"] = "true"
+        return response
+    return render(request, "sheets/import_job.html", context)
+
+
+@require_POST
+@campaign_view
+def import_confirm(request, campaign, access, pk):
+    _require_office(access)
+    job = _get_job(campaign, pk)
+    if job.state != ImportJob.State.PREVIEW or job.result.get("error_count"):
+        messages.error(request, _("This import cannot be written: fix the file and upload it again."))
+        return redirect("sheets:import_job", campaign.slug, job.pk)
+    ImportJob.objects.filter(pk=job.pk).update(state=ImportJob.State.WRITING, done_rows=0)
+    tasks.write_import(job.pk)
+    return redirect("sheets:import_job", campaign.slug, job.pk)
