@@ -55,4 +55,6 @@ class BoardFilterForm(StyledForm, forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = Unit.objects.all()
-        self.fields["unit"].choices = tree_choices(Unit.objects.active())
+        # Subtrees worth filtering by: units with units below them (a few dozen, not thousands of leaves).
+        parents = Unit.objects.active().filter(children__isnull=False).distinct()
+        self.fields["unit"].choices = tree_choices(parents, indent=True)

@@ -113,7 +113,8 @@ class UnitReport(models.Model):
                 violation_error_message=_("This unit already has a report for this period."),
             ),
         ]
-        indexes = [models.Index(fields=["unit", "period"], name="report_unit_period_idx")]
+        # Covers the completeness aggregate (per unit, over periods): an index-only scan.
+        indexes = [models.Index(fields=["unit", "period", "status", "is_late"], name="report_board_idx")]
 
     def __str__(self) -> str:
         return f"{self.unit} · {self.period}"

@@ -2,8 +2,11 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.http import content_disposition_header
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -14,11 +17,11 @@ from taizhang.ledger.models import Item
 from taizhang.orgs.models import Unit
 
 from . import actions
-from .export import export_board
+from .export import cell_labels, export_board
 from .forms import BoardFilterForm, ItemProgressForm, ReasonForm, SummaryForm
 from .models import ReportingPeriod, UnitReport
 from .periods import generate_periods
-from .queries import board, cell_state, default_range, expected_unit_ids
+from .queries import Cell, board, cell_state, default_range, expected_unit_ids
 
 BOARD_PAGE = 100
 
@@ -208,6 +211,32 @@ def report_reopen(request, campaign, access, period, unit):
     return _decision(request, campaign, access, period, unit, actions.reopen_report, _("Report reopened."), True)
 
 
+def _render_cells(campaign, data: dict) -> None:
+    """Each row's cells as ready HTML: 100 rows × 52 weeks is too many template includes for a fast page."""
+    labels = cell_labels()
+    badges = {
+        state: format_html('<span class="badge {}" data-state="{}">{}</span>', css, state, labels[state])
+        for state, css in (
+            (Cell.ON_TIME, "text-bg-success"),
+            (Cell.LATE, "text-bg-warning"),
+            (Cell.MISSING, "text-bg-danger"),
+            (Cell.RETURNED, "text-bg-info"),
+            (Cell.DRAFT, "text-bg-light border"),
+            (Cell.PENDING, "text-bg-light border"),
+        )
+    }
+    badges[Cell.NOT_EXPECTED] = format_html('<span class="text-muted" data-state="{}">—</span>', Cell.NOT_EXPECTED)
+    base = reverse("reporting:report_home", args=[campaign.slug])
+    for row in data["rows"]:
+        parts = []
+        for period, report, state in row.cells:
+            if row.expected or report is not None:
+                parts.append(f'<td><a href="{base}{period.pk}/{row.unit.pk}/">{badges[state]}</a></td>')
+            else:
+                parts.append(f"<td>{badges[state]}</td>")
+        row.cells_html = mark_safe("".join(parts))  # built from format_html pieces and integers
+
+
 def _board_args(request, campaign):
     form = BoardFilterForm(request.GET or None)
     data = form.cleaned_data if form.is_bound and form.is_valid() else {}
@@ -228,6 +257,7 @@ def completeness_board(request, campaign, access):
     except ValueError:
         page = 1
     data = board(campaign, offset=(page - 1) * BOARD_PAGE, limit=BOARD_PAGE, **args)
+    _render_cells(campaign, data)
     query = request.GET.copy()
     query.pop("page", None)
     pages = (data["row_count"] + BOARD_PAGE - 1) // BOARD_PAGE
