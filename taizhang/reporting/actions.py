@@ -22,8 +22,8 @@ Status = UnitReport.Status
 
 
 def can_write(access: Access, unit) -> bool:
-    """The unit's own liaison (or the office) writes its report."""
-    return access.is_office or any(own.pk == unit.pk for own in access.liaison_units)
+    """The unit's liaison (a subsidiary's liaison also for the sub-units below it), or the office."""
+    return access.is_office or access.speaks_for(unit)
 
 
 def can_read(access: Access, unit) -> bool:
