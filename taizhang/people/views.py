@@ -151,7 +151,6 @@ def rate(request, slug, pk):
     already = item.ratings.filter(voter=voter).exists()
     form = RatingForm(request.POST or None)
     status = 200
-    done = False
     if request.method == "POST" and form.is_valid():
         try:
             actions.rate_item(
@@ -165,7 +164,16 @@ def rate(request, slug, pk):
         except ValidationError as error:
             _apply_errors(form, error)
         else:
-            done = True
+            messages.success(request, _("Thank you for your rating."))
+            target = (
+                reverse("people:track", args=[demand.tracking_code])
+                if demand
+                else reverse("people:rate", args=[campaign.slug, item.pk])
+            )
+            response = redirect(target)
+            if new_token:
+                _set_voter_cookie(response, new_token)
+            return response
     if form.errors:
         status = 400
     context = {
@@ -173,16 +181,19 @@ def rate(request, slug, pk):
         "item": item,
         "form": form,
         "already": already,
-        "done": done,
         "can_rate": actions.can_be_rated(item),
         "code": demand.tracking_code if demand else "",
     }
     response = render(request, "people/rate.html", context, status=status)
     if new_token:
-        response.set_signed_cookie(
-            VOTER_COOKIE, new_token, salt="people.voter", max_age=3 * 365 * 86400, httponly=True, samesite="Lax"
-        )
+        _set_voter_cookie(response, new_token)
     return response
+
+
+def _set_voter_cookie(response, token: str) -> None:
+    response.set_signed_cookie(
+        VOTER_COOKIE, token, salt="people.voter", max_age=3 * 365 * 86400, httponly=True, samesite="Lax"
+    )
 
 
 def rate_qr(request, slug, pk):

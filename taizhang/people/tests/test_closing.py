@@ -155,7 +155,8 @@ def test_the_rating_page_rates_once_per_browser(client, people, done_item, campa
     accept(done_item, people["olivia"])
     url = reverse("people:rate", args=[campaign.slug, done_item.pk])
     assert client.get(url).status_code == 200
-    assert client.post(url, {"value": "satisfied", "comment": "很好"}).status_code == 200
+    assert client.post(url, {"value": "satisfied", "comment": "很好"}).status_code == 302
+    assert client.get(url).context["already"]
     again = client.post(url, {"value": "dissatisfied"})
     assert again.status_code == 400
     assert done_item.ratings.count() == 1
