@@ -1,0 +1,296 @@
+"""The figures behind the dashboards: aggregate queries only, a fixed handful per page whatever the size.
+
+Every figure carries the item-list filters that reproduce it (``link``), so a
+click on a chart opens exactly the items it counts.
+"""
+
+import datetime
+from urllib.parse import urlencode
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Count, F, Q
+from django.db.models.fields.json import KT
+from django.db.models.functions import TruncDate
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from taizhang.history.models import HistoryEntry
+from taizhang.ledger.models import Item, Light, Status
+from taizhang.orgs.models import Unit
+
+DONE = (Status.COMPLETED, Status.CLOSED)
+SHOWN_STATUSES = (Status.NOT_STARTED, Status.IN_PROGRESS, Status.COMPLETED, Status.CLOSED)
+SHOWN_LIGHTS = (Light.RED, Light.YELLOW, Light.BLUE, Light.GREEN)
+LIGHT_COLOURS = {Light.GREEN: "#2e9d4c", Light.BLUE: "#2f6fd6", Light.YELLOW: "#f2c200", Light.RED: "#d9342b"}
+STATUS_COLOURS = {
+    Status.NOT_STARTED: "#adb5bd",
+    Status.IN_PROGRESS: "#2f6fd6",
+    Status.COMPLETED: "#2e9d4c",
+    Status.CLOSED: "#176b31",
+}
+FIGURES = {
+    "total": Count("id"),
+    "done": Count("id", filter=Q(status__in=DONE)),
+    "red": Count("id", filter=Q(light=Light.RED)),
+    "yellow": Count("id", filter=Q(light=Light.YELLOW)),
+    "blue": Count("id", filter=Q(light=Light.BLUE)),
+}
+
+
+class Drill:
+    """Builds item-list links that keep the dashboard's scope (its unit) and add a figure's own filters."""
+
+    def __init__(self, campaign, unit: Unit | None = None):
+        self.base = reverse("ledger:item_list", args=[campaign.slug])
+        self.unit = unit
+
+    def __call__(self, **filters) -> str:
+        params = {}
+        if self.unit is not None and "unit" not in filters:
+            params["unit"] = self.unit.pk
+        params.update({k: v for k, v in filters.items() if v not in (None, "")})
+        return f"{self.base}?{urlencode(params)}" if params else self.base
+
+
+def scope_items(campaign, unit: Unit | None = None):
+    """The campaign's items that count on a dashboard: not withdrawn, in the unit's subtree when given."""
+    items = Item.objects.filter(campaign=campaign).exclude(status=Status.WITHDRAWN)
+    return items.in_unit(unit) if unit is not None else items
+
+
+def rate(part: int, whole: int) -> float:
+    return round(100 * part / whole, 1) if whole else 0.0
+
+
+def headline(items, drill: Drill) -> dict:
+    """Totals, by status and by light, completion and on-time completion, in one query."""
+    counts = items.aggregate(
+        total=Count("id"),
+        **{f"status_{value}": Count("id", filter=Q(status=value)) for value in Status.values},
+        **{f"light_{value}": Count("id", filter=Q(light=value)) for value in SHOWN_LIGHTS},
+        done=Count("id", filter=Q(status__in=DONE)),
+        done_on_time=Count("id", filter=Q(status__in=DONE) & (Q(due__isnull=True) | Q(completed_on__lte=F("due")))),
+        overdue=Count("id", filter=Q(light=Light.RED, light_code__endswith="overdue")),
+    )
+    total = counts["total"]
+    return {
+        "total": total,
+        "done": counts["done"],
+        "done_on_time": counts["done_on_time"],
+        "overdue": counts["overdue"],
+        "completion_rate": rate(counts["done"], total),
+        "on_time_rate": rate(counts["done_on_time"], counts["done"]),
+        "statuses": [
+            {
+                "key": value,
+                "name": str(label),
+                "value": counts[f"status_{value}"],
+                "color": STATUS_COLOURS[value],
+                "link": drill(status=value),
+            }
+            for value, label in Status.choices
+            if value in SHOWN_STATUSES
+        ],
+        "lights": [
+            {
+                "key": value,
+                "name": str(Light(value).label),
+                "value": counts[f"light_{value}"],
+                "color": LIGHT_COLOURS[value],
+                "link": drill(light=value),
+            }
+            for value in SHOWN_LIGHTS
+        ],
+    }
+
+
+def _by(items, field: str, rows, drill: Drill, param: str) -> list[dict]:
+    """Figures per category or phase, in the campaign's order; items without one come last."""
+    per = {
+        row[field]: row
+        for row in items.values(field)
+        .annotate(**FIGURES, **{f"s_{value}": Count("id", filter=Q(status=value)) for value in SHOWN_STATUSES})
+        .order_by()
+    }
+    result = []
+    for obj in [*rows, None]:
+        row = per.get(obj.pk if obj else None)
+        if row is None:
+            continue
+        result.append(
+            {
+                "id": obj.pk if obj else None,
+                "name": obj.name if obj else _("(none)"),
+                **{key: row[key] for key in FIGURES},
+                "rate": rate(row["done"], row["total"]),
+                "link": drill(**{param: obj.pk}) if obj else None,
+                "statuses": [
+                    {"value": row[f"s_{value}"], "link": drill(**{param: obj.pk}, status=value) if obj else None}
+                    for value in SHOWN_STATUSES
+                ],
+                "red_link": drill(**{param: obj.pk}, light=Light.RED) if obj else None,
+            }
+        )
+    return result
+
+
+def by_unit(items, campaign, scope: Unit | None, drill: Drill) -> list[dict]:
+    """Figures per unit one level below the scope (below the group when there is none), subtrees rolled up."""
+    if scope is None:
+        children = list(Unit.objects.filter(depth=1).order_by("sort_order", "name"))
+        if not children:
+            children = list(Unit.objects.filter(depth=0).order_by("sort_order", "name"))
+    else:
+        children = list(Unit.objects.filter(parent=scope).order_by("sort_order", "name"))
+    per_unit = list(items.values("owner_unit__path").annotate(**FIGURES).order_by())
+    rows = []
+    if scope is not None:
+        own = dict.fromkeys(FIGURES, 0)
+        for entry in per_unit:
+            if entry["owner_unit__path"] == scope.path:
+                own = {key: entry[key] for key in FIGURES}
+        if own["total"]:
+            rows.append({"unit": scope, "own": True, **own})
+    # Each unit's figures go to the child whose path starts theirs (all children have paths of one length).
+    child_rows = {unit.path: {"unit": unit, "own": False, **dict.fromkeys(FIGURES, 0)} for unit in children}
+    width = len(children[0].path) if children else 0
+    for entry in per_unit:
+        row = child_rows.get(entry["owner_unit__path"][:width])
+        if row is not None:
+            for key in FIGURES:
+                row[key] += entry[key]
+    rows.extend(row for row in child_rows.values() if row["total"])
+    top = max((row["total"] for row in rows), default=0)
+    return [
+        {
+            "id": row["unit"].pk,
+            "name": row["unit"].display_name if not row["own"] else _("%(unit)s itself") % {"unit": row["unit"]},
+            **{key: row[key] for key in FIGURES},
+            "rate": rate(row["done"], row["total"]),
+            "share": rate(row["total"], top),
+            "link": drill(unit=row["unit"].pk),
+            "dashboard": not row["own"],
+        }
+        for row in rows
+    ]
+
+
+def week_start(day: datetime.date) -> datetime.date:
+    return day - datetime.timedelta(days=day.weekday())
+
+
+def weeks_of(campaign, today: datetime.date) -> list[datetime.date]:
+    """Mondays from the campaign's start to its end."""
+    first, last = week_start(campaign.starts_on), week_start(campaign.ends_on)
+    return [first + datetime.timedelta(weeks=n) for n in range((last - first).days // 7 + 1)]
+
+
+def burn_up(items, campaign, today: datetime.date, drill: Drill) -> dict:
+    """Items completed by the end of each week against the plan (items whose deadline has passed by then)."""
+    weeks = weeks_of(campaign, today)
+    due = dict(items.filter(due__isnull=False).values_list("due").annotate(n=Count("id")).order_by())
+    done = dict(
+        items.filter(status__in=DONE, completed_on__isnull=False)
+        .values_list("completed_on")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    planned, completed, labels, links = [], [], [], []
+    for monday in weeks:
+        sunday = monday + datetime.timedelta(days=6)
+        planned.append(sum(n for day, n in due.items() if day <= sunday))
+        completed.append(sum(n for day, n in done.items() if day <= sunday) if monday <= today else None)
+        labels.append(monday.isoformat())
+        links.append(drill(due_to=sunday.isoformat()))
+    return {
+        "weeks": labels,
+        "planned": planned,
+        "completed": completed,
+        "links": links,
+        "done_link": drill(status="completed"),
+    }
+
+
+def lights_over_time(items, campaign, today: datetime.date, drill: Drill) -> dict:
+    """How many items showed each light at the end of each week, replayed backwards from the light history.
+
+    Today's counts are exact; earlier weeks undo every recorded light change made after them.
+    Items count from the start (an item added later shows its first light back to then).
+    """
+    current = dict(items.values_list("light").annotate(n=Count("id")).order_by())
+    entries = (
+        HistoryEntry.objects.filter(
+            campaign=campaign,
+            action=HistoryEntry.Action.LIGHT,
+            content_type=ContentType.objects.get_for_model(Item),
+            object_id__in=items.values("id"),
+        )
+        .annotate(day=TruncDate("at"), old=KT("changes__0__old"), new=KT("changes__0__new"))
+        .values_list("day", "old", "new")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    changes: dict[datetime.date, list] = {}
+    for day, old, new, n in entries:
+        changes.setdefault(day, []).append((old, new, n))
+    weeks = [monday for monday in weeks_of(campaign, today) if monday <= today]
+    state = {light: current.get(light, 0) for light in SHOWN_LIGHTS}
+    series = {light: [] for light in SHOWN_LIGHTS}
+    # Walk back from today: at each week's end, undo the changes made after it.
+    pending = sorted(changes.items(), reverse=True)
+    for monday in reversed(weeks):
+        end = min(monday + datetime.timedelta(days=6), today)
+        while pending and pending[0][0] > end:
+            for old, new, n in pending.pop(0)[1]:
+                if new in state:
+                    state[new] -= n
+                if old in state:
+                    state[old] += n
+        for light in SHOWN_LIGHTS:
+            series[light].append(max(state[light], 0))
+    return {
+        "weeks": [monday.isoformat() for monday in weeks],
+        "series": [
+            {
+                "key": light,
+                "name": str(Light(light).label),
+                "color": LIGHT_COLOURS[light],
+                "data": list(reversed(series[light])),
+                "link": drill(light=light),
+            }
+            for light in SHOWN_LIGHTS
+        ],
+    }
+
+
+def red_list(items, today: datetime.date, limit: int = 20) -> list[Item]:
+    """Red items, the longest overdue first, with the days overdue."""
+    reds = list(
+        items.filter(light=Light.RED)
+        .select_related("owner_unit")
+        .order_by(F("due").asc(nulls_last=True), "code")[:limit]
+    )
+    for item in reds:
+        item.days_overdue = (today - item.due).days if item.due and item.due < today else 0
+    return reds
+
+
+def overview(campaign, today: datetime.date, unit: Unit | None = None) -> dict:
+    """Every figure of the campaign overview, for the whole campaign or one unit's subtree."""
+    items = scope_items(campaign, unit)
+    drill = Drill(campaign, unit)
+    return {
+        "headline": headline(items, drill),
+        "by_category": _by(items, "category", list(campaign.categories.all()), drill, "category"),
+        "by_phase": _by(items, "phase", list(campaign.phases.all()), drill, "phase"),
+        "by_unit": by_unit(items, campaign, unit, drill),
+        "burn_up": burn_up(items, campaign, today, drill),
+        "lights_over_time": lights_over_time(items, campaign, today, drill),
+        "links": {
+            "all": drill(),
+            "open": drill(status="open"),
+            "red": drill(light="red"),
+            "yellow": drill(light="yellow"),
+            "overdue": drill(light="red", due_to=(today - datetime.timedelta(days=1)).isoformat()),
+        },
+    }

@@ -1,0 +1,183 @@
+// Dashboards: draws every [data-chart] element from the JSON the page embeds, and opens the
+// item list behind any bar, slice or point that is clicked (each data point carries its link).
+(function () {
+  "use strict";
+
+  var charts = (window.tzCharts = {});
+  var labels = {};
+
+  function go(params) {
+    var link = (params.data && params.data.link) || (params.seriesLink && params.seriesLink);
+    if (link) { window.location.href = link; }
+  }
+
+  function pie(rows) {
+    return {
+      tooltip: { trigger: "item", formatter: "{b}: {c} ({d}%)" },
+      legend: { bottom: 0, type: "scroll" },
+      series: [{
+        type: "pie",
+        radius: ["40%", "70%"],
+        center: ["50%", "45%"],
+        avoidLabelOverlap: true,
+        label: { formatter: "{b}\n{c}" },
+        data: rows.map(function (r) {
+          return { name: r.name, value: r.value, link: r.link, itemStyle: { color: r.color } };
+        })
+      }]
+    };
+  }
+
+  // Items per category or phase, stacked by status, with the red ones beside them.
+  function bars(rows, statuses) {
+    var series = statuses.map(function (status, i) {
+      return { name: status.name, type: "bar", stack: "all", itemStyle: { color: status.color },
+        data: rows.map(function (r) { return { value: r.statuses[i].value, link: r.statuses[i].link }; }) };
+    });
+    series.push({ name: labels.red, type: "bar", itemStyle: { color: "#d9342b" },
+      data: rows.map(function (r) { return { value: r.red, link: r.red_link }; }) });
+    return {
+      tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
+      legend: { bottom: 0, type: "scroll" },
+      grid: { left: 8, right: 8, top: 16, bottom: 40, containLabel: true },
+      xAxis: { type: "category", data: rows.map(function (r) { return r.name; }), axisLabel: { interval: 0, hideOverlap: true } },
+      yAxis: { type: "value", minInterval: 1 },
+      series: series
+    };
+  }
+
+  function burnup(b) {
+    return {
+      tooltip: { trigger: "axis" },
+      legend: { bottom: 0 },
+      grid: { left: 8, right: 16, top: 16, bottom: 40, containLabel: true },
+      xAxis: { type: "category", data: b.weeks, boundaryGap: false },
+      yAxis: { type: "value", minInterval: 1 },
+      series: [
+        { name: labels.planned, type: "line", step: "end", symbol: "none", lineStyle: { type: "dashed" }, itemStyle: { color: "#888" },
+          data: b.planned.map(function (v, i) { return { value: v, link: b.links[i] }; }) },
+        { name: labels.completed, type: "line", areaStyle: { opacity: 0.2 }, itemStyle: { color: "#2e9d4c" },
+          data: b.completed.map(function (v) { return { value: v, link: b.done_link }; }) }
+      ]
+    };
+  }
+
+  function lightsOverTime(l) {
+    return {
+      tooltip: { trigger: "axis" },
+      legend: { bottom: 0 },
+      grid: { left: 8, right: 16, top: 16, bottom: 40, containLabel: true },
+      xAxis: { type: "category", data: l.weeks, boundaryGap: false },
+      yAxis: { type: "value", minInterval: 1 },
+      series: l.series.map(function (s) {
+        return { name: s.name, type: "line", stack: "lights", areaStyle: {}, symbol: "none", itemStyle: { color: s.color },
+          data: s.data.map(function (v) { return { value: v, link: s.link }; }) };
+      })
+    };
+  }
+
+  function contacts(c) {
+    return {
+      tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
+      legend: { bottom: 0 },
+      grid: { left: 8, right: 16, top: 8, bottom: 40, containLabel: true },
+      yAxis: { type: "category", data: c.names, inverse: true },
+      xAxis: { type: "value", minInterval: 1 },
+      series: c.series.map(function (s) {
+        return { name: s.name, type: "bar", stack: "lights", itemStyle: { color: s.color }, data: s.data };
+      })
+    };
+  }
+
+  var builders = {
+    status: function (d) { return pie(d.headline.statuses); },
+    lights: function (d) { return pie(d.headline.lights); },
+    category: function (d) { return bars(d.by_category, d.headline.statuses); },
+    phase: function (d) { return bars(d.by_phase, d.headline.statuses); },
+    burnup: function (d) { return burnup(d.burn_up); },
+    lights_time: function (d) { return lightsOverTime(d.lights_over_time); },
+    contacts: function (d) { return contacts(d); }
+  };
+
+  function draw(data, dark) {
+    document.querySelectorAll("[data-chart]").forEach(function (el) {
+      var name = el.getAttribute("data-chart");
+      var option = builders[name](data);
+      if (dark) { option.backgroundColor = "transparent"; }
+      var chart = charts[name];
+      if (!chart) {
+        chart = charts[name] = window.echarts.init(el, dark ? "dark" : null, { renderer: "canvas" });
+        chart.on("click", go);
+      }
+      chart.setOption(option, true);
+    });
+  }
+
+  function readJson(id) {
+    var el = document.getElementById(id);
+    return el ? JSON.parse(el.textContent) : null;
+  }
+
+  // Sortable tables: a click on a header with data-sort sorts by that column (numbers as numbers).
+  function sortable(table) {
+    table.querySelectorAll("th[data-sort]").forEach(function (th, index) {
+      th.style.cursor = "pointer";
+      th.addEventListener("click", function () {
+        var column = Array.prototype.indexOf.call(th.parentNode.children, th);
+        var numeric = th.getAttribute("data-sort") === "number";
+        var ascending = th.getAttribute("aria-sort") !== "ascending";
+        table.querySelectorAll("th[data-sort]").forEach(function (other) { other.removeAttribute("aria-sort"); });
+        th.setAttribute("aria-sort", ascending ? "ascending" : "descending");
+        var body = table.tBodies[0];
+        var rows = Array.prototype.slice.call(body.rows);
+        rows.sort(function (a, b) {
+          var x = a.cells[column].getAttribute("data-value") || a.cells[column].textContent.trim();
+          var y = b.cells[column].getAttribute("data-value") || b.cells[column].textContent.trim();
+          var order = numeric ? parseFloat(x) - parseFloat(y) : x.localeCompare(y, "zh-Hans-CN");
+          return ascending ? order : -order;
+        });
+        rows.forEach(function (row) { body.appendChild(row); });
+      });
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    labels = readJson("dashboard-labels") || {};
+    var data = readJson("dashboard-data");
+    var root = document.getElementById("dashboard");
+    var dark = root && root.getAttribute("data-theme") === "dark";
+    if (data) { draw(data, dark); }
+    document.querySelectorAll("table[data-sortable]").forEach(sortable);
+    window.addEventListener("resize", function () {
+      Object.keys(charts).forEach(function (name) { charts[name].resize(); });
+    });
+
+    // The big screen fetches fresh figures on its own.
+    var refresh = root && parseInt(root.getAttribute("data-refresh") || "0", 10);
+    var url = root && root.getAttribute("data-url");
+    if (refresh && url) {
+      window.setInterval(function () {
+        fetch(url, { credentials: "same-origin" })
+          .then(function (response) { return response.ok ? response.json() : null; })
+          .then(function (fresh) {
+            if (!fresh) { return; }
+            draw(fresh, dark);
+            document.querySelectorAll("[data-figure]").forEach(function (el) {
+              var path = el.getAttribute("data-figure").split(".");
+              var value = path.reduce(function (obj, key) { return obj && obj[key]; }, fresh);
+              if (value !== undefined && value !== null) { el.textContent = value + (el.getAttribute("data-suffix") || ""); }
+            });
+            var stamp = document.getElementById("refreshed-at");
+            if (stamp) { stamp.textContent = new Date().toLocaleTimeString(); }
+          })
+          .catch(function () { /* the next round tries again */ });
+      }, refresh * 1000);
+    }
+    var full = document.getElementById("fullscreen-button");
+    if (full) {
+      full.addEventListener("click", function () {
+        if (document.fullscreenElement) { document.exitFullscreen(); } else { document.documentElement.requestFullscreen(); }
+      });
+    }
+  });
+})();
