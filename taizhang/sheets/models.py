@@ -33,6 +33,10 @@ class ImportPreset(models.Model):
 class ImportJob(models.Model):
     """One uploaded ledger on its way in: mapped, analysed, previewed, then written in the background."""
 
+    class Kind(models.TextChoices):
+        LEDGER = "ledger", _("ledger")
+        STATISTICS = "statistics", _("statistics sheet")
+
     class State(models.TextChoices):
         UPLOADED = "uploaded", _("uploaded")
         ANALYSING = "analysing", _("reading the file")
@@ -44,6 +48,9 @@ class ImportJob(models.Model):
     campaign = models.ForeignKey(
         "campaigns.Campaign", verbose_name=_("campaign"), on_delete=models.CASCADE, related_name="import_jobs"
     )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.LEDGER)
+    # For a statistics sheet: the reporting period it is uploaded for ("2026-W47").
+    period_key = models.CharField(_("period"), max_length=20, blank=True)
     file = models.FileField(_("file"), upload_to="imports/%Y/%m/", max_length=300)
     filename = models.CharField(_("file name"), max_length=200)
     sheet_name = models.CharField(_("sheet"), max_length=100, blank=True)

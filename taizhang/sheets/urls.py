@@ -10,3 +10,13 @@ urlpatterns = [
     path("c/<slug:slug>/sheets/import/<int:pk>/", views.import_job, name="import_job"),
     path("c/<slug:slug>/sheets/import/<int:pk>/confirm/", views.import_confirm, name="import_confirm"),
 ]
+urlpatterns += [
+    path("c/<slug:slug>/sheets/statistics/", views.statistics_home, name="statistics_home"),
+    path(
+        "c/<slug:slug>/sheets/statistics/<str:period>/download.xlsx",
+        views.statistics_download,
+        name="statistics_download",
+    ),
+    path("c/<slug:slug>/sheets/statistics/<str:period>/upload/", views.statistics_upload, name="statistics_upload"),
+    path("c/<slug:slug>/sheets/statistics/uploads/<int:pk>/", views.statistics_preview, name="statistics_preview"),
+]
