@@ -1,0 +1,122 @@
+"""The monthly digest and the quarterly pack, read back with python-docx and pdftotext, against the ledger."""
+
+import datetime
+import io
+import subprocess
+
+import docx
+import pytest
+from django.utils import timezone
+from docx.oxml.ns import qn
+
+from taizhang.ledger.models import Item, Light, Status
+from taizhang.lib import documents
+from taizhang.reporting import actions, digest
+from taizhang.reporting.models import ReportingPeriod
+
+
+@pytest.fixture
+def month(people, items, org, campaign, periods):
+    """Last month: one item completed in it, one red, one yellow; two units' summaries."""
+    period = periods["past_month"]
+    Item.objects.filter(pk=items["oa"].pk).update(
+        status=Status.COMPLETED, percent=100, completed_on=period.starts_on + datetime.timedelta(days=3)
+    )
+    Item.objects.filter(pk=items["dating"].pk).update(light=Light.RED, percent=20, owner="赵六")
+    Item.objects.filter(pk=items["welfare"].pk).update(light=Light.YELLOW, percent=40)
+    Item.objects.filter(pk=items["clinic"].pk).update(percent=60)
+    for user, unit, words in (
+        (people["lily"], org["office_dept"], ("OA上线", "周调度", "人手紧张", "建议增加编制")),
+        (people["bob"], org["hr"], ("福利平台试运行", "", "资金到位慢", "建议集团统筹资金")),
+    ):
+        report = actions.start_report(period, unit, acting_user=user)
+        actions.save_summary(
+            report,
+            data=dict(zip(("results", "practices", "problems", "suggestions"), words, strict=True)),
+            acting_user=user,
+        )
+        actions.submit_report(report, acting_user=user)
+    return period
+
+
+def _docx_text(content: bytes) -> tuple[docx.document.Document, str]:
+    document = docx.Document(io.BytesIO(content))
+    text = "\n".join(p.text for p in document.paragraphs)
+    return document, text
+
+
+def _pdf_text(content: bytes, tmp_path) -> str:
+    path = tmp_path / "out.pdf"
+    path.write_bytes(content)
+    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
+
+
+def test_monthly_digest_docx_has_the_ledgers_figures_numbered_sections_and_chinese_fonts(month, org, items):
+    data = digest.monthly_digest(month)
+    assert data["totals"]["total"] == 5 and data["totals"]["done_this_month"] == 1
+    assert data["totals"]["red"] == 1 and data["totals"]["yellow"] == 1
+    assert round(data["totals"]["average"], 1) == round((100 + 0 + 40 + 20 + 60) / 5, 1)
+    document, text = _docx_text(digest.monthly_digest_docx(data))
+    assert month.label in document.paragraphs[0].text
+    headings = [
+        p.text for p in document.paragraphs if p.text[:2] in ("一、", "二、", "三、", "四、", "五、", "六、", "七、")
+    ]
+    assert len(headings) == 7
+    assert "人力资源部：建议集团统筹资金" in text and "集团办公室：人手紧张" in text
+    unit_table = document.tables[0]
+    rows = {row.cells[0].text: [c.text for c in row.cells] for row in unit_table.rows[1:]}
+    # Departments are first-level units; the hospital rolls up into its subsidiary.
+    assert rows["集团办公室"][1:4] == ["2", "1", "1"]
+    assert rows["人力资源部"][1] == "2" and rows["人力资源部"][5:7] == ["1", "1"]
+    assert rows["融通医疗健康公司"][1] == "1" and rows["融通医疗健康公司"][4] == "60.0%"
+    lagging = document.tables[2]
+    assert [row.cells[0].text for row in lagging.rows[1:]] == ["HQ-004", "HQ-003"]
+    assert document.inline_shapes, "the chart is embedded as a picture"
+    body_run = next(p for p in document.paragraphs if "建议集团统筹资金" in p.text).runs[0]
+    assert body_run._element.rPr.rFonts.get(qn("w:eastAsia")) == documents.BODY_FONT
+    heading_run = next(p for p in document.paragraphs if p.text.startswith("一、")).runs[0]
+    assert heading_run._element.rPr.rFonts.get(qn("w:eastAsia")) == documents.HEADING_FONT
+
+
+def test_monthly_digest_pdf_reads_back_with_the_same_figures(month, tmp_path):
+    data = digest.monthly_digest(month)
+    text = _pdf_text(digest.monthly_digest_pdf(data), tmp_path)
+    assert "人力资源部：建议集团统筹资金" in text.replace(" ", "")
+    assert "HQ-004" in text and "融通医疗健康公司" in text
+    assert "44.0%" in text  # average progress over the five items
+    office_row = next(line.split() for line in text.splitlines() if line.strip().startswith("集团办公室 "))
+    assert office_row[:5] == ["集团办公室", "2", "1", "1", "50.0%"]
+
+
+def test_quarterly_pack_ranks_units_and_lists_red_items_with_days_overdue(month, campaign, tmp_path):
+    quarter = ReportingPeriod.objects.filter(
+        campaign=campaign, kind="quarterly", starts_on__lte=month.starts_on, ends_on__gte=month.ends_on
+    ).get()
+    data = digest.quarterly_pack(quarter)
+    red = data["red_items"]
+    assert [r["item"].code for r in red] == ["HQ-004"] and red[0]["days_overdue"] == 12
+    assert {r["unit"].name for r in data["ranking"]} >= {"集团办公室", "人力资源部"}
+    document, text = _docx_text(digest.quarterly_pack_docx(data))
+    red_table = document.tables[1]
+    assert [c.text for c in red_table.rows[1].cells] == ["HQ-004", "解决单身员工婚恋问题", "人力资源部", "赵六", "12"]
+    assert "资金到位慢" in text
+    pdf = _pdf_text(digest.quarterly_pack_pdf(data), tmp_path)
+    assert "HQ-004" in pdf and "赵六" in pdf
+
+
+def test_pdf_rendering_fetches_nothing_from_the_network():
+    with pytest.raises(documents.RefusedFetch):
+        documents.local_only_fetcher("http://example.com/logo.png")
+    assert documents.local_only_fetcher(documents.svg_data_url(documents.bar_chart_svg(["甲"], [1])))
+
+
+def test_bar_charts_render_as_svg_and_png():
+    svg = documents.bar_chart_svg(["服务基层", "关爱员工"], [50, 75.5], title="平均进度", unit="%")
+    assert svg.startswith("<svg") and "服务基层" in svg and "75.5%" in svg
+    png = documents.bar_chart_png(["服务基层", "关爱员工"], [50, 75.5], title="平均进度", unit="%")
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_cjk_section_numbers():
+    assert [documents.cjk_number(n) for n in (1, 9, 10, 11, 20, 21)] == ["一", "九", "十", "十一", "二十", "二十一"]
+    assert timezone.now()
