@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from taizhang.lib.text import search_key
+from taizhang.lib import text as lib_text
 
 # Separators between several units in one cell; "和" only when the whole piece is not a unit.
 _SEPARATORS = re.compile(r"[、，,/／;；\n]+|\s{2,}")
@@ -40,6 +40,7 @@ class UnitMatcher:
 
     def __init__(self, units: Iterable):
         self.units = list(units)
+        self._cache: dict[str, UnitMatch] = {}
         self._prefixes = self._group_prefixes()
         self._by_key: dict[str, list] = {}
         for unit in self.units:
@@ -67,7 +68,10 @@ class UnitMatcher:
 
     @staticmethod
     def _key(name: str | None) -> str:
-        return search_key(name or "").replace(" ", "")
+        name = name or ""
+        # Plain ASCII needs no character conversion (the common case for codes; cheap check first).
+        key = lib_text.search_key(name) if not name.isascii() else " ".join(name.split()).casefold()
+        return key.replace(" ", "")
 
     def _strip_prefix(self, key: str) -> str:
         for prefix in self._prefixes:
@@ -90,7 +94,14 @@ class UnitMatcher:
         return None
 
     def match(self, cell) -> UnitMatch:
-        """Every unit named in a cell, in order, each once."""
+        """Every unit named in a cell, in order, each once (cells repeat: the answer is remembered)."""
+        text = "" if cell is None else str(cell)
+        cached = self._cache.get(text)
+        if cached is None:
+            cached = self._cache[text] = self._match(text)
+        return UnitMatch(list(cached.units), list(cached.unknown), list(cached.ambiguous))
+
+    def _match(self, cell: str) -> UnitMatch:
         result = UnitMatch()
         for piece in split_names("" if cell is None else str(cell)):
             for name in self._pieces(piece):

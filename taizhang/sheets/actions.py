@@ -20,6 +20,7 @@ from taizhang.ledger.lights import compute_light
 from taizhang.ledger.models import Item
 from taizhang.orgs.access import Access
 
+from .fastkey import item_search_text
 from .ledger_import import Plan
 
 BATCH = 2000
@@ -88,7 +89,7 @@ def apply_ledger_plan(
                 due_text=row["due_text"],
                 note=row["note"],
             )
-            item.refresh_search_text()
+            item.search_text = item_search_text(item)
             verdict = compute_light(item, on)
             item.light, item.light_code, item.light_n = verdict.light, verdict.code, verdict.n
             new_items.append(item)

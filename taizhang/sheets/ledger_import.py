@@ -12,14 +12,15 @@ updated, left alone, skipped, and what is wrong, row by row.
 import datetime
 import re
 from dataclasses import dataclass, field
+from functools import cache, lru_cache
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from taizhang.lib.deadlines import parse_deadline
-from taizhang.lib.text import search_key
 from taizhang.lib.unitnames import UnitMatcher
 from taizhang.orgs.models import Unit
+from taizhang.sheets.fastkey import search_key
 
 # Field → the names ledgers give its column (compared after search_key, without spaces).
 HEADER_NAMES: dict[str, tuple[str, ...]] = {
@@ -94,18 +95,23 @@ def normalise_header(value) -> str:
     return re.sub(r"[\s:：*＊]", "", text)
 
 
+@cache
+def _normalised_names() -> tuple[tuple[str, frozenset[str]], ...]:
+    return tuple((name, frozenset(normalise_header(n) for n in names)) for name, names in HEADER_NAMES.items())
+
+
+@lru_cache(maxsize=4096)
 def guess_field(header) -> str | None:
     """The field a header names, or None: exact names first, then the longest name it contains."""
     key = normalise_header(header)
     if not key:
         return None
-    for field_name, names in HEADER_NAMES.items():
-        if key in {normalise_header(n) for n in names}:
+    for field_name, names in _normalised_names():
+        if key in names:
             return field_name
     best, best_len = None, 0
-    for field_name, names in HEADER_NAMES.items():
-        for name in names:
-            n = normalise_header(name)
+    for field_name, names in _normalised_names():
+        for n in names:
             if len(n) >= 2 and n in key and len(n) > best_len and len(key) <= len(n) + 4:
                 best, best_len = field_name, len(n)
     return best
@@ -413,12 +419,14 @@ def build_plan(
     )
     by_code = {}
     by_title = {}
+    any_without_code = any(not p["code"] for p in parsed)
     for it in existing:
         by_code[it.code] = it
-        by_title.setdefault((search_key(it.title), it.owner_unit_id), it)
+        if any_without_code:
+            by_title.setdefault((search_key(it.title), it.owner_unit_id), it)
     for p in parsed:
         current = by_code.get(p["code"]) if p["code"] else None
-        if current is None and p["owner_unit"] is not None:
+        if not p["code"] and p["owner_unit"] is not None:
             current = by_title.get((search_key(p["title"]), p["owner_unit"].pk))
         p["item"] = current
         if current is None:
