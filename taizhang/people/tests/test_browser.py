@@ -53,7 +53,7 @@ def test_a_problem_from_a_phone_becomes_an_item_is_rated_and_closed(phone_page, 
     log_in(page, "olivia")
     page.goto(f"/c/{campaign.slug}/problems/")
     with page.expect_navigation():
-        page.click(f"#demand-table tr[data-code={code}] a")
+        page.click(f'#demand-table tr[data-code="{code}"] a')
     expect(page.locator("#demand-person")).to_contain_text(PHONE)
     suggestion = page.locator("#similar-items li[data-code=HQ-001]")
     expect(suggestion).to_be_visible()
