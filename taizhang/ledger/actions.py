@@ -76,6 +76,8 @@ def missed_reports_of_unit(unit, campaign, on: datetime.date) -> int:
         from taizhang.reporting.queries import missed_reports_in_a_row
     except (ImportError, AttributeError):
         return 0
+    if not unit.is_active:
+        return 0  # a closed unit is not expected to report
     return missed_reports_in_a_row(unit, campaign, on)
 
 

@@ -6,7 +6,7 @@ The campaign runs 2021-03-01 to 2021-12-31; unless a test says otherwise an item
 import datetime
 
 import pytest
-from django.utils import translation
+from django.utils import timezone, translation
 from hypothesis import given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
@@ -570,3 +570,23 @@ def test_expected_percent_never_falls_as_time_passes_and_stays_in_0_to_100(start
     assert 0 <= now <= later <= 100
     if today >= due:
         assert now == 100
+
+
+# With the reporting rhythm: missed reports come from the unit's reports ---------------------
+
+
+def test_lights_count_the_owner_units_missed_weekly_reports(org):
+    from taizhang.ledger.actions import recompute_item
+    from taizhang.reporting.periods import generate_periods
+
+    campaign = make_campaign("reports", starts_on=D(2021, 3, 1), ends_on=D(2021, 12, 31))
+    generate_periods(campaign, now=timezone.make_aware(datetime.datetime(2021, 12, 31, 12)))
+    quiet = make_item(campaign, org["hr"], code="R-1", due=END, percent=50, status=Status.IN_PROGRESS)
+    ongoing = make_item(campaign, org["hr"], code="R-2", due=None, percent=10, status=Status.IN_PROGRESS)
+    refresh_lights(campaign, on=HALFWAY)
+    # No weekly report has ever come from 人力资源部: far more than three in a row.
+    assert stored(quiet)[:2] == (Light.RED, "missed")
+    assert stored(ongoing)[:2] == (Light.RED, "missed")
+    assert stored(quiet)[2] >= 3
+    recompute_item(Item.objects.get(pk=ongoing.pk), on=HALFWAY)
+    assert stored(ongoing)[:2] == (Light.RED, "missed")
