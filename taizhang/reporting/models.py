@@ -126,3 +126,49 @@ class UnitReport(models.Model):
     @property
     def is_locked(self) -> bool:
         return self.status in (self.Status.SUBMITTED, self.Status.ACCEPTED)
+
+
+def document_path(instance: "GeneratedDocument", filename: str) -> str:
+    return f"documents/{instance.campaign_id}/{filename}"
+
+
+class GeneratedDocument(models.Model):
+    """A monthly digest or quarterly pack, generated in the background and downloaded when ready."""
+
+    class Kind(models.TextChoices):
+        MONTHLY_DIGEST = "monthly_digest", _("monthly digest")
+        QUARTERLY_PACK = "quarterly_pack", _("quarterly review pack")
+
+    class Format(models.TextChoices):
+        DOCX = "docx", _("Word (.docx)")
+        PDF = "pdf", _("PDF")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        RUNNING = "running", _("being generated")
+        DONE = "done", _("ready")
+        FAILED = "failed", _("failed")
+
+    campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.CASCADE, related_name="+")
+    period = models.ForeignKey(ReportingPeriod, verbose_name=_("period"), on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("document"), max_length=20, choices=Kind.choices)
+    format = models.CharField(_("format"), max_length=5, choices=Format.choices)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(_("progress"), default=0)
+    file = models.FileField(upload_to=document_path, max_length=300, blank=True)
+    error = models.TextField(blank=True)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("generated document")
+        verbose_name_plural = _("generated documents")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.period}"
+
+    @property
+    def filename(self) -> str:
+        return f"{self.campaign.slug}-{self.kind}-{self.period.label}.{self.format}"

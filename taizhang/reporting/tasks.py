@@ -1,7 +1,7 @@
 """Background work on reporting: keep every active campaign's periods in step with its rhythm."""
 
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, lock_task
+from huey.contrib.djhuey import db_periodic_task, db_task, lock_task
 
 from taizhang.campaigns.models import Campaign
 
@@ -13,3 +13,11 @@ from .periods import generate_periods
 def generate_all_periods() -> int:
     """Nightly (Asia/Shanghai 00:30): create periods for campaigns whose rhythm or dates changed."""
     return sum(generate_periods(campaign) for campaign in Campaign.objects.filter(is_active=True))
+
+
+@db_task()
+def generate_document(document_id: int) -> bool:
+    """Make a requested monthly digest or quarterly pack (the progress page polls its row)."""
+    from .documents import generate
+
+    return generate(document_id)

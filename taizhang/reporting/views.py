@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,9 +17,10 @@ from taizhang.ledger.models import Item
 from taizhang.orgs.models import Unit
 
 from . import actions
+from .documents import can_generate, request_document
 from .export import cell_labels, export_board
 from .forms import BoardFilterForm, ItemProgressForm, ReasonForm, SummaryForm
-from .models import ReportingPeriod, UnitReport
+from .models import GeneratedDocument, ReportingPeriod, UnitReport
 from .periods import generate_periods
 from .queries import Cell, board, cell_state, default_range, expected_unit_ids
 
@@ -289,3 +290,63 @@ def completeness_export(request, campaign, access):
     response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = content_disposition_header(True, filename)
     return response
+
+
+# Documents ------------------------------------------------------------------------------
+
+
+def _require_documents(access) -> None:
+    if not can_generate(access):
+        raise PermissionDenied(_("Only the campaign office and leaders generate documents."))
+
+
+@campaign_view
+def document_home(request, campaign, access):
+    _require_documents(access)
+    if request.method == "POST":
+        period = get_object_or_404(ReportingPeriod, campaign=campaign, pk=request.POST.get("period") or 0)
+        try:
+            document = request_document(
+                period,
+                kind=request.POST.get("kind", ""),
+                format=request.POST.get("format", ""),
+                acting_user=request.user,
+            )
+        except ValidationError as error:
+            messages.error(request, _errors(error))
+            return redirect("reporting:document_home", slug=campaign.slug)
+        return redirect("reporting:document_detail", slug=campaign.slug, pk=document.pk)
+    periods = ReportingPeriod.objects.filter(
+        campaign=campaign,
+        kind__in=[ReportingPeriod.Kind.MONTHLY, ReportingPeriod.Kind.QUARTERLY],
+        starts_on__lte=timezone.localdate(),
+    ).order_by("-starts_on")
+    recent = GeneratedDocument.objects.filter(campaign=campaign).select_related("period", "requested_by")[:30]
+    return render(
+        request,
+        "reporting/document_home.html",
+        {"campaign": campaign, "access": access, "periods": periods, "recent": recent, "kinds": GeneratedDocument.Kind},
+    )
+
+
+@campaign_view
+def document_detail(request, campaign, access, pk):
+    """The progress page; htmx polls the progress bar until the file is ready."""
+    _require_documents(access)
+    document = get_object_or_404(GeneratedDocument.objects.select_related("period"), campaign=campaign, pk=pk)
+    template = (
+        "reporting/_document_progress.html" if request.headers.get("HX-Request") else "reporting/document_detail.html"
+    )
+    return render(request, template, {"campaign": campaign, "access": access, "document": document})
+
+
+@campaign_view
+def document_download(request, campaign, access, pk):
+    _require_documents(access)
+    document = get_object_or_404(
+        GeneratedDocument.objects.select_related("period", "campaign"),
+        campaign=campaign,
+        pk=pk,
+        status=GeneratedDocument.Status.DONE,
+    )
+    return FileResponse(document.file.open("rb"), as_attachment=True, filename=document.filename)

@@ -120,3 +120,62 @@ def test_bar_charts_render_as_svg_and_png():
 def test_cjk_section_numbers():
     assert [documents.cjk_number(n) for n in (1, 9, 10, 11, 20, 21)] == ["一", "九", "十", "十一", "二十", "二十一"]
     assert timezone.now()
+
+
+def test_office_requests_a_digest_watches_progress_and_downloads_the_word_file(
+    login, month, people, campaign, django_capture_on_commit_callbacks
+):
+    from taizhang.reporting.models import GeneratedDocument
+
+    client = login(people["olivia"])
+    assert client.get(f"/c/{campaign.slug}/reports/documents/").status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            f"/c/{campaign.slug}/reports/documents/",
+            {"period": month.pk, "kind": "monthly_digest", "format": "docx"},
+        )
+    document = GeneratedDocument.objects.get()
+    assert response["Location"] == f"/c/{campaign.slug}/reports/documents/{document.pk}/"
+    assert document.status == GeneratedDocument.Status.DONE and document.progress == 100
+    partial = client.get(response["Location"], headers={"HX-Request": "true"}).content.decode()
+    assert 'data-status="done"' in partial and "hx-trigger" not in partial
+    download = client.get(f"/c/{campaign.slug}/reports/documents/{document.pk}/download/")
+    content = b"".join(download.streaming_content)
+    _word, text = _docx_text(content)
+    assert "建议集团统筹资金" in text
+
+
+def test_a_queued_document_page_polls_and_others_cannot_request(login, month, people, campaign):
+    from taizhang.reporting.models import GeneratedDocument
+
+    document = GeneratedDocument.objects.create(
+        campaign=campaign, period=month, kind="monthly_digest", format="pdf", requested_by=people["olivia"]
+    )
+    page = login(people["olivia"]).get(f"/c/{campaign.slug}/reports/documents/{document.pk}/").content.decode()
+    assert 'hx-trigger="every 1s"' in page
+    assert (
+        login(people["olivia"]).get(f"/c/{campaign.slug}/reports/documents/{document.pk}/download/").status_code == 404
+    )
+    bob = login(people["bob"])
+    assert bob.get(f"/c/{campaign.slug}/reports/documents/").status_code == 403
+    assert (
+        bob.post(
+            f"/c/{campaign.slug}/reports/documents/", {"period": month.pk, "kind": "monthly_digest", "format": "pdf"}
+        ).status_code
+        == 403
+    )
+    wrong = login(people["olivia"]).post(
+        f"/c/{campaign.slug}/reports/documents/", {"period": month.pk, "kind": "quarterly_pack", "format": "pdf"}
+    )
+    assert wrong.status_code == 302 and GeneratedDocument.objects.count() == 1
+
+
+def test_a_document_is_generated_once_even_if_two_workers_get_the_job(month, people, campaign):
+    from taizhang.reporting.documents import generate
+    from taizhang.reporting.models import GeneratedDocument
+
+    document = GeneratedDocument.objects.create(
+        campaign=campaign, period=month, kind="monthly_digest", format="docx", requested_by=people["olivia"]
+    )
+    assert generate(document.pk) is True
+    assert generate(document.pk) is False
