@@ -216,3 +216,11 @@ def test_the_overview_runs_a_fixed_number_of_queries_whatever_the_number_of_item
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get(url)
     assert page_data(response)["headline"]["total"] == 65
+
+
+def test_the_office_can_chase_a_red_item_from_the_red_list(login, people, lit, campaign):
+    dating = lit["dating"]
+    office = login(people["olivia"]).get(f"/c/{campaign.slug}/dashboard/").content.decode()
+    assert f"/c/{campaign.slug}/chase/new/{dating.pk}/" in office
+    leader = login(people["leo"]).get(f"/c/{campaign.slug}/dashboard/").content.decode()
+    assert "/chase/new/" not in leader
