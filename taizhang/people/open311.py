@@ -221,7 +221,7 @@ def requests_view(request, *, fmt):
     if statuses - {"open", "closed"}:
         raise ApiError(400, _("status must be open or closed."))
     rows = []
-    for demand in demands[: MAX_RESULTS * 2]:
+    for demand in demands[: MAX_RESULTS * 2 if statuses else MAX_RESULTS]:
         row = _request_row(demand)
         if not statuses or row["status"] in statuses:
             rows.append(row)

@@ -1,6 +1,10 @@
 """Reading the people's side: similar problems and items for triage, counts, what a submitter sees."""
 
+import operator
 from collections import Counter
+from functools import reduce
+
+from django.db.models import Case, Value, When
 
 from taizhang.ledger.models import Item, Status
 from taizhang.lib.text import search_key
@@ -23,13 +27,32 @@ def similarity(a: set[str], b: set[str]) -> float:
     return 2 * len(a & b) / (len(a) + len(b))
 
 
+CANDIDATES = 200
+MAX_GRAMS = 40
+
+
+def _candidates(queryset, grams: set[str]):
+    """The rows sharing the most n-grams with the text, counted by the database in one scan.
+
+    Python then scores only these few exactly, so a campaign of 100,000 items is not pulled into memory.
+    """
+    chosen = sorted(grams)[:MAX_GRAMS]
+    if not chosen:
+        return queryset.none()
+    hits = reduce(
+        operator.add,
+        [Case(When(search_text__contains=g, then=Value(1)), default=Value(0)) for g in chosen],
+    )
+    return queryset.annotate(hits=hits).filter(hits__gt=0).order_by("-hits", "pk")[:CANDIDATES]
+
+
 def similar_demands(demand: Demand, *, limit: int = 5, minimum: float = 0.2) -> list[tuple[float, Demand]]:
     grams = ngrams(demand.text)
-    others = Demand.objects.filter(campaign=demand.campaign).exclude(pk=demand.pk).exclude(status=DemandStatus.MERGED)
-    scored = [
-        (similarity(grams, ngrams(other.search_text or other.text)), other)
-        for other in others.only("text", "search_text", "tracking_code", "status", "created_at", "channel")
-    ]
+    others = Demand.objects.filter(campaign=demand.campaign).exclude(status=DemandStatus.MERGED)
+    if demand.pk:
+        others = others.exclude(pk=demand.pk)
+    others = others.only("text", "search_text", "tracking_code", "status", "created_at", "channel")
+    scored = [(similarity(grams, ngrams(other.text)), other) for other in _candidates(others, grams)]
     scored = [(s, d) for s, d in scored if s >= minimum]
     scored.sort(key=lambda pair: (-pair[0], pair[1].pk))
     return scored[:limit]
@@ -44,7 +67,7 @@ def similar_items(demand: Demand, *, limit: int = 5, minimum: float = 0.15) -> l
         .only("code", "title", "content", "status", "owner_unit__name", "campaign_id")
     )
     scored = []
-    for item in items:
+    for item in _candidates(items, grams):
         score = max(similarity(grams, ngrams(item.title)), similarity(grams, ngrams(f"{item.title}{item.content}")))
         if score >= minimum:
             scored.append((score, item))
