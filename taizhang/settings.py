@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "taizhang.reporting",
     "taizhang.notices",
     "taizhang.dashboards",
+    "taizhang.supervision",
     "taizhang.people",
 ]
 

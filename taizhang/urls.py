@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("taizhang.reporting.urls")),
     path("", include("taizhang.notices.urls")),
     path("", include("taizhang.dashboards.urls")),
+    path("", include("taizhang.supervision.urls")),
     path("", include("taizhang.people.urls")),
     path("", include("taizhang.campaigns.urls")),
 ]
