@@ -1,7 +1,8 @@
 """Reporting benchmarks (``python -m taizhang.bench reporting``).
 
 The completeness board for 2,000 units × 52 weekly periods, against the bare SQL aggregate that
-computes the same per-unit counts.
+computes the same per-unit counts; the monthly digest (figures, .docx, PDF) for 100,000 items,
+against the bare per-unit aggregate over the items.
 """
 
 import datetime
@@ -122,5 +123,124 @@ def run(report, median_ms) -> None:
     report(
         "completeness board page, 2000 units × 52 weeks (100 rows shown)",
         median_ms(lambda: client.get(url, query)),
+        baseline,
+    )
+    run_digest(report, median_ms, campaign)
+
+
+DIGEST_SLUG = "bench-digest"
+DIGEST_ITEMS = 100_000
+
+
+def _build_digest(units_campaign):
+    from django.db import transaction
+
+    from taizhang.campaigns.models import Campaign, Category
+    from taizhang.ledger.models import Item, Light, Status
+    from taizhang.orgs.models import Unit, User
+    from taizhang.reporting.models import ReportingPeriod, UnitReport
+    from taizhang.reporting.periods import TZ, generate_periods
+
+    campaign = Campaign.objects.filter(slug=DIGEST_SLUG).first()
+    if campaign is not None and Item.objects.filter(campaign=campaign).count() >= DIGEST_ITEMS:
+        return campaign
+    with transaction.atomic():
+        if campaign is None:
+            campaign = Campaign.objects.create(
+                slug=DIGEST_SLUG,
+                name="月报基准",
+                starts_on=datetime.date(2025, 1, 1),
+                ends_on=datetime.date(2025, 12, 31),
+            )
+        categories = [
+            Category.objects.get_or_create(campaign=campaign, name=name, defaults={"order": n})[0]
+            for n, name in enumerate(["服务基层", "关爱员工", "为军惠军", "助力乡村振兴", "支持合作伙伴"])
+        ]
+        unit_ids = list(
+            Unit.objects.filter(items__campaign=units_campaign).values_list("id", flat=True).distinct().order_by("id")
+        )
+        rng = random.Random(7)
+        lights = [Light.GREEN] * 6 + [Light.BLUE, Light.YELLOW, Light.YELLOW, Light.RED]
+        items = []
+        for n in range(DIGEST_ITEMS):
+            percent = rng.choice([0, 10, 30, 50, 70, 90, 100])
+            done = percent == 100
+            due = datetime.date(2025, 1, 1) + datetime.timedelta(days=rng.randint(30, 360))
+            items.append(
+                Item(
+                    campaign=campaign,
+                    code=f"D-{n:06d}",
+                    title=f"基准事项{n}",
+                    owner_unit_id=unit_ids[n % len(unit_ids)],
+                    category=categories[n % 5],
+                    percent=percent,
+                    status=Status.COMPLETED if done else (Status.IN_PROGRESS if percent else Status.NOT_STARTED),
+                    completed_on=due - datetime.timedelta(days=rng.randint(-10, 20)) if done else None,
+                    due=due,
+                    light=Light.GREEN if done else rng.choice(lights),
+                    owner=f"责任人{n % 300}",
+                )
+            )
+        Item.objects.bulk_create(items, batch_size=2000)
+        generate_periods(campaign, now=datetime.datetime(2025, 1, 1, tzinfo=TZ))
+        user = User.objects.filter(is_superuser=True).first() or User.objects.first()
+        month = ReportingPeriod.objects.get(campaign=campaign, kind="monthly", starts_on=datetime.date(2025, 6, 1))
+        UnitReport.objects.bulk_create(
+            [
+                UnitReport(
+                    period=month,
+                    unit_id=unit_id,
+                    status=UnitReport.Status.ACCEPTED,
+                    submitted_at=month.due_at,
+                    submitted_by=user,
+                    results="完成阶段目标。",
+                    practices="清单化推进。" if n % 3 == 0 else "",
+                    problems="资金到位慢。" if n % 4 == 0 else "",
+                    suggestions="建议统筹资金。" if n % 5 == 0 else "",
+                )
+                for n, unit_id in enumerate(unit_ids[:200])
+            ]
+        )
+    return campaign
+
+
+def run_digest(report, median_ms, units_campaign) -> None:
+    from django.db import connection
+
+    from taizhang.reporting import digest
+    from taizhang.reporting.models import ReportingPeriod
+
+    campaign = _build_digest(units_campaign)
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    month = ReportingPeriod.objects.get(campaign=campaign, kind="monthly", starts_on=datetime.date(2025, 6, 1))
+
+    def bare_aggregate() -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT owner_unit_id, COUNT(*), SUM(CASE WHEN status IN ('completed', 'closed') THEN 1 ELSE 0 END), "
+                "SUM(CASE WHEN completed_on BETWEEN %s AND %s THEN 1 ELSE 0 END), AVG(percent), "
+                "SUM(CASE WHEN light = 'red' THEN 1 ELSE 0 END), SUM(CASE WHEN light = 'yellow' THEN 1 ELSE 0 END), "
+                "SUM(CASE WHEN light = 'blue' THEN 1 ELSE 0 END) "
+                "FROM ledger_item WHERE campaign_id = %s AND status <> 'withdrawn' GROUP BY owner_unit_id",
+                [month.starts_on, month.ends_on, campaign.pk],
+            )
+            cursor.fetchall()
+
+    baseline = median_ms(bare_aggregate, repeat=3)
+    report(
+        "monthly digest figures, 100,000 items",
+        median_ms(lambda: digest.monthly_digest(month), repeat=3),
+        baseline,
+    )
+    report(
+        "monthly digest .docx, 100,000 items",
+        median_ms(lambda: digest.monthly_digest_docx(digest.monthly_digest(month)), repeat=3),
+        baseline,
+    )
+    report(
+        "monthly digest PDF, 100,000 items",
+        median_ms(lambda: digest.monthly_digest_pdf(digest.monthly_digest(month)), repeat=3),
         baseline,
     )
