@@ -441,7 +441,10 @@ def reopen_item(item: Item, *, reason: str, acting_user) -> Item:
     current.save(update_fields=["status", "version", "updated_at"])
     ledger_actions.recompute_item(current, actor=acting_user)
     current.refresh_from_db()
-    LookBack.objects.filter(item=current, done_on__isnull=True).delete()
+    # Nothing is deleted: a pending look-back is marked as cancelled by the reopening.
+    LookBack.objects.filter(item=current, done_on__isnull=True).update(
+        done_on=today(), result=_("Cancelled: the item was reopened.")
+    )
     record(
         current,
         HistoryEntry.Action.UPDATE,

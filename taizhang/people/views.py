@@ -71,6 +71,19 @@ def _over_rate_limit(request, campaign) -> bool:
     return count > limit
 
 
+RATINGS_PER_ADDRESS_PER_HOUR = 30
+
+
+def _over_rating_limit(request, item) -> bool:
+    """A cookie is easy to clear: an address may rate one item only so often (a canteen's Wi-Fi is one address)."""
+    key = f"people:rate:{item.pk}:{ip_hash(request)}"
+    cache.add(key, 0, 3600)
+    try:
+        return cache.incr(key) > RATINGS_PER_ADDRESS_PER_HOUR
+    except ValueError:
+        return False
+
+
 # The public: submit, follow, rate ---------------------------------------------------
 
 
@@ -151,7 +164,10 @@ def rate(request, slug, pk):
     already = item.ratings.filter(voter=voter).exists()
     form = RatingForm(request.POST or None)
     status = 200
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and demand is None and _over_rating_limit(request, item):
+        form.add_error(None, _("Too many ratings from this address. Please try again in an hour."))
+        status = 429
+    elif request.method == "POST" and form.is_valid():
         try:
             actions.rate_item(
                 item,
@@ -174,7 +190,7 @@ def rate(request, slug, pk):
             if new_token:
                 _set_voter_cookie(response, new_token)
             return response
-    if form.errors:
+    if form.errors and status == 200:
         status = 400
     context = {
         "pc": campaign,
@@ -351,6 +367,9 @@ def demand_list(request, campaign, access):
             "form": form,
             "page": page,
             "counts": queries.counts_by_channel_and_category(campaign),
+            "lookbacks_due": LookBack.objects.filter(
+                item__campaign=campaign, done_on__isnull=True, due_on__lte=actions.today()
+            ).select_related("item"),
         },
     )
 

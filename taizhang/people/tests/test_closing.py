@@ -217,3 +217,41 @@ def test_close_and_reopen_through_the_item_page(login, people, done_item, campai
     assert Item.objects.get(pk=done_item.pk).status == Status.COMPLETED
     liaison = login(people["lily"])
     assert liaison.post(reverse("people:item_close", args=[campaign.slug, done_item.pk])).status_code == 403
+
+
+def test_look_backs_due_are_listed_for_the_office(login, people, done_item, campaign):
+    accept(done_item, people["olivia"])
+    actions.close_item(done_item, acting_user=people["olivia"])
+    LookBack.objects.filter(item=done_item).update(due_on=actions.today())
+    page = login(people["olivia"]).get(reverse("people:demand_list", args=[campaign.slug]))
+    assert [lb.item for lb in page.context["lookbacks_due"]] == [done_item]
+
+
+def test_reopening_keeps_the_pending_look_back_as_cancelled(people, done_item):
+    accept(done_item, people["olivia"])
+    actions.close_item(done_item, acting_user=people["olivia"])
+    actions.reopen_item(done_item, reason="复发", acting_user=people["olivia"])
+    lookback = LookBack.objects.get(item=done_item)
+    assert lookback.done_on == actions.today() and lookback.holds is None and lookback.result
+
+
+def test_one_address_cannot_flood_an_item_with_ratings(client, people, done_item, campaign):
+    from taizhang.people.views import RATINGS_PER_ADDRESS_PER_HOUR
+
+    accept(done_item, people["olivia"])
+    url = reverse("people:rate", args=[campaign.slug, done_item.pk])
+    for _ in range(RATINGS_PER_ADDRESS_PER_HOUR):
+        client.cookies.clear()  # a new "person" each time, as a cookie-clearing script would be
+        assert client.post(url, {"value": "satisfied"}).status_code == 302
+    client.cookies.clear()
+    assert client.post(url, {"value": "satisfied"}).status_code == 429
+    assert done_item.ratings.count() == RATINGS_PER_ADDRESS_PER_HOUR
+
+
+@pytest.mark.parametrize(("who", "sees_close"), [("olivia", True), ("leo", False), ("lily", False)])
+def test_the_item_panel_offers_closing_to_the_office_only(login, people, done_item, campaign, who, sees_close):
+    accept(done_item, people["olivia"])
+    body = login(people[who]).get(reverse("ledger:item_detail", args=[campaign.slug, done_item.pk])).content.decode()
+    assert 'id="people-panel"' in body
+    assert ('id="close-form"' in body) is sees_close
+    assert ('id="publish-form"' in body) is sees_close
