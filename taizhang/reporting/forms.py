@@ -48,8 +48,12 @@ class ReasonForm(StyledForm, forms.Form):
 
 class BoardFilterForm(StyledForm, forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=ReportingPeriod.Kind.choices, required=False)
-    start = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    end = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     unit = forms.ModelChoiceField(label=_("Unit (with sub-units)"), queryset=Unit.objects.none(), required=False)
 
     def __init__(self, *args, **kwargs):

@@ -245,6 +245,8 @@ def _board_args(request, campaign):
     start, end = data.get("start"), data.get("end")
     if not start and not end:
         start, end = default_range(campaign, kind, timezone.now())
+        if not form.is_bound:
+            form = BoardFilterForm(initial={"kind": kind, "start": start, "end": end})
     return form, {"kind": kind, "start": start, "end": end, "root": data.get("unit")}
 
 

@@ -89,6 +89,8 @@ def test_board_page_links_each_cell_to_its_report_and_only_office_and_leaders_se
     body = response.content.decode()
     assert f"/c/{campaign.slug}/reports/{last.pk}/{org['hr'].pk}/" in body
     assert 'data-state="on_time"' in body and 'data-state="missing"' in body
+    # The date inputs show the range on screen: the last 8 due weeks and the current one.
+    assert f'value="{periods["current_week"].ends_on.isoformat()}"' in body
     assert login(people["leo"]).get(f"/c/{campaign.slug}/reports/board/").status_code == 200
     assert login(people["bob"]).get(f"/c/{campaign.slug}/reports/board/").status_code == 403
     filtered = login(people["olivia"]).get(
