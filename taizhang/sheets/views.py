@@ -15,7 +15,7 @@ from taizhang.lib.xlsxread import MAX_BYTES, SpreadsheetError, read_workbook
 from . import statsheet, tasks
 from .actions import apply_statistics_sheet
 from .forms import MappingForm, UploadForm
-from .ledger_import import find_layout, map_columns
+from .ledger_import import find_layout, map_columns, normalise_header
 from .models import ImportJob, ImportPreset
 
 
@@ -74,6 +74,17 @@ def import_mapping(request, campaign, access, pk):
     headers = layout.headers if layout else {c: str(v) for c, v in enumerate(sheet.rows[0] if sheet.rows else [])}
     presets = ImportPreset.objects.filter(campaign=campaign)
     preset = presets.filter(pk=request.GET.get("preset") or 0).first()
+    if preset is None and "preset" not in request.GET:
+        # The next file of the same shape: the newest preset that names every header it maps.
+        written = {normalise_header(h) for h in (layout.headers.values() if layout else [])}
+        preset = next(
+            (
+                p
+                for p in presets.order_by("-created_at")
+                if p.mapping and {normalise_header(h) for h in p.mapping} <= written
+            ),
+            None,
+        )
     hidden = sheet.hidden_columns
     guessed = map_columns(headers, hidden, preset.mapping if preset else None)
     form = MappingForm(request.POST or None, headers=headers, initial_columns=guessed)
@@ -83,7 +94,8 @@ def import_mapping(request, campaign, access, pk):
         job.save(update_fields=["mapping", "state"])
         name = form.cleaned_data.get("save_preset", "").strip()
         if name:
-            by_header = {headers[int(c)]: f for c, f in job.mapping.items()}
+            # Every header, the ignored ones too (as ""), so the preset decides them all next time.
+            by_header = {header: job.mapping.get(str(col), "") for col, header in headers.items()}
             ImportPreset.objects.update_or_create(
                 campaign=campaign, name=name[:100], defaults={"mapping": by_header, "created_by": request.user}
             )
