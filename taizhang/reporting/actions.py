@@ -99,6 +99,9 @@ def submit_report(
     report = _locked(report, acting_user)
     if not can_write(report._access, report.unit):
         raise PermissionDenied(_("Only the unit's liaison can submit its report."))
+    now = now or timezone.now()
+    if report.period.starts_on > timezone.localtime(now).date():
+        raise ValidationError(_("This period has not started yet."))
     if report.status == Status.SUBMITTED:
         raise ValidationError(_("This report is already submitted."))
     if report.status == Status.ACCEPTED:
@@ -111,7 +114,6 @@ def submit_report(
             raise ValidationError(
                 _("Nothing new is recorded for this period: record progress on an item, or submit “no change”.")
             )
-    now = now or timezone.now()
     before = snapshot(report, UnitReport.AUDITED_FIELDS)
     resubmission = report.status == Status.RETURNED
     report.status = Status.SUBMITTED

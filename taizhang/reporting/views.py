@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -125,8 +126,9 @@ def report_progress(request, campaign, access, period, unit, item):
         messages.error(request, item.code + ": " + " ".join(e for errors in form.errors.values() for e in errors))
         return _report_url(campaign, period, unit)
     try:
-        actions.start_report(period, unit, acting_user=request.user)
-        ledger_actions.add_progress(item, acting_user=request.user, period_label=period.label, **form.cleaned_data)
+        with transaction.atomic():  # no empty draft left behind when the progress is refused
+            actions.start_report(period, unit, acting_user=request.user)
+            ledger_actions.add_progress(item, acting_user=request.user, period_label=period.label, **form.cleaned_data)
     except ValidationError as error:
         messages.error(request, _errors(error))
     else:

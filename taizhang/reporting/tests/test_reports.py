@@ -118,3 +118,14 @@ def test_a_decision_on_a_draft_is_refused_with_a_message(people, org, periods):
         actions.accept_report(report, acting_user=people["olivia"])
     with pytest.raises(ValidationError):
         actions.reopen_report(report, reason="x", acting_user=people["olivia"])
+
+
+def test_a_period_that_has_not_started_cannot_be_submitted(people, items, org, campaign):
+    from taizhang.reporting.models import ReportingPeriod
+    from taizhang.reporting.periods import generate_periods
+
+    generate_periods(campaign)
+    future = ReportingPeriod.objects.filter(campaign=campaign, kind="weekly").order_by("-starts_on").first()
+    report = actions.start_report(future, org["hr"], acting_user=people["bob"])
+    with pytest.raises(ValidationError):
+        actions.submit_report(report, acting_user=people["bob"], no_change=True)
