@@ -20,6 +20,8 @@ from .sending import notify
 
 REMIND_BEFORE = datetime.timedelta(hours=24)
 CHASE_WITHIN = datetime.timedelta(days=7)
+# Units report weekly and monthly; the quarterly review is the office's own meeting.
+UNIT_REPORTS = (ReportingPeriod.Kind.WEEKLY, ReportingPeriod.Kind.MONTHLY)
 
 
 def _liaisons(campaign) -> list[RoleGrant]:
@@ -54,7 +56,9 @@ def send_reminders(campaign, *, now: datetime.datetime | None = None) -> int:
     now = now or timezone.now()
     grants = _liaisons(campaign)
     made = 0
-    for period in ReportingPeriod.objects.filter(campaign=campaign, due_at__gt=now, due_at__lte=now + REMIND_BEFORE):
+    for period in ReportingPeriod.objects.filter(
+        campaign=campaign, kind__in=UNIT_REPORTS, due_at__gt=now, due_at__lte=now + REMIND_BEFORE
+    ):
         for unit in _open_reports(campaign, period):
             for user in liaisons_for(unit, grants):
                 made += bool(
@@ -82,7 +86,9 @@ def send_chases(campaign, *, now: datetime.datetime | None = None) -> int:
     now = now or timezone.now()
     grants = _liaisons(campaign)
     made = 0
-    periods = ReportingPeriod.objects.filter(campaign=campaign, due_at__lte=now, due_at__gt=now - CHASE_WITHIN)
+    periods = ReportingPeriod.objects.filter(
+        campaign=campaign, kind__in=UNIT_REPORTS, due_at__lte=now, due_at__gt=now - CHASE_WITHIN
+    )
     for period in periods:
         for unit in _open_reports(campaign, period):
             ancestors = [int(part) for part in unit.path.split(".") if part]
