@@ -7,15 +7,11 @@ click on a chart opens exactly the items it counts.
 import datetime
 from urllib.parse import urlencode
 
-from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, F, Q
-from django.db.models.fields.json import KT
-from django.db.models.functions import TruncDate
+from django.db.models import Count, F, Q, Sum
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from taizhang.history.models import HistoryEntry
-from taizhang.ledger.models import Item, Light, Status
+from taizhang.ledger.models import Item, Light, LightTally, Status
 from taizhang.orgs.models import Unit
 
 DONE = (Status.COMPLETED, Status.CLOSED)
@@ -211,43 +207,27 @@ def burn_up(items, campaign, today: datetime.date, drill: Drill) -> dict:
     }
 
 
-def lights_over_time(items, campaign, today: datetime.date, drill: Drill) -> dict:
-    """How many items showed each light at the end of each week, replayed backwards from the light history.
+def lights_over_time(items, campaign, today: datetime.date, drill: Drill, unit: Unit | None = None) -> dict:
+    """How many items showed each light week by week: the nightly tallies, and today's live counts.
 
-    Today's counts are exact; earlier weeks undo every recorded light change made after them.
-    Items count from the start (an item added later shows its first light back to then).
+    ``refresh_lights`` keeps one tally per unit and week (and one for the whole campaign), so this
+    reads a few hundred rows whatever the size of the ledger. Weeks before the first tally stay empty.
     """
     current = dict(items.values_list("light").annotate(n=Count("id")).order_by())
-    entries = (
-        HistoryEntry.objects.filter(
-            campaign=campaign,
-            action=HistoryEntry.Action.LIGHT,
-            content_type=ContentType.objects.get_for_model(Item),
-            object_id__in=items.values("id"),
-        )
-        .annotate(day=TruncDate("at"), old=KT("changes__0__old"), new=KT("changes__0__new"))
-        .values_list("day", "old", "new")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    changes: dict[datetime.date, list] = {}
-    for day, old, new, n in entries:
-        changes.setdefault(day, []).append((old, new, n))
+    tallies = LightTally.objects.filter(campaign=campaign)
+    tallies = tallies.filter(unit=None) if unit is None else tallies.filter(unit__path__startswith=unit.path)
+    counts: dict[tuple[datetime.date, str], int] = {}
+    for week, light, n in tallies.values_list("week", "light").annotate(n=Sum("count")).order_by():
+        counts[week, light] = n
+    known = {week for week, _light in counts}
     weeks = [monday for monday in weeks_of(campaign, today) if monday <= today]
-    state = {light: current.get(light, 0) for light in SHOWN_LIGHTS}
-    series = {light: [] for light in SHOWN_LIGHTS}
-    # Walk back from today: at each week's end, undo the changes made after it.
-    pending = sorted(changes.items(), reverse=True)
-    for monday in reversed(weeks):
-        end = min(monday + datetime.timedelta(days=6), today)
-        while pending and pending[0][0] > end:
-            for old, new, n in pending.pop(0)[1]:
-                if new in state:
-                    state[new] -= n
-                if old in state:
-                    state[old] += n
-        for light in SHOWN_LIGHTS:
-            series[light].append(max(state[light], 0))
+    this_week = week_start(today)
+
+    def value(monday, light):
+        if monday == this_week:
+            return current.get(light, 0)
+        return counts.get((monday, light), 0) if monday in known else None
+
     return {
         "weeks": [monday.isoformat() for monday in weeks],
         "series": [
@@ -255,7 +235,7 @@ def lights_over_time(items, campaign, today: datetime.date, drill: Drill) -> dic
                 "key": light,
                 "name": str(Light(light).label),
                 "color": LIGHT_COLOURS[light],
-                "data": list(reversed(series[light])),
+                "data": [value(monday, light) for monday in weeks],
                 "link": drill(light=light),
             }
             for light in SHOWN_LIGHTS
@@ -285,7 +265,7 @@ def overview(campaign, today: datetime.date, unit: Unit | None = None) -> dict:
         "by_phase": _by(items, "phase", list(campaign.phases.all()), drill, "phase"),
         "by_unit": by_unit(items, campaign, unit, drill),
         "burn_up": burn_up(items, campaign, today, drill),
-        "lights_over_time": lights_over_time(items, campaign, today, drill),
+        "lights_over_time": lights_over_time(items, campaign, today, drill, unit),
         "links": {
             "all": drill(),
             "open": drill(status="open"),

@@ -4,6 +4,7 @@ Each action checks permission, runs in one transaction, and records history.
 """
 
 import datetime
+from collections import Counter
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.contrib.contenttypes.models import ContentType
@@ -19,7 +20,17 @@ from taizhang.history.recording import diff, record, snapshot
 from taizhang.orgs.access import Access
 
 from .lights import compute_light
-from .models import FINISHED_STATUSES, Comment, Item, Milestone, ProgressAttachment, ProgressEntry, Status
+from .models import (
+    FINISHED_STATUSES,
+    Comment,
+    Item,
+    Light,
+    LightTally,
+    Milestone,
+    ProgressAttachment,
+    ProgressEntry,
+    Status,
+)
 
 
 class StaleEdit(Exception):
@@ -182,6 +193,7 @@ def refresh_lights(campaign, *, on: datetime.date | None = None, batch_size: int
 
     groups: dict[tuple[str, str, int], list[int]] = {}
     changes = []
+    tally: Counter[tuple[int, str]] = Counter()
     items = Item.objects.filter(campaign=campaign).only(*REFRESH_FIELDS).order_by()
     for item in items.iterator(chunk_size=batch_size):
         item.campaign = campaign
@@ -192,6 +204,8 @@ def refresh_lights(campaign, *, on: datetime.date | None = None, batch_size: int
             instructed=item.pk in instructed,
             milestones=milestones.get(item.pk, ()),
         )
+        if verdict.light != Light.NONE:
+            tally[item.owner_unit_id, verdict.light] += 1
         key = (verdict.light, verdict.code, verdict.n)
         if key == (item.light, item.light_code, item.light_n):
             continue
@@ -217,7 +231,21 @@ def refresh_lights(campaign, *, on: datetime.date | None = None, batch_size: int
         ),
         batch_size=batch_size,
     )
+    _write_tally(campaign, on, tally)
     return len(changes)
+
+
+def _write_tally(campaign, on: datetime.date, tally: Counter) -> None:
+    """This week's light counts per unit and for the whole campaign; a later run in the week replaces them."""
+    week = on - datetime.timedelta(days=on.weekday())
+    LightTally.objects.filter(campaign=campaign, week=week).delete()
+    whole: Counter[str] = Counter()
+    rows = []
+    for (unit_id, light), count in tally.items():
+        whole[light] += count
+        rows.append(LightTally(campaign=campaign, week=week, unit_id=unit_id, light=light, count=count))
+    rows += [LightTally(campaign=campaign, week=week, unit=None, light=light, count=n) for light, n in whole.items()]
+    LightTally.objects.bulk_create(rows, batch_size=2000)
 
 
 # Items -------------------------------------------------------------------------

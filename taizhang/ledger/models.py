@@ -298,3 +298,25 @@ class Milestone(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item.code} {self.on} {self.percent}%"
+
+
+class LightTally(models.Model):
+    """How many of a unit's items showed each light in a week (the week's last nightly count), for charts over time.
+
+    Written by ``actions.refresh_lights``; a row with no unit counts the whole campaign.
+    """
+
+    campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.CASCADE, related_name="+")
+    week = models.DateField(_("week (Monday)"))
+    unit = models.ForeignKey("orgs.Unit", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    light = models.CharField(_("light"), max_length=10, choices=Light.choices)
+    count = models.PositiveIntegerField(_("items"))
+
+    class Meta:
+        verbose_name = _("light tally")
+        verbose_name_plural = _("light tallies")
+        ordering = ["campaign", "week", "unit", "light"]
+        indexes = [models.Index(fields=["campaign", "week"], name="light_tally_week_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.week} {self.unit_id or '*'} {self.light} {self.count}"

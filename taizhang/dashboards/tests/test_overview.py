@@ -171,29 +171,38 @@ def test_the_burn_up_counts_completions_and_deadlines_by_week(campaign, org):
     assert params(b["links"][1])["due_to"] == (monday + datetime.timedelta(days=13)).isoformat()
 
 
-def test_lights_over_time_replay_the_light_history(campaign, org):
+def test_lights_over_time_come_from_the_nightly_tallies_and_todays_counts(campaign, org):
     start = campaign.starts_on
+    monday = queries.week_start(start)
     item = make_item(
         campaign, org["hr"], due=start + datetime.timedelta(days=20), percent=95, status=Status.IN_PROGRESS
     )
-    make_item(campaign, org["hr"], due=None, percent=10, status=Status.IN_PROGRESS)
-    refresh_lights(campaign, on=start)
-    from taizhang.history.models import HistoryEntry
-
-    # Changes recorded on the days they happened: blue on day 14, red on day 22.
-    for on in (start + datetime.timedelta(days=14), start + datetime.timedelta(days=22)):
-        refresh_lights(campaign, on=on)
-        moment = timezone.make_aware(datetime.datetime.combine(on, datetime.time(2, 0)))
-        latest = HistoryEntry.objects.filter(object_id=item.pk, action="light").latest("id")
-        HistoryEntry.objects.filter(pk=latest.pk).update(at=moment)
+    make_item(campaign, org["hospital"], due=None, percent=10, status=Status.IN_PROGRESS)
+    for days in (0, 1, 14, 22):  # green, green (the same week: replaces), blue, red
+        refresh_lights(campaign, on=start + datetime.timedelta(days=days))
     today = start + datetime.timedelta(days=30)
-    result = queries.lights_over_time(queries.scope_items(campaign), campaign, today, queries.Drill(campaign))
-    series = {s["key"]: s["data"] for s in result["series"]}
-    week_of = lambda day: result["weeks"].index(queries.week_start(day).isoformat())  # noqa: E731
-    assert series[Light.GREEN][0] == 2 and series[Light.RED][0] == 0
-    assert series[Light.BLUE][week_of(start + datetime.timedelta(days=14))] == 1
-    assert series[Light.RED][week_of(start + datetime.timedelta(days=22))] == 1
-    assert series[Light.RED][-1] == 1 and series[Light.GREEN][-1] == 1
+    Item.objects.filter(pk=item.pk).update(light=Light.YELLOW)  # live counts for the current week
+
+    def series(unit=None):
+        items = queries.scope_items(campaign, unit)
+        result = queries.lights_over_time(items, campaign, today, queries.Drill(campaign, unit), unit)
+        weeks = result["weeks"]
+        return weeks, {s["key"]: s["data"] for s in result["series"]}
+
+    weeks, data = series()
+    at = {week: i for i, week in enumerate(weeks)}
+
+    def week_of(days):
+        return at[queries.week_start(start + datetime.timedelta(days=days)).isoformat()]
+
+    assert weeks[0] == monday.isoformat()
+    assert data[Light.GREEN][week_of(0)] == 2
+    assert data[Light.BLUE][week_of(14)] == 1 and data[Light.GREEN][week_of(14)] == 1
+    assert data[Light.RED][week_of(22)] == 1
+    assert data[Light.GREEN][week_of(7)] is None  # no nightly run that week
+    assert data[Light.YELLOW][-1] == 1 and data[Light.RED][-1] == 0
+    _weeks, hospital = series(org["subsidiary"])
+    assert hospital[Light.GREEN][week_of(22)] == 1 and hospital[Light.RED][week_of(22)] == 0
 
 
 def test_the_overview_runs_a_fixed_number_of_queries_whatever_the_number_of_items(
