@@ -109,6 +109,15 @@ def test_bad_file_on_the_command_line_writes_nothing(db, org, campaign, tmp_path
 
 
 def test_hidden_columns_are_reported():
-    data = simple_ledger([["1", "好事", "办公室", "", ""]])
-    sheet = read_workbook(data, "x.xlsx").sheets[0]
-    assert sheet.hidden_columns == set()
+    from .ledgers import messy_ledger
+
+    assert read_workbook(messy_ledger(), "x.xlsx").sheets[0].hidden_columns == {6}
+    assert read_workbook(simple_ledger([["1", "好事", "办公室", "", ""]]), "x.xlsx").sheets[0].hidden_columns == set()
+
+
+def test_merged_cells_carry_their_value():
+    from .ledgers import messy_ledger
+
+    rows = read_workbook(messy_ledger(), "x.xlsx").sheets[0].rows
+    assert rows[0][:9] == ["2021年“我为群众办实事”项目清单"] * 9
+    assert rows[2][3] == rows[2][4] == "责任单位"
