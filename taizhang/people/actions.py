@@ -229,8 +229,10 @@ def _submitters(item: Item) -> list[Demand]:
 def _tell_submitters(item: Item, subject: str, body: str, request_base: str = "") -> None:
     for demand in _submitters(item):
         if demand.email:
+            # No site address is configured, so the mail carries the code and the path to open it with.
             link = request_base + reverse("people:track", args=[demand.tracking_code])
-            _mail_on_commit(subject, f"{body}\n\n{link}", [demand.email])
+            code_line = _("Your tracking code: %(code)s") % {"code": demand.tracking_code}
+            _mail_on_commit(subject, f"{body}\n\n{code_line}\n{link}", [demand.email])
 
 
 # Acceptance --------------------------------------------------------------------

@@ -102,3 +102,25 @@ def test_a_problem_from_a_phone_becomes_an_item_is_rated_and_closed(phone_page, 
     phone.reload()
     expect(phone.locator(".tz-item-status")).to_have_text(zh("closed"))
     assert PHONE not in phone.content()
+
+
+def test_the_office_makes_one_item_from_two_problems(page, people, org, campaign):
+    first = actions.submit_demand(campaign=campaign, data={"text": "食堂晚餐太早结束", "unit": org["hr"]})
+    second = actions.submit_demand(campaign=campaign, data={"text": "加班员工吃不上晚饭"})
+    log_in(page, "olivia")
+    page.goto(f"/c/{campaign.slug}/problems/")
+    expect(page.locator("#demand-counts")).to_contain_text("2")
+    page.check(f'#demand-table input[value="{first.pk}"]')
+    page.check(f'#demand-table input[value="{second.pk}"]')
+    with page.expect_navigation():
+        page.click("#make-item")
+    expect(page.locator("#id_title")).to_have_value("食堂晚餐太早结束")
+    expect(page.locator("#id_content")).to_have_value(re.compile("加班员工吃不上晚饭"))
+    page.fill("#id_code", "RS-020")
+    with page.expect_navigation():
+        page.click("#item-form button[type=submit]")
+    expect(page.locator("#item-title")).to_contain_text("RS-020")
+    expect(page.locator("#people-panel")).to_contain_text(first.tracking_code)
+    expect(page.locator("#people-panel")).to_contain_text(second.tracking_code)
+    item = Item.objects.get(code="RS-020")
+    assert item.owner_unit == org["hr"] and set(item.demands.all()) == {first, second}

@@ -107,6 +107,7 @@ def test_an_item_from_demands_closes_only_when_ratings_reach_the_threshold(peopl
     actions.close_item(done_item, acting_user=people["olivia"])
     assert Item.objects.get(pk=done_item.pk).status == Status.CLOSED
     assert [m.to for m in mail.outbox] == [["p@example.com"]]
+    assert demand.tracking_code in mail.outbox[0].body
 
 
 def test_a_campaign_may_not_require_ratings(people, done_item, campaign):
