@@ -262,9 +262,9 @@ def _bare_overview(campaign: Campaign, today: datetime.date):
         f"FROM ledger_item i WHERE {scope}",
         f"SELECT i.category_id, i.status, i.light, COUNT(*) FROM ledger_item i WHERE {scope} GROUP BY 1, 2, 3",
         f"SELECT i.phase_id, i.status, i.light, COUNT(*) FROM ledger_item i WHERE {scope} GROUP BY 1, 2, 3",
-        f"SELECT u.path, i.status, i.light, COUNT(*) FROM ledger_item i JOIN orgs_unit u ON u.id = i.owner_unit_id "
-        f"WHERE {scope} GROUP BY 1, 2, 3",
-        f"SELECT i.due, COUNT(*) FROM ledger_item i WHERE {scope} AND i.due IS NOT NULL GROUP BY 1",
+        f"SELECT i.owner_unit_id, i.status, i.light, COUNT(*) FROM ledger_item i WHERE {scope} GROUP BY 1, 2, 3",
+        "SELECT u.id, u.path FROM orgs_unit u",
+        f"SELECT i.due, COUNT(*) FROM ledger_item i WHERE {scope} GROUP BY 1",
         f"SELECT i.completed_on, COUNT(*) FROM ledger_item i WHERE {scope} AND i.status IN ('completed','closed') "
         f"AND i.completed_on IS NOT NULL GROUP BY 1",
         f"SELECT i.light, COUNT(*) FROM ledger_item i WHERE {scope} GROUP BY 1",
