@@ -480,7 +480,7 @@ def compare(item, row: dict) -> list[dict]:
         if old != new[name]:
             if name == "owner_unit":
                 units = units or Unit.objects.in_bulk([old, new[name]])
-                shown = (str(units.get(old, "")), row["owner_unit"].name)
+                shown = (units[old].name if old in units else "", row["owner_unit"].name)
             elif name == "partner_units":
                 shown = (
                     "、".join(u.name for u in item.partner_units.all()),

@@ -201,3 +201,18 @@ def test_plan_reads_formulas_cached_values(db, org, campaign):
     sheet = read_workbook(book(build), "x.xlsx").sheets[0]
     plan = build_plan(sheet.rows, campaign)
     assert plan.rows[0]["code"] == "A-1"
+
+
+def test_dry_run_prints_the_differences_of_updated_items(db, org, campaign, tmp_path):
+    import io
+
+    rows = [["A-1", "优化OA系统", "办公室", "6月底前", ""]]
+    run(tmp_path, simple_ledger(rows), "--campaign", campaign.slug)
+    path = tmp_path / "v2.xlsx"
+    path.write_bytes(simple_ledger([["A-1", "优化OA系统", "人力资源部", "6月底前", ""]]))
+    out = io.StringIO()
+    call_command("import_ledger", str(path), "--campaign", campaign.slug, "--dry-run", stdout=out)
+    text = out.getvalue()
+    assert "row 2 A-1 优化OA系统" in text and "集团办公室 → 人力资源部" in text
+    assert "would import: created 0, updated 1" in text
+    assert Item.objects.get(code="A-1").owner_unit == org["office_dept"]

@@ -69,6 +69,11 @@ class Command(BaseCommand):
         else:
             for error in plan.errors:
                 self.stderr.write(f"row {error['row']} {error['column']}: {error['message']}")
+            if options["verbosity"] >= 1:
+                for row in plan.rows:
+                    if row["action"] == "update":
+                        changes = "; ".join(f"{c['label']}: {c['old']} → {c['new']}" for c in row["changes"])
+                        self.stdout.write(f"row {row['row']} {row['code']} {row['title']}: {changes}")
             verb = "would import" if options["dry_run"] else "imported"
             if plan.errors:
                 verb = "nothing imported"
