@@ -9,6 +9,7 @@ import datetime
 from xml.etree import ElementTree
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch
 from django.http import HttpResponse, JsonResponse
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
@@ -16,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
 from taizhang.campaigns.models import Campaign, Category
-from taizhang.ledger.models import Status
+from taizhang.ledger.models import Item, Status
 
 from . import actions
 from .models import ApiKey, Channel, Demand, DemandStatus
@@ -162,11 +163,27 @@ def _request_row(demand: Demand) -> dict:
     }
 
 
+_ITEMS = Item.objects.select_related("owner_unit").only(
+    "code", "status", "percent", "due", "updated_at", "owner_unit__name"
+)
+
+
 def _demands(campaign):
     return (
         Demand.objects.filter(campaign=campaign)
         .select_related("category", "unit", "duplicate_of")
-        .prefetch_related("items__owner_unit", "duplicate_of__items__owner_unit")
+        .only(
+            "text",
+            "status",
+            "reply",
+            "replied_at",
+            "created_at",
+            "category__name",
+            "unit__name",
+            "duplicate_of__status",
+            "duplicate_of__reply",
+        )
+        .prefetch_related(Prefetch("items", queryset=_ITEMS), Prefetch("duplicate_of__items", queryset=_ITEMS))
         .order_by("-created_at", "-id")
     )
 
