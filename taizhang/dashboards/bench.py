@@ -250,9 +250,13 @@ def _campaign(today: datetime.date) -> Campaign:
     return campaign
 
 
-def _bare_overview(campaign: Campaign, today: datetime.date):
+def _bare_overview(campaign: Campaign, today: datetime.date, unit: Unit | None = None):
     """The same figures as the overview, straight from SQL (no ORM, no Python roll-ups)."""
+    subtree = f"(SELECT u.id FROM orgs_unit u WHERE u.path LIKE '{unit.path}%%')" if unit is not None else ""
     scope = "i.campaign_id = %s AND i.status <> 'withdrawn'"
+    if unit is not None:
+        scope += f" AND i.owner_unit_id IN {subtree}"
+    tally_scope = "t.unit_id IS NULL" if unit is None else f"t.unit_id IN {subtree}"
     statements = [
         f"SELECT COUNT(*), SUM(CASE WHEN i.status IN ('completed','closed') THEN 1 ELSE 0 END), "
         f"SUM(CASE WHEN i.status IN ('completed','closed') AND (i.due IS NULL OR i.completed_on <= i.due) THEN 1 ELSE 0 END), "
@@ -269,7 +273,7 @@ def _bare_overview(campaign: Campaign, today: datetime.date):
         f"AND i.completed_on IS NOT NULL GROUP BY 1",
         f"SELECT i.light, COUNT(*) FROM ledger_item i WHERE {scope} GROUP BY 1",
         "SELECT t.week, t.light, SUM(t.count) FROM ledger_lighttally t WHERE t.campaign_id = %s "
-        "AND t.unit_id IS NULL GROUP BY 1, 2",
+        f"AND {tally_scope} GROUP BY 1, 2",
         f"SELECT i.id, i.code, i.title, i.due, u.name FROM ledger_item i JOIN orgs_unit u ON u.id = i.owner_unit_id "
         f"WHERE {scope} AND i.light = 'red' ORDER BY i.due, i.code LIMIT 20",
     ]
@@ -311,7 +315,7 @@ def run(report, median_ms) -> None:
         report(
             "overview 100k (one regional company)",
             median_ms(lambda: client.get(url, {"unit": top.pk}), repeat=5),
-            median_ms(_bare_overview(campaign, today), repeat=5),
+            median_ms(_bare_overview(campaign, today, top), repeat=5),
         )
 
     # The item list: a page of 50 for combinations of filters.

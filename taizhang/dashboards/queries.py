@@ -222,7 +222,10 @@ def lights_over_time(items, campaign, today: datetime.date, drill: Drill, unit: 
     """
     current = dict(items.values_list("light").annotate(n=Count("id")).order_by())
     tallies = LightTally.objects.filter(campaign=campaign)
-    tallies = tallies.filter(unit=None) if unit is None else tallies.filter(unit__path__startswith=unit.path)
+    if unit is None:
+        tallies = tallies.filter(unit=None)
+    else:
+        tallies = tallies.filter(unit__in=Unit.objects.filter(path__startswith=unit.path).values("pk"))
     counts: dict[tuple[datetime.date, str], int] = {}
     for week, light, n in tallies.values_list("week", "light").annotate(n=Sum("count")).order_by():
         counts[week, light] = n
