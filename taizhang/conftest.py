@@ -17,8 +17,18 @@ PASSWORD = "pw-for-tests-1"
 
 
 @pytest.fixture(autouse=True)
+def _huey_immediate():
+    """Background tasks run inline in tests (djhuey reads HUEY_IMMEDIATE only at import, so set it here)."""
+    from huey.contrib.djhuey import HUEY
+
+    previous = HUEY.immediate
+    HUEY.immediate = True
+    yield
+    HUEY.immediate = previous
+
+
+@pytest.fixture(autouse=True)
 def _test_settings(settings, tmp_path):
-    settings.HUEY_IMMEDIATE = True
     # A real hasher costs ~0.75 s a user; tests are not about password strength.
     # PBKDF2 stays second so users made outside the fixture (the demo's, module-scoped) still log in.
     settings.PASSWORD_HASHERS = [

@@ -532,6 +532,13 @@ def build_demo(*, password: str, today: datetime.date | None = None) -> DemoResu
         users_created = User.objects.count() - users_before
         if built:
             _LedgerBuilder(campaign, org, users, liaisons, today).build()
+            # A plausible reporting history: on time, late, missing, returned, accepted.
+            from taizhang.reporting import demo as reporting_demo
+
+            now = timezone.now()
+            if today != timezone.localdate():
+                now = timezone.make_aware(datetime.datetime.combine(today, datetime.time(18)))
+            reporting_demo.build(campaign, now=now)
     return DemoResult(
         campaign=campaign,
         built=built,
