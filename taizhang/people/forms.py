@@ -116,12 +116,29 @@ class DemandFilterForm(forms.Form):
 
 
 class LinkForm(forms.Form):
-    item = forms.ModelChoiceField(label=_("Existing item"), queryset=None)
+    """An existing item, by its number (the suggestion buttons) or by the code the office types."""
+
+    item = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    code = forms.CharField(label=_("Item code"), max_length=40, required=False)
 
     def __init__(self, *args, campaign, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["item"].queryset = Item.objects.filter(campaign=campaign).exclude(status=Status.WITHDRAWN)
+        self.campaign = campaign
+        self.fields["code"].widget.attrs["placeholder"] = _("Item code")
         _style(self)
+
+    def clean(self):
+        data = super().clean()
+        items = Item.objects.filter(campaign=self.campaign).exclude(status=Status.WITHDRAWN)
+        if data.get("item"):
+            data["item"] = items.filter(pk=data["item"]).first()
+        elif (data.get("code") or "").strip():
+            data["item"] = items.filter(code=data["code"].strip()).first()
+        else:
+            data["item"] = None
+        if data["item"] is None:
+            raise forms.ValidationError(_("No open item of this campaign has this code."))
+        return data
 
 
 class MergeForm(forms.Form):

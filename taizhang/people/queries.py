@@ -2,7 +2,7 @@
 
 import operator
 from collections import Counter
-from functools import reduce
+from functools import lru_cache, reduce
 
 from django.db.models import Case, Value, When
 
@@ -12,15 +12,19 @@ from taizhang.lib.text import search_key
 from .models import Acceptance, Channel, Demand, DemandStatus
 
 
-def ngrams(text: str, n: int = 2) -> set[str]:
-    """Character n-grams of the normalised text (simplified, NFKC, case-folded, no spaces)."""
+@lru_cache(maxsize=50_000)
+def ngrams(text: str, n: int = 2) -> frozenset[str]:
+    """Character n-grams of the normalised text (simplified, NFKC, case-folded, no spaces).
+
+    Cached: normalising traditional characters is the costly part, and titles come back on every triage.
+    """
     key = search_key(text).replace(" ", "")
     if len(key) < n:
-        return {key} if key else set()
-    return {key[i : i + n] for i in range(len(key) - n + 1)}
+        return frozenset({key} if key else ())
+    return frozenset(key[i : i + n] for i in range(len(key) - n + 1))
 
 
-def similarity(a: set[str], b: set[str]) -> float:
+def similarity(a: frozenset[str], b: frozenset[str]) -> float:
     """Dice coefficient of two n-gram sets: 1.0 for the same text, 0.0 for nothing in common."""
     if not a or not b:
         return 0.0
@@ -31,7 +35,7 @@ CANDIDATES = 200
 MAX_GRAMS = 40
 
 
-def _candidates(queryset, grams: set[str]):
+def _candidates(queryset, grams: frozenset[str]):
     """The rows sharing the most n-grams with the text, counted by the database in one scan.
 
     Python then scores only these few exactly, so a campaign of 100,000 items is not pulled into memory.

@@ -423,7 +423,7 @@ def demand_act(request, campaign, access, pk, what):
         if what == "link":
             form = LinkForm(request.POST, campaign=campaign)
             if not form.is_valid():
-                raise ValidationError(_("Choose an item."))
+                raise ValidationError(form.non_field_errors())
             actions.link_demand(demand, form.cleaned_data["item"], acting_user=request.user)
             messages.success(request, _("Linked to %(code)s.") % {"code": form.cleaned_data["item"].code})
         elif what == "merge":

@@ -117,3 +117,14 @@ def test_counts_by_channel_and_category(login, people, campaign):
     assert counts["total"] == 3
     page = login(people["olivia"]).get(reverse("people:demand_list", args=[campaign.slug]))
     assert page.status_code == 200 and Demand.objects.count() == 3
+
+
+def test_office_links_by_typing_an_item_code_and_a_wrong_code_is_refused(login, people, campaign, items):
+    demand = submit(campaign, "福利平台不好用")
+    client = login(people["olivia"])
+    url = reverse("people:demand_act", args=[campaign.slug, demand.pk, "link"])
+    wrong = client.post(url, {"code": "NO-SUCH"}, follow=True)
+    assert [str(m) for m in wrong.context["messages"]]
+    assert not demand.items.exists()
+    client.post(url, {"code": "HQ-003"})
+    assert list(demand.items.all()) == [items["welfare"]]
