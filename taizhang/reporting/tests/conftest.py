@@ -1,18 +1,8 @@
 import pytest
 from django.utils import timezone
-from huey.contrib.djhuey import HUEY
 
 from taizhang.reporting.models import ReportingPeriod
 from taizhang.reporting.periods import generate_periods
-
-
-@pytest.fixture(autouse=True)
-def _huey_immediate():
-    """settings.HUEY_IMMEDIATE (root conftest) is read only when djhuey is imported: run tasks inline here."""
-    previous = HUEY.immediate
-    HUEY.immediate = True
-    yield
-    HUEY.immediate = previous
 
 
 @pytest.fixture
