@@ -70,7 +70,7 @@
       xAxis: { type: "category", data: l.weeks, boundaryGap: false },
       yAxis: { type: "value", minInterval: 1 },
       series: l.series.map(function (s) {
-        return { name: s.name, type: "line", stack: "lights", areaStyle: {}, symbol: "none", itemStyle: { color: s.color },
+        return { name: s.name, type: "line", stack: "lights", areaStyle: {}, symbolSize: 4, connectNulls: true, itemStyle: { color: s.color },
           data: s.data.map(function (v) { return { value: v, link: s.link }; }) };
       })
     };
