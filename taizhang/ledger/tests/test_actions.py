@@ -476,3 +476,14 @@ def test_every_change_to_an_item_leaves_history_in_order(campaign, people, items
     assert lights == [(Light.GREEN, Light.YELLOW), (Light.YELLOW, Light.GREEN), (Light.GREEN, Light.NONE)]
     update = history_for(oa).get(action=HistoryEntry.Action.UPDATE)
     assert update.changes == [{"field": "owner", "label": "责任人", "old": "王明", "new": "李四"}]
+
+
+def test_the_history_shows_a_light_change_by_its_name(campaign, org, people, client):
+    olivia = people["olivia"]
+    item = new_item(campaign, org["hr"], olivia, due=campaign.ends_on)
+    actions.withdraw_item(fresh(item), reason="重复", acting_user=olivia)
+    client.force_login(olivia)
+    page = client.get(reverse("ledger:item_detail", args=[campaign.slug, item.pk])).content.decode()
+    entry = history_for(item).filter(action=HistoryEntry.Action.LIGHT).first()
+    assert entry.changes[0]["new"] == Light.NONE
+    assert f"→ {Light.NONE.label}" in page
