@@ -448,4 +448,7 @@ def add_comment(item: Item, *, body: str, acting_user, instruction: bool = False
         item=item, body=body, author=acting_user, kind=Comment.Kind.INSTRUCTION if instruction else Comment.Kind.COMMENT
     )
     record(item, HistoryEntry.Action.COMMENT, actor=acting_user, campaign=item.campaign, note=body[:500])
+    if instruction:
+        # An item a leader has instructed on lights one level higher, from now, not from tonight.
+        recompute_item(item, actor=acting_user)
     return comment

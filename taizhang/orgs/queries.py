@@ -28,8 +28,16 @@ def in_tree_order(units: Iterable[Unit]) -> list[Unit]:
 
 
 def tree_choices(queryset, *, blank: bool = True, indent: bool = True) -> list[tuple]:
-    """Choices for a unit select, in tree order, indented by depth with ideographic spaces."""
+    """Choices for a unit select, in tree order, indented by depth with ideographic spaces.
+
+    Reads plain rows, not model instances: the item list builds this on every request, over 2,000 units.
+    """
+    rows = queryset.values_list("pk", "parent_id", "sort_order", "name", "depth")
+    units = [
+        Unit(pk=pk, parent_id=parent, sort_order=order, name=name, depth=depth)
+        for pk, parent, order, name, depth in rows
+    ]
     choices = [("", "---------")] if blank else []
-    for unit in in_tree_order(queryset):
+    for unit in in_tree_order(units):
         choices.append((unit.pk, ("\u3000" * unit.depth if indent else "") + unit.name))
     return choices
