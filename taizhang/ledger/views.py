@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from taizhang.campaigns.decorators import campaign_view
 from taizhang.history.recording import history_for
+from taizhang.lib.forms import apply_errors
 
 from . import actions
 from .export import export_items
@@ -24,14 +25,6 @@ def _get_item(campaign, pk: int) -> Item:
         campaign=campaign,
         pk=pk,
     )
-
-
-def _apply_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 @campaign_view
@@ -103,7 +96,7 @@ def item_create(request, campaign, access):
                 acting_user=request.user,
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("Item %(code)s added.") % {"code": item.code})
             return redirect("ledger:item_detail", slug=campaign.slug, pk=item.pk)
@@ -131,7 +124,7 @@ def item_edit(request, campaign, access, pk):
             stale = True
             form.add_error(None, str(error))
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("Item %(code)s saved.") % {"code": item.code})
             return redirect("ledger:item_detail", slug=campaign.slug, pk=item.pk)
@@ -161,7 +154,7 @@ def item_progress(request, campaign, access, pk):
                 },
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("Progress recorded."))
             return redirect("ledger:item_detail", slug=campaign.slug, pk=item.pk)
@@ -206,7 +199,7 @@ def item_withdraw(request, campaign, access, pk):
                 acting_user=request.user,
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("Item %(code)s withdrawn.") % {"code": item.code})
             return redirect("ledger:item_detail", slug=campaign.slug, pk=item.pk)

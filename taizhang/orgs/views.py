@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from taizhang.history.recording import history_for
+from taizhang.lib.forms import apply_errors
 
 from . import actions
 from .access import can_manage_units
@@ -18,14 +19,6 @@ from .queries import in_tree_order
 def _require_manager(request) -> None:
     if not can_manage_units(request.user):
         raise PermissionDenied(_("Only the campaign office can change the org tree."))
-
-
-def _apply_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 @login_required
@@ -73,7 +66,7 @@ def unit_create(request):
         try:
             unit = actions.create_unit(data=form.unit_data(), acting_user=request.user)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("Unit %(name)s added.") % {"name": unit.name})
             return redirect("orgs:unit_detail", pk=unit.pk)
@@ -89,7 +82,7 @@ def unit_edit(request, pk):
         try:
             unit = actions.update_unit(Unit.objects.get(pk=pk), data=form.unit_data(), acting_user=request.user)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("Unit %(name)s saved.") % {"name": unit.name})
             return redirect("orgs:unit_detail", pk=unit.pk)

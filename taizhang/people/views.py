@@ -19,6 +19,7 @@ from taizhang.campaigns.decorators import campaign_view
 from taizhang.campaigns.models import Campaign
 from taizhang.ledger.forms import ItemForm
 from taizhang.ledger.models import Item, ProgressEntry, Status
+from taizhang.lib.forms import apply_errors
 from taizhang.lib.text import search_key
 
 from . import actions, queries
@@ -43,14 +44,6 @@ from .models import AcceptanceAttachment, Demand, LookBack, PeopleSettings, norm
 from .survey import SurveyError, import_survey
 
 VOTER_COOKIE = "tz_voter"
-
-
-def _apply_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def ip_hash(request) -> str:
@@ -105,7 +98,7 @@ def demand_new(request, slug):
                     campaign=campaign, data=form.demand_data(), photo=form.cleaned_data.get("photo")
                 )
             except ValidationError as error:
-                _apply_errors(form, error)
+                apply_errors(form, error)
             else:
                 return render(request, "people/demand_thanks.html", {"pc": campaign, "demand": demand})
         if form.errors and status == 200:
@@ -178,7 +171,7 @@ def rate(request, slug, pk):
                 ip_hash=ip_hash(request),
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("Thank you for your rating."))
             target = (
@@ -274,7 +267,7 @@ def public_item(request, slug, pk):
             try:
                 sent = actions.submit_objection(item, data=form.cleaned_data)
             except ValidationError as error:
-                _apply_errors(form, error)
+                apply_errors(form, error)
         if form.errors and status == 200:
             status = 400
     return render(
@@ -309,7 +302,7 @@ def demand_record(request, campaign, access):
                 acting_user=request.user,
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("Problem %(code)s recorded.") % {"code": demand.tracking_code})
             return redirect("people:demand_record", slug=campaign.slug)
@@ -467,7 +460,7 @@ def item_from_demands(request, campaign, access):
                 acting_user=request.user,
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("Item %(code)s added.") % {"code": item.code})
             return redirect("ledger:item_detail", slug=campaign.slug, pk=item.pk)
@@ -500,7 +493,7 @@ def item_accept(request, campaign, access, pk):
                 acting_user=request.user,
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("Acceptance recorded."))
             return redirect("ledger:item_detail", slug=campaign.slug, pk=item.pk)

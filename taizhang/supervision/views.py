@@ -8,18 +8,11 @@ from django.utils.translation import gettext as _
 
 from taizhang.campaigns.decorators import campaign_view
 from taizhang.ledger.models import Item
+from taizhang.lib.forms import apply_errors
 
 from . import actions, documents
 from .forms import NoticeForm, ResponseForm
 from .models import ChaseNotice
-
-
-def _apply_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _get_notice(campaign, pk: int) -> ChaseNotice:
@@ -55,7 +48,7 @@ def notice_new(request, campaign, access, item_pk):
         try:
             notice = actions.issue_notice(item, acting_user=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("Chase-up notice %(number)s issued.") % {"number": notice.number})
             return redirect("supervision:notice_detail", slug=campaign.slug, pk=notice.pk)
@@ -78,7 +71,7 @@ def notice_detail(request, campaign, access, pk):
             try:
                 actions.respond_notice(notice, response=form.cleaned_data["response"], acting_user=request.user)
             except ValidationError as error:
-                _apply_errors(form, error)
+                apply_errors(form, error)
             else:
                 messages.success(request, _("Response recorded."))
                 return redirect("supervision:notice_detail", slug=campaign.slug, pk=notice.pk)
