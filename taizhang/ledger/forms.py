@@ -77,26 +77,8 @@ class ItemForm(forms.ModelForm):
 
     class Meta:
         model = Item
-        fields = [
-            "code",
-            "title",
-            "content",
-            "measures",
-            "category",
-            "phase",
-            "scope",
-            "key_task",
-            "owner_unit",
-            "partner_units",
-            "lead",
-            "owner",
-            "starts_on",
-            "due",
-            "due_text",
-            "parent",
-            "weight",
-            "note",
-        ]
+        # Every field a person edits is one the history keeps: one list serves both.
+        fields = list(Item.AUDITED_FIELDS)
         widgets = {
             "content": forms.Textarea(attrs={"rows": 3}),
             "measures": forms.Textarea(attrs={"rows": 3}),
