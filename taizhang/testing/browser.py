@@ -14,6 +14,8 @@ the app must work on an intranet with no internet at all.
 
 import os
 import re
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -143,8 +145,26 @@ def _open_tab(browser, live_server, page_watch: PageWatch, **options):
     return context, context.new_page()
 
 
+def _wait_for_requests_to_finish(timeout: float = 15.0) -> None:
+    """Wait until the live server has answered every request the closed tab had under way.
+
+    The live server answers each connection in a thread of its own, sharing the test's
+    database connection. A request still running when the test ends (an htmx poll, a
+    download) would hold a read on a table while pytest-django empties it, and SQLite
+    refuses that ("database table is locked"). Closing the context closes its connections,
+    so the threads end; their names carry their target's name since Python 3.10.
+    """
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        busy = [t for t in threading.enumerate() if "process_request_thread" in t.name and t.is_alive()]
+        if not busy:
+            return
+        busy[0].join(timeout=0.1)
+
+
 def _finish(context, page_watch: PageWatch) -> None:
     context.close()
+    _wait_for_requests_to_finish()
     outside, errors = page_watch.outside_requests, page_watch.unexpected_errors()
     assert not outside, f"the app tried to load from outside the server: {outside}"
     assert not errors, f"the page logged errors: {errors}"
