@@ -7,7 +7,8 @@ click on a chart opens exactly the items it counts.
 import datetime
 from urllib.parse import urlencode
 
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Case, Count, F, Q, Sum, Value, When
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -24,13 +25,26 @@ STATUS_COLOURS = {
     Status.COMPLETED: "#2e9d4c",
     Status.CLOSED: "#176b31",
 }
+
+
+def count_where(condition: Q | None = None):
+    """COUNT(*), or the rows meeting ``condition`` as SUM(CASE …): both read the covering index alone.
+
+    (COUNT(id) would make PostgreSQL visit every row: the id is not in the index.)
+    """
+    if condition is None:
+        return Count("*")
+    return Coalesce(Sum(Case(When(condition, then=Value(1)), default=Value(0))), 0)
+
+
 FIGURES = {
-    "total": Count("id"),
-    "done": Count("id", filter=Q(status__in=DONE)),
-    "red": Count("id", filter=Q(light=Light.RED)),
-    "yellow": Count("id", filter=Q(light=Light.YELLOW)),
-    "blue": Count("id", filter=Q(light=Light.BLUE)),
+    "total": count_where(),
+    "done": count_where(Q(status__in=DONE)),
+    "red": count_where(Q(light=Light.RED)),
+    "yellow": count_where(Q(light=Light.YELLOW)),
+    "blue": count_where(Q(light=Light.BLUE)),
 }
+CUBE = ("category", "phase", "status", "light")
 
 
 class Drill:
@@ -58,29 +72,46 @@ def rate(part: int, whole: int) -> float:
     return round(100 * part / whole, 1) if whole else 0.0
 
 
-def headline(items, drill: Drill) -> dict:
-    """Totals, by status and by light, completion and on-time completion, in one query."""
-    counts = items.aggregate(
-        total=Count("id"),
-        **{f"status_{value}": Count("id", filter=Q(status=value)) for value in Status.values},
-        **{f"light_{value}": Count("id", filter=Q(light=value)) for value in SHOWN_LIGHTS},
-        done=Count("id", filter=Q(status__in=DONE)),
-        done_on_time=Count("id", filter=Q(status__in=DONE) & (Q(due__isnull=True) | Q(completed_on__lte=F("due")))),
-        overdue=Count("id", filter=Q(light=Light.RED, light_code__endswith="overdue")),
+def cube(items, today: datetime.date) -> list[dict]:
+    """Counts by category, phase, status and light: one pass over the covering index, a few hundred rows.
+
+    The headline, the category and phase tables and today's light counts are all sums over it.
+    """
+    return list(
+        items.values(*CUBE)
+        .annotate(
+            n=count_where(),
+            on_time=count_where(Q(status__in=DONE) & (Q(due__isnull=True) | Q(completed_on__lte=F("due")))),
+            # Overdue: red and past its deadline, the same rule as the item-list link that shows them.
+            overdue=count_where(Q(light=Light.RED, due__lt=today)),
+        )
+        .order_by()
     )
-    total = counts["total"]
+
+
+def _sum(rows, key: str = "n", **match) -> int:
+    return sum(
+        row[key] for row in rows if all(row[k] in v if isinstance(v, tuple) else row[k] == v for k, v in match.items())
+    )
+
+
+def headline(rows: list[dict], drill: Drill) -> dict:
+    """Totals, by status and by light, completion and on-time completion, from the cube."""
+    total = _sum(rows)
+    done = _sum(rows, status=DONE)
+    done_on_time = _sum(rows, "on_time")
     return {
         "total": total,
-        "done": counts["done"],
-        "done_on_time": counts["done_on_time"],
-        "overdue": counts["overdue"],
-        "completion_rate": rate(counts["done"], total),
-        "on_time_rate": rate(counts["done_on_time"], counts["done"]),
+        "done": done,
+        "done_on_time": done_on_time,
+        "overdue": _sum(rows, "overdue"),
+        "completion_rate": rate(done, total),
+        "on_time_rate": rate(done_on_time, done),
         "statuses": [
             {
                 "key": value,
                 "name": str(label),
-                "value": counts[f"status_{value}"],
+                "value": _sum(rows, status=value),
                 "color": STATUS_COLOURS[value],
                 "link": drill(status=value),
             }
@@ -91,7 +122,7 @@ def headline(items, drill: Drill) -> dict:
             {
                 "key": value,
                 "name": str(Light(value).label),
-                "value": counts[f"light_{value}"],
+                "value": _sum(rows, light=value),
                 "color": LIGHT_COLOURS[value],
                 "link": drill(light=value),
             }
@@ -100,16 +131,22 @@ def headline(items, drill: Drill) -> dict:
     }
 
 
-def _by(items, field: str, rows, drill: Drill, param: str) -> list[dict]:
+def _by(cube_rows: list[dict], field: str, objects, drill: Drill, param: str) -> list[dict]:
     """Figures per category or phase, in the campaign's order; items without one come last."""
-    per = {
-        row[field]: row
-        for row in items.values(field)
-        .annotate(**FIGURES, **{f"s_{value}": Count("id", filter=Q(status=value)) for value in SHOWN_STATUSES})
-        .order_by()
-    }
+    per: dict = {}
+    for row in cube_rows:
+        figures = per.setdefault(
+            row[field], dict.fromkeys(["total", "done", "red", "yellow", "blue", *SHOWN_STATUSES], 0)
+        )
+        figures["total"] += row["n"]
+        if row["status"] in DONE:
+            figures["done"] += row["n"]
+        if row["light"] in figures:
+            figures[row["light"]] += row["n"]
+        if row["status"] in figures:
+            figures[row["status"]] += row["n"]
     result = []
-    for obj in [*rows, None]:
+    for obj in [*objects, None]:
         row = per.get(obj.pk if obj else None)
         if row is None:
             continue
@@ -121,7 +158,7 @@ def _by(items, field: str, rows, drill: Drill, param: str) -> list[dict]:
                 "rate": rate(row["done"], row["total"]),
                 "link": drill(**{param: obj.pk}) if obj else None,
                 "statuses": [
-                    {"value": row[f"s_{value}"], "link": drill(**{param: obj.pk}, status=value) if obj else None}
+                    {"value": row[value], "link": drill(**{param: obj.pk}, status=value) if obj else None}
                     for value in SHOWN_STATUSES
                 ],
                 "red_link": drill(**{param: obj.pk}, light=Light.RED) if obj else None,
@@ -190,12 +227,12 @@ def burn_up(items, campaign, today: datetime.date, drill: Drill) -> dict:
     """Items completed by the end of each week against the plan (items whose deadline has passed by then)."""
     weeks = weeks_of(campaign, today)
     # No "due is not null" filter: it would steer SQLite off the covering index; the None key is dropped.
-    due = dict(items.values_list("due").annotate(n=Count("id")).order_by())
+    due = dict(items.values_list("due").annotate(n=count_where()).order_by())
     due.pop(None, None)
     done = dict(
         items.filter(status__in=DONE, completed_on__isnull=False)
         .values_list("completed_on")
-        .annotate(n=Count("id"))
+        .annotate(n=count_where())
         .order_by()
     )
     planned, completed, labels, links = [], [], [], []
@@ -214,13 +251,16 @@ def burn_up(items, campaign, today: datetime.date, drill: Drill) -> dict:
     }
 
 
-def lights_over_time(items, campaign, today: datetime.date, drill: Drill, unit: Unit | None = None) -> dict:
+def lights_over_time(
+    items, campaign, today: datetime.date, drill: Drill, unit: Unit | None = None, current: dict | None = None
+) -> dict:
     """How many items showed each light week by week: the nightly tallies, and today's live counts.
 
     ``refresh_lights`` keeps one tally per unit and week (and one for the whole campaign), so this
     reads a few hundred rows whatever the size of the ledger. Weeks before the first tally stay empty.
     """
-    current = dict(items.values_list("light").annotate(n=Count("id")).order_by())
+    if current is None:
+        current = dict(items.values_list("light").annotate(n=count_where()).order_by())
     tallies = LightTally.objects.filter(campaign=campaign)
     if unit is None:
         tallies = tallies.filter(unit=None)
@@ -255,11 +295,16 @@ def lights_over_time(items, campaign, today: datetime.date, drill: Drill, unit: 
 
 def red_list(items, today: datetime.date, limit: int = 20) -> list[Item]:
     """Red items, the longest overdue first, with the days overdue."""
-    reds = list(
-        items.filter(light=Light.RED)
-        .select_related("owner_unit")
-        .order_by(F("due").asc(nulls_last=True), "code")[:limit]
-    )
+    # Dated ones first, in the order of the (campaign, light, due, code) index; then the ongoing ones.
+    # (One ORDER BY due NULLS LAST would sort every red item: SQLite keeps NULLs first in its indexes.)
+    reds = items.filter(light=Light.RED).select_related("owner_unit")
+    reds = list(reds.filter(due__isnull=False).order_by("due", "code")[:limit])
+    if len(reds) < limit:
+        reds += (
+            items.filter(light=Light.RED, due__isnull=True)
+            .select_related("owner_unit")
+            .order_by("code")[: limit - len(reds)]
+        )
     for item in reds:
         item.days_overdue = (today - item.due).days if item.due and item.due < today else 0
     return reds
@@ -269,13 +314,15 @@ def overview(campaign, today: datetime.date, unit: Unit | None = None) -> dict:
     """Every figure of the campaign overview, for the whole campaign or one unit's subtree."""
     items = scope_items(campaign, unit)
     drill = Drill(campaign, unit)
+    rows = cube(items, today)
+    current = {light: _sum(rows, light=light) for light in Light.values}
     return {
-        "headline": headline(items, drill),
-        "by_category": _by(items, "category", list(campaign.categories.all()), drill, "category"),
-        "by_phase": _by(items, "phase", list(campaign.phases.all()), drill, "phase"),
+        "headline": headline(rows, drill),
+        "by_category": _by(rows, "category", list(campaign.categories.all()), drill, "category"),
+        "by_phase": _by(rows, "phase", list(campaign.phases.all()), drill, "phase"),
         "by_unit": by_unit(items, campaign, unit, drill),
         "burn_up": burn_up(items, campaign, today, drill),
-        "lights_over_time": lights_over_time(items, campaign, today, drill, unit),
+        "lights_over_time": lights_over_time(items, campaign, today, drill, unit, current),
         "links": {
             "all": drill(),
             "open": drill(status="open"),

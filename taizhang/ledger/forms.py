@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from taizhang.campaigns.models import Category, KeyTask, Phase
 from taizhang.lib.widgets import FastSelect
 from taizhang.orgs.models import Unit
-from taizhang.orgs.queries import tree_choices
+from taizhang.orgs.queries import use_unit_tree
 
 from .models import Item, Light, ProgressEntry, Status
 
@@ -46,8 +46,7 @@ class ItemFilterForm(forms.Form):
 
     def __init__(self, *args, campaign, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = Unit.objects.filter(is_active=True)
-        self.fields["unit"].choices = tree_choices(self.fields["unit"].queryset)
+        use_unit_tree(self.fields["unit"], Unit.objects.filter(is_active=True))
         self.fields["category"].queryset = campaign.categories.all()
         self.fields["phase"].queryset = campaign.phases.all()
         for name, field in self.fields.items():
@@ -93,10 +92,8 @@ class ItemForm(forms.ModelForm):
         units = Unit.objects.filter(is_active=True)
         if self.instance.pk:
             units = units | Unit.objects.filter(pk=self.instance.owner_unit_id)
-        self.fields["owner_unit"].queryset = units
-        self.fields["owner_unit"].choices = tree_choices(units)
-        self.fields["partner_units"].queryset = Unit.objects.filter(is_active=True)
-        self.fields["partner_units"].choices = tree_choices(self.fields["partner_units"].queryset, blank=False)
+        use_unit_tree(self.fields["owner_unit"], units)
+        use_unit_tree(self.fields["partner_units"], Unit.objects.filter(is_active=True))
         self.fields["category"].queryset = campaign.categories.all()
         self.fields["phase"].queryset = campaign.phases.all()
         self.fields["key_task"].queryset = KeyTask.objects.filter(campaign=campaign)

@@ -1,23 +1,15 @@
 """Named read queries on the ledger, shared by pages and exports."""
 
-from django.db.models import Case, F, IntegerField, Value, When
+from django.db.models import F
 
-from .models import Item, Light
+from .models import Item
 
-LIGHT_SEVERITY = Case(
-    When(light=Light.RED, then=Value(4)),
-    When(light=Light.YELLOW, then=Value(3)),
-    When(light=Light.BLUE, then=Value(2)),
-    When(light=Light.GREEN, then=Value(1)),
-    default=Value(0),
-    output_field=IntegerField(),
-)
-
+NULLABLE_SORTS = {"due"}
 SORT_FIELDS = {
     "code": ["code"],
     "due": ["due", "code"],
     "percent": ["percent", "code"],
-    "light": ["light_severity", "code"],
+    "light": ["light_rank", "code"],
     "unit": ["owner_unit__path", "code"],
     "updated": ["updated_at", "code"],
 }
@@ -50,10 +42,12 @@ def filtered_items(campaign, data: dict):
     sort = data.get("sort") or "code"
     descending = sort.startswith("-")
     fields = SORT_FIELDS.get(sort.lstrip("-"), ["code"])
-    if "light_severity" in fields:
-        qs = qs.annotate(light_severity=LIGHT_SEVERITY)
-    # Items without a deadline (ongoing) come last either way, on SQLite and PostgreSQL alike.
-    order = [
-        F(f).desc(nulls_last=True) if descending and i == 0 else F(f).asc(nulls_last=True) for i, f in enumerate(fields)
-    ]
+    # Items without a deadline (ongoing) come last either way, on SQLite and PostgreSQL alike. Only the
+    # nullable column says so: NULLS LAST on a NOT NULL column would keep the databases off its index.
+    order = []
+    for i, name in enumerate(fields):
+        nulls_last = True if name in NULLABLE_SORTS else None
+        order.append(
+            F(name).desc(nulls_last=nulls_last) if descending and i == 0 else F(name).asc(nulls_last=nulls_last)
+        )
     return qs.order_by(*order)

@@ -1,6 +1,5 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -11,6 +10,7 @@ from django.views.decorators.http import require_POST
 from taizhang.campaigns.decorators import campaign_view
 from taizhang.history.recording import history_for
 from taizhang.lib.forms import apply_errors
+from taizhang.lib.paging import IdPaginator
 
 from . import actions
 from .export import export_items
@@ -32,8 +32,7 @@ def item_list(request, campaign, access):
     form = ItemFilterForm(request.GET or None, campaign=campaign)
     data = form.cleaned_data if form.is_bound and form.is_valid() else {}
     items = filtered_items(campaign, data)
-    paginator = Paginator(items, 50)
-    page = paginator.get_page(request.GET.get("page"))
+    page = IdPaginator(items, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     context = {

@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .models import Unit
-from .queries import tree_choices
+from .queries import use_unit_tree
 
 
 class UnitForm(forms.ModelForm):
@@ -25,8 +25,7 @@ class UnitForm(forms.ModelForm):
         if self.instance.pk:
             parents = parents.exclude(path__startswith=self.instance.path)
             self.initial["aliases"] = "、".join(self.instance.aliases)
-        self.fields["parent"].queryset = parents
-        self.fields["parent"].choices = tree_choices(parents)
+        use_unit_tree(self.fields["parent"], parents)
         for field in self.fields.values():
             widget = field.widget
             widget.attrs.setdefault("class", "form-select" if isinstance(widget, forms.Select) else "form-control")

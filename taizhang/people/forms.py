@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from taizhang.ledger.forms import MultipleFileField
 from taizhang.ledger.models import Item, Status
 from taizhang.orgs.models import Unit
-from taizhang.orgs.queries import tree_choices
+from taizhang.orgs.queries import use_unit_tree
 
 from .actions import STAFF_CHANNELS
 from .models import Acceptance, Channel, DemandStatus, Rating
@@ -35,8 +35,7 @@ class DemandForm(forms.Form):
         self.campaign = campaign
         self.fields["category"].queryset = campaign.categories.all()
         units = Unit.objects.filter(is_active=True)
-        self.fields["unit"].queryset = units
-        self.fields["unit"].choices = tree_choices(units)
+        use_unit_tree(self.fields["unit"], units)
         self.fields["photo"].widget.attrs["accept"] = "image/*"
         self.fields["phone"].widget.attrs.update({"inputmode": "tel", "autocomplete": "tel"})
         self.fields["website"].widget.attrs.update({"tabindex": "-1", "autocomplete": "off"})
@@ -220,6 +219,5 @@ class PublicFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["category"].queryset = campaign.categories.all()
         units = Unit.objects.filter(is_active=True)
-        self.fields["unit"].queryset = units
-        self.fields["unit"].choices = tree_choices(units)
+        use_unit_tree(self.fields["unit"], units)
         _style(self)

@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from taizhang.ledger.models import ProgressEntry
 from taizhang.orgs.models import Unit
-from taizhang.orgs.queries import tree_choices
+from taizhang.orgs.queries import use_unit_tree
 
 from .models import ReportingPeriod, UnitReport
 
@@ -58,7 +58,6 @@ class BoardFilterForm(StyledForm, forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = Unit.objects.all()
         # Subtrees worth filtering by: units with units below them (a few dozen, not thousands of leaves).
         parents = Unit.objects.active().filter(children__isnull=False).distinct()
-        self.fields["unit"].choices = tree_choices(parents, indent=True)
+        use_unit_tree(self.fields["unit"], Unit.objects.all(), choices_from=parents)

@@ -61,12 +61,36 @@ def test_every_figure_links_to_the_item_list_with_the_same_filters(login, people
     checks += [
         (row["link"], row["total"]) for row in data["by_category"] + data["by_unit"] + data["by_phase"] if row["link"]
     ]
-    checks += [(status["link"], status["value"]) for row in data["by_category"] for status in row["statuses"]]
+    checks += [
+        (status["link"], status["value"])
+        for row in data["by_category"] + data["by_phase"]
+        for status in row["statuses"]
+        if status["link"]
+    ]
+    checks.append((data["links"]["overdue"], data["headline"]["overdue"]))
     for link, expected in checks:
         assert link.startswith(reverse("ledger:item_list", args=[campaign.slug]))
         listed = client.get(link)
         assert listed.status_code == 200
         assert listed.context["page"].paginator.count == expected, link
+
+
+def test_the_figures_of_one_pass_add_up_across_categories_phases_statuses_and_lights(campaign, org, items):
+    """The headline, category and phase tables come from one grouped count: each cut sums to the total."""
+    for n in range(6):
+        make_item(campaign, org["hospital"], code=f"X-{n}", due=timezone.localdate() - datetime.timedelta(days=n + 1))
+    refresh_lights(campaign)
+    data = queries.overview(campaign, timezone.localdate())
+    total = data["headline"]["total"]
+    assert total == Item.objects.filter(campaign=campaign).exclude(status=Status.WITHDRAWN).count()
+    assert sum(row["total"] for row in data["by_category"]) == total
+    assert sum(row["total"] for row in data["by_phase"]) == total
+    assert sum(row["value"] for row in data["headline"]["lights"]) == total
+    assert (
+        data["headline"]["overdue"]
+        == Item.objects.filter(campaign=campaign, light=Light.RED, due__lt=timezone.localdate()).count()
+    )
+    assert data["headline"]["overdue"] >= 6
 
 
 def test_parent_units_roll_up_their_sub_units(login, people, lit, campaign, org):

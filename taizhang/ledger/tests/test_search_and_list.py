@@ -223,6 +223,29 @@ def test_the_list_shows_fifty_items_a_page(sixty, browse):
     assert codes(browse(page="abc")) == [f"P-{n:03d}" for n in range(50)]
 
 
+def test_pages_of_a_sort_with_ties_neither_repeat_nor_skip_items(sixty, browse, campaign):
+    """Pages are cut from the ids in sort order, then filled with their rows in that same order."""
+    Item.objects.filter(campaign=campaign, code__lt="P-030").update(percent=40)
+    listed = codes(browse(sort="-percent")) + codes(browse(sort="-percent", page=2))
+    assert listed == [f"P-{n:03d}" for n in range(30)] + [f"P-{n:03d}" for n in range(30, 60)]
+
+
+def test_the_light_sort_follows_a_light_that_just_changed(listing, browse, campaign):
+    """The severity the list sorts by is kept by the database, so a bulk update moves the item at once."""
+    Item.objects.filter(campaign=campaign, code="HQ-003").update(light=Light.RED)
+    assert codes(browse(sort="-light"))[:2] == ["HQ-003", "HQ-004"]
+    assert Item.objects.get(campaign=campaign, code="HQ-003").light_rank == SEVERITY[Light.RED]
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="the narrow search index is SQLite's own")
+def test_sqlite_keeps_its_search_index_through_the_migrations(campaign):
+    """A later migration that rebuilds the item table on SQLite would drop this index without a word."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT sql FROM sqlite_master WHERE type = 'index' AND name = 'item_search_sqlite_idx'")
+        (sql,) = cursor.fetchone()
+    assert '"campaign_id", "search_text"' in sql
+
+
 def test_page_links_keep_the_filters(sixty, browse, org):
     response = browse(unit=org["hr"].pk, sort="-due")
     assert codes(response)[0] == "P-059"
@@ -292,7 +315,8 @@ def test_the_export_link_carries_the_filters(listing, browse, campaign, org):
 
 # Queries ------------------------------------------------------------------------------
 
-LIST_QUERY_BOUND = 10
+# Session, user, campaign, grants, units, categories, phases, the filtered unit, count, page ids, page rows.
+LIST_QUERY_BOUND = 11
 
 
 def test_the_list_page_does_not_run_more_queries_for_more_items(
