@@ -190,7 +190,10 @@ class Item(models.Model):
             # By light, then deadline: the dashboards' red list reads it in order.
             models.Index(fields=["campaign", "light", "due", "code"], name="item_light_due_idx"),
             models.Index(fields=["campaign", "-light_rank", "code"], name="item_light_rank_idx"),
-            models.Index(fields=["campaign", "due"], name="item_due_idx"),
+            # With the status, the burn-up's count by deadline reads this index alone.
+            models.Index(fields=["campaign", "due", "status"], name="item_due_status_idx"),
+            # Figures per unit (and a unit's subtree) grouped in index order, without visiting rows.
+            models.Index(fields=["campaign", "owner_unit", "status", "light"], name="item_unit_figures_idx"),
             # Covers every dashboard aggregate, so they read the index alone (no row lookups at 100k items).
             models.Index(
                 fields=["campaign", "status", "light", "category", "phase", "owner_unit", "due", "completed_on"],
