@@ -56,7 +56,8 @@ def _log(message: str) -> None:
     print(f"# {message}", flush=True)
 
 
-def _make_units() -> list[Unit]:
+def make_units() -> list[Unit]:
+    """The bench's org tree of 2,000 units (a group, 20 regional companies, their branches); shared by benches."""
     root = Unit.objects.filter(name="基准集团", parent=None).first()
     if root is None:
         root = Unit.objects.create(name="基准集团", kind=Unit.Kind.GROUP)
@@ -91,7 +92,7 @@ def _make_units() -> list[Unit]:
 def _generate(campaign: Campaign, today: datetime.date) -> None:
     rng = random.Random(20260101)
     started = time.perf_counter()
-    units = _make_units()
+    units = make_units()
     categories = list(campaign.categories.all())
     phases = list(campaign.phases.all())
     span = (campaign.ends_on - campaign.starts_on).days

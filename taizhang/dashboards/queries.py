@@ -176,7 +176,8 @@ def by_unit(items, campaign, scope: Unit | None, drill: Drill) -> list[dict]:
     else:
         children = list(Unit.objects.filter(parent=scope).order_by("sort_order", "name"))
     # Grouped by unit id (from the covering index), then placed in the tree by the units' paths.
-    paths = dict(Unit.objects.values_list("id", "path"))
+    units = Unit.objects.all() if scope is None else Unit.objects.filter(path__startswith=scope.path)
+    paths = dict(units.values_list("id", "path"))
     per_unit = [
         {**row, "owner_unit__path": paths[row["owner_unit"]]}
         for row in items.values("owner_unit").annotate(**FIGURES).order_by()
@@ -236,10 +237,17 @@ def burn_up(items, campaign, today: datetime.date, drill: Drill) -> dict:
         .order_by()
     )
     planned, completed, labels, links = [], [], [], []
+    # Running totals: walk each day's counts once, in date order, alongside the weeks.
+    due_days, done_days = sorted(due.items()), sorted(done.items())
+    planned_so_far = done_so_far = 0
     for monday in weeks:
         sunday = monday + datetime.timedelta(days=6)
-        planned.append(sum(n for day, n in due.items() if day <= sunday))
-        completed.append(sum(n for day, n in done.items() if day <= sunday) if monday <= today else None)
+        while due_days and due_days[0][0] <= sunday:
+            planned_so_far += due_days.pop(0)[1]
+        while done_days and done_days[0][0] <= sunday:
+            done_so_far += done_days.pop(0)[1]
+        planned.append(planned_so_far)
+        completed.append(done_so_far if monday <= today else None)
         labels.append(monday.isoformat())
         links.append(drill(due_to=sunday.isoformat()))
     return {

@@ -25,7 +25,7 @@ from .models import GeneratedDocument, ReportingPeriod, UnitReport
 from .periods import generate_periods
 from .queries import Cell, board, cell_state, default_range, expected_unit_ids
 
-BOARD_PAGE = 100
+BOARD_PAGE = 50
 
 
 def _errors(error: ValidationError) -> str:
@@ -215,7 +215,7 @@ def report_reopen(request, campaign, access, period, unit):
 
 
 def _render_cells(campaign, data: dict) -> None:
-    """Each row's cells as ready HTML: 100 rows × 52 weeks is too many template includes for a fast page."""
+    """Each row's cells as ready HTML: 50 rows × 52 weeks is too many template includes for a fast page."""
     labels = cell_labels()
     badges = {
         state: format_html('<span class="badge {}" data-state="{}">{}</span>', css, state, labels[state])
