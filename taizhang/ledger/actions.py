@@ -178,28 +178,32 @@ class _LightFacts:
 
 
 @transaction.atomic
-def refresh_lights(campaign, *, on: datetime.date | None = None, batch_size: int = 2000) -> int:
+def refresh_lights(campaign, *, on: datetime.date | None = None, unit=None, batch_size: int = 2000) -> int:
     """Nightly: dates move, so lights change without any edit. Returns how many lights changed.
 
     Built for 100,000 items: the inputs come in a handful of queries, lights are
     computed in Python, rows that changed are written with one UPDATE per
-    (light, reason) group, and the history rows in bulk.
+    (light, reason) group, and the history rows in bulk. With ``unit``, only that
+    unit's items (its report just came in); the week's light tallies are left to the night.
     """
     on = on or today()
-    missed = missed_reports_by_unit(campaign, on)
-    instructed = set(
-        Comment.objects.filter(item__campaign=campaign, kind=Comment.Kind.INSTRUCTION).values_list("item_id", flat=True)
-    )
+    scope = {"item__campaign": campaign} if unit is None else {"item__campaign": campaign, "item__owner_unit": unit}
+    if unit is None:
+        missed = missed_reports_by_unit(campaign, on)
+    else:
+        missed = {unit.pk: missed_reports_of_unit(unit, campaign, on)}
+    instructed = set(Comment.objects.filter(**scope, kind=Comment.Kind.INSTRUCTION).values_list("item_id", flat=True))
     milestones: dict[int, list] = {}
-    for item_id, when, percent in Milestone.objects.filter(item__campaign=campaign).values_list(
-        "item_id", "on", "percent"
-    ):
+    for item_id, when, percent in Milestone.objects.filter(**scope).values_list("item_id", "on", "percent"):
         milestones.setdefault(item_id, []).append((when, percent))
 
     groups: dict[tuple[str, str, int], list[int]] = {}
     changes = []
     tally: Counter[tuple[int, str]] = Counter()
-    rows = Item.objects.filter(campaign=campaign).values_list(*REFRESH_FIELDS).order_by()
+    rows = Item.objects.filter(campaign=campaign)
+    if unit is not None:
+        rows = rows.filter(owner_unit=unit)
+    rows = rows.values_list(*REFRESH_FIELDS).order_by()
     for pk, unit_id, status, percent, due, starts_on, light, code, n in rows.iterator(chunk_size=batch_size):
         facts = _LightFacts(campaign, pk, status, percent, due, starts_on)
         verdict = compute_light(
@@ -236,7 +240,8 @@ def refresh_lights(campaign, *, on: datetime.date | None = None, batch_size: int
         ),
         batch_size=batch_size,
     )
-    _write_tally(campaign, on, tally)
+    if unit is None:
+        _write_tally(campaign, on, tally)
     return len(changes)
 
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from taizhang.history.models import HistoryEntry
 from taizhang.history.recording import diff, record, snapshot
+from taizhang.ledger.actions import refresh_lights
 from taizhang.ledger.models import ProgressEntry
 from taizhang.orgs.access import Access
 
@@ -126,6 +127,8 @@ def submit_report(
     if no_change:
         note = (note + " " + _("No change this period.")).strip()
     _change(report, before, acting_user=acting_user, note=note)
+    # Reports missed in a row feed the unit's lights: a report that comes in relights them now.
+    refresh_lights(report.period.campaign, unit=report.unit)
     return report
 
 

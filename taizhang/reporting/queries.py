@@ -16,6 +16,7 @@ from .models import ExpectedUnit, ReportingPeriod, UnitReport
 from .periods import TZ
 
 REPORTED = (UnitReport.Status.SUBMITTED, UnitReport.Status.ACCEPTED)
+ONE_DAY = datetime.timedelta(days=1)
 
 
 class ReportState(NamedTuple):
@@ -254,11 +255,12 @@ def _due_periods_before(campaign, on: datetime.date, kind: str) -> tuple[list[in
 def missed_reports_in_a_row(unit, campaign, on: datetime.date, kind: str = ReportingPeriod.Kind.WEEKLY) -> int:
     """How many of the most recent periods due before ``on`` (Asia/Shanghai) the unit did not submit, in a row.
 
-    A report counts as submitted once it was submitted before ``on`` (late or returned included).
+    A report counts as submitted from the day it was submitted (late or returned included): a late
+    report handed in this morning clears the count today, not tomorrow night.
     """
     ids, cutoff = _due_periods_before(campaign, on, kind)
     submitted = set(
-        UnitReport.objects.filter(unit=unit, period_id__in=ids, submitted_at__lt=cutoff).values_list(
+        UnitReport.objects.filter(unit=unit, period_id__in=ids, submitted_at__lt=cutoff + ONE_DAY).values_list(
             "period_id", flat=True
         )
     )
@@ -274,9 +276,9 @@ def missed_reports_by_unit(campaign, on: datetime.date, kind: str = ReportingPer
     """``missed_reports_in_a_row`` for every expected unit at once: unit id → missed in a row."""
     ids, cutoff = _due_periods_before(campaign, on, kind)
     submitted = defaultdict(set)
-    for unit_id, period_id in UnitReport.objects.filter(period_id__in=ids, submitted_at__lt=cutoff).values_list(
-        "unit_id", "period_id"
-    ):
+    for unit_id, period_id in UnitReport.objects.filter(
+        period_id__in=ids, submitted_at__lt=cutoff + ONE_DAY
+    ).values_list("unit_id", "period_id"):
         submitted[unit_id].add(period_id)
     result = {}
     for unit_id in expected_unit_ids(campaign):

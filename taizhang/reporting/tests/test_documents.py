@@ -19,12 +19,6 @@ from taizhang.reporting.models import ReportingPeriod
 def month(people, items, org, campaign, periods):
     """Last month: one item completed in it, one red, one yellow; two units' summaries."""
     period = periods["past_month"]
-    Item.objects.filter(pk=items["oa"].pk).update(
-        status=Status.COMPLETED, percent=100, completed_on=period.starts_on + datetime.timedelta(days=3)
-    )
-    Item.objects.filter(pk=items["dating"].pk).update(light=Light.RED, percent=20, owner="赵六")
-    Item.objects.filter(pk=items["welfare"].pk).update(light=Light.YELLOW, percent=40)
-    Item.objects.filter(pk=items["clinic"].pk).update(percent=60)
     for user, unit, words in (
         (people["lily"], org["office_dept"], ("OA上线", "周调度", "人手紧张", "建议增加编制")),
         (people["bob"], org["hr"], ("福利平台试运行", "", "资金到位慢", "建议集团统筹资金")),
@@ -36,6 +30,14 @@ def month(people, items, org, campaign, periods):
             acting_user=user,
         )
         actions.submit_report(report, acting_user=user)
+    # Lights set by hand after the reports (a report relights its unit's items by the rules).
+    Item.objects.filter(campaign=campaign).update(light=Light.GREEN, light_code="", light_n=0)
+    Item.objects.filter(pk=items["oa"].pk).update(
+        status=Status.COMPLETED, percent=100, completed_on=period.starts_on + datetime.timedelta(days=3)
+    )
+    Item.objects.filter(pk=items["dating"].pk).update(light=Light.RED, percent=20, owner="赵六")
+    Item.objects.filter(pk=items["welfare"].pk).update(light=Light.YELLOW, percent=40)
+    Item.objects.filter(pk=items["clinic"].pk).update(percent=60)
     return period
 
 

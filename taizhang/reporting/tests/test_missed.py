@@ -35,3 +35,37 @@ def test_missed_reports_count_the_most_recent_due_periods_in_a_row(people, org, 
     assert missed_reports_in_a_row(org["hr"], campaign, datetime.date(2022, 3, 1)) == 0
     bulk = missed_reports_by_unit(campaign, on)
     assert bulk == {org["hr"].pk: 3, org["office_dept"].pk: 8}
+
+
+def test_a_late_report_relights_the_units_items_at_once(people, org):
+    """Missed reports turned the item red; the report handed in this morning clears it today, not tonight."""
+    from django.utils import timezone
+
+    from taizhang.history.models import HistoryEntry
+    from taizhang.ledger.actions import refresh_lights
+    from taizhang.ledger.models import Light
+    from taizhang.orgs.actions import grant_role
+
+    today = timezone.localdate()
+    campaign = make_campaign(
+        slug="now", starts_on=today - datetime.timedelta(days=60), ends_on=today + datetime.timedelta(days=300)
+    )
+    item = make_item(campaign, org["hr"], code="N-1", starts_on=today, due=today + datetime.timedelta(days=200))
+    grant_role(user=people["bob"], campaign=campaign, role="liaison", unit=org["hr"])
+    generate_periods(campaign)
+    refresh_lights(campaign)
+    item.refresh_from_db()
+    assert (item.light, item.light_code) == (Light.RED, "missed")
+
+    last_due = (
+        ReportingPeriod.objects.filter(campaign=campaign, kind="weekly", due_at__lt=timezone.now())
+        .order_by("-due_at")
+        .first()
+    )
+    report = actions.start_report(last_due, org["hr"], acting_user=people["bob"])
+    actions.submit_report(report, acting_user=people["bob"], no_change=True)
+
+    item.refresh_from_db()
+    assert (item.light, item.light_code) == (Light.GREEN, "on_schedule")
+    change = HistoryEntry.objects.filter(object_id=item.pk, action=HistoryEntry.Action.LIGHT).latest("at")
+    assert change.changes[0]["new"] == Light.GREEN
