@@ -223,6 +223,18 @@ def test_the_list_shows_fifty_items_a_page(sixty, browse):
     assert codes(browse(page="abc")) == [f"P-{n:03d}" for n in range(50)]
 
 
+@pytest.mark.parametrize("probe", [7, 50, 60, 1000])
+def test_pages_come_out_the_same_whether_the_first_ids_hold_the_whole_result_or_not(sixty, browse, monkeypatch, probe):
+    """The first ids are read ahead; past them the list counts and pages with queries of its own."""
+    from taizhang.lib.paging import IdPaginator
+
+    monkeypatch.setattr(IdPaginator, "PROBE", probe)
+    first, second = browse(sort="-due"), browse(sort="-due", page=2)
+    assert first.context["page"].paginator.count == 60
+    assert codes(first) + codes(second) == [f"P-{n:03d}" for n in reversed(range(60))]
+    assert codes(browse(q="P-05")) == [f"P-{n:03d}" for n in range(50, 60)]
+
+
 def test_pages_of_a_sort_with_ties_neither_repeat_nor_skip_items(sixty, browse, campaign):
     """Pages are cut from the ids in sort order, then filled with their rows in that same order."""
     Item.objects.filter(campaign=campaign, code__lt="P-030").update(percent=40)
