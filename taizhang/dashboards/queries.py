@@ -59,7 +59,10 @@ class Drill:
         if self.unit is not None and "unit" not in filters:
             params["unit"] = self.unit.pk
         params.update({k: v for k, v in filters.items() if v not in (None, "")})
-        return f"{self.base}?{urlencode(params)}" if params else self.base
+        if "status" not in params and "light" not in params:
+            # The dashboards leave withdrawn items out; so must the list a figure opens.
+            params["status"] = "current"
+        return f"{self.base}?{urlencode(params)}"
 
 
 def scope_items(campaign, unit: Unit | None = None):

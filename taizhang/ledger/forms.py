@@ -28,7 +28,12 @@ class ItemFilterForm(forms.Form):
     phase = forms.ModelChoiceField(label=_("Phase"), queryset=Phase.objects.none(), required=False)
     status = forms.ChoiceField(
         label=_("Status"),
-        choices=[("", "---------"), ("open", _("open (not closed or withdrawn)")), *Status.choices],
+        choices=[
+            ("", "---------"),
+            ("open", _("open (not closed or withdrawn)")),
+            ("current", _("all but withdrawn")),
+            *Status.choices,
+        ],
         required=False,
     )
     light = forms.ChoiceField(label=_("Light"), choices=[("", "---------"), *Light.choices], required=False)

@@ -2,7 +2,7 @@
 
 from django.db.models import F
 
-from .models import Item
+from .models import Item, Status
 
 NULLABLE_SORTS = {"due"}
 SORT_FIELDS = {
@@ -29,6 +29,8 @@ def filtered_items(campaign, data: dict):
     status = data.get("status")
     if status == "open":
         qs = qs.open()
+    elif status == "current":
+        qs = qs.exclude(status=Status.WITHDRAWN)
     elif status:
         qs = qs.filter(status=status)
     if data.get("light"):

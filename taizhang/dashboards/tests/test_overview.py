@@ -55,6 +55,8 @@ def test_office_sees_the_campaign_overview_with_every_figure(login, people, lit,
 
 
 def test_every_figure_links_to_the_item_list_with_the_same_filters(login, people, lit, campaign, org):
+    # A withdrawn item counts nowhere on the dashboard, nor in the lists its figures open.
+    Item.objects.filter(pk=lit["flow"].pk).update(status=Status.WITHDRAWN, light=Light.NONE)
     client = login(people["olivia"])
     data = page_data(client.get(f"/c/{campaign.slug}/dashboard/"))
     checks = [(row["link"], row["value"]) for row in data["headline"]["lights"] + data["headline"]["statuses"]]
@@ -99,7 +101,7 @@ def test_parent_units_roll_up_their_sub_units(login, people, lit, campaign, org)
     assert rows[org["subsidiary"].pk]["total"] == 1  # the hospital's item counts for its parent company
     assert rows[org["hr"].pk]["total"] == 2
     assert rows[org["hr"].pk]["red"] == 1
-    assert params(rows[org["hr"].pk]["link"]) == {"unit": str(org["hr"].pk)}
+    assert params(rows[org["hr"].pk]["link"]) == {"unit": str(org["hr"].pk), "status": "current"}
 
 
 def test_a_unit_dashboard_counts_only_its_subtree_and_keeps_the_unit_in_every_link(login, people, lit, campaign, org):
