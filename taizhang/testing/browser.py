@@ -202,6 +202,7 @@ def screenshot(tab, name: str) -> Path:
     """A full-page screenshot in test-artifacts/, for people to look at after the run."""
     ARTIFACTS.mkdir(exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
+    tab.evaluate("document.fonts.ready.then(() => true)")  # the icon font, not empty boxes
     tab.screenshot(path=str(path), full_page=True)
     return path
 
