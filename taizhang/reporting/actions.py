@@ -202,3 +202,16 @@ def add_expected_unit(campaign, unit, *, acting_user) -> ExpectedUnit:
     if created:
         record(unit, HistoryEntry.Action.UPDATE, actor=acting_user, campaign=campaign, note=_("Expected to report."))
     return expected
+
+
+@transaction.atomic
+def remove_expected_unit(campaign, unit, *, acting_user) -> bool:
+    """The office no longer asks the unit to report; a unit owning open items still must. True if removed."""
+    if not Access.for_user(acting_user, campaign).is_office:
+        raise PermissionDenied(_("Only the campaign office can choose which units report."))
+    deleted, _rows = ExpectedUnit.objects.filter(campaign=campaign, unit=unit).delete()
+    if deleted:
+        record(
+            unit, HistoryEntry.Action.UPDATE, actor=acting_user, campaign=campaign, note=_("No longer asked to report.")
+        )
+    return bool(deleted)

@@ -61,3 +61,13 @@ class BoardFilterForm(StyledForm, forms.Form):
         # Subtrees worth filtering by: units with units below them (a few dozen, not thousands of leaves).
         parents = Unit.objects.active().filter(children__isnull=False).distinct()
         use_unit_tree(self.fields["unit"], Unit.objects.all(), choices_from=parents)
+
+
+class ExpectedUnitForm(StyledForm, forms.Form):
+    """The office asks one more unit to report."""
+
+    unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.none())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        use_unit_tree(self.fields["unit"], Unit.objects.active())

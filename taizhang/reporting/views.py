@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Count
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -16,12 +17,13 @@ from taizhang.history.recording import history_for
 from taizhang.ledger import actions as ledger_actions
 from taizhang.ledger.models import Item
 from taizhang.orgs.models import Unit
+from taizhang.orgs.queries import in_tree_order
 
 from . import actions
 from .documents import can_generate, request_document
 from .export import cell_labels, export_board
-from .forms import BoardFilterForm, ItemProgressForm, ReasonForm, SummaryForm
-from .models import GeneratedDocument, ReportingPeriod, UnitReport
+from .forms import BoardFilterForm, ExpectedUnitForm, ItemProgressForm, ReasonForm, SummaryForm
+from .models import ExpectedUnit, GeneratedDocument, ReportingPeriod, UnitReport
 from .periods import generate_periods
 from .queries import Cell, board, cell_state, default_range, expected_unit_ids
 
@@ -294,6 +296,51 @@ def completeness_export(request, campaign, access):
     response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = content_disposition_header(True, filename)
     return response
+
+
+# Which units report ---------------------------------------------------------------------
+
+
+@campaign_view
+def expected_units(request, campaign, access):
+    """Who must report: units owning open items (by themselves) and those the office added."""
+    access.require(access.is_office or access.is_leader, _("Only the campaign office and leaders see who reports."))
+    form = ExpectedUnitForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        access.require(access.is_office, _("Only the campaign office can choose which units report."))
+        if form.is_valid():
+            unit = form.cleaned_data["unit"]
+            actions.add_expected_unit(campaign, unit, acting_user=request.user)
+            messages.success(request, _("%(unit)s is asked to report.") % {"unit": unit})
+            return redirect("reporting:expected_units", slug=campaign.slug)
+        status = 400
+    open_items = dict(
+        Item.objects.filter(campaign=campaign).open().values_list("owner_unit").annotate(n=Count("*")).order_by()
+    )
+    added = {e.unit_id: e for e in ExpectedUnit.objects.filter(campaign=campaign).select_related("added_by")}
+    units = in_tree_order(Unit.objects.filter(pk__in=open_items.keys() | added.keys()))
+    rows = [
+        {
+            "unit": unit,
+            "open_items": open_items.get(unit.pk, 0),
+            "added": added.get(unit.pk),
+            "expected": unit.is_active and (unit.pk in open_items or unit.pk in added),
+        }
+        for unit in units
+    ]
+    context = {"campaign": campaign, "access": access, "form": form, "rows": rows}
+    return render(request, "reporting/expected_units.html", context, status=status)
+
+
+@require_POST
+@campaign_view
+def expected_unit_remove(request, campaign, access, unit):
+    access.require(access.is_office, _("Only the campaign office can choose which units report."))
+    unit = get_object_or_404(Unit, pk=unit)
+    if actions.remove_expected_unit(campaign, unit, acting_user=request.user):
+        messages.success(request, _("%(unit)s is no longer asked to report.") % {"unit": unit})
+    return redirect("reporting:expected_units", slug=campaign.slug)
 
 
 # Documents ------------------------------------------------------------------------------
