@@ -1,3 +1,7 @@
+import hashlib
+import json
+from collections.abc import Mapping
+
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -44,6 +48,10 @@ class Campaign(models.Model):
     red_points_behind = models.PositiveSmallIntegerField(_("red: points behind schedule"), default=30)
     yellow_missed_reports = models.PositiveSmallIntegerField(_("yellow: reports missed"), default=2)
     red_missed_reports = models.PositiveSmallIntegerField(_("red: reports missed"), default=3)
+    yellow_idle_days = models.PositiveSmallIntegerField(
+        _("yellow: days not started after the planned start"), default=30
+    )
+    red_idle_days = models.PositiveSmallIntegerField(_("red: days not started after the planned start"), default=90)
 
     # Closing.
     ratings_required = models.BooleanField(_("ratings required before closing items from demands"), default=True)
@@ -52,6 +60,20 @@ class Campaign(models.Model):
     )
 
     created_at = models.DateTimeField(auto_now_add=True)
+
+    # The rule settings the campaign office keeps on its own page; one list serves the form and the history.
+    RHYTHM_FIELDS = ("weekly_report_weekday", "weekly_report_hour", "monthly_report_day")
+    LIGHT_FIELDS = (
+        "blue_days_before_due",
+        "yellow_points_behind",
+        "red_points_behind",
+        "yellow_missed_reports",
+        "red_missed_reports",
+        "yellow_idle_days",
+        "red_idle_days",
+    )
+    CLOSING_FIELDS = ("ratings_required", "satisfied_threshold")
+    RULE_FIELDS = RHYTHM_FIELDS + LIGHT_FIELDS + CLOSING_FIELDS
 
     class Meta:
         verbose_name = _("campaign")
@@ -67,6 +89,35 @@ class Campaign(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def rules_fingerprint(self) -> str:
+        """A short hash of the rule values, to tell whether they changed since a form was opened."""
+        return rules_fingerprint({name: getattr(self, name) for name in self.RULE_FIELDS})
+
+
+def rules_fingerprint(values: Mapping[str, object]) -> str:
+    text = json.dumps({name: values[name] for name in Campaign.RULE_FIELDS}, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def threshold_order_errors(values: Mapping[str, object]) -> dict[str, str]:
+    """Field → message for every yellow threshold that would not light before its red one."""
+    pairs = [
+        ("yellow_points_behind", "red_points_behind", True),
+        # Zero switches a missed-reports light off, so only two thresholds both in use are compared.
+        ("yellow_missed_reports", "red_missed_reports", False),
+        ("yellow_idle_days", "red_idle_days", True),
+    ]
+    errors = {}
+    for yellow_name, red_name, always in pairs:
+        yellow, red = values.get(yellow_name), values.get(red_name)
+        if yellow is None or red is None or (not always and not (yellow and red)):
+            continue
+        if yellow >= red:
+            errors[yellow_name] = _(
+                "The yellow light must come before the red one: set this below the red threshold (%(red)d)."
+            ) % {"red": red}
+    return errors
 
 
 class Category(models.Model):

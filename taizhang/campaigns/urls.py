@@ -7,4 +7,5 @@ app_name = "campaigns"
 urlpatterns = [
     path("", views.home, name="home"),
     path("c/<slug:slug>/", views.campaign_home, name="campaign_home"),
+    path("c/<slug:slug>/rules/", views.campaign_rules, name="rules"),
 ]

@@ -1,11 +1,19 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.db.models import Count, F, Q
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
+from taizhang.history.models import HistoryEntry
+from taizhang.history.recording import history_for
 from taizhang.ledger.models import Item, Light, Status
+from taizhang.lib.forms import apply_errors
 from taizhang.orgs.models import ContactPoint, Unit
 
+from . import actions
 from .decorators import campaign_view
+from .forms import CampaignRulesForm
 from .models import Campaign
 
 
@@ -110,3 +118,40 @@ def campaign_home(request, campaign, access):
         "my_items": my_items,
     }
     return render(request, "campaigns/campaign_home.html", context)
+
+
+@campaign_view
+def campaign_rules(request, campaign, access):
+    """The reporting rhythm, light thresholds and closing rules: the office edits them, leaders read them."""
+    access.require(
+        access.is_office or access.is_leader, _("Only the campaign office and leaders see the campaign rules.")
+    )
+    if request.method == "POST":
+        access.require(access.is_office, _("Only the campaign office can change the campaign rules."))
+    form = CampaignRulesForm(request.POST or None, instance=campaign, read_only=not access.is_office)
+    stale = False
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.update_rules(
+                campaign,
+                data=form.rules_data(),
+                fingerprint=form.cleaned_data["fingerprint"],
+                acting_user=request.user,
+            )
+        except actions.StaleRules as error:
+            stale = True
+            form.add_error(None, str(error))
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("Campaign rules saved."))
+            return redirect("campaigns:rules", slug=campaign.slug)
+    context = {
+        "campaign": campaign,
+        "access": access,
+        "form": form,
+        "stale": stale,
+        "history": history_for(campaign).filter(action=HistoryEntry.Action.UPDATE)[:20],
+    }
+    status = 409 if stale else 400 if form.errors else 200
+    return render(request, "campaigns/rules.html", context, status=status)

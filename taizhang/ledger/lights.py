@@ -18,11 +18,6 @@ from django.utils.translation import ngettext
 
 from .models import Light, Status
 
-# Not started this many days after the planned start: yellow, then red.
-# Not yet campaign settings (the campaigns app owns those); see README.
-IDLE_YELLOW_DAYS = 30
-IDLE_RED_DAYS = 90
-
 SEVERITY = {Light.NONE: 0, Light.GREEN: 1, Light.BLUE: 2, Light.YELLOW: 3, Light.RED: 4}
 ONE_HIGHER = {Light.GREEN: Light.BLUE, Light.BLUE: Light.YELLOW, Light.YELLOW: Light.RED, Light.RED: Light.RED}
 # Stored reason codes of instructed items carry this prefix ("i:behind").
@@ -141,9 +136,9 @@ def _open_item_light(item, today, missed_reports, milestones) -> LightVerdict:
     start = item.starts_on or campaign.starts_on
     if item.status == Status.NOT_STARTED and today > start:
         idle = (today - start).days
-        if idle > IDLE_RED_DAYS:
+        if idle > campaign.red_idle_days:
             candidates.append(LightVerdict(Light.RED, "idle", idle))
-        elif idle > IDLE_YELLOW_DAYS:
+        elif idle > campaign.yellow_idle_days:
             candidates.append(LightVerdict(Light.YELLOW, "idle", idle))
 
     # An item idle past the threshold is judged as "not started", not by its points behind.
