@@ -21,6 +21,10 @@ class CampaignAdmin(HistoryAdminMixin, admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
     inlines = [CategoryInline, PhaseInline]
 
+    def get_readonly_fields(self, request, obj=None):
+        # Rules change on the campaign's rules page, which checks them, keeps history and relights.
+        return Campaign.RULE_FIELDS if obj is not None else ()
+
 
 @admin.register(KeyTask)
 class KeyTaskAdmin(HistoryAdminMixin, admin.ModelAdmin):

@@ -258,6 +258,14 @@ def test_sqlite_keeps_its_search_index_through_the_migrations(campaign):
     assert '"campaign_id", "search_text"' in sql
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="INCLUDE indexes are PostgreSQL's")
+def test_postgresql_pages_by_code_from_an_index_that_holds_the_ids(campaign):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'item_code_ids_pg_idx'")
+        (definition,) = cursor.fetchone()
+    assert "(campaign_id, code) INCLUDE (id)" in definition
+
+
 def test_page_links_keep_the_filters(sixty, browse, org):
     response = browse(unit=org["hr"].pk, sort="-due")
     assert codes(response)[0] == "P-059"
