@@ -9,6 +9,7 @@ from django.db.models import Case, IntegerField, Q, Sum, Value, When
 from django.utils import timezone
 
 from taizhang.ledger.models import Item
+from taizhang.lib.rows import raw_rows
 from taizhang.orgs.models import Unit
 from taizhang.orgs.queries import in_tree_order
 
@@ -43,13 +44,11 @@ def expected_unit_ids(campaign) -> set[int]:
 
     Closed (inactive) units and units with no open item are not expected, so never counted as missing.
     """
-    owning = (
-        Item.objects.filter(campaign=campaign, owner_unit__is_active=True)
-        .open()
-        .values_list("owner_unit_id", flat=True)
-    )
-    added = ExpectedUnit.objects.filter(campaign=campaign, unit__is_active=True).values_list("unit_id", flat=True)
-    return set(owning.distinct()) | set(added)
+    # Owners from the (campaign, owner_unit, status, light) index alone; the few closed units taken out after.
+    owning = Item.objects.filter(campaign=campaign).open().values_list("owner_unit_id", flat=True).distinct()
+    added = ExpectedUnit.objects.filter(campaign=campaign).values_list("unit_id", flat=True)
+    closed = Unit.objects.filter(is_active=False).values_list("pk", flat=True)
+    return (set(owning.order_by()) | set(added)) - set(closed)
 
 
 def cell_state(
@@ -128,17 +127,18 @@ def _count(condition: Q) -> Sum:
     return Sum(Case(When(condition, then=Value(1)), default=Value(0), output_field=IntegerField()))
 
 
-def unit_rates(
+def unit_counts(
     campaign, periods: list[ReportingPeriod], expected: set[int], now: datetime.datetime
-) -> dict[int, Rates]:
-    """Rates per expected unit over the periods already due: one aggregate query."""
+) -> dict[int, tuple[int, int, int, int]]:
+    """(expected, on time, late, returned) per expected unit over the periods already due: one aggregate query."""
     due = [p.pk for p in periods if p.due_at <= now]
-    rates = {unit_id: Rates(expected=len(due)) for unit_id in expected}
+    nothing = (len(due), 0, 0, 0)
+    counts = dict.fromkeys(expected, nothing)
     if not due:
-        return rates
+        return counts
     rows = (
         UnitReport.objects.filter(period_id__in=due)
-        .values("unit_id")
+        .values_list("unit_id")
         # SUM(CASE …) over columns of the covering index: no table lookups (COUNT(id) would need them).
         .annotate(
             on_time=_count(Q(status__in=REPORTED, is_late=False)),
@@ -147,11 +147,17 @@ def unit_rates(
         )
         .order_by()
     )
-    for row in rows:
-        rate = rates.get(row["unit_id"])
-        if rate is not None:
-            rate.on_time, rate.late, rate.returned = row["on_time"], row["late"], row["returned"]
-    return rates
+    for unit_id, on_time, late, returned in raw_rows(rows):
+        if unit_id in counts:
+            counts[unit_id] = (len(due), on_time, late, returned)
+    return counts
+
+
+def unit_rates(
+    campaign, periods: list[ReportingPeriod], expected: set[int], now: datetime.datetime
+) -> dict[int, Rates]:
+    """Rates per expected unit over the periods already due."""
+    return {unit_id: Rates(*row) for unit_id, row in unit_counts(campaign, periods, expected, now).items()}
 
 
 class BoardUnit(NamedTuple):
@@ -204,38 +210,58 @@ def board(
     )
     by_id = {u.pk: u for u in units}
     expected &= by_id.keys()
-    own = unit_rates(campaign, periods, expected, now)
-    totals: dict[int, Rates] = defaultdict(Rates)
-    for unit_id, rates in own.items():
-        for part in by_id[unit_id].path.split(".")[:-1]:
-            ancestor = int(part)
-            if ancestor in by_id:
-                totals[ancestor].add(rates)
+    own = unit_counts(campaign, periods, expected, now)
+    # Rolled up from the leaves as plain counts: children come after their parents in tree order,
+    # so walk it backwards, each unit adding its total to its parent's once.
+    totals: dict[int, list[int]] = {}
+    for unit in reversed(units):
+        total = totals.get(unit.pk)
+        mine = own.get(unit.pk)
+        if mine is not None:
+            if total is None:
+                total = totals[unit.pk] = [0, 0, 0, 0]
+            total[0] += mine[0]
+            total[1] += mine[1]
+            total[2] += mine[2]
+            total[3] += mine[3]
+        if total is not None and unit.parent_id in by_id:
+            parent = totals.get(unit.parent_id)
+            if parent is None:
+                totals[unit.parent_id] = total.copy()
+            else:
+                parent[0] += total[0]
+                parent[1] += total[1]
+                parent[2] += total[2]
+                parent[3] += total[3]
     shown = [u for u in units if u.pk in totals]
     page = shown[offset : offset + limit]
     page_ids = [u.pk for u in page]
-    reports = {}
+    reports: dict[int, dict[int, ReportState]] = defaultdict(dict)
     if page_ids and periods:
         rows = UnitReport.objects.filter(unit_id__in=page_ids, period__in=periods).values_list(
             "unit_id", "period_id", "status", "is_late"
         )
-        for unit_id, period_id, status, is_late in rows:
-            reports[(unit_id, period_id)] = ReportState(status, is_late)
+        for unit_id, period_id, status, is_late in raw_rows(rows):
+            reports[unit_id][period_id] = ReportState(status, bool(is_late))
     rows = []
     for unit in page:
         is_expected = unit.pk in expected
-        cells = [
-            (
-                period,
-                reports.get((unit.pk, period.pk)),
-                cell_state(reports.get((unit.pk, period.pk)), period, is_expected, now),
+        mine = reports.get(unit.pk, {})
+        cells = []
+        for period in periods:
+            report = mine.get(period.pk)
+            cells.append((period, report, cell_state(report, period, is_expected, now)))
+        mine = own.get(unit.pk)
+        rows.append(
+            BoardRow(
+                unit=unit,
+                expected=is_expected,
+                own=None if mine is None else Rates(*mine),
+                total=Rates(*totals[unit.pk]),
+                cells=cells,
             )
-            for period in periods
-        ]
-        rows.append(BoardRow(unit=unit, expected=is_expected, own=own.get(unit.pk), total=totals[unit.pk], cells=cells))
-    overall = Rates()
-    for rates in own.values():
-        overall.add(rates)
+        )
+    overall = Rates(*(sum(column) for column in zip(*own.values(), strict=True))) if own else Rates()
     return {"periods": periods, "rows": rows, "row_count": len(shown), "overall": overall, "now": now}
 
 

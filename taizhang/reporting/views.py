@@ -216,8 +216,8 @@ def report_reopen(request, campaign, access, period, unit):
     return _decision(request, campaign, access, period, unit, actions.reopen_report, _("Report reopened."), True)
 
 
-def _render_cells(campaign, data: dict) -> None:
-    """Each row's cells as ready HTML: 50 rows × 52 weeks is too many template includes for a fast page."""
+def _render_rows(campaign, data: dict) -> None:
+    """The board's header and rows as ready HTML: 50 rows × 52 weeks is too many template nodes for a fast page."""
     labels = cell_labels()
     badges = {
         state: format_html('<span class="badge {}" data-state="{}">{}</span>', css, state, labels[state])
@@ -232,14 +232,41 @@ def _render_cells(campaign, data: dict) -> None:
     }
     badges[Cell.NOT_EXPECTED] = format_html('<span class="text-muted" data-state="{}">—</span>', Cell.NOT_EXPECTED)
     base = reverse("reporting:report_home", args=[campaign.slug])
+    data["periods_html"] = mark_safe(
+        "".join(
+            format_html(
+                '<th scope="col" class="text-nowrap" title="{} – {}">{}</th>',
+                f"{period.starts_on:%Y-%m-%d}",
+                f"{period.ends_on:%Y-%m-%d}",
+                period.label,
+            )
+            for period in data["periods"]
+        )
+    )
+    parts = []
     for row in data["rows"]:
-        parts = []
+        parts.append(
+            format_html(
+                '<tr data-unit="{}"><th scope="row" class="text-nowrap" style="padding-left: {}em">{}</th>'
+                '<td class="text-end" data-rate="reporting">{}</td><td class="text-end" data-rate="on-time">{}</td>',
+                row.unit.name,
+                row.unit.depth,
+                row.unit.name,
+                _percent(row.total.reporting_rate),
+                _percent(row.total.on_time_rate),
+            )
+        )
         for period, report, state in row.cells:
             if row.expected or report is not None:
                 parts.append(f'<td><a href="{base}{period.pk}/{row.unit.pk}/">{badges[state]}</a></td>')
             else:
                 parts.append(f"<td>{badges[state]}</td>")
-        row.cells_html = mark_safe("".join(parts))  # built from format_html pieces and integers
+        parts.append("</tr>")
+    data["rows_html"] = mark_safe("".join(parts))  # built from format_html pieces and integers
+
+
+def _percent(rate: float | None) -> str:
+    return "—" if rate is None else f"{rate}%"
 
 
 def _board_args(request, campaign):
@@ -264,7 +291,7 @@ def completeness_board(request, campaign, access):
     except ValueError:
         page = 1
     data = board(campaign, offset=(page - 1) * BOARD_PAGE, limit=BOARD_PAGE, **args)
-    _render_cells(campaign, data)
+    _render_rows(campaign, data)
     query = request.GET.copy()
     query.pop("page", None)
     pages = (data["row_count"] + BOARD_PAGE - 1) // BOARD_PAGE
