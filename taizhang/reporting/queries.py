@@ -44,11 +44,15 @@ def expected_unit_ids(campaign) -> set[int]:
 
     Closed (inactive) units and units with no open item are not expected, so never counted as missing.
     """
-    # Owners from the (campaign, owner_unit, status, light) index alone; the few closed units taken out after.
+    closed = Unit.objects.filter(is_active=False).values_list("pk", flat=True)
+    return _owning_or_added(campaign) - set(closed)
+
+
+def _owning_or_added(campaign) -> set[int]:
+    """Units owning open items (from the (campaign, owner_unit, status, light) index alone) or added by the office."""
     owning = Item.objects.filter(campaign=campaign).open().values_list("owner_unit_id", flat=True).distinct()
     added = ExpectedUnit.objects.filter(campaign=campaign).values_list("unit_id", flat=True)
-    closed = Unit.objects.filter(is_active=False).values_list("pk", flat=True)
-    return (set(owning.order_by()) | set(added)) - set(closed)
+    return set(owning.order_by()) | set(added)
 
 
 def cell_state(
@@ -170,6 +174,7 @@ class BoardUnit(NamedTuple):
     depth: int
     parent_id: int | None
     sort_order: int
+    is_active: bool
 
 
 @dataclass
@@ -199,17 +204,19 @@ def board(
     """
     now = now or timezone.now()
     periods = list(periods_in_range(campaign, kind, start, end))
-    expected = expected_unit_ids(campaign)
     units = Unit.objects.all()
     if root is not None:
         units = units.filter(path__startswith=root.path)
     # Plain rows, not model instances: thousands of units are read on every board.
     units = in_tree_order(
         BoardUnit(*row)
-        for row in units.values_list("id", "name", "short_name", "path", "depth", "parent_id", "sort_order")
+        for row in units.values_list(
+            "id", "name", "short_name", "path", "depth", "parent_id", "sort_order", "is_active"
+        )
     )
     by_id = {u.pk: u for u in units}
-    expected &= by_id.keys()
+    # Expected: as expected_unit_ids, with the closed units known from the rows just read.
+    expected = {pk for pk in _owning_or_added(campaign) if pk in by_id and by_id[pk].is_active}
     own = unit_counts(campaign, periods, expected, now)
     # Rolled up from the leaves as plain counts: children come after their parents in tree order,
     # so walk it backwards, each unit adding its total to its parent's once.
