@@ -270,7 +270,7 @@ def record_acceptance(item: Item, *, data: dict, attachments=(), acting_user) ->
         "result": acceptance.get_result_display(),
         "text": acceptance.reasons or acceptance.statement,
     }
-    record(item, HistoryEntry.Action.UPDATE, actor=acting_user, campaign=item.campaign, note=note.strip())
+    record(item, HistoryEntry.Action.ACCEPTANCE, actor=acting_user, campaign=item.campaign, note=note.strip())
     if result == Acceptance.Result.PASSED:
         _tell_submitters(
             item,
@@ -408,7 +408,7 @@ def close_item(item: Item, *, statement: str = "", acting_user) -> Item:
     current.save(update_fields=["status", "version", "updated_at"])
     record(
         current,
-        HistoryEntry.Action.UPDATE,
+        HistoryEntry.Action.CLOSE,
         actor=acting_user,
         campaign=current.campaign,
         changes=diff(current, before),
@@ -449,7 +449,7 @@ def reopen_item(item: Item, *, reason: str, acting_user) -> Item:
     )
     record(
         current,
-        HistoryEntry.Action.UPDATE,
+        HistoryEntry.Action.REOPEN,
         actor=acting_user,
         campaign=current.campaign,
         changes=diff(current, before),
@@ -475,7 +475,7 @@ def record_lookback(lookback: LookBack, *, holds: bool, result: str, acting_user
     lookback.save()
     record(
         item,
-        HistoryEntry.Action.UPDATE,
+        HistoryEntry.Action.LOOK_BACK,
         actor=acting_user,
         campaign=item.campaign,
         note=_("Look-back: %(result)s") % {"result": result},
@@ -507,7 +507,7 @@ def publish_item(item: Item, *, acting_user, for_objection: bool = False) -> Pub
         if for_objection
         else _("Published on the public page")
     )
-    record(item, HistoryEntry.Action.UPDATE, actor=acting_user, campaign=item.campaign, note=note)
+    record(item, HistoryEntry.Action.PUBLISH, actor=acting_user, campaign=item.campaign, note=note)
     return publication
 
 
@@ -515,7 +515,7 @@ def publish_item(item: Item, *, acting_user, for_objection: bool = False) -> Pub
 def unpublish_item(item: Item, *, acting_user) -> None:
     _require_office(item.campaign, acting_user, _("Only the campaign office publishes items."))
     PublicItem.objects.filter(item=item).delete()
-    record(item, HistoryEntry.Action.UPDATE, actor=acting_user, campaign=item.campaign, note=_("Unpublished"))
+    record(item, HistoryEntry.Action.PUBLISH, actor=acting_user, campaign=item.campaign, note=_("Unpublished"))
 
 
 def submit_objection(item: Item, *, data: dict) -> Demand:

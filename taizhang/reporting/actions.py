@@ -126,7 +126,7 @@ def submit_report(
     note = _("Resubmitted.") if resubmission else ""
     if no_change:
         note = (note + " " + _("No change this period.")).strip()
-    _change(report, before, acting_user=acting_user, note=note)
+    _change(report, before, acting_user=acting_user, note=note, action=HistoryEntry.Action.SUBMIT)
     # Reports missed in a row feed the unit's lights: a report that comes in relights them now.
     refresh_lights(report.period.campaign, unit=report.unit)
     return report
@@ -157,7 +157,7 @@ def accept_report(report: UnitReport, *, acting_user) -> UnitReport:
     report.decided_at = timezone.now()
     report.decided_by = acting_user
     report.save()
-    _change(report, before, acting_user=acting_user)
+    _change(report, before, acting_user=acting_user, action=HistoryEntry.Action.ACCEPT)
     return report
 
 
@@ -172,7 +172,7 @@ def return_report(report: UnitReport, *, reason: str, acting_user) -> UnitReport
     report.decided_at = timezone.now()
     report.decided_by = acting_user
     report.save()
-    _change(report, before, acting_user=acting_user, note=reason)
+    _change(report, before, acting_user=acting_user, note=reason, action=HistoryEntry.Action.RETURN)
     return report
 
 
@@ -187,7 +187,13 @@ def reopen_report(report: UnitReport, *, reason: str, acting_user) -> UnitReport
     report.decided_at = timezone.now()
     report.decided_by = acting_user
     report.save()
-    _change(report, before, acting_user=acting_user, note=_("Reopened: %(reason)s") % {"reason": reason})
+    _change(
+        report,
+        before,
+        acting_user=acting_user,
+        note=_("Reopened: %(reason)s") % {"reason": reason},
+        action=HistoryEntry.Action.REOPEN,
+    )
     return report
 
 

@@ -86,7 +86,7 @@ def test_an_item_without_demands_closes_after_acceptance_only(people, done_item)
     closed = actions.close_item(done_item, statement="按期完成", acting_user=people["olivia"])
     assert closed.status == Status.CLOSED
     assert Item.objects.get(pk=done_item.pk).status == Status.CLOSED
-    assert any("按期完成" in h.note for h in history_for(done_item))
+    assert any("按期完成" in h.note and h.action == "close" for h in history_for(done_item))
 
 
 # Mail goes out on commit: these run in real transactions.

@@ -108,6 +108,8 @@ def test_returned_report_is_resubmitted_then_accepted_and_locked_until_reopened(
     assert report.status == UnitReport.Status.SUBMITTED
     statuses = [c["new"] for entry in reversed(history_for(report)) for c in entry.changes if c["field"] == "status"]
     assert len(statuses) == 6  # submitted, returned, submitted, accepted, returned (reopened), submitted
+    actions_in_order = [entry.action for entry in reversed(history_for(report)) if entry.action != "create"]
+    assert actions_in_order[-4:] == ["submit", "accept", "reopen", "submit"]  # each step named in the timeline
     notes = [entry.note for entry in history_for(report)]
     assert any("数据有误" in note for note in notes) and any("请补充福利平台进展" in note for note in notes)
 
