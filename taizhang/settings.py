@@ -186,6 +186,8 @@ else:
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "taizhang@localhost")
+# Where people reach the site, for links in emails and group-robot messages (no request to build them from).
+SITE_URL = env_str("SITE_URL", "")
 
 SESSION_COOKIE_AGE = 60 * 60 * 12
 SECURE_CONTENT_TYPE_NOSNIFF = True

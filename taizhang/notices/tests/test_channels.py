@@ -77,6 +77,20 @@ def test_email_goes_through_django_mail_with_the_link(people, settings):
     assert set(Delivery.objects.values_list("channel", flat=True)) == {Channel.IN_APP, Channel.EMAIL}
 
 
+def test_the_worker_makes_links_absolute_with_site_url(people, settings):
+    from taizhang.notices.tasks import deliver
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.SITE_URL = "https://taizhang.example.cn/"
+    bob = people["bob"]
+    bob.email = "bob@example.test"
+    bob.save()
+    notify(reason=Reason.CHASE, scope="p2", user=bob, subject="周报逾期", body="请尽快报送", url="/c/2021/reports/")
+    deliver.call_local()
+    (email,) = mail.outbox
+    assert "https://taizhang.example.cn/c/2021/reports/" in email.body
+
+
 def test_preferences_turn_channels_off_and_all_off_means_no_message(people):
     bob = people["bob"]
     bob.email = "bob@example.test"
