@@ -10,7 +10,7 @@ from taizhang.history.recording import diff, record, snapshot
 from .access import can_manage_units
 from .models import RoleGrant, Unit
 
-UNIT_FIELDS = ("name", "short_name", "aliases", "kind", "parent", "sort_order", "webhook_url")
+UNIT_FIELDS = ("name", "short_name", "aliases", "kind", "parent", "sort_order")
 
 
 def _require_unit_manager(user) -> None:

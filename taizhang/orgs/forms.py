@@ -7,7 +7,6 @@ from .queries import use_unit_tree
 
 class UnitForm(forms.ModelForm):
     parent = forms.ModelChoiceField(label=_("parent unit"), queryset=Unit.objects.none(), required=False)
-    webhook_url = forms.URLField(label=_("group robot webhook"), required=False, assume_scheme="https")
     aliases = forms.CharField(
         label=_("aliases"),
         required=False,
@@ -17,7 +16,7 @@ class UnitForm(forms.ModelForm):
 
     class Meta:
         model = Unit
-        fields = ["name", "short_name", "aliases", "kind", "parent", "sort_order", "webhook_url"]
+        fields = ["name", "short_name", "aliases", "kind", "parent", "sort_order"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

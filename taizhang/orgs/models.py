@@ -39,7 +39,6 @@ class Unit(models.Model):
     path = models.CharField(max_length=400, db_index=True, editable=False, default="")
     depth = models.PositiveSmallIntegerField(default=0, editable=False)
     search_text = models.TextField(editable=False, default="")
-    webhook_url = models.URLField(_("group robot webhook"), blank=True)
 
     objects = UnitQuerySet.as_manager()
 

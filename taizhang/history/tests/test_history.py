@@ -128,7 +128,6 @@ def unit_admin_data(unit: Unit, **changes) -> dict:
         "parent": unit.parent_id or "",
         "sort_order": unit.sort_order,
         "is_active": "on" if unit.is_active else "",
-        "webhook_url": unit.webhook_url,
     }
     data.update(changes)
     return {k: v for k, v in data.items() if v != ""}

@@ -24,7 +24,6 @@ def form_data(unit: Unit, **changes) -> dict:
         "kind": unit.kind,
         "parent": unit.parent_id or "",
         "sort_order": unit.sort_order,
-        "webhook_url": unit.webhook_url,
     }
     data.update(changes)
     return data
