@@ -6,6 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from taizhang.campaigns.models import Scope
+from taizhang.lib.models import Attachment
 from taizhang.lib.text import search_key
 
 
@@ -260,21 +261,15 @@ class ProgressEntry(models.Model):
         return f"{self.item.code} {self.percent}%"
 
 
-class ProgressAttachment(models.Model):
+class ProgressAttachment(Attachment):
     """A file attached to a progress entry (photo, document)."""
 
     entry = models.ForeignKey(ProgressEntry, on_delete=models.PROTECT, related_name="attachments")
     file = models.FileField(_("file"), upload_to=attachment_path, max_length=300)
-    name = models.CharField(_("file name"), max_length=200)
-    size = models.PositiveIntegerField(_("size"))
 
-    class Meta:
+    class Meta(Attachment.Meta):
         verbose_name = _("attachment")
         verbose_name_plural = _("attachments")
-        ordering = ["id"]
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class Comment(models.Model):

@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from taizhang.lib.models import Attachment
+
 # Base32 without the letters people confuse with digits (I, L, O, U) and without 0/1.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
 CODE_LENGTH = 10
@@ -186,21 +188,15 @@ def acceptance_path(instance: "AcceptanceAttachment", filename: str) -> str:
     return f"acceptance/{instance.acceptance.item_id}/{filename}"
 
 
-class AcceptanceAttachment(models.Model):
+class AcceptanceAttachment(Attachment):
     """Evidence attached to an acceptance."""
 
     acceptance = models.ForeignKey(Acceptance, on_delete=models.PROTECT, related_name="attachments")
     file = models.FileField(_("file"), upload_to=acceptance_path, max_length=300)
-    name = models.CharField(_("file name"), max_length=200)
-    size = models.PositiveIntegerField(_("size"))
 
-    class Meta:
+    class Meta(Attachment.Meta):
         verbose_name = _("evidence")
         verbose_name_plural = _("evidence")
-        ordering = ["id"]
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class Rating(models.Model):
