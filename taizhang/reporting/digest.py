@@ -11,6 +11,7 @@ from collections import defaultdict
 from django.db.models import Avg, Case, Count, F, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from taizhang.campaigns.models import Category
 from taizhang.ledger.models import Item, Light, Status
@@ -262,7 +263,7 @@ def monthly_digest_docx(data: dict) -> bytes:
 def _unit_headers(first=None):
     return [
         first or _("Unit"),
-        _("Items"),
+        pgettext("count", "Items"),
         _("Completed"),
         _("Completed this month"),
         _("Average progress"),
