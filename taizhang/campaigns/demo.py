@@ -40,11 +40,11 @@ from django.contrib.auth.hashers import check_password, make_password
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from opencc import OpenCC
 
 from taizhang.history.models import HistoryEntry
-from taizhang.ledger.actions import recompute_item, withdraw_item
+from taizhang.history.recording import note_fields
+from taizhang.ledger.actions import progress_note, recompute_item, withdraw_item
 from taizhang.ledger.lights import expected_percent
 from taizhang.ledger.models import Item, ProgressEntry, Status
 from taizhang.orgs.actions import create_unit, grant_role
@@ -1097,7 +1097,7 @@ class _LedgerBuilder:
                         campaign=self.campaign,
                         action=HistoryEntry.Action.PROGRESS,
                         # The note add_progress writes, so the timeline reads the same.
-                        note=_("%(percent)d%%: %(done)s") % {"percent": percent, "done": done[:200]},
+                        **note_fields(progress_note(percent, done)),
                         actor=author,
                         at=created_at,
                     )

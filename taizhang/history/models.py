@@ -40,6 +40,10 @@ class HistoryEntry(models.Model):
     # [{"field": name, "label": verbose name, "old": text, "new": text}, ...]
     changes = models.JSONField(_("changes"), default=list, blank=True)
     note = models.TextField(_("note"), blank=True)
+    # A note written from one of our own messages keeps its msgid and arguments, so each reader reads it
+    # in their language (``display_note``); ``note`` holds it in the site's language, and free text as typed.
+    note_key = models.CharField(max_length=200, blank=True, editable=False)
+    note_args = models.JSONField(default=dict, blank=True, editable=False)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -53,3 +57,12 @@ class HistoryEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} {self.content_type.model}#{self.object_id}"
+
+    @property
+    def display_note(self) -> str:
+        """The note in the reader's language where it came from our messages, else as it was written."""
+        if not self.note_key:
+            return self.note
+        from .recording import render_note
+
+        return render_note(self.note_key, self.note_args) or self.note

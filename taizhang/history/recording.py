@@ -1,11 +1,15 @@
 """Recording changes: every audited write calls :func:`record` inside its transaction."""
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from decimal import Decimal
+from typing import NamedTuple
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.utils import translation
+from django.utils.translation import gettext
 
 from .models import HistoryEntry
 
@@ -47,13 +51,55 @@ def diff(instance: models.Model, before: dict[str, str]) -> list[dict[str, str]]
     ]
 
 
+class Note(NamedTuple):
+    """A history note from one of our messages: its msgid (or ``kind:value``) and its arguments."""
+
+    key: str
+    args: dict
+
+
+def note(msgid: str, **args) -> Note:
+    """Mark the msgid for translation where it is written: ``note(gettext_noop("Reopened: %(reason)s"), reason=…)``."""
+    return Note(msgid, args)
+
+
+# Notes that one of our functions words, not gettext: kind → function(value, args) -> str.
+_NOTE_KINDS: dict[str, Callable[[str, dict], str]] = {}
+
+
+def note_kind(kind: str, words: Callable[[str, dict], str]) -> None:
+    """Register how notes ``kind:value`` read (the ledger's light reasons: ``light:overdue``, n=12)."""
+    _NOTE_KINDS[kind] = words
+
+
+def render_note(key: str, args: dict) -> str:
+    """The note in the active language; empty when it cannot be read (an unknown kind, a changed msgid)."""
+    kind, _sep, value = key.partition(":")
+    try:
+        if kind in _NOTE_KINDS:
+            return _NOTE_KINDS[kind](value, args)
+        text = gettext(key)
+        return text % args if args else text
+    except (KeyError, ValueError, TypeError):
+        return ""
+
+
+def note_fields(note: "str | Note") -> dict:
+    """The HistoryEntry fields for a note: free text as it is, ours as key, arguments and the site-language text."""
+    if not isinstance(note, Note):
+        return {"note": note}
+    with translation.override(settings.LANGUAGE_CODE):
+        text = render_note(note.key, note.args)
+    return {"note": text, "note_key": note.key, "note_args": note.args}
+
+
 def record(
     subject: models.Model,
     action: str,
     *,
     actor=None,
     changes: list[dict[str, str]] | None = None,
-    note: str = "",
+    note: "str | Note" = "",
     campaign=None,
 ) -> HistoryEntry:
     return HistoryEntry.objects.create(
@@ -62,8 +108,8 @@ def record(
         campaign=campaign,
         action=action,
         changes=changes or [],
-        note=note,
         actor=actor if actor is not None and actor.is_authenticated else None,
+        **note_fields(note),
     )
 
 

@@ -7,19 +7,21 @@ import datetime
 from collections import Counter
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.template.defaultfilters import filesizeformat
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from taizhang.history.models import HistoryEntry
-from taizhang.history.recording import diff, record, snapshot
+from taizhang.history.recording import Note, diff, note, record, snapshot
 from taizhang.orgs.access import Access
 
-from .lights import compute_light
+from .lights import compute_light, describe
 from .models import (
     FINISHED_STATUSES,
     Comment,
@@ -110,6 +112,11 @@ def light_inputs(item: Item, on: datetime.date) -> dict:
     }
 
 
+def progress_note(percent: int, done: str) -> Note:
+    """The history note of a progress entry ("60%: 完成招标"), the same from the page, a sheet or the demo."""
+    return note(gettext_noop("%(percent)d%%: %(done)s"), percent=percent, done=done[:200])
+
+
 def _light_change(item: Item, old: str, verdict, *, actor=None, campaign=None) -> dict:
     return {
         "subject": item,
@@ -123,7 +130,7 @@ def _light_change(item: Item, old: str, verdict, *, actor=None, campaign=None) -
                 "new": verdict.light,
             }
         ],
-        "note": verdict.reason,
+        "note": Note(f"light:{verdict.code}", {"n": verdict.n}),
     }
 
 
@@ -226,20 +233,23 @@ def refresh_lights(campaign, *, on: datetime.date | None = None, unit=None, batc
         for i in range(0, len(ids), batch_size):
             Item.objects.filter(pk__in=ids[i : i + batch_size]).update(light=light, light_code=code, light_n=n)
     content_type = ContentType.objects.get_for_model(Item)
-    HistoryEntry.objects.bulk_create(
-        (
-            HistoryEntry(
-                content_type=content_type,
-                object_id=change["subject"].pk,
-                campaign=campaign,
-                action=HistoryEntry.Action.LIGHT,
-                changes=change["changes"],
-                note=change["note"],
-            )
-            for change in changes
-        ),
-        batch_size=batch_size,
-    )
+    with translation.override(settings.LANGUAGE_CODE):  # the stored text; each reader gets their own language
+        HistoryEntry.objects.bulk_create(
+            (
+                HistoryEntry(
+                    content_type=content_type,
+                    object_id=change["subject"].pk,
+                    campaign=campaign,
+                    action=HistoryEntry.Action.LIGHT,
+                    changes=change["changes"],
+                    note=describe(change["note"].key.partition(":")[2], change["note"].args["n"]),
+                    note_key=change["note"].key,
+                    note_args=change["note"].args,
+                )
+                for change in changes
+            ),
+            batch_size=batch_size,
+        )
     if unit is None:
         _write_tally(campaign, on, tally)
     return len(changes)
@@ -342,12 +352,12 @@ def withdraw_item(item: Item, *, reason: str, acting_user, merged_into: Item | N
     current.version += 1
     current.save()
     action = HistoryEntry.Action.MERGE if merged_into else HistoryEntry.Action.WITHDRAW
-    note = (
+    said = (
         reason
         if merged_into is None
-        else _("Merged into %(code)s: %(reason)s") % {"code": merged_into.code, "reason": reason}
+        else note(gettext_noop("Merged into %(code)s: %(reason)s"), code=merged_into.code, reason=reason)
     )
-    record(current, action, actor=acting_user, campaign=current.campaign, changes=diff(current, before), note=note)
+    record(current, action, actor=acting_user, campaign=current.campaign, changes=diff(current, before), note=said)
     return recompute_item(current, actor=acting_user)
 
 
@@ -430,10 +440,14 @@ def add_progress(
     )
     for upload in attachments:
         ProgressAttachment.objects.create(entry=entry, file=upload, name=upload.name[:200], size=upload.size)
-    note = _("%(percent)d%%: %(done)s") % {"percent": entry.percent, "done": entry.done[:200]}
+    said = progress_note(entry.percent, entry.done)
     if corrects is not None:
-        note = _("Correction of the entry of %(date)s. ") % {"date": corrects.as_of.isoformat()} + note
-    record(item, HistoryEntry.Action.PROGRESS, actor=acting_user, campaign=item.campaign, note=note)
+        said = note(
+            gettext_noop("Correction of the entry of %(date)s. %(percent)d%%: %(done)s"),
+            date=corrects.as_of.isoformat(),
+            **said.args,
+        )
+    record(item, HistoryEntry.Action.PROGRESS, actor=acting_user, campaign=item.campaign, note=said)
     recompute_item(item, actor=acting_user)
     return entry
 

@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class LedgerConfig(AppConfig):
     name = "taizhang.ledger"
     verbose_name = _("Ledger")
+
+    def ready(self) -> None:
+        from taizhang.history.recording import note_kind
+
+        from .lights import describe
+
+        # Light changes in history read their reason in each reader's language ("已超期12天" / "12 days overdue").
+        note_kind("light", lambda code, args: describe(code, args.get("n", 0)))

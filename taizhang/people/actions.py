@@ -14,9 +14,10 @@ from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from taizhang.history.models import HistoryEntry
-from taizhang.history.recording import diff, record, snapshot
+from taizhang.history.recording import Note, diff, note, record, snapshot
 from taizhang.ledger import actions as ledger_actions
 from taizhang.ledger.models import FINISHED_STATUSES, Item, Status
 from taizhang.lib.text import search_key
@@ -130,7 +131,7 @@ def _require_office(campaign, user, message: str | None = None) -> Access:
     return access
 
 
-def _set_demand_status(demand: Demand, status: str, *, acting_user, note: str = "") -> None:
+def _set_demand_status(demand: Demand, status: str, *, acting_user, note: "str | Note" = "") -> None:
     before = snapshot(demand, ("status",))
     demand.status = status
     demand.save()
@@ -165,7 +166,10 @@ def _link(demand: Demand, item: Item, *, acting_user) -> None:
     demand.items.add(item)
     if demand.status != DemandStatus.IN_LIST:
         _set_demand_status(
-            demand, DemandStatus.IN_LIST, acting_user=acting_user, note=_("Linked to %(code)s") % {"code": item.code}
+            demand,
+            DemandStatus.IN_LIST,
+            acting_user=acting_user,
+            note=note(gettext_noop("Linked to %(code)s"), code=item.code),
         )
 
 
@@ -193,7 +197,10 @@ def merge_demand(demand: Demand, *, into: Demand, acting_user) -> Demand:
     for item in demand.items.all():
         into.items.add(item)
     _set_demand_status(
-        demand, DemandStatus.MERGED, acting_user=acting_user, note=_("Same as %(code)s") % {"code": into.tracking_code}
+        demand,
+        DemandStatus.MERGED,
+        acting_user=acting_user,
+        note=note(gettext_noop("Same as %(code)s"), code=into.tracking_code),
     )
     return demand
 
@@ -266,11 +273,12 @@ def record_acceptance(item: Item, *, data: dict, attachments=(), acting_user) ->
         AcceptanceAttachment.objects.create(
             acceptance=acceptance, file=upload, name=upload.name[:200], size=upload.size
         )
-    note = _("Acceptance: %(result)s. %(text)s") % {
-        "result": acceptance.get_result_display(),
-        "text": acceptance.reasons or acceptance.statement,
-    }
-    record(item, HistoryEntry.Action.ACCEPTANCE, actor=acting_user, campaign=item.campaign, note=note.strip())
+    said = {
+        Acceptance.Result.PASSED: gettext_noop("Acceptance: passed. %(text)s"),
+        Acceptance.Result.RETURNED: gettext_noop("Acceptance: returned for rework. %(text)s"),
+    }[acceptance.result]
+    text = (acceptance.reasons or acceptance.statement).strip()
+    record(item, HistoryEntry.Action.ACCEPTANCE, actor=acting_user, campaign=item.campaign, note=note(said, text=text))
     if result == Acceptance.Result.PASSED:
         _tell_submitters(
             item,
@@ -412,7 +420,7 @@ def close_item(item: Item, *, statement: str = "", acting_user) -> Item:
         actor=acting_user,
         campaign=current.campaign,
         changes=diff(current, before),
-        note=_("Closed (销号). %(statement)s") % {"statement": (statement or "").strip()},
+        note=note(gettext_noop("Closed (销号). %(statement)s"), statement=(statement or "").strip()),
     )
     days = PeopleSettings.for_campaign(current.campaign).lookback_days
     LookBack.objects.create(item=current, due_on=today() + datetime.timedelta(days=days))
@@ -453,7 +461,7 @@ def reopen_item(item: Item, *, reason: str, acting_user) -> Item:
         actor=acting_user,
         campaign=current.campaign,
         changes=diff(current, before),
-        note=_("Reopened: %(reason)s") % {"reason": reason},
+        note=note(gettext_noop("Reopened: %(reason)s"), reason=reason),
     )
     return current
 
@@ -478,7 +486,7 @@ def record_lookback(lookback: LookBack, *, holds: bool, result: str, acting_user
         HistoryEntry.Action.LOOK_BACK,
         actor=acting_user,
         campaign=item.campaign,
-        note=_("Look-back: %(result)s") % {"result": result},
+        note=note(gettext_noop("Look-back: %(result)s"), result=result),
     )
     if not holds and item.status == Status.CLOSED:
         reopen_item(
@@ -502,12 +510,12 @@ def publish_item(item: Item, *, acting_user, for_objection: bool = False) -> Pub
         publication.objection_from = today()
         publication.objection_until = today() + datetime.timedelta(days=days)
         publication.save()
-    note = (
-        _("Posted for objections until %(date)s") % {"date": publication.objection_until.isoformat()}
+    said = (
+        note(gettext_noop("Posted for objections until %(date)s"), date=publication.objection_until.isoformat())
         if for_objection
-        else _("Published on the public page")
+        else note(gettext_noop("Published on the public page"))
     )
-    record(item, HistoryEntry.Action.PUBLISH, actor=acting_user, campaign=item.campaign, note=note)
+    record(item, HistoryEntry.Action.PUBLISH, actor=acting_user, campaign=item.campaign, note=said)
     return publication
 
 
@@ -515,7 +523,13 @@ def publish_item(item: Item, *, acting_user, for_objection: bool = False) -> Pub
 def unpublish_item(item: Item, *, acting_user) -> None:
     _require_office(item.campaign, acting_user, _("Only the campaign office publishes items."))
     PublicItem.objects.filter(item=item).delete()
-    record(item, HistoryEntry.Action.PUBLISH, actor=acting_user, campaign=item.campaign, note=_("Unpublished"))
+    record(
+        item,
+        HistoryEntry.Action.PUBLISH,
+        actor=acting_user,
+        campaign=item.campaign,
+        note=note(gettext_noop("Unpublished")),
+    )
 
 
 def submit_objection(item: Item, *, data: dict) -> Demand:

@@ -10,9 +10,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from taizhang.history.models import HistoryEntry
-from taizhang.history.recording import diff, record, snapshot
+from taizhang.history.recording import Note, diff, note, record, snapshot
 from taizhang.ledger.actions import refresh_lights
 from taizhang.ledger.models import ProgressEntry
 from taizhang.orgs.access import Access
@@ -38,7 +39,9 @@ def _locked(report: UnitReport, acting_user) -> UnitReport:
     return current
 
 
-def _change(report: UnitReport, before: dict, *, acting_user, note: str = "", action=HistoryEntry.Action.UPDATE):
+def _change(
+    report: UnitReport, before: dict, *, acting_user, note: "str | Note" = "", action=HistoryEntry.Action.UPDATE
+):
     record(
         report,
         action,
@@ -123,10 +126,13 @@ def submit_report(
     report.submitted_by = acting_user
     report.is_late = now > report.period.due_at
     report.save()
-    note = _("Resubmitted.") if resubmission else ""
-    if no_change:
-        note = (note + " " + _("No change this period.")).strip()
-    _change(report, before, acting_user=acting_user, note=note, action=HistoryEntry.Action.SUBMIT)
+    if resubmission and no_change:
+        said = note(gettext_noop("Resubmitted. No change this period."))
+    elif resubmission:
+        said = note(gettext_noop("Resubmitted."))
+    else:
+        said = note(gettext_noop("No change this period.")) if no_change else ""
+    _change(report, before, acting_user=acting_user, note=said, action=HistoryEntry.Action.SUBMIT)
     # Reports missed in a row feed the unit's lights: a report that comes in relights them now.
     refresh_lights(report.period.campaign, unit=report.unit)
     return report
@@ -191,7 +197,7 @@ def reopen_report(report: UnitReport, *, reason: str, acting_user) -> UnitReport
         report,
         before,
         acting_user=acting_user,
-        note=_("Reopened: %(reason)s") % {"reason": reason},
+        note=note(gettext_noop("Reopened: %(reason)s"), reason=reason),
         action=HistoryEntry.Action.REOPEN,
     )
     return report
@@ -206,7 +212,13 @@ def add_expected_unit(campaign, unit, *, acting_user) -> ExpectedUnit:
         campaign=campaign, unit=unit, defaults={"added_by": acting_user}
     )
     if created:
-        record(unit, HistoryEntry.Action.UPDATE, actor=acting_user, campaign=campaign, note=_("Expected to report."))
+        record(
+            unit,
+            HistoryEntry.Action.UPDATE,
+            actor=acting_user,
+            campaign=campaign,
+            note=note(gettext_noop("Expected to report.")),
+        )
     return expected
 
 
@@ -218,6 +230,10 @@ def remove_expected_unit(campaign, unit, *, acting_user) -> bool:
     deleted, _rows = ExpectedUnit.objects.filter(campaign=campaign, unit=unit).delete()
     if deleted:
         record(
-            unit, HistoryEntry.Action.UPDATE, actor=acting_user, campaign=campaign, note=_("No longer asked to report.")
+            unit,
+            HistoryEntry.Action.UPDATE,
+            actor=acting_user,
+            campaign=campaign,
+            note=note(gettext_noop("No longer asked to report.")),
         )
     return bool(deleted)

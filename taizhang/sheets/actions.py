@@ -12,9 +12,11 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from taizhang.campaigns.models import Category, Phase
 from taizhang.history.models import HistoryEntry
+from taizhang.history.recording import note, note_fields
 from taizhang.ledger.actions import today
 from taizhang.ledger.lights import compute_light
 from taizhang.ledger.models import Item
@@ -53,6 +55,7 @@ def apply_ledger_plan(
     if plan.errors:
         raise ValidationError(_("The file has errors; nothing was imported."))
     actor = acting_user if acting_user is not None and acting_user.is_authenticated else None
+    imported = note_fields(note(gettext_noop("imported from a spreadsheet")))
     on = today()
     categories = {c.name: c for c in Category.objects.filter(campaign=campaign)}
     order = max((c.order for c in categories.values()), default=-1) + 1
@@ -114,7 +117,7 @@ def apply_ledger_plan(
                     campaign=campaign,
                     action=HistoryEntry.Action.CREATE,
                     actor=actor,
-                    note=_("imported from a spreadsheet"),
+                    **imported,
                 )
                 for item in new_items
             ],
@@ -197,7 +200,7 @@ def apply_ledger_plan(
                         {"field": c["field"], "label": c["label"], "old": c["old"], "new": c["new"]}
                         for c in row["changes"]
                     ],
-                    note=_("imported from a spreadsheet"),
+                    **imported,
                 )
                 for row in chunk
             ],

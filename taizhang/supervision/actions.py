@@ -8,9 +8,10 @@ from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from taizhang.history.models import HistoryEntry
-from taizhang.history.recording import record
+from taizhang.history.recording import note, record
 from taizhang.ledger.models import Item, Light
 from taizhang.orgs.access import Access
 
@@ -69,8 +70,11 @@ def issue_notice(
         HistoryEntry.Action.COMMENT,
         actor=acting_user,
         campaign=campaign,
-        note=_("Chase-up notice %(number)s issued; response required by %(date)s.")
-        % {"number": notice.number, "date": required_by.isoformat()},
+        note=note(
+            gettext_noop("Chase-up notice %(number)s issued; response required by %(date)s."),
+            number=notice.number,
+            date=required_by.isoformat(),
+        ),
     )
     transaction.on_commit(lambda: _notify_unit(notice))
     return notice
@@ -121,6 +125,8 @@ def respond_notice(notice: ChaseNotice, *, response: str, acting_user) -> ChaseN
         HistoryEntry.Action.COMMENT,
         actor=acting_user,
         campaign=notice.campaign,
-        note=_("Response to chase-up notice %(number)s: %(text)s") % {"number": notice.number, "text": response[:400]},
+        note=note(
+            gettext_noop("Response to chase-up notice %(number)s: %(text)s"), number=notice.number, text=response[:400]
+        ),
     )
     return notice

@@ -194,3 +194,42 @@ def test_history_cannot_be_changed_or_deleted_in_the_admin(items, root, client):
     assert HistoryEntry.objects.filter(pk=entry.pk).exists()
     # Reading it is fine.
     assert client.get(reverse("admin:history_historyentry_changelist")).status_code == 200
+
+
+def test_notes_of_our_own_read_in_each_readers_language_and_free_text_as_typed(items, people, campaign, login):
+    """An English-speaking officer reopens; the Chinese office reads the note in Chinese, and the reverse."""
+    from taizhang.ledger.actions import refresh_lights
+    from taizhang.ledger.models import Light
+    from taizhang.people import actions as people_actions
+
+    item = items["oa"]
+    with translation.override("en"):
+        record(item, HistoryEntry.Action.REOPEN, note=note_of("Reopened: %(reason)s", reason="数据有误"))
+    entry = history_for(item).get(action=HistoryEntry.Action.REOPEN)
+    assert entry.note == "重新打开：数据有误"  # stored in the site's language, whoever wrote it
+    with translation.override("en"):
+        assert entry.display_note == "Reopened: 数据有误"
+    with translation.override("zh-hans"):
+        assert entry.display_note == "重新打开：数据有误"
+
+    # A light change keeps its reason as a code: "已超期12天" for one reader, "12 days overdue" for another.
+    Item.objects.filter(pk=items["dating"].pk).update(light=Light.GREEN)
+    refresh_lights(campaign)
+    light = history_for(items["dating"]).get(action=HistoryEntry.Action.LIGHT)
+    with translation.override("en"):
+        assert "overdue" in light.display_note
+    with translation.override("zh-hans"):
+        assert "超期" in light.display_note
+
+    # Free text stays as typed; the page shows each reader their language.
+    people_actions.publish_item(items["welfare"], acting_user=people["olivia"])
+    page = login(people["olivia"]).get(
+        reverse("ledger:item_detail", args=[campaign.slug, items["welfare"].pk]), HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert "Published on the public page" in page.content.decode()
+
+
+def note_of(msgid, **args):
+    from taizhang.history.recording import note
+
+    return note(msgid, **args)
