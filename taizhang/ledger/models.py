@@ -89,6 +89,7 @@ class Item(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="items",
+        db_index=False,  # a partial index below: most items have none
     )
     owner_unit = models.ForeignKey(
         "orgs.Unit", verbose_name=_("responsible unit"), on_delete=models.PROTECT, related_name="items"
@@ -102,7 +103,13 @@ class Item(models.Model):
     due = models.DateField(_("deadline"), null=True, blank=True, help_text=_("Empty for ongoing items."))
     due_text = models.CharField(_("deadline as written"), max_length=100, blank=True)
     parent = models.ForeignKey(
-        "self", verbose_name=_("parent item"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self",
+        verbose_name=_("parent item"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        db_index=False,  # a partial index below: most items have none
     )
     weight = models.DecimalField(
         _("weight"),
@@ -144,6 +151,7 @@ class Item(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="merged_items",
+        db_index=False,  # a partial index below: most items have none
     )
 
     search_text = models.TextField(editable=False, default="")
@@ -188,6 +196,11 @@ class Item(models.Model):
         ]
         indexes = [
             models.Index(fields=["campaign", "status"], name="item_status_idx"),
+            # Partial indexes for the mostly empty links: an index full of NULLs makes SQLite's statistics
+            # say "useless", and it then builds a temporary index on every query that looks for children.
+            models.Index(fields=["parent"], condition=models.Q(parent__isnull=False), name="item_parent_idx"),
+            models.Index(fields=["merged_into"], condition=models.Q(merged_into__isnull=False), name="item_merged_idx"),
+            models.Index(fields=["key_task"], condition=models.Q(key_task__isnull=False), name="item_key_task_idx"),
             # By light, then deadline: the dashboards' red list reads it in order.
             models.Index(fields=["campaign", "light", "due", "code"], name="item_light_due_idx"),
             models.Index(fields=["campaign", "-light_rank", "code"], name="item_light_rank_idx"),
