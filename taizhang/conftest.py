@@ -28,6 +28,15 @@ def _huey_immediate():
 
 
 @pytest.fixture(autouse=True)
+def _default_language_after_each_test():
+    """A request in English leaves English active on the thread (LocaleMiddleware); the next test starts in Chinese."""
+    yield
+    from django.utils import translation
+
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _test_settings(settings, tmp_path):
     # A real hasher costs ~0.75 s a user; tests are not about password strength.
     # PBKDF2 stays second so users made outside the fixture (the demo's, module-scoped) still log in.

@@ -48,10 +48,13 @@ class Campaign(models.Model):
     red_points_behind = models.PositiveSmallIntegerField(_("red: points behind schedule"), default=30)
     yellow_missed_reports = models.PositiveSmallIntegerField(_("yellow: reports missed"), default=2)
     red_missed_reports = models.PositiveSmallIntegerField(_("red: reports missed"), default=3)
+    # At least a day: 0 would turn every item yellow the day after its planned start.
     yellow_idle_days = models.PositiveSmallIntegerField(
-        _("yellow: days not started after the planned start"), default=30
+        _("yellow: days not started after the planned start"), default=30, validators=[MinValueValidator(1)]
     )
-    red_idle_days = models.PositiveSmallIntegerField(_("red: days not started after the planned start"), default=90)
+    red_idle_days = models.PositiveSmallIntegerField(
+        _("red: days not started after the planned start"), default=90, validators=[MinValueValidator(1)]
+    )
 
     # Closing.
     ratings_required = models.BooleanField(_("ratings required before closing items from demands"), default=True)

@@ -81,6 +81,10 @@ def render_note(key: str, args: dict) -> str:
         text = gettext(key)
         return text % args if args else text
     except (KeyError, ValueError, TypeError):
+        pass
+    try:  # a translation whose placeholders went wrong: the message as written is better than nothing
+        return key % args if args else key
+    except (KeyError, ValueError, TypeError):
         return ""
 
 

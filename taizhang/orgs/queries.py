@@ -4,8 +4,6 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import NamedTuple
 
-from django import forms
-
 from .models import Unit
 
 
@@ -62,7 +60,7 @@ def use_unit_tree(field, queryset, *, choices_from=None, blank: bool = True) -> 
     from taizhang.lib.widgets import FastSelect, FastSelectMultiple
 
     field.queryset = queryset
-    multiple = isinstance(field.widget, forms.SelectMultiple)
+    multiple = field.widget.allow_multiple_selected
     if not isinstance(field.widget, FastSelect | FastSelectMultiple):
         widget = (FastSelectMultiple if multiple else FastSelect)(attrs=field.widget.attrs)
         widget.is_required = field.widget.is_required

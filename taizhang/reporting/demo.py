@@ -122,13 +122,19 @@ def _history(campaign, reports) -> None:
     label = str(UnitReport._meta.get_field("status").verbose_name)
     rows = []
 
+    actions = {
+        UnitReport.Status.SUBMITTED: HistoryEntry.Action.SUBMIT,
+        UnitReport.Status.ACCEPTED: HistoryEntry.Action.ACCEPT,
+        UnitReport.Status.RETURNED: HistoryEntry.Action.RETURN,
+    }
+
     def change(report, old, new, actor, note=""):
         rows.append(
             HistoryEntry(
                 content_type=content_type,
                 object_id=report.pk,
                 campaign=campaign,
-                action=HistoryEntry.Action.UPDATE,
+                action=actions.get(new, HistoryEntry.Action.UPDATE),
                 changes=[{"field": "status", "label": label, "old": str(labels[old]), "new": str(labels[new])}],
                 note=note,
                 actor=actor,

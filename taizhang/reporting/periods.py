@@ -101,7 +101,11 @@ def generate_periods(campaign, *, now: datetime.datetime | None = None) -> int:
                 continue  # a past period stays as it was; the new rhythm does not rewrite history
             ReportingPeriod.objects.create(campaign=campaign, **fields)
             created += 1
-        elif current.due_at > now and (current.due_at, current.ends_on) != (fields["due_at"], fields["ends_on"]):
+        elif (
+            current.due_at > now
+            and fields["due_at"] > now  # a new rhythm never makes a period already overdue
+            and (current.due_at, current.ends_on) != (fields["due_at"], fields["ends_on"])
+        ):
             ReportingPeriod.objects.filter(pk=current.pk).update(
                 due_at=fields["due_at"], ends_on=fields["ends_on"], label=fields["label"]
             )

@@ -291,10 +291,13 @@ def completeness_board(request, campaign, access):
     except ValueError:
         page = 1
     data = board(campaign, offset=(page - 1) * BOARD_PAGE, limit=BOARD_PAGE, **args)
+    pages = (data["row_count"] + BOARD_PAGE - 1) // BOARD_PAGE
+    if page > pages > 0:  # past the last page (an old link, fewer units now): show the last one
+        page = pages
+        data = board(campaign, offset=(page - 1) * BOARD_PAGE, limit=BOARD_PAGE, **args)
     _render_rows(campaign, data)
     query = request.GET.copy()
     query.pop("page", None)
-    pages = (data["row_count"] + BOARD_PAGE - 1) // BOARD_PAGE
     return render(
         request,
         "reporting/board.html",

@@ -132,3 +132,9 @@ def test_board_exports_to_xlsx_with_rates_and_cells(login, people, items, org, c
     hr = by_unit["人力资源部"]
     assert hr[1:8] == [2, 1, 1, 0, 0, 100, 50]
     assert UnitReport.objects.count() == 2
+
+
+def test_a_page_past_the_last_shows_the_last_page(login, people, items, campaign, periods):
+    response = login(people["olivia"]).get(f"/c/{campaign.slug}/reports/board/", {"page": 99})
+    assert response.status_code == 200
+    assert response.context["page"] == 1 and response.context["board"]["rows"]

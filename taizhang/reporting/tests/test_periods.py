@@ -53,3 +53,18 @@ def test_generating_twice_creates_nothing_new_and_future_periods_follow_a_change
     assert (datetime.date(2021, 4, 16), 17) not in due_days  # a future Friday is gone
     assert (datetime.date(2021, 4, 22), 16) in due_days  # Thursday 16:00 instead
     assert (datetime.date(2021, 4, 8), 16) not in due_days  # no past Thursday overlapping a past Friday
+
+
+def test_a_new_rhythm_never_makes_a_period_overdue_at_once(db):
+    """On the 5th, moving the monthly due day from the 10th to the 3rd must not make last month's report late."""
+    campaign = make_campaign(
+        starts_on=datetime.date(2021, 3, 1), ends_on=datetime.date(2021, 12, 31), monthly_report_day=10
+    )
+    generate_periods(campaign, now=datetime.datetime(2021, 2, 1, tzinfo=SHANGHAI))
+    campaign.monthly_report_day = 3
+    campaign.save()
+    generate_periods(campaign, now=datetime.datetime(2021, 4, 5, 9, tzinfo=SHANGHAI))
+    march = ReportingPeriod.objects.get(campaign=campaign, kind="monthly", starts_on=datetime.date(2021, 3, 1))
+    april = ReportingPeriod.objects.get(campaign=campaign, kind="monthly", starts_on=datetime.date(2021, 4, 1))
+    assert march.due_at.astimezone(SHANGHAI).date() == datetime.date(2021, 4, 10)  # kept: the 3rd has passed
+    assert april.due_at.astimezone(SHANGHAI).date() == datetime.date(2021, 5, 3)  # follows the new rhythm
