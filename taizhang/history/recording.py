@@ -7,8 +7,8 @@ from typing import NamedTuple
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db import models
-from django.utils import translation
+from django.db import connections, models
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from .models import HistoryEntry
@@ -115,6 +115,42 @@ def record(
         actor=actor if actor is not None and actor.is_authenticated else None,
         **note_fields(note),
     )
+
+
+def insert_history(common: dict, rows: list[dict], *, using: str = "default") -> int:
+    """Many history entries at once: ``common`` holds the values all share, each of ``rows`` the ones that differ.
+
+    Field names as attnames (``content_type_id``, ``object_id``, ``changes`` …); every row has the same keys.
+    One ``executemany`` with the shared values prepared once: at 100,000 entries (an import, a night's
+    lights) ``bulk_create``'s work per object, and its RETURNING of ids nobody reads, cost more than the
+    inserts themselves.
+    """
+    if not rows:
+        return 0
+    connection = connections[using]
+    defaults = {
+        "campaign_id": None,
+        "changes": [],
+        "note": "",
+        "note_key": "",
+        "note_args": {},
+        "actor_id": None,
+        "at": timezone.now(),
+    }
+    values = {**defaults, **common}
+    fields = [f for f in HistoryEntry._meta.concrete_fields if not f.primary_key]
+    varying = [f for f in fields if f.attname in rows[0]]
+    shared = {f.attname: f.get_db_prep_save(values[f.attname], connection) for f in fields if f not in varying}
+    table = connection.ops.quote_name(HistoryEntry._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})"
+    params = []
+    for row in rows:
+        prepared = {f.attname: f.get_db_prep_save(row[f.attname], connection) for f in varying}
+        params.append([prepared[f.attname] if f.attname in prepared else shared[f.attname] for f in fields])
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
+    return len(params)
 
 
 def history_for(subject: models.Model):

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from taizhang.history.models import HistoryEntry
-from taizhang.history.recording import Note, diff, note, record, snapshot
+from taizhang.history.recording import Note, diff, insert_history, note, record, snapshot
 from taizhang.orgs.access import Access
 
 from .lights import compute_light, describe
@@ -234,21 +234,18 @@ def refresh_lights(campaign, *, on: datetime.date | None = None, unit=None, batc
             Item.objects.filter(pk__in=ids[i : i + batch_size]).update(light=light, light_code=code, light_n=n)
     content_type = ContentType.objects.get_for_model(Item)
     with translation.override(settings.LANGUAGE_CODE):  # the stored text; each reader gets their own language
-        HistoryEntry.objects.bulk_create(
-            (
-                HistoryEntry(
-                    content_type=content_type,
-                    object_id=change["subject"].pk,
-                    campaign=campaign,
-                    action=HistoryEntry.Action.LIGHT,
-                    changes=change["changes"],
-                    note=describe(change["note"].key.partition(":")[2], change["note"].args["n"]),
-                    note_key=change["note"].key,
-                    note_args=change["note"].args,
-                )
+        insert_history(
+            {"content_type_id": content_type.pk, "campaign_id": campaign.pk, "action": HistoryEntry.Action.LIGHT},
+            [
+                {
+                    "object_id": change["subject"].pk,
+                    "changes": change["changes"],
+                    "note": describe(change["note"].key.partition(":")[2], change["note"].args["n"]),
+                    "note_key": change["note"].key,
+                    "note_args": change["note"].args,
+                }
                 for change in changes
-            ),
-            batch_size=batch_size,
+            ],
         )
     if unit is None:
         _write_tally(campaign, on, tally)

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_noop
 
 from taizhang.campaigns.models import Category, Phase
 from taizhang.history.models import HistoryEntry
-from taizhang.history.recording import note, note_fields
+from taizhang.history.recording import insert_history, note, note_fields
 from taizhang.ledger.actions import today
 from taizhang.ledger.lights import compute_light
 from taizhang.ledger.models import Item
@@ -109,19 +109,15 @@ def apply_ledger_plan(
             for unit in row["partner_units"]
         ]
         through.objects.bulk_create(links, batch_size=1000)
-        HistoryEntry.objects.bulk_create(
-            [
-                HistoryEntry(
-                    content_type=item_type,
-                    object_id=item.pk,
-                    campaign=campaign,
-                    action=HistoryEntry.Action.CREATE,
-                    actor=actor,
-                    **imported,
-                )
-                for item in new_items
-            ],
-            batch_size=1000,
+        insert_history(
+            {
+                "content_type_id": item_type.pk,
+                "campaign_id": campaign.pk,
+                "action": HistoryEntry.Action.CREATE,
+                "actor_id": actor.pk if actor else None,
+                **imported,
+            },
+            [{"object_id": item.pk} for item in new_items],
         )
         for row, item in zip(chunk, new_items, strict=True):
             row["item"] = item
