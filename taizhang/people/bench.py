@@ -10,7 +10,7 @@ from django.utils import timezone
 from taizhang.campaigns.models import Campaign
 from taizhang.ledger.models import Item
 from taizhang.lib.text import search_key
-from taizhang.orgs.models import Unit, User
+from taizhang.orgs.models import User
 
 from . import queries
 from .models import Channel, Demand, new_tracking_code
@@ -74,15 +74,10 @@ def _big_campaign(rng: random.Random) -> Campaign:
     if Item.objects.filter(campaign=campaign).count() >= 100_000:
         return campaign
     with transaction.atomic():
-        root = Unit.objects.filter(parent__isnull=True).first()
-        units = list(Unit.objects.filter(name__startswith="bench-unit-"))
-        if len(units) < 2000:
-            new = [
-                Unit(name=f"bench-unit-{i}", parent=root, kind=Unit.Kind.SUBUNIT, path=f"{root.path}9{i:05d}.", depth=1)
-                for i in range(len(units), 2000)
-            ]
-            Unit.objects.bulk_create(new, batch_size=1000)
-            units = list(Unit.objects.filter(name__startswith="bench-unit-"))
+        # The same 2,000-unit tree as the other benches (one org, as in life).
+        from taizhang.dashboards.bench import make_units
+
+        units = make_units()
         items = []
         for i in range(100_000):
             title = "".join(rng.sample(WORDS, 3)) + f"改善项目{i}"
