@@ -4,7 +4,9 @@ Runs against its own database (``BENCH_DATABASE_URL``, default a SQLite file
 ``var/bench.sqlite3``), builds the demo campaign there, and prints one line per
 measure: ``<measure>: <ms> ms, baseline <ms> ms, ratio <x>``. The baseline is
 the bare database work the measured code cannot avoid, so the ratio shows the
-overhead of the application on top of it. Figures are medians of repeated runs.
+overhead of the application on top of it. Figures are medians of repeated runs;
+the pages held to a ratio (the overview, the completeness board) are timed turn
+about with their baselines, so a shared machine's drift weighs on both alike.
 
 ``python -m taizhang.bench sheets reporting`` runs only those areas' modules
 (``taizhang/<app>/bench.py``, each with ``run(report, median_ms)``) after the
@@ -29,6 +31,21 @@ def median_ms(fn: Callable[[], object], repeat: int = 7) -> float:
         fn()
         times.append((time.perf_counter() - start) * 1000)
     return statistics.median(times)
+
+
+def paired_median_ms(fn: Callable[[], object], baseline: Callable[[], object], repeat: int = 15) -> tuple[float, float]:
+    """Medians of ``fn`` and ``baseline`` timed turn about, so a machine that speeds up or slows down
+    during the run (a shared one does) weighs on both sides of the ratio alike."""
+    fn(), baseline()
+    ours, theirs = [], []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        ours.append((time.perf_counter() - start) * 1000)
+        start = time.perf_counter()
+        baseline()
+        theirs.append((time.perf_counter() - start) * 1000)
+    return statistics.median(ours), statistics.median(theirs)
 
 
 def report(measure: str, ms: float, baseline_ms: float) -> None:
