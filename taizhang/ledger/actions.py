@@ -18,10 +18,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from taizhang.history.models import HistoryEntry
-from taizhang.history.recording import Note, diff, insert_history, note, record, snapshot
+from taizhang.history.recording import Note, diff, insert_history, note, record, render_note, snapshot
 from taizhang.orgs.access import Access
 
-from .lights import compute_light, describe
+from .lights import compute_light
 from .models import (
     FINISHED_STATUSES,
     Comment,
@@ -240,7 +240,7 @@ def refresh_lights(campaign, *, on: datetime.date | None = None, unit=None, batc
                 {
                     "object_id": change["subject"].pk,
                     "changes": change["changes"],
-                    "note": describe(change["note"].key.partition(":")[2], change["note"].args["n"]),
+                    "note": render_note(*change["note"]),
                     "note_key": change["note"].key,
                     "note_args": change["note"].args,
                 }

@@ -3,7 +3,6 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from taizhang.campaigns.models import Category, KeyTask, Phase
-from taizhang.lib.widgets import FastSelect
 from taizhang.orgs.models import Unit
 from taizhang.orgs.queries import use_unit_tree
 
@@ -21,9 +20,7 @@ SORTS = {
 
 class ItemFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
-    unit = forms.ModelChoiceField(
-        label=_("Unit (with sub-units)"), queryset=Unit.objects.none(), required=False, widget=FastSelect
-    )
+    unit = forms.ModelChoiceField(label=_("Unit (with sub-units)"), queryset=Unit.objects.none(), required=False)
     category = forms.ModelChoiceField(label=_("Category"), queryset=Category.objects.none(), required=False)
     phase = forms.ModelChoiceField(label=_("Phase"), queryset=Phase.objects.none(), required=False)
     status = forms.ChoiceField(
@@ -71,7 +68,7 @@ class ItemForm(forms.ModelForm):
     """Create or edit an item; ``version`` guards against overwriting someone else's edit."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-    owner_unit = forms.ModelChoiceField(label=_("responsible unit"), queryset=Unit.objects.none(), widget=FastSelect)
+    owner_unit = forms.ModelChoiceField(label=_("responsible unit"), queryset=Unit.objects.none())
     partner_units = forms.ModelMultipleChoiceField(
         label=_("partner units"),
         queryset=Unit.objects.none(),

@@ -5,10 +5,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from django.db.models import Case, IntegerField, Q, Sum, Value, When
+from django.db.models import Q
 from django.utils import timezone
 
 from taizhang.ledger.models import Item
+from taizhang.lib.aggregates import count_where
 from taizhang.lib.rows import raw_rows
 from taizhang.orgs.models import Unit
 from taizhang.orgs.queries import in_tree_order
@@ -127,10 +128,6 @@ def default_range(campaign, kind: str, now: datetime.datetime, count: int = 8) -
     return start, current or campaign.ends_on
 
 
-def _count(condition: Q) -> Sum:
-    return Sum(Case(When(condition, then=Value(1)), default=Value(0), output_field=IntegerField()))
-
-
 def unit_counts(
     campaign, periods: list[ReportingPeriod], expected: set[int], now: datetime.datetime
 ) -> dict[int, tuple[int, int, int, int]]:
@@ -145,9 +142,9 @@ def unit_counts(
         .values_list("unit_id")
         # SUM(CASE …) over columns of the covering index: no table lookups (COUNT(id) would need them).
         .annotate(
-            on_time=_count(Q(status__in=REPORTED, is_late=False)),
-            late=_count(Q(status__in=REPORTED, is_late=True)),
-            returned=_count(Q(status=UnitReport.Status.RETURNED)),
+            on_time=count_where(Q(status__in=REPORTED, is_late=False)),
+            late=count_where(Q(status__in=REPORTED, is_late=True)),
+            returned=count_where(Q(status=UnitReport.Status.RETURNED)),
         )
         .order_by()
     )
