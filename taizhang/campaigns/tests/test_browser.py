@@ -1,0 +1,56 @@
+"""The campaign rules page and the units-that-report page in a real browser, on a desktop and a phone."""
+
+import pytest
+from playwright.sync_api import expect
+
+from taizhang.campaigns.models import Campaign
+from taizhang.reporting.models import ExpectedUnit
+from taizhang.testing import browser as fixtures
+from taizhang.testing.browser import has_horizontal_overflow, log_in, screenshot
+
+browser, page, page_watch, phone_page = fixtures.browser, fixtures.page, fixtures.page_watch, fixtures.phone_page
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def test_the_office_changes_a_threshold_and_sees_it_refused_then_saved(page, page_watch, people, items, campaign):
+    page_watch.allow(r"status of 400")  # the refused form answers 400, as it should
+    log_in(page, "olivia")
+    page.goto(f"/c/{campaign.slug}/")
+    page.click("#nav-rules")
+    expect(page.locator("#rules-form")).to_be_visible()
+    # Yellow above red: refused with the reason, nothing saved.
+    page.fill("#id_yellow_idle_days", "120")
+    page.click("#rules-save")
+    expect(page.locator("#rules-form .invalid-feedback").first).to_be_visible()
+    assert Campaign.objects.get(pk=campaign.pk).yellow_idle_days == 30
+    page.fill("#id_yellow_idle_days", "20")
+    page.click("#rules-save")
+    expect(page.locator(".alert-success")).to_be_visible()
+    expect(page.locator("#history-timeline")).to_contain_text("20")
+    assert Campaign.objects.get(pk=campaign.pk).yellow_idle_days == 20
+    screenshot(page, "campaign-rules-desktop")
+
+
+def test_a_leader_reads_the_rules_on_a_phone(phone_page, people, campaign):
+    log_in(phone_page, "leo")
+    phone_page.goto(f"/c/{campaign.slug}/rules/")
+    expect(phone_page.locator("#read-only-note")).to_be_visible()
+    expect(phone_page.locator("#rules-save")).to_have_count(0)
+    assert not has_horizontal_overflow(phone_page)
+
+
+def test_the_office_asks_a_unit_to_report_from_the_board(page, people, items, org, campaign):
+    log_in(page, "olivia")
+    page.goto(f"/c/{campaign.slug}/reports/board/")
+    page.click("#board-units")
+    page.select_option("#expected-form select[name=unit]", str(org["subsidiary"].pk))
+    page.click("#expected-form button[type=submit]")
+    expect(page.locator(f"#expected-units tr[data-unit='{org['subsidiary'].name}']")).to_be_visible()
+    assert ExpectedUnit.objects.filter(campaign=campaign, unit=org["subsidiary"]).exists()
+    screenshot(page, "units-that-report-desktop")
