@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-pg lint format check bench vendor messages compilemessages setup clean-db ci
+.PHONY: run test test-pg test-dates lint format check bench vendor messages compilemessages setup clean-db ci
 
 $(STAMP): requirements/base.txt requirements/dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,9 @@ run: setup
 
 test: $(STAMP) compilemessages
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+test-dates: $(STAMP) compilemessages
+	PYTHON=$(PY) bash scripts/date_spread.sh $(PYTEST_ARGS)
 
 test-pg: $(STAMP) compilemessages
 	DATABASE_URL=$${PG_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/taizhang} $(PY) -m pytest $(PYTEST_ARGS)

@@ -5,8 +5,10 @@ bob is the liaison of 人力资源部; leo is a leader; charlie has no role at a
 """
 
 import datetime
+import os
 
 import pytest
+import time_machine
 from django.utils import timezone
 
 from taizhang.orgs.actions import grant_role
@@ -14,6 +16,45 @@ from taizhang.orgs.models import Role
 from taizhang.testing.factories import make_campaign, make_item, make_unit, make_user
 
 PASSWORD = "pw-for-tests-1"
+
+# Time is an input: every test runs at this moment (Asia/Shanghai), never at the real one.
+# CI runs the date-sensitive tests again at a spread of moments through TAIZHANG_TEST_NOW
+# (scripts/date_spread.sh); a test that fails at one of them is a bug in the code or the test.
+DEFAULT_NOW = "2026-06-17T10:00:00+08:00"
+
+
+def suite_now() -> datetime.datetime:
+    """The moment the suite runs at: ``TAIZHANG_TEST_NOW`` (ISO 8601 with an offset) or a fixed Wednesday."""
+    value = os.environ.get("TAIZHANG_TEST_NOW") or DEFAULT_NOW
+    moment = datetime.datetime.fromisoformat(value)
+    if moment.tzinfo is None:
+        raise pytest.UsageError(f"TAIZHANG_TEST_NOW needs an offset, e.g. 2026-06-17T10:00:00+08:00: {value!r}")
+    return moment
+
+
+_clock: dict = {}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _frozen_clock():
+    """The clock starts at ``suite_now()`` and ticks on from there (code that measures elapsed time still works)."""
+    traveller = time_machine.travel(suite_now(), tick=True)
+    _clock["coordinates"] = traveller.start()
+    yield
+    traveller.stop()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _clock_at_module_start(_frozen_clock):
+    """Module-scoped data (the demo's) is built at ``suite_now()`` too."""
+    _clock["coordinates"].move_to(suite_now(), tick=True)
+
+
+@pytest.fixture(autouse=True)
+def _clock_at_test_start(_frozen_clock):
+    """Each test starts at ``suite_now()``: a deadline moment such as Friday 16:59 stays that moment all suite long."""
+    _clock["coordinates"].move_to(suite_now(), tick=True)
+    return _clock["coordinates"]
 
 
 @pytest.fixture(autouse=True)

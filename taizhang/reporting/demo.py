@@ -1,9 +1,9 @@
 """A plausible reporting history for the demo campaign: ``build(campaign)``.
 
 Called by the lead from the demo command (taizhang/campaigns/demo.py is not this app's file).
-Each expected unit gets a habit — punctual, sometimes late, sloppy (returned now and then) or
-silent (missing in a row, so the lights have something to say) — and reports on every period
-already due: weekly and monthly, with the monthly summary written. Reports more than two weeks
+Each expected unit gets a habit — punctual, sometimes late or sloppy (returned now and then) —
+and the last two fall silent in the latest weeks (missing in a row, so the lights have something
+to say); each reports on every period already due: weekly and monthly, with the monthly summary written. Reports more than two weeks
 old that came in are accepted by the office. Idempotent: a campaign with reports is left alone.
 """
 
@@ -37,7 +37,6 @@ HABITS = {
     "punctual": (0.92, 0.06, 0.01),
     "late": (0.55, 0.35, 0.03),
     "sloppy": (0.6, 0.15, 0.15),
-    "silent": (0.35, 0.1, 0.0),
 }
 
 
@@ -71,14 +70,15 @@ def build(campaign, *, now: datetime.datetime | None = None, seed: int = 2026) -
     habits = list(HABITS)
     reports: list[UnitReport] = []
     for index, unit in enumerate(units):
-        # The last two units are silent in the latest weeks: missed reports in a row for the lights.
-        habit = "silent" if index >= len(units) - 2 else habits[index % 3]
-        on_time_p, late_p, returned_p = HABITS[habit]
+        # The last two units fall silent in the latest weeks (missed reports in a row for the lights);
+        # before that they report by a habit like any other unit, so their history is not empty.
+        falls_silent = index >= len(units) - 2
+        on_time_p, late_p, returned_p = HABITS[habits[index % 3]]
         writer = _writer(unit, grants, office)
         for n, period in enumerate(periods):
             recent = n >= len(periods) - 4
             roll = rng.random()
-            if habit == "silent" and recent:
+            if falls_silent and recent:
                 continue
             if roll >= on_time_p + late_p + returned_p:
                 continue  # missing
