@@ -5,14 +5,25 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Settings fail closed (DEBUG off) unless told otherwise; the make targets are development tools.
+DEBUG ?= 1
+export DEBUG
 
-.PHONY: run test test-pg test-dates lint format check bench vendor messages compilemessages setup clean-db ci
+DEBIAN_PACKAGES := $(shell grep -v '^\#' scripts/debian-packages.txt)
+
+.PHONY: deps run test test-pg test-dates lint format check bench vendor messages compilemessages setup clean-db ci
 
 $(STAMP): requirements/base.txt requirements/dev.txt
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements/dev.txt
 	touch $(STAMP)
+
+# The Debian packages (see scripts/debian-packages.txt); python3-venv too where python3 is Debian's.
+deps:
+	$(if $(filter 0,$(shell id -u)),,sudo) apt-get update
+	$(if $(filter 0,$(shell id -u)),,sudo) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+		$(DEBIAN_PACKAGES) $(if $(filter /usr/bin/%,$(realpath $(shell command -v python3))),python3-venv,)
 
 setup: $(STAMP) compilemessages
 	$(PY) manage.py migrate --noinput
@@ -22,10 +33,8 @@ compilemessages: $(STAMP)
 
 run: setup
 	$(PY) manage.py demo
-	@echo "Serving on http://$(HOST):$(PORT)/ (Ctrl-C stops the web server and the background worker)"
-	@trap 'kill 0' INT TERM EXIT; \
-	$(PY) manage.py run_huey --quiet & \
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	@echo "Serving on http://$(HOST):$(PORT)/ (log in at http://$(HOST):$(PORT)/accounts/login/; Ctrl-C stops the web server and the background worker)"
+	@$(PY) scripts/serve.py --host $(HOST) --port $(PORT)
 
 test: $(STAMP) compilemessages
 	$(PY) -m pytest $(PYTEST_ARGS)

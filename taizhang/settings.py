@@ -1,7 +1,9 @@
 """Settings for taizhang, read from environment variables through typed helpers.
 
-Unset, everything falls back to a development set-up on SQLite in ``var/``.
-``DEBUG=0`` switches on the production protections (``check --deploy`` clean).
+Unset, everything falls back to SQLite in ``var/`` with the production protections on (fail closed:
+``SECRET_KEY`` and ``ALLOWED_HOSTS`` must then be given). ``DEBUG=1`` is the development set-up;
+``make run``, ``make test`` and the other make targets set it, as does the test runner
+(``taizhang/testing/devenv.py``).
 """
 
 import os
@@ -34,11 +36,13 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [part.strip() for part in env_str(name, default).split(",") if part.strip()]
 
 
-DEBUG = env_bool("DEBUG", True)
+DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = env_str("SECRET_KEY")
 if not SECRET_KEY:
     if not DEBUG:
-        raise RuntimeError("SECRET_KEY must be set when DEBUG is off")
+        raise RuntimeError(
+            "SECRET_KEY must be set when DEBUG is off (the default); for development set DEBUG=1, as make run does"
+        )
     SECRET_KEY = "dev-only-insecure-key-never-use-in-production"
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
@@ -207,11 +211,21 @@ if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_REFERRER_POLICY = "same-origin"
 
+# One handler, at the root: Django's own loggers propagate to it instead of printing a second copy
+# through their default console handler; refused requests (403/404) log a line without a traceback.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"quiet_client_errors": {"()": "taizhang.lib.logs.QuietClientErrors"}},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["quiet_client_errors"]}
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "loggers": {
+        "django": {"handlers": [], "level": env_str("LOG_LEVEL", "INFO"), "propagate": True},
+        "django.server": {"handlers": [], "propagate": True},
+    },
 }
 
 ITEMS_PER_PAGE = 50

@@ -204,3 +204,12 @@ def test_someone_without_contact_points_sees_no_such_card(season, campaign, logi
     response = login(people["olivia"]).get(reverse("campaigns:campaign_home", args=[campaign.slug]))
     assert response.context["contact_rows"] == []
     assert 'id="contact-points"' not in response.content.decode()
+
+
+def test_favicon_is_served(client):
+    from django.contrib.staticfiles import finders
+
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301 and response["Location"].endswith("favicon.ico")
+    with open(finders.find("favicon.ico"), "rb") as icon:
+        assert icon.read(4) == b"\x00\x00\x01\x00"  # an ICO header

@@ -57,8 +57,10 @@ def test_a_late_report_relights_the_units_items_at_once(people, org):
     item.refresh_from_db()
     assert (item.light, item.light_code) == (Light.RED, "missed")
 
+    # The latest period the light counts: due before today began (one due at 17:00 today counts from tomorrow).
+    start_of_today = datetime.datetime.combine(today, datetime.time(), tzinfo=TZ)
     last_due = (
-        ReportingPeriod.objects.filter(campaign=campaign, kind="weekly", due_at__lt=timezone.now())
+        ReportingPeriod.objects.filter(campaign=campaign, kind="weekly", due_at__lt=start_of_today)
         .order_by("-due_at")
         .first()
     )
