@@ -47,7 +47,7 @@ from taizhang.history.recording import note_fields
 from taizhang.ledger.actions import progress_note, recompute_item, withdraw_item
 from taizhang.ledger.lights import expected_percent
 from taizhang.ledger.models import Item, ProgressEntry, Status
-from taizhang.orgs.actions import create_unit, grant_role
+from taizhang.orgs.actions import create_unit, grant_role, system_actor
 from taizhang.orgs.models import ContactPoint, Role, Unit, User
 
 from .models import Campaign, Category, KeyTask, Phase, Scope
@@ -553,7 +553,7 @@ def _ensure_unit(*, name: str, parent: Unit | None, **data) -> Unit:
     existing = Unit.objects.filter(parent=parent, name=name).first()
     if existing is not None:
         return existing
-    return create_unit(data={"name": name, "parent": parent, **data}, check_permission=False)
+    return create_unit(data={"name": name, "parent": parent, **data}, acting_user=system_actor("demo"))
 
 
 def _ensure_org_tree() -> OrgTree:
