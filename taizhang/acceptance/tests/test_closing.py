@@ -288,3 +288,28 @@ def test_an_objection_during_the_window_arrives_as_a_problem_and_holds_closing(c
     )
     assert client.post(url, {"text": "晚到的异议内容"}).status_code == 403
     actions.close_item(item, acting_user=people["olivia"])
+
+
+# The people read acceptance through the reader this app registers ------------------------------
+
+
+def test_a_passed_acceptance_opens_rating_even_before_the_item_is_complete(people, items):
+    from taizhang.people.queries import item_accepted, item_ever_passed_acceptance
+
+    item = items["welfare"]  # in progress, not yet at 100%
+    assert not people_actions.can_be_rated(item)
+    accept(item, people["olivia"])
+    assert item_accepted(item) and item_ever_passed_acceptance(item)
+    assert people_actions.can_be_rated(item)
+    # A later return for rework hides "accepted" from the submitter but does not take back the call to rate.
+    accept(item, people["olivia"], result=Acceptance.Result.RETURNED, reasons="材料不全")
+    assert not item_accepted(item) and people_actions.can_be_rated(item)
+
+
+def test_the_item_page_shows_the_people_and_the_acceptance_panels(login, people, done_item, campaign):
+    accept(done_item, people["olivia"], statement="验收合格")
+    body = login(people["olivia"]).get(reverse("ledger:item_detail", args=[campaign.slug, done_item.pk])).content
+    page = body.decode()
+    assert 'id="people-panel"' in page and 'id="acceptance-panel"' in page
+    assert "验收与销号" in page and "验收合格" in page
+    assert reverse("acceptance:item_close", args=[campaign.slug, done_item.pk]) in page
