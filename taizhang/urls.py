@@ -27,5 +27,6 @@ urlpatterns = [
     path("", include("taizhang.dashboards.urls")),
     path("", include("taizhang.supervision.urls")),
     path("", include("taizhang.people.urls")),
+    path("", include("taizhang.acceptance.urls")),
     path("", include("taizhang.campaigns.urls")),
 ]

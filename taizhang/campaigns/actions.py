@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from taizhang.history.models import HistoryEntry
 from taizhang.history.recording import diff, record, snapshot
 from taizhang.ledger.tasks import relight_campaign
-from taizhang.orgs.access import Access
+from taizhang.orgs.access import Access, can_create_campaigns
 from taizhang.reporting.periods import generate_periods
 
 from .models import Campaign, threshold_order_errors
@@ -23,6 +23,18 @@ class StaleRules(Exception):
             )
         )
         self.campaign = campaign
+
+
+@transaction.atomic
+def create_campaign(*, data: dict, acting_user) -> Campaign:
+    """Start a campaign (name, short code, dates); an administrator, or a command as its system actor."""
+    if not can_create_campaigns(acting_user):
+        raise PermissionDenied(_("Only an administrator can start a campaign."))
+    campaign = Campaign(**data)
+    campaign.full_clean()
+    campaign.save()
+    record(campaign, HistoryEntry.Action.CREATE, actor=acting_user, campaign=campaign)
+    return campaign
 
 
 @transaction.atomic

@@ -25,12 +25,7 @@ urlpatterns = [
         views.demand_act,
         name="demand_act",
     ),
-    path("c/<slug:slug>/items/<int:pk>/acceptance/", views.item_accept, name="item_accept"),
-    path("c/<slug:slug>/items/<int:pk>/close/", views.item_close, name="item_close"),
-    path("c/<slug:slug>/items/<int:pk>/reopen/", views.item_reopen, name="item_reopen"),
     path("c/<slug:slug>/items/<int:pk>/publish/", views.item_publish, name="item_publish"),
-    path("c/<slug:slug>/lookbacks/<int:pk>/", views.lookback_record, name="lookback_record"),
-    path("c/<slug:slug>/evidence/<int:pk>/", views.evidence_download, name="evidence_download"),
     # Open311 GeoReport v2.
     re_path(r"^open311/v2/services\.(?P<fmt>\w+)$", open311.services, name="open311_services"),
     re_path(

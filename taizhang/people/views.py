@@ -24,23 +24,19 @@ from taizhang.lib.text import search_key
 
 from . import actions, queries
 from .forms import (
-    AcceptanceForm,
     AnswerForm,
-    CloseForm,
     DemandFilterForm,
     DemandForm,
     LinkForm,
-    LookBackForm,
     MergeForm,
     ObjectionForm,
     PublicFilterForm,
     RatingForm,
-    ReasonForm,
     StaffDemandForm,
     SurveyUploadForm,
     TrackForm,
 )
-from .models import AcceptanceAttachment, Demand, LookBack, PeopleSettings, normalise_code
+from .models import Demand, PeopleSettings, normalise_code
 from .survey import SurveyError, import_survey
 
 VOTER_COOKIE = "tz_voter"
@@ -360,9 +356,6 @@ def demand_list(request, campaign, access):
             "form": form,
             "page": page,
             "counts": queries.counts_by_channel_and_category(campaign),
-            "lookbacks_due": LookBack.objects.filter(
-                item__campaign=campaign, done_on__isnull=True, due_on__lte=actions.today()
-            ).select_related("item"),
         },
     )
 
@@ -472,70 +465,11 @@ def item_from_demands(request, campaign, access):
     )
 
 
-# Staff: acceptance, closing, publication on an item -------------------------------
+# Staff: publication on an item (acceptance and closing: taizhang.acceptance.views) -------------------------------
 
 
 def _get_item(campaign, pk) -> Item:
     return get_object_or_404(Item.objects.select_related("campaign", "owner_unit"), campaign=campaign, pk=pk)
-
-
-@campaign_view
-def item_accept(request, campaign, access, pk):
-    access.require(access.is_office, _("Only the campaign office accepts items."))
-    item = _get_item(campaign, pk)
-    form = AcceptanceForm(request.POST or None, request.FILES or None, initial={"checked_on": actions.today()})
-    if request.method == "POST" and form.is_valid():
-        try:
-            actions.record_acceptance(
-                item,
-                data=form.cleaned_data,
-                attachments=request.FILES.getlist("attachments"),
-                acting_user=request.user,
-            )
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, _("Acceptance recorded."))
-            return redirect("ledger:item_detail", slug=campaign.slug, pk=item.pk)
-    return render(
-        request,
-        "people/item_accept.html",
-        {"campaign": campaign, "access": access, "item": item, "form": form},
-        status=400 if form.errors else 200,
-    )
-
-
-@require_POST
-@campaign_view
-def item_close(request, campaign, access, pk):
-    access.require(access.is_office, _("Only the campaign office closes items."))
-    item = _get_item(campaign, pk)
-    form = CloseForm(request.POST)
-    form.is_valid()
-    try:
-        actions.close_item(item, statement=form.cleaned_data.get("statement", ""), acting_user=request.user)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("Item %(code)s closed.") % {"code": item.code})
-    return redirect("ledger:item_detail", slug=campaign.slug, pk=item.pk)
-
-
-@require_POST
-@campaign_view
-def item_reopen(request, campaign, access, pk):
-    access.require(access.is_office, _("Only the campaign office reopens items."))
-    item = _get_item(campaign, pk)
-    form = ReasonForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise ValidationError(_("Give a reason."))
-        actions.reopen_item(item, reason=form.cleaned_data["reason"], acting_user=request.user)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("Item %(code)s reopened.") % {"code": item.code})
-    return redirect("ledger:item_detail", slug=campaign.slug, pk=item.pk)
 
 
 @require_POST
@@ -553,33 +487,6 @@ def item_publish(request, campaign, access, pk):
     else:
         messages.success(request, _("Publication saved."))
     return redirect("ledger:item_detail", slug=campaign.slug, pk=item.pk)
-
-
-@require_POST
-@campaign_view
-def lookback_record(request, campaign, access, pk):
-    access.require(access.is_office, _("Only the campaign office does this."))
-    lookback = get_object_or_404(LookBack.objects.select_related("item__campaign"), item__campaign=campaign, pk=pk)
-    form = LookBackForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise ValidationError(_("Say whether the result holds and what the look-back found."))
-        actions.record_lookback(
-            lookback, holds=form.cleaned_data["holds"], result=form.cleaned_data["result"], acting_user=request.user
-        )
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("Look-back recorded."))
-    return redirect("ledger:item_detail", slug=campaign.slug, pk=lookback.item_id)
-
-
-@campaign_view
-def evidence_download(request, campaign, access, pk):
-    attachment = get_object_or_404(
-        AcceptanceAttachment.objects.select_related("acceptance__item"), pk=pk, acceptance__item__campaign=campaign
-    )
-    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name)
 
 
 @campaign_view

@@ -180,3 +180,13 @@ def test_quiet_prints_nothing(demo):
     out = StringIO()
     call_command("demo", "--quiet", stdout=out)
     assert out.getvalue() == ""
+
+
+def test_the_demo_campaign_and_its_units_are_written_by_the_named_demo_builder(demo):
+    from taizhang.history.models import HistoryEntry
+    from taizhang.history.recording import history_for
+
+    created = history_for(demo["campaign"]).get(action=HistoryEntry.Action.CREATE)
+    assert created.actor.is_system_actor and created.actor.username.startswith("system:demo:")
+    group = Unit.objects.get(parent=None)
+    assert history_for(group).get(action=HistoryEntry.Action.CREATE).actor == created.actor

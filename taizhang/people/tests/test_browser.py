@@ -8,6 +8,7 @@ from django.utils import translation
 from django.utils.translation import gettext
 from playwright.sync_api import expect
 
+from taizhang.acceptance import actions as acceptance_actions
 from taizhang.ledger import actions as ledger_actions
 from taizhang.ledger.models import Item, Status
 from taizhang.people import actions
@@ -73,7 +74,9 @@ def test_a_problem_from_a_phone_becomes_an_item_is_rated_and_closed(phone_page, 
     item.refresh_from_db()
     page.goto(f"/c/{campaign.slug}/items/{item.pk}/")
     expect(page.locator("#closing-blockers")).to_be_visible()
-    actions.record_acceptance(item, data={"checkers": "验收组", "result": "passed"}, acting_user=people["olivia"])
+    acceptance_actions.record_acceptance(
+        item, data={"checkers": "验收组", "result": "passed"}, acting_user=people["olivia"]
+    )
 
     phone.reload()
     expect(phone.locator(".tz-notice")).to_be_visible()
