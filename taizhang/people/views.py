@@ -84,7 +84,9 @@ def _over_rating_limit(request, item) -> bool:
 def demand_new(request, slug):
     """The public form: no login, a honeypot, a per-address limit."""
     campaign = get_object_or_404(Campaign, slug=slug, is_active=True)
-    form = DemandForm(request.POST or None, request.FILES or None, campaign=campaign)
+    # Bound on every POST, an empty one too: the rate limit adds its error to the form.
+    posted = request.method == "POST"
+    form = DemandForm(request.POST if posted else None, request.FILES if posted else None, campaign=campaign)
     status = 200
     if request.method == "POST":
         if request.POST.get("website"):
