@@ -53,6 +53,8 @@ def parse_int(value: str, *, name: str, min_value: int | None = None, max_value:
     if not _INTEGER.fullmatch(text):
         raise BadParameter(name, _("“%(name)s” must be a whole number.") % {"name": name})
     number = int(text)
+    if not -MAX_ID <= number <= MAX_ID:  # a database integer holds no more
+        raise BadParameter(name, _("“%(name)s” must be a whole number.") % {"name": name})
     if min_value is not None and number < min_value:
         raise BadParameter(name, _("“%(name)s” must be at least %(min)s.") % {"name": name, "min": min_value})
     if max_value is not None and number > max_value:

@@ -156,7 +156,8 @@ def chosen_cases() -> tuple[list[Case], str]:
 
 def form_fields(client: Client, url: str, query: dict) -> list[str]:
     response = client.get(url, query)
-    names = set(_FIELD.findall(response.content.decode("utf-8", "replace"))) if response.status_code == 200 else set()
+    page = response.status_code == 200 and not response.streaming and "html" in response.get("Content-Type", "")
+    names = set(_FIELD.findall(response.content.decode("utf-8", "replace"))) if page else set()
     return sorted(names - {"csrfmiddlewaretoken"}) or ["text", "title", "percent", "name"]
 
 
