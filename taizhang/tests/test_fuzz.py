@@ -4,7 +4,7 @@ Every URL pattern of ``test_authorization_matrix.TABLE`` is asked with junk in e
 query (unicode digits, numbers of 23 and 5,000 digits, negatives, NUL, 100,000 characters, impossible
 dates, words, nothing), as GET by the roles the matrix lets see it, and the forms it lets post are posted
 with junk in every field. A bounded sample runs in CI; the whole set with ``TAIZHANG_FUZZ_EXAMPLES=all``
-(``make fuzz``). ``TAIZHANG_FUZZ_SEED`` picks another sample; a failure names the seed, the URL and the error.
+(``make fuzz``, about 25,000 requests). ``TAIZHANG_FUZZ_SEED`` picks another sample; a failure names the seed, the URL and the error.
 """
 
 import os
@@ -131,11 +131,11 @@ def all_cases() -> list[Case]:
         if name not in patterns:
             continue
         parts = [p.split("=", 1)[0] for p in spec.split() if not p.startswith("?")]
-        for role in reachable(get_line):
+        for n, role in enumerate(reachable(get_line)):
             for junk in JUNK:
                 cases.extend(Case(name, role, "GET", part, junk) for part in parts)
                 cases.append(Case(name, role, "GET", "query", junk))
-                if len(junk) < 1000:
+                if n == 0 and len(junk) < 1000:  # one name at a time: for the first role only
                     cases.extend(Case(name, role, "GET", f"query:{q}", junk) for q in QUERY_NAMES)
         posters = [r for r, got in zip(ROLES, post_line.split(), strict=True) if got in ("200", "201", "400", "R")]
         if posters:
