@@ -160,3 +160,9 @@ def test_problems_to_item_with_junk_ids_is_a_400(office, campaign):
 def test_the_completeness_board_page_must_be_a_whole_number(office, campaign):
     assert office.get(f"/c/{campaign.slug}/reports/board/", {"page": "²"}).status_code == 400
     assert office.get(f"/c/{campaign.slug}/reports/board/", {"page": "2"}).status_code == 200
+
+
+def test_a_phone_number_is_ascii_digits(client, campaign):
+    response = client.post(f"/c/{campaign.slug}/problems/new/", {"text": "路灯坏了好几天了", "phone": "¹³⁸"})
+    assert response.status_code == 400
+    assert "电话号码只能包含数字" in response.content.decode()
