@@ -3,7 +3,9 @@
 - A NUL character (``\\x00``) in the path, a query or a form value (PostgreSQL refuses it in text, so the
   first query with it would be a 500): 400. Uploaded files are bytes and are not looked at; their names are.
 - A ``<int:…>`` path part beyond the database's integer range (``/items/99999999999999999999999/``): 404,
-  the same answer as any id that names no record.
+  the same answer as any id that names no record. A middleware rather than a path converter: Django 5.1
+  deprecates re-registering the built-in ``int`` converter, and a project converter would need every
+  ``urls.py`` (and every new one) to remember it; here a new URL is covered without doing anything.
 
 ``bad_request`` is the project's ``handler400``: the 400 page in the reader's language, naming what was wrong
 when a :class:`~taizhang.lib.params.BadParameter` says so.
