@@ -80,6 +80,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, so it sees the parsed form and the resolved path (taizhang/lib/input_guard.py).
+    "taizhang.lib.input_guard.InputGuardMiddleware",
 ]
 
 if not DEBUG:

@@ -13,6 +13,8 @@ def favicon(request):
     return HttpResponsePermanentRedirect(static("favicon.ico"))
 
 
+handler400 = "taizhang.lib.input_guard.bad_request"
+
 urlpatterns = [
     path("favicon.ico", favicon, name="favicon"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),

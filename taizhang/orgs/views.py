@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 
 from taizhang.history.recording import history_for
 from taizhang.lib.forms import apply_errors
+from taizhang.lib.params import id_param
 
 from . import actions
 from .access import can_manage_units
@@ -59,8 +60,9 @@ def unit_detail(request, pk):
 def unit_create(request):
     _require_manager(request)
     initial = {}
-    if request.GET.get("parent"):
-        initial["parent"] = Unit.objects.filter(pk=request.GET["parent"]).first()
+    parent = id_param(request, "parent")
+    if parent is not None:
+        initial["parent"] = Unit.objects.filter(pk=parent).first()
     form = UnitForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:

@@ -48,7 +48,7 @@ class DemandForm(forms.Form):
 
     def clean_phone(self):
         phone = self.cleaned_data["phone"].strip()
-        if phone and not all(ch.isdigit() or ch in "+- ()" for ch in phone):
+        if phone and not all(ch in "0123456789+- ()" for ch in phone):  # isdigit() would take "²"
             raise forms.ValidationError(_("A phone number has only digits, spaces, +, - and brackets."))
         return phone
 

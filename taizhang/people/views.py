@@ -20,6 +20,7 @@ from taizhang.campaigns.models import Campaign
 from taizhang.ledger.forms import ItemForm
 from taizhang.ledger.models import Item, ProgressEntry, Status
 from taizhang.lib.forms import apply_errors
+from taizhang.lib.params import id_list_param
 from taizhang.lib.text import search_key
 
 from . import actions, queries
@@ -79,7 +80,9 @@ def _over_rating_limit(request, item) -> bool:
 def demand_new(request, slug):
     """The public form: no login, a honeypot, a per-address limit."""
     campaign = get_object_or_404(Campaign, slug=slug, is_active=True)
-    form = DemandForm(request.POST or None, request.FILES or None, campaign=campaign)
+    # Bound on every POST, an empty one too: the rate limit adds its error to the form.
+    posted = request.method == "POST"
+    form = DemandForm(request.POST if posted else None, request.FILES if posted else None, campaign=campaign)
     status = 200
     if request.method == "POST":
         if request.POST.get("website"):
@@ -434,12 +437,8 @@ def demand_act(request, campaign, access, pk, what):
 def item_from_demands(request, campaign, access):
     """Create an item from one or several demands (?d=1&d=2), pre-filled, keeping the link."""
     access.require(access.is_office, _("Only the campaign office can add items."))
-    ids = request.POST.getlist("d") if request.method == "POST" else request.GET.getlist("d")
-    demands = list(
-        Demand.objects.filter(campaign=campaign, pk__in=[i for i in ids if str(i).isdigit()]).order_by(
-            "created_at", "id"
-        )
-    )
+    ids = id_list_param(request, "d", data=request.POST if request.method == "POST" else request.GET)
+    demands = list(Demand.objects.filter(campaign=campaign, pk__in=ids).order_by("created_at", "id"))
     if not demands:
         messages.error(request, _("Choose at least one problem."))
         return redirect("people:demand_list", slug=campaign.slug)
