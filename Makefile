@@ -16,6 +16,7 @@ $(STAMP): requirements/base.txt requirements/dev.txt
 
 setup: $(STAMP) compilemessages
 	$(PY) manage.py migrate --noinput
+	$(PY) manage.py createcachetable
 
 compilemessages: $(STAMP)
 	$(PY) scripts/compile_messages.py

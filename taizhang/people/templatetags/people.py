@@ -2,7 +2,7 @@ from django import template
 
 from taizhang.people import actions
 from taizhang.people.forms import AcceptanceForm, CloseForm, LookBackForm, ReasonForm
-from taizhang.people.models import PublicItem
+from taizhang.people.models import PublicItem, RatingInvitation
 
 register = template.Library()
 
@@ -17,6 +17,7 @@ def people_panel(item, access) -> dict:
         "comments": list(item.ratings.exclude(comment="")[:10]),
         "blockers": actions.closing_blockers(item) if access.is_office else [],
         "publication": PublicItem.objects.filter(item=item).first(),
+        "invitation": RatingInvitation.objects.filter(item=item).first() if access.is_office else None,
         "lookbacks": list(item.lookbacks.all()),
         "objections": list(item.objections.all()[:10]),
         "today": actions.today(),
