@@ -75,15 +75,15 @@ def address_hash(request: HttpRequest) -> str:
 RATE_LIMIT_CACHE = "default"
 
 
-def hit(key: str, *, limit: int, window: int, cache_alias: str = RATE_LIMIT_CACHE) -> bool:
+def hit(key: str, *, limit: int, window: int, cache_alias: str | None = RATE_LIMIT_CACHE, cache=None) -> bool:
     """Count one more event under ``key`` in the shared cache; True when it goes over ``limit`` in ``window`` s.
 
     ``add`` is atomic on both caches, so the first hit is never counted twice; ``incr`` is atomic on
     Redis, while the database cache reads then writes, so two processes counting in the same instant
     may lose a hit (a limit of 30 lets 31 through, never thousands). The window starts with the first
-    hit (a fixed window, not a sliding one).
+    hit (a fixed window, not a sliding one). ``cache`` is for tests that stand in for other processes.
     """
-    cache = caches[cache_alias]
+    cache = cache if cache is not None else caches[cache_alias]
     key = f"ratelimit:{key}"
     if cache.add(key, 1, window):
         count = 1
