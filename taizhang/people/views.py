@@ -234,6 +234,9 @@ def rate_qr(request, slug, token):
     return _qr_svg(url)
 
 
+SLIPS_ON_A_PAGE = 500
+
+
 @campaign_view
 def item_rating(request, campaign, access, pk):
     """The office puts an item up for rating, prints the slips (QR + one code each), or closes it."""
@@ -262,7 +265,8 @@ def item_rating(request, campaign, access, pk):
         "item": item,
         "form": form,
         "invitation": invitation,
-        "unused": unused,
+        "unused": unused[:SLIPS_ON_A_PAGE],
+        "unused_count": unused.count(),
         "used_count": invitation.ballots.filter(used_at__isnull=False).count() if invitation else 0,
         "rate_url": request.build_absolute_uri(reverse("people:rate", args=[campaign.slug, invitation.token]))
         if invitation
@@ -335,6 +339,10 @@ def public_item(request, slug, pk):
             "form": form,
             "sent": sent,
             "summary": actions.rating_summary(item),
+            # Published and put up for rating: the page links to the rating (a slip's code is still needed).
+            "rating_token": RatingInvitation.objects.filter(item=item, closed_at__isnull=True)
+            .values_list("token", flat=True)
+            .first(),
             "public": True,
         },
         status=status,

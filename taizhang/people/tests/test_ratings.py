@@ -173,3 +173,13 @@ def test_the_submitter_rates_through_the_status_page_by_tracking_code(client, pe
     other = reverse("people:track_rate", args=[demand.tracking_code, items["welfare"].pk])
     assert client.get(other).status_code == 404
     assert client.get(reverse("people:track_rate", args=["NOSUCHCODE", done_item.pk])).status_code == 404
+
+
+def test_a_published_item_put_up_for_rating_links_to_it_from_the_public_page(client, people, campaign, done_item):
+    actions.publish_item(done_item, acting_user=people["olivia"])
+    public = reverse("people:public_item", args=[campaign.slug, done_item.pk])
+    assert 'id="public-rate-link"' not in client.get(public).content.decode()
+    invitation = open_for_rating(done_item, people["olivia"])
+    assert rate_url(invitation) in client.get(public).content.decode()
+    ratings.close_rating(done_item, acting_user=people["olivia"])
+    assert 'id="public-rate-link"' not in client.get(public).content.decode()
