@@ -7,6 +7,7 @@ on the attempt row, so the audit reads them next to role grants and deactivation
 """
 
 import datetime
+import ipaddress
 from dataclasses import dataclass
 
 from axes.handlers.proxy import AxesProxyHandler
@@ -114,8 +115,13 @@ def unlock(*, kind: str, value: str, acting_user) -> int:
     """The office lifts a lockout before the cool-off ends; the failures are forgotten, the unlock is in history."""
     if not can_manage_units(acting_user):
         raise PermissionDenied(_("Only the campaign office unlocks logins."))
-    if kind not in ("username", "ip_address") or not value:
+    if kind not in ("username", "ip_address") or not value or "\x00" in value:
         raise ValidationError(_("Choose an account or an address to unlock."))
+    if kind == "ip_address":
+        try:
+            value = str(ipaddress.ip_address(value))
+        except ValueError:
+            raise ValidationError(_("Choose an account or an address to unlock.")) from None
     subject = _subject(value if kind == "username" else None, value if kind == "ip_address" else None)
     if kind == "username":
         removed = AxesProxyHandler.reset_attempts(username=value)

@@ -1,4 +1,5 @@
 import io
+import string
 
 import qrcode
 import qrcode.image.svg
@@ -133,8 +134,13 @@ def track(request, code):
     return render(request, "people/track.html", {"demand": demand, "pc": demand.campaign, "rows": rows})
 
 
+TOKEN_CHARACTERS = set(string.ascii_letters + string.digits + "-_")
+
+
 def _invitation_or_404(slug: str, token: str) -> RatingInvitation:
     """The rating page exists only for an item the office put up for rating, found by its link's token."""
+    if len(token) > 40 or not set(token) <= TOKEN_CHARACTERS:
+        raise Http404
     return get_object_or_404(
         RatingInvitation.objects.select_related("item__owner_unit", "item__campaign").exclude(
             item__status=Status.WITHDRAWN

@@ -111,3 +111,29 @@ def test_local_passwords_need_ten_characters_with_a_chinese_message(people):
         message = " ".join(error.value.messages)
     assert "10" in message and "密码" in message, message
     validate_password("a-longer-Passphrase-7", user=people["lily"])
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"kind": "ip_address", "value": "not-an-ip"},
+        {"kind": "username", "value": "a\x00b"},
+        {"kind": "x", "value": "y"},
+    ],
+)
+def test_junk_on_the_unlock_page_is_a_clear_refusal(login, people, data):
+    response = login(people["olivia"]).post(reverse("orgs:lockouts"), data)
+    assert response.status_code == 400
+
+
+def test_a_nul_byte_in_the_login_form_is_refused_not_a_500(people):
+    response = Client(REMOTE_ADDR="198.51.100.99").post(LOGIN, {"username": "li\x00ly", "password": "x\x00"})
+    assert response.status_code in (200, 429)
+
+
+def test_a_new_user_agent_for_every_guess_does_not_escape_the_count(people, limit):
+    for i in range(limit):
+        Client(REMOTE_ADDR=f"203.0.113.{i + 1}", HTTP_USER_AGENT=f"bot/{i}").post(
+            LOGIN, {"username": "bob", "password": "wrong"}
+        )
+    assert try_login(Client(REMOTE_ADDR="192.0.2.77"), "bob", PASSWORD).status_code == 429
