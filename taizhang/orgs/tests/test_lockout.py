@@ -137,3 +137,15 @@ def test_a_new_user_agent_for_every_guess_does_not_escape_the_count(people, limi
             LOGIN, {"username": "bob", "password": "wrong"}
         )
     assert try_login(Client(REMOTE_ADDR="192.0.2.77"), "bob", PASSWORD).status_code == 429
+
+
+def test_the_office_unlocks_an_address_and_the_unlock_is_in_history(people, limit, login):
+    spraying = Client(REMOTE_ADDR="198.51.100.70")
+    for i in range(limit):
+        try_login(spraying, f"guess{i}", "wrong")
+    assert try_login(spraying, "lily", PASSWORD).status_code == 429
+    office = login(people["olivia"])
+    assert office.post(reverse("orgs:lockouts"), {"kind": "ip_address", "value": "198.51.100.70"}).status_code == 302
+    assert try_login(spraying, "lily", PASSWORD).status_code == 302
+    unlock = HistoryEntry.objects.get(action=HistoryEntry.Action.UNLOCK)
+    assert unlock.actor == people["olivia"] and "198.51.100.70" in unlock.note
