@@ -15,6 +15,8 @@ from functools import lru_cache
 
 from django.conf import settings
 from django.core.cache import caches
+from django.core.cache.backends.db import DatabaseCache
+from django.db import connections, router, transaction
 from django.http import HttpRequest
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -78,10 +80,10 @@ RATE_LIMIT_CACHE = "default"
 def hit(key: str, *, limit: int, window: int, cache_alias: str | None = RATE_LIMIT_CACHE, cache=None) -> bool:
     """Count one more event under ``key`` in the shared cache; True when it goes over ``limit`` in ``window`` s.
 
-    ``add`` is atomic on both caches, so the first hit is never counted twice; ``incr`` is atomic on
-    Redis, while the database cache reads then writes, so two processes counting in the same instant
-    may lose a hit (a limit of 30 lets 31 through, never thousands). The window starts with the first
-    hit (a fixed window, not a sliding one). ``cache`` is for tests that stand in for other processes.
+    Two processes counting at once never lose a hit: ``add`` is atomic on both caches, ``incr`` is
+    atomic on Redis, and on the database cache it runs with the row locked (see
+    :func:`_locked_incr`). The window starts with the first hit (a fixed window, not a sliding one).
+    ``cache`` is for tests that stand in for other processes.
     """
     cache = cache if cache is not None else caches[cache_alias]
     key = f"ratelimit:{key}"
@@ -89,8 +91,27 @@ def hit(key: str, *, limit: int, window: int, cache_alias: str | None = RATE_LIM
         count = 1
     else:
         try:
-            count = cache.incr(key)
+            count = _locked_incr(cache, key) if isinstance(cache, DatabaseCache) else cache.incr(key)
         except ValueError:  # expired between add and incr
             cache.add(key, 1, window)
             count = 1
     return count > limit
+
+
+def _locked_incr(cache: DatabaseCache, key: str) -> int:
+    """The database cache's ``incr`` is a read and a write: hold the row while doing both.
+
+    PostgreSQL: ``SELECT … FOR UPDATE`` makes a second incrementer wait for the first. SQLite runs
+    our transactions as IMMEDIATE (settings), so one writer at a time holds the whole database.
+    """
+    db = router.db_for_write(cache.cache_model_class)
+    connection = connections[db]
+    with transaction.atomic(using=db):
+        if connection.vendor == "postgresql":
+            table = connection.ops.quote_name(cache._table)
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"SELECT 1 FROM {table} WHERE cache_key = %s FOR UPDATE",
+                    [cache.make_and_validate_key(key)],
+                )
+        return cache.incr(key)

@@ -123,3 +123,27 @@ def test_with_redis_url_set_two_processes_share_one_limit_in_redis():
     ]
     assert outputs == ["RedisCache [False, False]\n", "RedisCache [False, True]\n"]
     RedisCache(REDIS_URL, {}).delete(f"ratelimit:{key}")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_hits_on_the_database_cache_are_all_counted():
+    """Eight threads, each with its own database connection, five hits each: forty counted, none lost."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connection as main_connection
+    from django.db import connections
+
+    if main_connection.vendor == "sqlite":
+        pytest.skip("the SQLite test database is in memory with a shared cache, which refuses a second writer")
+    key = f"test:{uuid.uuid4().hex}"
+
+    def five_hits(_):
+        try:
+            cache = DatabaseCache("taizhang_cache", {})
+            return [client.hit(key, limit=1000, window=3600, cache=cache) for _ in range(5)]
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(five_hits, range(8)))
+    assert DatabaseCache("taizhang_cache", {}).get(f"ratelimit:{key}") == 40
