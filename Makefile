@@ -27,6 +27,7 @@ deps:
 
 setup: $(STAMP) compilemessages
 	$(PY) manage.py migrate --noinput
+	$(PY) manage.py createcachetable
 
 compilemessages: $(STAMP)
 	$(PY) scripts/compile_messages.py

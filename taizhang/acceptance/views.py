@@ -101,6 +101,12 @@ def lookback_record(request, campaign, access, pk):
 @campaign_view
 def evidence_download(request, campaign, access, pk):
     attachment = get_object_or_404(
-        AcceptanceAttachment.objects.select_related("acceptance__item"), pk=pk, acceptance__item__campaign=campaign
+        AcceptanceAttachment.objects.select_related("acceptance__item__owner_unit"),
+        pk=pk,
+        acceptance__item__campaign=campaign,
+    )
+    access.require(
+        access.can_read_attachments(attachment.acceptance.item),
+        _("Attachments are read by the unit's own liaisons and the campaign office, leaders and inspectors."),
     )
     return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name)

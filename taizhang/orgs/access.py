@@ -2,6 +2,18 @@
 
 An :class:`Access` is built once per request and campaign from the person's
 grants; views ask it before reading or writing anything.
+
+The read policy (README, "Who reads what") in two rules, one predicate each:
+
+- **The ledger is shared inside the campaign** (:meth:`Access.can_read_item`): everyone with a
+  role reads every item — its fields, its progress entries (percent, what was done), comments,
+  instructions and history — as the item list, the dashboards and, for published items, the
+  public page already show them.
+- **A unit's working papers are for its own line and the overseers**
+  (:meth:`Access.can_read_unit_work`): the files attached to its progress and acceptance, its
+  unit reports and its statistics sheet are read by the office, leaders, inspectors and assessors
+  and by liaisons of that unit or of a unit above it; another unit's liaison is refused them on
+  every road (item page, download, report page, sheet).
 """
 
 from dataclasses import dataclass, field
@@ -59,6 +71,19 @@ class Access:
         return bool(self.liaison_units)
 
     @property
+    def is_inspector(self) -> bool:
+        return Role.INSPECTOR in self.roles
+
+    @property
+    def is_assessor(self) -> bool:
+        return Role.ASSESSOR in self.roles
+
+    @property
+    def is_overseer(self) -> bool:
+        """The roles that look across units: the office, leaders, inspectors, assessors."""
+        return bool(self.roles & {Role.OFFICE, Role.LEADER, Role.INSPECTOR, Role.ASSESSOR})
+
+    @property
     def can_view(self) -> bool:
         return bool(self.roles)
 
@@ -68,6 +93,27 @@ class Access:
         if unit is None:
             return False
         return any(unit.path.startswith(own.path) for own in self.liaison_units)
+
+    # Reading (the two rules in the module docstring)
+    def can_read_item(self, item) -> bool:
+        """The ledger is shared inside the campaign: any role reads any of its items."""
+        return self.can_view and item.campaign_id == self.campaign.pk
+
+    def can_read_unit_work(self, unit) -> bool:
+        """A unit's working papers: the overseers, and liaisons of the unit or of a unit above it."""
+        return self.can_view and (self.is_overseer or self.speaks_for(unit))
+
+    def can_read_attachments(self, item) -> bool:
+        """Files attached to an item's progress or acceptance are its owner unit's working papers."""
+        return self.can_read_item(item) and self.can_read_unit_work(item.owner_unit)
+
+    def can_read_report(self, unit) -> bool:
+        """A unit's report page (its summary, submission, the office's decisions)."""
+        return self.can_read_unit_work(unit)
+
+    def can_download_sheet(self, unit) -> bool:
+        """A unit's statistics sheet: filled in by its liaisons, collected by the office."""
+        return self.is_office or self.speaks_for(unit)
 
     def can_edit_item(self, item) -> bool:
         return self.is_office

@@ -26,7 +26,7 @@ from taizhang.orgs.access import Access
 from taizhang.orgs.models import Role, RoleGrant
 
 from . import queries
-from .models import Channel, Demand, DemandStatus, PeopleSettings, PublicItem, Rating
+from .models import Channel, Demand, DemandStatus, PeopleSettings, PublicItem, Rating, RatingBallot
 from .queries import RatingSummary, rating_summary  # noqa: F401  (read here by pages and templates)
 
 PHOTO_MAX_BYTES = 5 * 1024 * 1024
@@ -246,15 +246,43 @@ def can_be_rated(item: Item) -> bool:
     return item.status in (Status.COMPLETED, Status.CLOSED) or queries.item_ever_passed_acceptance(item)
 
 
-def rate_item(item: Item, *, value: str, comment: str = "", voter: str, demand: Demand | None = None, ip_hash=""):
-    """One rating per person per item; a 不满意 with a comment notifies the office."""
+def rate_item(
+    item: Item,
+    *,
+    value: str,
+    comment: str = "",
+    voter: str = "",
+    demand: Demand | None = None,
+    ballot: RatingBallot | None = None,
+    ip_hash="",
+):
+    """One rating per person per item; a 不满意 with a comment notifies the office.
+
+    The person is the submitter of one of the item's problems (``demand``), the holder of one of the
+    item's single-use codes (``ballot``, claimed here so two tabs cannot spend it twice), or a
+    ``voter`` key given by the caller (imports, tests).
+    """
     if value not in Rating.Value.values:
         raise ValidationError({"value": _("Choose satisfied, basically satisfied or dissatisfied.")})
     if not can_be_rated(item):
         raise ValidationError(_("This item cannot be rated yet."))
+    if ballot is not None:
+        if ballot.invitation.item_id != item.pk:
+            raise ValidationError({"ballot": _("This code is not valid for this item.")})
+        voter = f"ballot:{ballot.pk}"
+    elif demand is not None:
+        voter = f"demand:{demand.pk}"
+    if not voter:
+        raise ValidationError(_("Who is rating is not known."))
     comment = (comment or "").strip()[:2000]
     try:
         with transaction.atomic():
+            if ballot is not None:
+                claimed = RatingBallot.objects.filter(
+                    pk=ballot.pk, used_at__isnull=True, invitation__closed_at__isnull=True
+                ).update(used_at=timezone.now())
+                if not claimed:
+                    raise ValidationError({"ballot": _("This code has already been used.")})
             rating = Rating.objects.create(
                 item=item, value=value, comment=comment, voter=voter, demand=demand, ip_hash=ip_hash
             )

@@ -161,9 +161,26 @@ class RatingForm(forms.Form):
         label=_("Comment (optional)"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
     )
 
-    def __init__(self, *args, **kwargs):
+    ballot = forms.CharField(label=_("The code on your slip"), max_length=20, required=False)
+
+    def __init__(self, *args, with_ballot: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["comment"].widget.attrs["class"] = "form-control"
+        if with_ballot:
+            field = self.fields["ballot"]
+            field.required = True
+            field.error_messages["required"] = _("Enter the code on the slip you were given with the QR code.")
+            field.widget.attrs.update({"class": "form-control font-monospace", "autocomplete": "off"})
+        else:
+            del self.fields["ballot"]
+
+
+class BallotCountForm(forms.Form):
+    count = forms.IntegerField(label=_("Number of codes to print"), min_value=1, max_value=500, initial=50)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["count"].widget.attrs["class"] = "form-control"
 
 
 class ObjectionForm(forms.Form):

@@ -165,8 +165,9 @@ class Rating(models.Model):
     """A person's satisfaction with an item (满意度测评); one per person per item.
 
     A person is identified by ``voter``: ``demand:<id>`` when the submitter of one of the
-    item's problems rates through their tracking code, otherwise ``cookie:<hash>`` of a
-    random id kept in a signed cookie. The address is kept only as a salted hash.
+    item's problems rates through their tracking code, ``ballot:<id>`` when someone rates
+    with one of the single-use codes the office handed out with the item's QR code (older
+    ratings carry ``cookie:<hash>``). The address is kept only as a salted hash.
     """
 
     class Value(models.TextChoices):
@@ -196,6 +197,61 @@ class Rating(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item.code} {self.get_value_display()}"
+
+
+def new_rating_token() -> str:
+    """The item's rating link: 128 random bits, so the link cannot be found from an item id."""
+    return secrets.token_urlsafe(16)
+
+
+BALLOT_LENGTH = 8
+
+
+def new_ballot_code() -> str:
+    """Eight characters from the 30-letter alphabet: about 39 bits, and wrong guesses are rate limited."""
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(BALLOT_LENGTH))
+
+
+class RatingInvitation(models.Model):
+    """The office puts an item up for rating (邀请测评): an unguessable link, its QR code, and ballot codes."""
+
+    item = models.OneToOneField(
+        "ledger.Item", verbose_name=_("item"), on_delete=models.PROTECT, related_name="rating_invitation"
+    )
+    token = models.CharField(max_length=40, unique=True, default=new_rating_token, editable=False)
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    opened_at = models.DateTimeField(_("opened at"), auto_now_add=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("rating invitation")
+        verbose_name_plural = _("rating invitations")
+
+    def __str__(self) -> str:
+        return f"{self.item.code}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None
+
+
+class RatingBallot(models.Model):
+    """One single-use code handed to one person with the item's QR code; used by one rating."""
+
+    invitation = models.ForeignKey(RatingInvitation, on_delete=models.CASCADE, related_name="ballots")
+    code = models.CharField(_("code"), max_length=20, unique=True, default=new_ballot_code, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("rating code")
+        verbose_name_plural = _("rating codes")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.code
 
 
 class PublicItem(models.Model):

@@ -9,8 +9,10 @@ urlpatterns = [
     path("c/<slug:slug>/problems/new/", views.demand_new, name="demand_new"),
     path("track/", views.track_lookup, name="track_lookup"),
     path("track/<str:code>/", views.track, name="track"),
-    path("c/<slug:slug>/rate/<int:pk>/", views.rate, name="rate"),
-    path("c/<slug:slug>/rate/<int:pk>/qr.svg", views.rate_qr, name="rate_qr"),
+    path("track/<str:code>/rate/<int:pk>/", views.track_rate, name="track_rate"),
+    path("c/<slug:slug>/rate/<str:token>/", views.rate, name="rate"),
+    path("c/<slug:slug>/rate/<str:token>/qr.svg", views.rate_qr, name="rate_qr"),
+    path("c/<slug:slug>/items/<int:pk>/rating/", views.item_rating, name="item_rating"),
     path("c/<slug:slug>/public/", views.public_list, name="public_list"),
     path("c/<slug:slug>/public/<int:pk>/", views.public_item, name="public_item"),
     # Staff.

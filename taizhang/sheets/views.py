@@ -191,6 +191,7 @@ def statistics_download(request, campaign, access, period):
         units, subtree, name = statsheet.office_units(campaign), False, _("all units")
     else:
         units, subtree, name = access.liaison_units, True, "、".join(u.display_name for u in access.liaison_units)
+    access.require(all(access.can_download_sheet(unit) for unit in units))
     data = statsheet.build_statistics_workbook(campaign, units, period, subtree=subtree)
     filename = f"{period.label} 统计表 {name}.xlsx"
     response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

@@ -1,7 +1,7 @@
 from django import template
 
 from taizhang.people import actions
-from taizhang.people.models import PublicItem
+from taizhang.people.models import PublicItem, RatingInvitation
 
 register = template.Library()
 
@@ -14,6 +14,7 @@ def people_panel(item, access) -> dict:
         "summary": actions.rating_summary(item),
         "comments": list(item.ratings.exclude(comment="")[:10]),
         "publication": PublicItem.objects.filter(item=item).first(),
+        "invitation": RatingInvitation.objects.filter(item=item).first() if access.is_office else None,
         "objections": list(item.objections.all()[:10]),
         "today": actions.today(),
     }
