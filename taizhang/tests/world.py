@@ -14,13 +14,14 @@ from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
+from taizhang.acceptance.models import Acceptance, AcceptanceAttachment, LookBack
 from taizhang.ledger.models import ProgressAttachment, ProgressEntry
 from taizhang.lib.xlsx import write_table
 from taizhang.notices.models import Message, Reason
 from taizhang.orgs.actions import grant_role
 from taizhang.orgs.models import Role
 from taizhang.people import actions as people_actions
-from taizhang.people.models import Acceptance, AcceptanceAttachment, ApiKey, LookBack, PublicItem
+from taizhang.people.models import ApiKey, PublicItem, RatingInvitation
 from taizhang.reporting.models import ExpectedUnit, GeneratedDocument, ReportingPeriod
 from taizhang.reporting.periods import generate_periods
 from taizhang.sheets import statsheet
@@ -127,6 +128,7 @@ def _side(campaign, owner_unit, *, office, liaison, prefix: str) -> Side:
     o["lookback"] = LookBack.objects.create(item=o["item"], due_on=today + datetime.timedelta(days=30))
     PublicItem.objects.create(item=o["item"], published_by=office)
     o["api_key"] = ApiKey.objects.create(campaign=campaign, name="测试客户端")
+    o["rating"] = RatingInvitation.objects.create(item=o["item"], opened_by=office)
     return side
 
 
@@ -220,6 +222,8 @@ def build_kwargs(spec: str, world: World, *, side: str = "own") -> dict:
             kwargs[name] = world.notices[kind.split(":", 1)[1]].pk
         elif kind == "week":
             kwargs[name] = statsheet.period_for(timezone.localdate()).key
+        elif kind == "rating_token":
+            kwargs[name] = chosen.objects["rating"].token
         elif kind == "tracking_code":
             kwargs[name] = chosen.objects["demand"].tracking_code
         elif kind.startswith("="):
