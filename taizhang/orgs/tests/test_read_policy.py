@@ -12,11 +12,11 @@ from django.urls import reverse
 from django.utils import timezone
 from python_calamine import CalamineWorkbook
 
+from taizhang.acceptance import actions as acceptance_actions
 from taizhang.ledger import actions as ledger_actions
 from taizhang.orgs.access import Access
 from taizhang.orgs.actions import grant_role
 from taizhang.orgs.models import Role
-from taizhang.people import actions as people_actions
 from taizhang.reporting.models import ReportingPeriod
 from taizhang.reporting.periods import generate_periods
 from taizhang.sheets import statsheet
@@ -34,7 +34,7 @@ def papers(people, items, campaign, org):
         acting_user=people["bob"],
         attachments=[SimpleUploadedFile("名单.pdf", b"%PDF-1.4 staff list", content_type="application/pdf")],
     )
-    acceptance = people_actions.record_acceptance(
+    acceptance = acceptance_actions.record_acceptance(
         item,
         data={"checkers": "欧阳办", "result": "passed"},
         attachments=[SimpleUploadedFile("验收.pdf", b"%PDF-1.4 acceptance", content_type="application/pdf")],
@@ -62,7 +62,7 @@ def urls(campaign, papers) -> dict[str, str]:
     return {
         "item": reverse("ledger:item_detail", args=[campaign.slug, item.pk]),
         "attachment": reverse("ledger:attachment_download", args=[campaign.slug, papers["attachment"].pk]),
-        "evidence": reverse("people:evidence_download", args=[campaign.slug, papers["evidence"].pk]),
+        "evidence": reverse("acceptance:evidence_download", args=[campaign.slug, papers["evidence"].pk]),
         "report": reverse("reporting:report_detail", args=[campaign.slug, papers["period"].pk, item.owner_unit.pk]),
     }
 
