@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "taizhang.dashboards",
     "taizhang.supervision",
     "taizhang.people",
+    "taizhang.study",
 ]
 
 MIDDLEWARE = [

@@ -19,5 +19,6 @@ urlpatterns = [
     path("", include("taizhang.dashboards.urls")),
     path("", include("taizhang.supervision.urls")),
     path("", include("taizhang.people.urls")),
+    path("", include("taizhang.study.urls")),
     path("", include("taizhang.campaigns.urls")),
 ]

@@ -1,0 +1,110 @@
+"""Read queries of study: participation rolled up the org tree, a member's study record, reading rates."""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, Sum
+
+from taizhang.orgs.models import Unit
+
+from .models import Activity, Attendance, Member, Reading
+
+
+@dataclass
+class Participation:
+    """A unit's figures, its subtree included: members, members who attended a held activity, activities held."""
+
+    unit: Unit
+    members: int = 0
+    attended: int = 0
+    held: int = 0
+    planned: int = 0
+
+    @property
+    def rate(self) -> float | None:
+        return round(100 * self.attended / self.members, 1) if self.members else None
+
+
+def participation(campaign, *, since: datetime.date | None = None, until: datetime.date | None = None, root=None):
+    """Every unit (of ``root``'s subtree) with its participation, rolled up the tree; in tree order.
+
+    Counts come from three grouped queries (members per unit, distinct attending members per unit,
+    activities per organising unit and state) and are added up the tree in Python by path.
+    """
+    units = Unit.objects.filter(is_active=True)
+    if root is not None:
+        units = units.filter(path__startswith=root.path)
+    units = list(units.order_by("path"))
+    by_id = {unit.pk: unit for unit in units}
+    own_members = dict(
+        Member.objects.filter(is_active=True, unit_id__in=by_id)
+        .values("unit_id")
+        .annotate(n=Count("id"))
+        .values_list("unit_id", "n")
+    )
+    held = Q(activity__campaign=campaign, activity__state=Activity.State.HELD, status=Attendance.Status.PRESENT)
+    if since:
+        held &= Q(activity__starts_at__date__gte=since)
+    if until:
+        held &= Q(activity__starts_at__date__lte=until)
+    attending = dict(
+        Attendance.objects.filter(held, member__unit_id__in=by_id, member__is_active=True)
+        .values("member__unit_id")
+        .annotate(n=Count("member_id", distinct=True))
+        .values_list("member__unit_id", "n")
+    )
+    activities = Activity.objects.filter(campaign=campaign, unit_id__in=by_id)
+    if since:
+        activities = activities.filter(starts_at__date__gte=since)
+    if until:
+        activities = activities.filter(starts_at__date__lte=until)
+    by_state: dict[int, dict[str, int]] = defaultdict(dict)
+    for unit_id, state, n in (
+        activities.values("unit_id", "state").annotate(n=Count("id")).values_list("unit_id", "state", "n")
+    ):
+        by_state[unit_id][state] = n
+    rows = {unit.pk: Participation(unit=unit) for unit in units}
+    path_to_id = {unit.path: unit.pk for unit in units}
+    for unit in units:
+        own = (
+            own_members.get(unit.pk, 0),
+            attending.get(unit.pk, 0),
+            by_state[unit.pk].get(Activity.State.HELD, 0),
+            by_state[unit.pk].get(Activity.State.PLANNED, 0),
+        )
+        if not any(own):
+            continue
+        # The unit and each ancestor in scope: every prefix of its path that ends a segment ("000001.").
+        for end, char in enumerate(unit.path):
+            row_id = path_to_id.get(unit.path[: end + 1]) if char == "." else None
+            if row_id is not None:
+                row = rows[row_id]
+                row.members += own[0]
+                row.attended += own[1]
+                row.held += own[2]
+                row.planned += own[3]
+    return [rows[unit.pk] for unit in units]
+
+
+def study_record(member: Member, campaign):
+    """A member's activities attended, hours credited and materials read in a campaign."""
+    attended = (
+        Attendance.objects.filter(
+            member=member, activity__campaign=campaign, status=Attendance.Status.PRESENT, activity__state="held"
+        )
+        .select_related("activity", "activity__kind")
+        .order_by("-activity__starts_at")
+    )
+    hours = attended.aggregate(h=Sum("activity__hours"))["h"] or 0
+    readings = Reading.objects.filter(member=member, material__campaign=campaign).select_related("material")
+    return {"attended": list(attended), "hours": hours, "readings": list(readings)}
+
+
+def reading_rate(material) -> tuple[int, int]:
+    """(members confirmed, members assigned) for one material."""
+    from .actions import assigned_members
+
+    assigned = assigned_members(material)
+    confirmed = Reading.objects.filter(material=material, confirmed_at__isnull=False, member__in=assigned).count()
+    return confirmed, assigned.count()
