@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Activity, ActivityKind, Member, Material
+from .models import Activity, ActivityKind, Material, Member
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
