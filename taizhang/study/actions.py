@@ -149,7 +149,9 @@ def plan_roster(rows: list[list], *, access) -> RosterPlan:
             continue
         unit = match.units[0]
         if not can_manage_roster(access, unit):
-            plan.errors.append(_("%(where)s: you cannot keep the roster of %(unit)s.") % {"where": where, "unit": unit.name})
+            plan.errors.append(
+                _("%(where)s: you cannot keep the roster of %(unit)s.") % {"where": where, "unit": unit.name}
+            )
             continue
         phone = normalise_phone(cell(row, "phone"))
         if phone and not 7 <= len(phone) <= 15:

@@ -56,9 +56,9 @@ def study_home(request, campaign, access):
     unit = _unit_param(request)
     if unit is not None:
         activities = activities.filter(unit__path__startswith=unit.path)
-    activities = activities.annotate(
-        present=Count("attendances", filter=Q(attendances__status="present"))
-    ).order_by("-starts_at", "-id")
+    activities = activities.annotate(present=Count("attendances", filter=Q(attendances__status="present"))).order_by(
+        "-starts_at", "-id"
+    )
     return render(
         request,
         "study/home.html",
@@ -369,10 +369,14 @@ def participation_page(request, campaign, access):
 
 @campaign_view
 def material_list(request, campaign, access):
-    materials = Material.objects.filter(campaign=campaign).annotate(
-        units=Count("assignments", distinct=True),
-        confirmed=Count("readings", filter=Q(readings__confirmed_at__isnull=False), distinct=True),
-    ).order_by("-created_at", "-id")
+    materials = (
+        Material.objects.filter(campaign=campaign)
+        .annotate(
+            units=Count("assignments", distinct=True),
+            confirmed=Count("readings", filter=Q(readings__confirmed_at__isnull=False), distinct=True),
+        )
+        .order_by("-created_at", "-id")
+    )
     return render(
         request,
         "study/material_list.html",
