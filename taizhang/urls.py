@@ -1,12 +1,20 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.http import HttpResponsePermanentRedirect
 from django.templatetags.static import static
 from django.urls import include, path
-from django.views.generic import RedirectView
+
+
+def favicon(request):
+    """Browsers ask for /favicon.ico whatever the page says; the icon itself is a static file.
+
+    Resolved per request: with hashed static names the URL exists only after collectstatic.
+    """
+    return HttpResponsePermanentRedirect(static("favicon.ico"))
+
 
 urlpatterns = [
-    # Browsers ask for /favicon.ico whatever the page says; the icon itself is a static file.
-    path("favicon.ico", RedirectView.as_view(url=static("favicon.ico"), permanent=True), name="favicon"),
+    path("favicon.ico", favicon, name="favicon"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
