@@ -1,8 +1,9 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, F, Q
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from taizhang.history.models import HistoryEntry
@@ -13,8 +14,8 @@ from taizhang.orgs.models import ContactPoint, Unit
 
 from . import actions
 from .decorators import campaign_view
-from .forms import CampaignRulesForm
-from .models import Campaign
+from .forms import CampaignRulesForm, StartCampaignForm, structure_formsets
+from .models import Campaign, Category, KeyTask, Phase
 
 
 @login_required
@@ -26,9 +27,11 @@ def home(request):
         else Campaign.objects.filter(grants__user=request.user).distinct()
     )
     campaigns = list(campaigns)
-    if len(campaigns) == 1:
+    if len(campaigns) == 1 and not request.GET.get("all"):
         return redirect("campaigns:campaign_home", slug=campaigns[0].slug)
-    return render(request, "campaigns/home.html", {"campaigns": campaigns})
+    return render(
+        request, "campaigns/home.html", {"campaigns": campaigns, "can_start": actions.can_start_campaigns(request.user)}
+    )
 
 
 def headline_counts(campaign) -> dict:
@@ -155,3 +158,75 @@ def campaign_rules(request, campaign, access):
     }
     status = 409 if stale else 400 if form.errors else 200
     return render(request, "campaigns/rules.html", context, status=status)
+
+
+@login_required
+def campaign_new(request):
+    """Stand up a campaign: empty, from the seed's template, or copied from last year's (office only)."""
+    if not actions.can_start_campaigns(request.user):
+        raise PermissionDenied(_("Only a campaign office can start a new campaign."))
+    form = StartCampaignForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = {name: form.cleaned_data[name] for name in StartCampaignForm.Meta.fields}
+        start_from = form.cleaned_data["start_from"]
+        try:
+            campaign = actions.start_campaign(
+                data=data,
+                acting_user=request.user,
+                template=start_from,
+                copy_from=form.cleaned_data["copy_from"] if start_from == "copy" else None,
+                copy=set(form.cleaned_data["copy"]),
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("The campaign is set up. Check its structure and rules."))
+            return redirect("campaigns:setup", slug=campaign.slug)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "campaigns/campaign_new.html", {"form": form}, status=status)
+
+
+STRUCTURE = {"categories": Category, "phases": Phase, "key_tasks": KeyTask}
+
+
+@campaign_view
+def campaign_setup(request, campaign, access):
+    """Categories, phases (with dates) and the key-task tree, edited as three lists; leaders read them."""
+    access.require(access.is_office or access.is_leader, _("Only the campaign office and leaders see the set-up."))
+    if request.method == "POST":
+        access.require(access.is_office, _("Only the campaign office can change the campaign's structure."))
+    which = request.POST.get("which", "")
+    formsets = structure_formsets(campaign, request.POST if request.method == "POST" else None)
+    error = None
+    if request.method == "POST":
+        formset = formsets.get(which)
+        if formset is None:
+            error = _("Choose which list to save.")
+        elif formset.is_valid():
+            rows = []
+            for row in formset.cleaned_data:
+                if not row or (not row.get("id") and not row.get("name")):
+                    continue
+                if which == "key_tasks":
+                    parent = row.get("parent")
+                    row["parent"] = KeyTask.objects.filter(campaign=campaign, pk=parent).first() if parent else None
+                if which == "categories":
+                    row["scope"] = row.get("scope") or ""
+                rows.append(row)
+            try:
+                changed = actions.save_structure(campaign, model=STRUCTURE[which], rows=rows, acting_user=request.user)
+            except ValidationError as refused:
+                error = " ".join(refused.messages)
+            else:
+                messages.success(request, _("Saved: %(n)d changes.") % {"n": changed})
+                return redirect(f"{reverse('campaigns:setup', args=[campaign.slug])}#{which}")
+    context = {
+        "campaign": campaign,
+        "access": access,
+        "formsets": formsets,
+        "error": error,
+        "which": which,
+        "history": history_for(campaign)[:30],
+    }
+    status = 400 if request.method == "POST" else 200
+    return render(request, "campaigns/setup.html", context, status=status)
