@@ -4,6 +4,7 @@ import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -102,12 +103,33 @@ def _seed_structure(campaign: Campaign) -> None:
         Phase(campaign=campaign, name=name, order=order, starts_on=start, ends_on=end)
         for order, (name, (start, end)) in enumerate(zip(PHASES, dates, strict=True))
     )
+    aspects = {}
     for n, (aspect_name, tasks) in enumerate(KEY_TASKS, 1):
-        aspect = KeyTask.objects.create(campaign=campaign, code=str(n), name=aspect_name, order=n)
+        aspects[n] = KeyTask.objects.create(campaign=campaign, code=str(n), name=aspect_name, order=n)
         KeyTask.objects.bulk_create(
-            KeyTask(campaign=campaign, parent=aspect, code=f"{n}.{m}", name=task, order=m)
+            KeyTask(campaign=campaign, parent=aspects[n], code=f"{n}.{m}", name=task, order=m)
             for m, task in enumerate(tasks.split("；"), 1)
         )
+    _seed_plan(campaign, aspects)
+
+
+def _seed_plan(campaign: Campaign, aspects: dict) -> None:
+    """The 六项准备 as a checklist, the 六个环节 with the aspects placed under them, the 六个结合."""
+    from .models import PlanSection
+    from .seed import ASPECT_LINKS, COMBINATIONS, LINKS, PREPARATIONS
+
+    sections = {}
+    for kind, names in (
+        (PlanSection.Kind.PREPARATION, PREPARATIONS),
+        (PlanSection.Kind.LINK, LINKS),
+        (PlanSection.Kind.COMBINATION, COMBINATIONS),
+    ):
+        for order, name in enumerate(names, 1):
+            sections[kind, name] = PlanSection.objects.create(campaign=campaign, kind=kind, name=name, order=order)
+    for n, aspect in aspects.items():
+        link = sections.get((PlanSection.Kind.LINK, ASPECT_LINKS.get(n)))
+        if link is not None:
+            link.key_tasks.add(aspect)
 
 
 def _copy_structure(source: Campaign, campaign: Campaign, days: int) -> None:
@@ -142,6 +164,13 @@ def _copy_structure(source: Campaign, campaign: Campaign, days: int) -> None:
                 order=task.order,
             )
         pending = [t for t in pending if t.pk not in copies]
+    from .models import PlanSection
+
+    for section in PlanSection.objects.filter(campaign=source).prefetch_related("key_tasks"):
+        copied = PlanSection.objects.create(
+            campaign=campaign, kind=section.kind, name=section.name, order=section.order, note=section.note
+        )
+        copied.key_tasks.set([copies[t.pk] for t in section.key_tasks.all() if t.pk in copies])
 
 
 def _copy_people(source: Campaign, campaign: Campaign, what: set[str], acting_user) -> None:
@@ -266,3 +295,50 @@ def save_structure(campaign: Campaign, *, model, rows: list[dict], acting_user) 
             record(obj, HistoryEntry.Action.UPDATE, actor=acting_user, campaign=campaign, changes=changes)
             changed += 1
     return changed
+
+
+# The implementation plan (实施方案) ------------------------------------------------------------------
+
+
+PLAN_FIELDS = ("state", "done_on", "note")
+
+
+@transaction.atomic
+def update_plan_section(section, *, data: dict, files=(), key_tasks=None, acting_user):
+    """A preparation's state, date and evidence, or the key tasks placed under a link; history for each."""
+    from taizhang.ledger.actions import validate_attachment
+
+    from .models import PlanEvidence, PlanSection
+
+    if not Access.for_user(acting_user, section.campaign).is_office:
+        raise PermissionDenied(_("Only the campaign office keeps the implementation plan."))
+    unknown = set(data) - set(PLAN_FIELDS)
+    if unknown:
+        raise ValueError(f"not plan fields: {sorted(unknown)}")
+    for upload in files:
+        validate_attachment(upload)
+    locked = PlanSection.objects.select_for_update(of=("self",)).order_by().get(pk=section.pk)
+    before = snapshot(locked, [*data.keys(), *(["key_tasks"] if key_tasks is not None else [])])
+    for name, value in data.items():
+        setattr(locked, name, value)
+    if locked.state == PlanSection.State.DONE:
+        locked.done_on = locked.done_on or timezone.localdate()
+        locked.done_by = locked.done_by or acting_user
+    else:
+        locked.done_on, locked.done_by = None, None
+    locked.full_clean()
+    locked.save()
+    if key_tasks is not None:
+        strangers = [t for t in key_tasks if t.campaign_id != locked.campaign_id]
+        if strangers:
+            raise ValidationError(_("Choose key tasks of this campaign."))
+        locked.key_tasks.set(key_tasks)
+    changes = diff(locked, before)
+    for upload in files:
+        PlanEvidence.objects.create(
+            section=locked, file=upload, name=upload.name[:200], size=upload.size, uploaded_by=acting_user
+        )
+        changes.append({"field": "evidence", "label": str(_("evidence")), "old": "", "new": upload.name[:200]})
+    if changes:
+        record(locked, HistoryEntry.Action.UPDATE, actor=acting_user, campaign=locked.campaign, changes=changes)
+    return locked

@@ -157,10 +157,25 @@ class KeyTaskRowForm(forms.Form):
         self.fields["parent"].choices = [("", _("(an aspect)")), *[(a.pk, str(a)) for a in aspects]]
 
 
+class PlanSectionRowForm(forms.Form):
+    id = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    kind = forms.ChoiceField(label=_("kind"))
+    name = forms.CharField(label=_("name"), max_length=200)
+    order = forms.IntegerField(label=_("order"), min_value=0, max_value=999, initial=0)
+    delete = forms.BooleanField(label=_("remove"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        from .models import PlanSection
+
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = PlanSection.Kind.choices
+
+
 def structure_formsets(campaign, data=None):
     """The three editable lists of the set-up page, each with three empty rows to add to."""
-    from .models import Category, KeyTask, Phase
+    from .models import Category, KeyTask, Phase, PlanSection
 
+    plan_set = forms.formset_factory(PlanSectionRowForm, extra=2, max_num=100, absolute_max=200)
     category_set = forms.formset_factory(CategoryRowForm, extra=3, max_num=500, absolute_max=1000)
     phase_set = forms.formset_factory(PhaseRowForm, extra=2, max_num=50, absolute_max=100)
     task_set = forms.formset_factory(KeyTaskRowForm, extra=3, max_num=1000, absolute_max=2000)
@@ -192,8 +207,52 @@ def structure_formsets(campaign, data=None):
                 for t in sorted(tasks, key=lambda t: (t.parent_id or t.pk, t.parent_id is not None, t.order, t.pk))
             ],
         ),
+        "plan_sections": plan_set(
+            data,
+            prefix="plan_sections",
+            initial=[
+                {"id": p.pk, "kind": p.kind, "name": p.name, "order": p.order}
+                for p in PlanSection.objects.filter(campaign=campaign)
+            ],
+        ),
     }
     for formset in sets.values():
         for form in formset:
             _style(form)
     return sets
+
+
+class PlanSectionForm(forms.Form):
+    """A preparation's state, date, note and evidence; or, for a link, the key tasks placed under it."""
+
+    state = forms.ChoiceField(label=_("state"), required=False)
+    done_on = forms.DateField(
+        label=_("done on"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    note = forms.CharField(label=_("note"), required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+    evidence = forms.FileField(label=_("evidence"), required=False)
+    key_tasks = forms.ModelMultipleChoiceField(
+        label=_("key tasks"), required=False, queryset=None, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, section, **kwargs):
+        from .models import KeyTask, PlanSection
+
+        super().__init__(*args, prefix=f"s{section.pk}", **kwargs)
+        self.section = section
+        self.fields["state"].choices = PlanSection.State.choices
+        self.fields["key_tasks"].queryset = KeyTask.objects.filter(campaign=section.campaign, parent=None)
+        if section.kind != PlanSection.Kind.PREPARATION:
+            for name in ("state", "done_on", "evidence"):
+                del self.fields[name]
+        if section.kind != PlanSection.Kind.LINK:
+            del self.fields["key_tasks"]
+        self.initial.update(
+            {
+                "state": section.state,
+                "done_on": section.done_on,
+                "note": section.note,
+                "key_tasks": [t.pk for t in section.key_tasks.all()],
+            }
+        )
+        _style(self)

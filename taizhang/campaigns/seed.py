@@ -43,3 +43,38 @@ KEY_TASKS = _rows("""
     宣传交流     | 集团报刊、网站和公众号专栏；工作简报和经验交流
     督导考核     | 督导巡回检查；考核评价和奖惩
 """)
+
+# The plan's "construction drawings" (施工图纸). The seed names three preparations, four links and
+# three combinations of six each; the rest are examples in the same spirit, for the office to edit.
+PREPARATIONS = ["定好实施方案", "备好学习资料", "建好工作机构", "制定任务清单", "开展动员部署", "营造宣传氛围"]
+LINKS = ["专题学习", "政治引领", "专题培训", "实践活动", "专题组织生活会", "总结评估"]
+COMBINATIONS = [
+    "与服从党和国家大局相结合",
+    "与促进主业中心相结合",
+    "与弘扬党的优良传统作风相结合",
+    "与解决职工群众急难愁盼问题相结合",
+    "与深化改革发展相结合",
+    "与加强基层党组织建设相结合",
+]
+# Which link (环节) each of the 19 aspects falls under, by the aspect's number.
+ASPECT_LINKS = {
+    1: "专题学习",
+    2: "政治引领",
+    3: "专题培训",
+    4: "实践活动",
+    5: "实践活动",
+    6: "实践活动",
+    7: "实践活动",
+    8: "实践活动",
+    9: "实践活动",
+    10: "实践活动",
+    11: "实践活动",
+    12: "专题组织生活会",
+    13: "政治引领",
+    14: "政治引领",
+    15: "实践活动",
+    16: "专题学习",
+    17: "总结评估",
+    18: "专题学习",
+    19: "总结评估",
+}

@@ -2,7 +2,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, F, Q
-from django.shortcuts import redirect, render
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -14,8 +15,8 @@ from taizhang.orgs.models import ContactPoint, Unit
 
 from . import actions
 from .decorators import campaign_view
-from .forms import CampaignRulesForm, StartCampaignForm, structure_formsets
-from .models import Campaign, Category, KeyTask, Phase
+from .forms import CampaignRulesForm, PlanSectionForm, StartCampaignForm, structure_formsets
+from .models import Campaign, Category, KeyTask, Phase, PlanEvidence, PlanSection
 
 
 @login_required
@@ -186,7 +187,7 @@ def campaign_new(request):
     return render(request, "campaigns/campaign_new.html", {"form": form}, status=status)
 
 
-STRUCTURE = {"categories": Category, "phases": Phase, "key_tasks": KeyTask}
+STRUCTURE = {"categories": Category, "phases": Phase, "key_tasks": KeyTask, "plan_sections": PlanSection}
 
 
 @campaign_view
@@ -230,3 +231,66 @@ def campaign_setup(request, campaign, access):
     }
     status = 400 if request.method == "POST" else 200
     return render(request, "campaigns/setup.html", context, status=status)
+
+
+@campaign_view
+def plan(request, campaign, access):
+    """The implementation plan: the 六项准备 checklist with evidence, the 六个环节 with their key tasks, the 六个结合."""
+    sections = list(PlanSection.objects.filter(campaign=campaign).prefetch_related("evidence", "key_tasks__children"))
+    target = None
+    if request.method == "POST":
+        access.require(access.is_office, _("Only the campaign office keeps the implementation plan."))
+        section_id = request.POST.get("section", "")
+        target = next((s for s in sections if str(s.pk) == section_id), None)
+        if target is None:
+            raise Http404
+    forms_by_id = {
+        section.pk: PlanSectionForm(
+            request.POST if section is target else None,
+            request.FILES if section is target else None,
+            section=section,
+        )
+        for section in sections
+    }
+    if target is not None:
+        form = forms_by_id[target.pk]
+        if form.is_valid():
+            data = {name: form.cleaned_data[name] for name in actions.PLAN_FIELDS if name in form.fields}
+            upload = form.cleaned_data.get("evidence")
+            try:
+                actions.update_plan_section(
+                    target,
+                    data=data,
+                    files=[upload] if upload else [],
+                    key_tasks=list(form.cleaned_data["key_tasks"]) if "key_tasks" in form.fields else None,
+                    acting_user=request.user,
+                )
+            except ValidationError as error:
+                apply_errors(form, error)
+            else:
+                messages.success(request, _("The plan is saved."))
+                return redirect(f"{reverse('campaigns:plan', args=[campaign.slug])}#section-{target.pk}")
+    groups = [
+        (kind, label, [(s, forms_by_id[s.pk]) for s in sections if s.kind == kind])
+        for kind, label in PlanSection.Kind.choices
+    ]
+    preparations = [s for s in sections if s.kind == PlanSection.Kind.PREPARATION]
+    done = sum(1 for s in preparations if s.state == PlanSection.State.DONE)
+    placed = {t.pk for s in sections for t in s.key_tasks.all()}
+    unplaced = KeyTask.objects.filter(campaign=campaign, parent=None).exclude(pk__in=placed)
+    context = {
+        "campaign": campaign,
+        "access": access,
+        "groups": groups,
+        "done": done,
+        "preparations": len(preparations),
+        "unplaced": unplaced,
+    }
+    return render(request, "campaigns/plan.html", context, status=400 if target is not None else 200)
+
+
+@campaign_view
+def plan_evidence(request, campaign, access, pk):
+    """Evidence of the plan goes to people with a role in the campaign only."""
+    evidence = get_object_or_404(PlanEvidence, pk=pk, section__campaign=campaign)
+    return FileResponse(evidence.file.open("rb"), as_attachment=True, filename=evidence.name)

@@ -147,3 +147,69 @@ def test_liaisons_and_outsiders_cannot_set_up(client, people, campaign):
     client.force_login(people["leo"])
     assert client.get(reverse("campaigns:setup", args=[campaign.slug])).status_code == 200
     assert client.post(reverse("campaigns:setup", args=[campaign.slug]), {"which": "categories"}).status_code == 403
+
+
+def test_seed_template_brings_the_plan_and_the_office_ticks_a_preparation_with_evidence(client, people):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from taizhang.campaigns.models import PlanSection
+
+    campaign = actions.start_campaign(data=NEXT_YEAR, acting_user=people["olivia"], template="seed")
+    kinds = {kind: list(PlanSection.objects.filter(campaign=campaign, kind=kind)) for kind in PlanSection.Kind.values}
+    assert [len(kinds[k]) for k in ("preparation", "link", "combination")] == [6, 6, 6]
+    placed = {task.pk for link in kinds["link"] for task in link.key_tasks.all()}
+    assert len(placed) == 19  # every aspect under a link
+    plan_section = kinds["preparation"][0]
+    assert plan_section.name == "定好实施方案"
+    client.force_login(people["olivia"])
+    url = reverse("campaigns:plan", args=[campaign.slug])
+    assert client.get(url).status_code == 200
+    prefix = f"s{plan_section.pk}"
+    evidence = SimpleUploadedFile("实施方案.pdf", b"%PDF-1.4 plan", content_type="application/pdf")
+    response = client.post(
+        url,
+        {
+            "section": plan_section.pk,
+            f"{prefix}-state": "done",
+            f"{prefix}-note": "党组会审议通过",
+            f"{prefix}-evidence": evidence,
+        },
+    )
+    assert response.status_code == 302
+    plan_section.refresh_from_db()
+    assert plan_section.state == "done" and plan_section.done_by == people["olivia"] and plan_section.done_on
+    stored = plan_section.evidence.get()
+    assert client.get(reverse("campaigns:plan_evidence", args=[campaign.slug, stored.pk])).status_code == 200
+    assert history_for(plan_section).filter(action="update").exists()
+    bad = SimpleUploadedFile("plan.exe", b"MZ")
+    assert (
+        client.post(url, {"section": plan_section.pk, f"{prefix}-state": "done", f"{prefix}-evidence": bad}).status_code
+        == 400
+    )
+    assert plan_section.evidence.count() == 1
+    # A copy brings the plan along, its preparations to be done again.
+    copy = actions.start_campaign(
+        data={
+            **NEXT_YEAR,
+            "slug": "2028",
+            "starts_on": datetime.date(2028, 3, 1),
+            "ends_on": datetime.date(2028, 12, 31),
+        },
+        acting_user=people["olivia"],
+        copy_from=campaign,
+    )
+    copied = PlanSection.objects.filter(campaign=copy)
+    assert copied.count() == 18 and not copied.filter(state="done").exists()
+    assert sum(s.key_tasks.count() for s in copied.filter(kind="link")) == 19
+
+
+def test_only_the_office_edits_the_plan(client, people, campaign):
+    from taizhang.campaigns.models import PlanSection
+
+    section = PlanSection.objects.create(campaign=campaign, kind="preparation", name="定好实施方案")
+    url = reverse("campaigns:plan", args=[campaign.slug])
+    client.force_login(people["lily"])
+    assert client.get(url).status_code == 200  # everyone in the campaign reads the plan
+    assert client.post(url, {"section": section.pk, f"s{section.pk}-state": "done"}).status_code == 403
+    client.force_login(people["charlie"])
+    assert client.get(url).status_code == 403
