@@ -453,3 +453,48 @@ def confirm_reading(reading: Reading, *, now=None) -> Reading:
 def check_not_public(access) -> None:
     if not access.can_view:
         raise PermissionDenied(_("You have no role in this campaign."))
+
+
+@transaction.atomic
+def set_activity_plan(campaign, *, unit, quarter: datetime.date, counts: dict, access, acting_user) -> int:
+    """A unit's plan for a quarter: kind → how many activities; 0 removes the line. Returns lines changed."""
+    from .models import ActivityPlan
+    from .queries import quarter_label, quarter_of
+
+    if not can_organise(access, unit):
+        raise PermissionDenied(_("You can plan activities only for your own unit."))
+    first, _last = quarter_of(quarter)
+    changed = 0
+    existing = {p.kind_id: p for p in ActivityPlan.objects.filter(campaign=campaign, unit=unit, quarter=first)}
+    for kind, n in counts.items():
+        if kind.campaign_id != campaign.pk:
+            raise ValidationError(_("Choose a kind of this campaign."))
+        if not 0 <= n <= 999:
+            raise ValidationError(_("Plan between 0 and 999 activities of a kind."))
+        current = existing.get(kind.pk)
+        old = current.planned if current else 0
+        if old == n:
+            continue
+        if n == 0:
+            current.delete()
+        elif current is None:
+            ActivityPlan.objects.create(campaign=campaign, unit=unit, kind=kind, quarter=first, planned=n)
+        else:
+            current.planned = n
+            current.save(update_fields=["planned"])
+        record(
+            unit,
+            HistoryEntry.Action.UPDATE,
+            actor=acting_user,
+            campaign=campaign,
+            changes=[
+                {
+                    "field": "activity_plan",
+                    "label": f"{quarter_label(first)} {kind.name}",
+                    "old": str(old),
+                    "new": str(n),
+                }
+            ],
+        )
+        changed += 1
+    return changed

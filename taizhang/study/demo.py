@@ -124,6 +124,15 @@ def build(campaign, *, now: datetime.datetime | None = None, seed: int = 2026) -
                     marks[member.pk] = ("absent", "")
             actions.record_attendance(activity, marks=marks, access=access, acting_user=office)
 
+    # Each organising unit's plan for this quarter: what it held plus a few more, so some are behind.
+    from .queries import quarter_of
+
+    first, _last = quarter_of(now.date())
+    held = Activity.objects.filter(campaign=campaign, state=Activity.State.HELD, starts_at__date__gte=first)
+    for unit in organisers:
+        counts = {kind: held.filter(unit=unit, kind=kind).count() + rng.choice((0, 0, 1, 2)) for kind in kinds.values()}
+        actions.set_activity_plan(campaign, unit=unit, quarter=first, counts=counts, access=access, acting_user=office)
+
     upload = SimpleUploadedFile("红色之路.pdf", _stand_in_pdf(), content_type="application/pdf")
     material = actions.create_material(
         campaign=campaign,

@@ -129,3 +129,20 @@ class IdentifyForm(StyledForm, forms.Form):
 
 
 ATTENDANCE_CHOICES = Attendance.Status.choices
+
+
+class PlanUnitForm(forms.Form):
+    """Which unit's plan to set (the office: any unit; a liaison: their own and below)."""
+
+    unit = forms.ModelChoiceField(label=_("unit"), queryset=Unit.objects.none())
+
+    def __init__(self, *args, access, **kwargs):
+        super().__init__(*args, **kwargs)
+        active = Unit.objects.filter(is_active=True)
+        if not access.is_office:
+            own = Unit.objects.none()
+            for unit in access.liaison_units:
+                own = own | active.filter(path__startswith=unit.path)
+            active = own
+        use_unit_tree(self.fields["unit"], active)
+        self.fields["unit"].widget.attrs["class"] = "form-select form-select-sm"

@@ -247,3 +247,24 @@ class Reading(models.Model):
         if self.confirmed_at is None:
             return None
         return int((self.confirmed_at - self.opened_at).total_seconds() // 60)
+
+
+class ActivityPlan(models.Model):
+    """How many activities of a kind a unit plans to hold in a quarter (its 学习计划)."""
+
+    campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.CASCADE, related_name="activity_plans")
+    unit = models.ForeignKey("orgs.Unit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+")
+    kind = models.ForeignKey(ActivityKind, verbose_name=_("kind"), on_delete=models.PROTECT, related_name="+")
+    quarter = models.DateField(_("quarter"), help_text=_("The first day of the quarter."))
+    planned = models.PositiveSmallIntegerField(_("planned"))
+
+    class Meta:
+        verbose_name = _("activity plan")
+        verbose_name_plural = _("activity plans")
+        ordering = ["campaign", "quarter", "unit__path", "kind__order"]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "unit", "kind", "quarter"], name="activity_plan_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit} · {self.kind} · {self.planned}"

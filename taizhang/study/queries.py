@@ -108,3 +108,84 @@ def reading_rate(material) -> tuple[int, int]:
     assigned = assigned_members(material)
     confirmed = Reading.objects.filter(material=material, confirmed_at__isnull=False, member__in=assigned).count()
     return confirmed, assigned.count()
+
+
+# Quarterly plans of activities -----------------------------------------------------------------
+
+
+def quarter_of(day: datetime.date) -> tuple[datetime.date, datetime.date]:
+    """The first and last day of the quarter ``day`` falls in."""
+    first = datetime.date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+    nxt = datetime.date(first.year + (first.month == 10), (first.month + 2) % 12 + 1, 1)
+    return first, nxt - datetime.timedelta(days=1)
+
+
+def quarter_label(first: datetime.date) -> str:
+    from django.utils.translation import gettext as _
+
+    return _("%(year)d Q%(n)d") % {"year": first.year, "n": (first.month - 1) // 3 + 1}
+
+
+def plan_light(planned: int, held: int, first: datetime.date, last: datetime.date, today: datetime.date) -> str:
+    """Green when a unit keeps pace with its plan for the quarter; yellow behind pace; red when the quarter
+    ended short. The pace is linear over the quarter: by its middle, half of the planned activities."""
+    if planned <= 0 or held >= planned:
+        return "green"
+    if today > last:
+        return "red"
+    if today < first:
+        return "green"
+    elapsed = ((today - first).days + 1) / ((last - first).days + 1)
+    return "yellow" if held < int(planned * elapsed) else "green"
+
+
+@dataclass
+class PlanRow:
+    unit: Unit
+    cells: list  # (kind, planned, held, light) in the campaign's kind order
+    light: str
+
+
+def plan_progress(campaign, quarter: datetime.date, today: datetime.date, *, root=None) -> list[PlanRow]:
+    """Units with a plan for the quarter: planned against held per kind, and the unit's worst light."""
+    from .models import ActivityKind, ActivityPlan
+
+    first, last = quarter_of(quarter)
+    plans = ActivityPlan.objects.filter(campaign=campaign, quarter=first).select_related("unit")
+    if root is not None:
+        plans = plans.filter(unit__path__startswith=root.path)
+    planned: dict[int, dict[int, int]] = defaultdict(dict)
+    units = {}
+    for plan in plans:
+        planned[plan.unit_id][plan.kind_id] = plan.planned
+        units[plan.unit_id] = plan.unit
+    held: dict[tuple[int, int], int] = {}
+    rows = (
+        Activity.objects.filter(
+            campaign=campaign,
+            unit_id__in=units,
+            state=Activity.State.HELD,
+            starts_at__date__gte=first,
+            starts_at__date__lte=last,
+        )
+        .values("unit_id", "kind_id")
+        .annotate(n=Count("id"))
+        .values_list("unit_id", "kind_id", "n")
+    )
+    for unit_id, kind_id, n in rows:
+        held[unit_id, kind_id] = n
+    kinds = list(ActivityKind.objects.filter(campaign=campaign))
+    order = {"green": 0, "yellow": 1, "red": 2}
+    result = []
+    for unit in sorted(units.values(), key=lambda u: u.path):
+        cells = []
+        worst = "green"
+        for kind in kinds:
+            n_planned = planned[unit.pk].get(kind.pk, 0)
+            n_held = held.get((unit.pk, kind.pk), 0)
+            light = plan_light(n_planned, n_held, first, last, today)
+            if n_planned and order[light] > order[worst]:
+                worst = light
+            cells.append((kind, n_planned, n_held, light))
+        result.append(PlanRow(unit=unit, cells=cells, light=worst))
+    return result

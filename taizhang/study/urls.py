@@ -12,6 +12,7 @@ urlpatterns = [
     path("c/<slug:slug>/study/activities/<int:pk>/attendance/", views.activity_attendance, name="activity_attendance"),
     path("c/<slug:slug>/study/activities/<int:pk>/qr.svg", views.activity_qr, name="activity_qr"),
     path("c/<slug:slug>/study/participation/", views.participation_page, name="participation"),
+    path("c/<slug:slug>/study/plan/", views.activity_plan, name="activity_plan"),
     path("c/<slug:slug>/study/roster/", views.roster, name="roster"),
     path("c/<slug:slug>/study/roster/import/", views.roster_import, name="roster_import"),
     path("c/<slug:slug>/study/members/new/", views.member_edit, name="member_new"),

@@ -1,3 +1,4 @@
+import datetime
 import io
 
 import qrcode
@@ -19,7 +20,7 @@ from taizhang.orgs.models import Unit
 
 from . import actions
 from .access import can_manage_roster, can_organise, can_see_personal_data
-from .forms import ActivityForm, AssignForm, IdentifyForm, MaterialForm, MemberForm, RosterUploadForm
+from .forms import ActivityForm, AssignForm, IdentifyForm, MaterialForm, MemberForm, PlanUnitForm, RosterUploadForm
 from .models import Activity, Attendance, Material, MaterialFile, Member, Reading
 from .queries import participation, reading_rate
 
@@ -481,3 +482,89 @@ def reading_file(request, token, pk):
     entry = get_object_or_404(Reading, token=token[:40])
     stored = get_object_or_404(MaterialFile, pk=pk, material_id=entry.material_id)
     return FileResponse(stored.file.open("rb"), as_attachment=True, filename=stored.name)
+
+
+def _quarter_param(request) -> datetime.date:
+    """``?quarter=2026Q2``; the current quarter otherwise (a bad value too)."""
+    import re
+
+    from django.utils import timezone
+
+    from .queries import quarter_of
+
+    value = request.GET.get("quarter", "")
+    match = re.fullmatch(r"(20\d\d)Q([1-4])", value)
+    if match:
+        return datetime.date(int(match[1]), 3 * int(match[2]) - 2, 1)
+    return quarter_of(timezone.localdate())[0]
+
+
+@campaign_view
+def activity_plan(request, campaign, access):
+    """Each unit's plan of activities for a quarter against what it held, with a light for units behind."""
+    from django.utils import timezone
+
+    from .queries import plan_progress, quarter_label
+
+    if not (access.is_office or access.is_leader or access.is_liaison):
+        raise PermissionDenied(_("Only the office, leaders and units' liaisons see the plans of activities."))
+    quarter = _quarter_param(request)
+    kinds = actions.activity_kinds(campaign)
+    root = None if access.is_office or access.is_leader else access.liaison_units[0]
+    error = None
+    unit_form = PlanUnitForm(request.POST or None, access=access)
+    if request.method == "POST":
+        if not (access.is_office or access.is_liaison):
+            raise PermissionDenied(_("You can plan activities only for your own unit."))
+        counts = {}
+        for kind in kinds:
+            raw = request.POST.get(f"k-{kind.pk}", "").strip() or "0"
+            if not (raw.isascii() and raw.isdigit()) or len(raw) > 3:
+                error = _("Plan between 0 and 999 activities of a kind.")
+                break
+            counts[kind] = int(raw)
+        if not unit_form.is_valid():
+            error = _("Choose the unit.")
+        if error is None:
+            try:
+                actions.set_activity_plan(
+                    campaign,
+                    unit=unit_form.cleaned_data["unit"],
+                    quarter=quarter,
+                    counts=counts,
+                    access=access,
+                    acting_user=request.user,
+                )
+            except ValidationError as refused:
+                error = " ".join(refused.messages)
+            else:
+                messages.success(request, _("The plan is saved."))
+                return redirect(
+                    f"{reverse('study:activity_plan', args=[campaign.slug])}?quarter={_quarter_code(quarter)}"
+                )
+    rows = plan_progress(campaign, quarter, timezone.localdate(), root=root)
+    previous = quarter - datetime.timedelta(days=1)
+    following = quarter + datetime.timedelta(days=100)
+    return render(
+        request,
+        "study/activity_plan.html",
+        {
+            "campaign": campaign,
+            "access": access,
+            "quarter": quarter,
+            "label": quarter_label(quarter),
+            "code": _quarter_code(quarter),
+            "previous": _quarter_code(previous),
+            "following": _quarter_code(following),
+            "kinds": kinds,
+            "page": Paginator(rows, PAGE).get_page(request.GET.get("page")),
+            "can_plan": access.is_office or access.is_liaison,
+            "unit_form": unit_form,
+            "error": error,
+        },
+        status=400 if error else 200,
+    )
+
+
+def _quarter_code(day: datetime.date) -> str:
+    return f"{day.year}Q{(day.month - 1) // 3 + 1}"

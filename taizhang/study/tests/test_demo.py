@@ -30,5 +30,9 @@ def test_demo_builds_every_kind_with_attendance_and_readings_once(built, campaig
     assert material.files.get().file.read(5) == b"%PDF-"
     rows = {row.unit.name: row for row in participation(campaign)}
     assert rows["中国融通集团"].attended > 0
+    from taizhang.study.queries import plan_progress
+
+    plans = plan_progress(campaign, timezone.localdate(), timezone.localdate())
+    assert plans and {row.light for row in plans} & {"yellow", "red", "green"}
     assert demo.build(campaign) == 0
     assert Activity.objects.filter(campaign=campaign).count() == built

@@ -372,3 +372,73 @@ def test_material_files_go_to_campaign_members_and_reading_links_only(client, ca
     assert client.get(reverse("study:reading_file", args=[reading.token, stored.pk])).status_code == 200
     client.post(reverse("study:reading", args=[reading.token]))
     assert Reading.objects.get().confirmed_at is not None
+
+
+# Quarterly plans -----------------------------------------------------------------------
+
+
+def test_plan_light_keeps_pace_over_the_quarter():
+    from taizhang.study.queries import plan_light, quarter_of
+
+    first, last = quarter_of(datetime.date(2026, 5, 17))
+    assert (first, last) == (datetime.date(2026, 4, 1), datetime.date(2026, 6, 30))
+    assert quarter_of(datetime.date(2026, 12, 31)) == (datetime.date(2026, 10, 1), datetime.date(2026, 12, 31))
+    assert plan_light(4, 0, first, last, datetime.date(2026, 4, 10)) == "green"  # too early to be behind
+    assert plan_light(4, 1, first, last, datetime.date(2026, 5, 1)) == "green"  # a third in: one of four due
+    assert plan_light(4, 1, first, last, datetime.date(2026, 5, 20)) == "yellow"
+    assert plan_light(4, 4, first, last, datetime.date(2026, 5, 20)) == "green"
+    assert plan_light(4, 3, first, last, datetime.date(2026, 7, 1)) == "red"
+    assert plan_light(0, 0, first, last, datetime.date(2026, 7, 1)) == "green"
+
+
+def test_unit_plans_its_quarter_and_the_page_shows_planned_against_held(client, campaign, org, access, people, roster):
+    kinds = actions.activity_kinds(campaign)
+    theme_day = kinds[2]
+    today = timezone.localdate()
+    with pytest.raises(PermissionDenied):
+        actions.set_activity_plan(
+            campaign,
+            unit=org["hr"],
+            quarter=today,
+            counts={theme_day: 2},
+            access=access["lily"],
+            acting_user=people["lily"],
+        )
+    assert (
+        actions.set_activity_plan(
+            campaign,
+            unit=org["office_dept"],
+            quarter=today,
+            counts={theme_day: 3},
+            access=access["lily"],
+            acting_user=people["lily"],
+        )
+        == 1
+    )
+    held = _activity(campaign, org, access, people)
+    actions.record_attendance(
+        held, marks={roster["张三"].pk: ("present", "")}, access=access["olivia"], acting_user=people["olivia"]
+    )
+    from taizhang.study.queries import plan_progress
+
+    row = plan_progress(campaign, today, today)[0]
+    cell = next(c for c in row.cells if c[0] == theme_day)
+    assert (row.unit, cell[1], cell[2]) == (org["office_dept"], 3, 1)
+    client.force_login(people["lily"])
+    page = client.get(reverse("study:activity_plan", args=[campaign.slug]))
+    assert page.status_code == 200 and "1 / 3" in page.content.decode()
+    response = client.post(
+        reverse("study:activity_plan", args=[campaign.slug]), {"unit": org["hr"].pk, f"k-{theme_day.pk}": "2"}
+    )
+    assert response.status_code == 400  # not lily's unit
+    response = client.post(
+        reverse("study:activity_plan", args=[campaign.slug]), {"unit": org["office_dept"].pk, f"k-{theme_day.pk}": "x"}
+    )
+    assert response.status_code == 400
+    response = client.post(
+        reverse("study:activity_plan", args=[campaign.slug]), {"unit": org["office_dept"].pk, f"k-{theme_day.pk}": "0"}
+    )
+    assert response.status_code == 302 and not plan_progress(campaign, today, today)
+    assert client.get(reverse("study:activity_plan", args=[campaign.slug]) + "?quarter=2026Q9").status_code == 200
+    client.force_login(people["charlie"])
+    assert client.get(reverse("study:activity_plan", args=[campaign.slug])).status_code == 403
