@@ -17,6 +17,7 @@ urlpatterns = [
     path("c/<slug:slug>/study/roster/import/", views.roster_import, name="roster_import"),
     path("c/<slug:slug>/study/members/new/", views.member_edit, name="member_new"),
     path("c/<slug:slug>/study/members/<int:pk>/", views.member_edit, name="member_edit"),
+    path("c/<slug:slug>/study/members/<int:pk>/record/", views.member_record, name="member_record"),
     path("c/<slug:slug>/study/materials/", views.material_list, name="material_list"),
     path("c/<slug:slug>/study/materials/new/", views.material_new, name="material_new"),
     path("c/<slug:slug>/study/materials/<int:pk>/", views.material_detail, name="material_detail"),

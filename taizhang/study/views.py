@@ -568,3 +568,23 @@ def activity_plan(request, campaign, access):
 
 def _quarter_code(day: datetime.date) -> str:
     return f"{day.year}Q{(day.month - 1) // 3 + 1}"
+
+
+@campaign_view
+def member_record(request, campaign, access, pk):
+    """A member's study record in the campaign: activities attended, hours credited, materials read."""
+    from .queries import study_record
+
+    member = get_object_or_404(Member.objects.select_related("unit"), pk=pk)
+    if not (access.is_office or access.is_leader or access.speaks_for(member.unit)):
+        raise PermissionDenied(_("You can see only your own unit's roster."))
+    return render(
+        request,
+        "study/member_record.html",
+        {
+            "campaign": campaign,
+            "member": member,
+            "record": study_record(member, campaign),
+            "show_phone": can_see_personal_data(access, member),
+        },
+    )

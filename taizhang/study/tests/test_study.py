@@ -442,3 +442,19 @@ def test_unit_plans_its_quarter_and_the_page_shows_planned_against_held(client, 
     assert client.get(reverse("study:activity_plan", args=[campaign.slug]) + "?quarter=2026Q9").status_code == 200
     client.force_login(people["charlie"])
     assert client.get(reverse("study:activity_plan", args=[campaign.slug])).status_code == 403
+
+
+def test_member_study_record_page(client, campaign, org, access, people, roster):
+    held = _activity(campaign, org, access, people)
+    actions.record_attendance(
+        held, marks={roster["张三"].pk: ("present", "")}, access=access["olivia"], acting_user=people["olivia"]
+    )
+    url = reverse("study:member_record", args=[campaign.slug, roster["张三"].pk])
+    client.force_login(people["lily"])
+    page = client.get(url).content.decode()
+    assert "重温入党誓词" in page and "13800000001" in page
+    client.force_login(people["leo"])
+    page = client.get(url).content.decode()
+    assert "重温入党誓词" in page and "13800000001" not in page  # leaders read the record, not the phone
+    client.force_login(people["bob"])
+    assert client.get(url).status_code == 403
