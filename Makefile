@@ -11,7 +11,7 @@ export DEBUG
 
 DEBIAN_PACKAGES := $(shell grep -v '^\#' scripts/debian-packages.txt)
 
-.PHONY: deps run test test-pg test-dates lint format check bench vendor messages compilemessages setup clean-db ci
+.PHONY: deps run test test-pg test-dates lint format check bench fuzz vendor messages compilemessages setup clean-db ci
 
 $(STAMP): requirements/base.txt requirements/dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,7 @@ deps:
 
 setup: $(STAMP) compilemessages
 	$(PY) manage.py migrate --noinput
+	$(PY) manage.py createcachetable
 
 compilemessages: $(STAMP)
 	$(PY) scripts/compile_messages.py
@@ -59,6 +60,10 @@ check: $(STAMP)
 
 bench: setup
 	$(PY) -m taizhang.bench
+
+# Every junk value in every URL (CI runs a seeded sample); FUZZ=5000 for a bigger sample instead of all.
+fuzz: $(STAMP) compilemessages
+	TAIZHANG_FUZZ_EXAMPLES=$${FUZZ:-all} $(PY) -m pytest -q -p no:cacheprovider taizhang/tests/test_fuzz.py -s
 
 messages: $(STAMP)
 	$(PY) manage.py makemessages -l zh_Hans --no-obsolete --no-location --ignore=.venv --ignore=node_modules --ignore=static

@@ -24,7 +24,7 @@ TESTS=(
   taizhang/ledger/tests/test_lights.py
   taizhang/reporting/tests
   taizhang/notices/tests
-  taizhang/people/tests/test_closing.py
+  taizhang/acceptance/tests/test_closing.py
 )
 failed=()
 for moment in "${MOMENTS[@]}"; do

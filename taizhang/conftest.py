@@ -88,6 +88,25 @@ def _test_settings(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache(request):
+    """Rate limits live in the shared cache, the database's by default: each test starts with none counted.
+
+    Inside a test's transaction the cache's rows roll back with it; a transactional test clears it.
+    """
+    marker = request.node.get_closest_marker("django_db")
+    transactional = "transactional_db" in request.fixturenames or (marker and marker.kwargs.get("transaction"))
+    if not transactional:
+        yield
+        return
+    from django.core.cache import cache
+
+    request.getfixturevalue("transactional_db")
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def org(db):
     group = make_unit("中国融通集团", kind="group", short_name="集团")

@@ -6,6 +6,8 @@ Unset, everything falls back to SQLite in ``var/`` with the production protectio
 (``taizhang/testing/devenv.py``).
 """
 
+import datetime
+import ipaddress
 import os
 from pathlib import Path
 
@@ -69,6 +71,8 @@ INSTALLED_APPS = [
     "taizhang.supervision",
     "taizhang.people",
     "taizhang.study",
+    "taizhang.acceptance",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -80,6 +84,10 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as axes asks: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
+    # Last, so it sees the parsed form and the resolved path (taizhang/lib/input_guard.py).
+    "taizhang.lib.input_guard.InputGuardMiddleware",
 ]
 
 if not DEBUG:
@@ -135,12 +143,34 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "campaigns:home"
 LOGOUT_REDIRECT_URL = "login"
 
+# Local accounts: at least 10 characters, not like the user's name, not a common or all-digit password.
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": env_int("PASSWORD_MIN_LENGTH", 10)},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Login throttling (django-axes): AxesStandaloneBackend first, so every authenticate() that
+# passes the request is counted. An account is locked after AXES_FAILURE_LIMIT wrong passwords,
+# and so is an address (two separate counters: guessing many accounts from one address, or one
+# account from many addresses, both stop), for AXES_COOLOFF_MINUTES; the office unlocks earlier
+# at /accounts/locked/. Attempts and logins are kept (AccessAttempt, AccessLog).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_ENABLED = env_bool("AXES_ENABLED", True)
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 30))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "taizhang.orgs.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "taizhang.lib.client.client_address"
+AXES_VERBOSE = False
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -191,6 +221,25 @@ else:
         "consumer": {"workers": env_int("HUEY_WORKERS", 2), "worker_type": "thread"},
     }
 
+# A cache shared by every process: rate limits (the public form, ratings) hold across workers and
+# restarts. The database cache (table made by a migration) by default; Redis when REDIS_URL is set.
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "taizhang_cache",
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
+        }
+    }
+
+# Reverse proxies whose X-Forwarded-For is believed (comma-separated addresses or CIDRs; none by
+# default). taizhang.lib.client.client_address is the one reader of the client's address.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
+for _proxy in TRUSTED_PROXIES:
+    ipaddress.ip_network(_proxy, strict=False)  # a typo stops the start, not every request
+
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "taizhang@localhost")
 # Where people reach the site, for links in emails and group-robot messages (no request to build them from).
@@ -226,6 +275,8 @@ LOGGING = {
     "loggers": {
         "django": {"handlers": [], "level": env_str("LOG_LEVEL", "INFO"), "propagate": True},
         "django.server": {"handlers": [], "propagate": True},
+        # axes logs every login at INFO; its records are in AccessAttempt and AccessLog.
+        "axes": {"level": env_str("AXES_LOG_LEVEL", "WARNING")},
     },
 }
 

@@ -13,6 +13,8 @@ def favicon(request):
     return HttpResponsePermanentRedirect(static("favicon.ico"))
 
 
+handler400 = "taizhang.lib.input_guard.bad_request"
+
 urlpatterns = [
     path("favicon.ico", favicon, name="favicon"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
@@ -27,6 +29,7 @@ urlpatterns = [
     path("", include("taizhang.dashboards.urls")),
     path("", include("taizhang.supervision.urls")),
     path("", include("taizhang.people.urls")),
+    path("", include("taizhang.acceptance.urls")),
     path("", include("taizhang.study.urls")),
     path("", include("taizhang.campaigns.urls")),
 ]

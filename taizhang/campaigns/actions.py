@@ -30,6 +30,12 @@ class StaleRules(Exception):
 
 
 @transaction.atomic
+def create_campaign(*, data: dict, acting_user) -> Campaign:
+    """An empty campaign (name, short code, dates): :func:`start_campaign` without a template or a copy."""
+    return start_campaign(data=data, acting_user=acting_user)
+
+
+@transaction.atomic
 def update_rules(campaign: Campaign, *, data: dict, fingerprint: str, acting_user) -> Campaign:
     """Save the reporting rhythm, light thresholds and closing rules, refusing a change on top of an unseen one.
 
@@ -69,7 +75,7 @@ def update_rules(campaign: Campaign, *, data: dict, fingerprint: str, acting_use
 
 
 def can_start_campaigns(user) -> bool:
-    """The office of any campaign (or a superuser) may stand up a new one; it becomes its office."""
+    """The office of any campaign, a superuser or a command's system actor may stand up a new one."""
     from taizhang.orgs.access import can_manage_units
 
     return can_manage_units(user)
@@ -230,7 +236,8 @@ def start_campaign(
         how = note(gettext_noop("started from the seed's template"))
     else:
         how = ""
-    grant_role(user=acting_user, campaign=campaign, role=Role.OFFICE, acting_user=acting_user)  # kept if copied
+    if not acting_user.is_system_actor:  # the person who starts it runs it (a grant copied along is kept)
+        grant_role(user=acting_user, campaign=campaign, role=Role.OFFICE, acting_user=acting_user)
     record(campaign, HistoryEntry.Action.CREATE, actor=acting_user, campaign=campaign, note=how)
     generate_periods(campaign)
     return campaign

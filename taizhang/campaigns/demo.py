@@ -47,9 +47,10 @@ from taizhang.history.recording import note_fields
 from taizhang.ledger.actions import progress_note, recompute_item, withdraw_item
 from taizhang.ledger.lights import expected_percent
 from taizhang.ledger.models import Item, ProgressEntry, Status
-from taizhang.orgs.actions import create_unit, grant_role
+from taizhang.orgs.actions import create_unit, grant_role, system_actor
 from taizhang.orgs.models import ContactPoint, Role, Unit, User
 
+from .actions import create_campaign
 from .models import Campaign, Category, KeyTask, Phase, Scope
 
 CAMPAIGN_SLUG = "2026"
@@ -553,7 +554,7 @@ def _ensure_unit(*, name: str, parent: Unit | None, **data) -> Unit:
     existing = Unit.objects.filter(parent=parent, name=name).first()
     if existing is not None:
         return existing
-    return create_unit(data={"name": name, "parent": parent, **data}, check_permission=False)
+    return create_unit(data={"name": name, "parent": parent, **data}, acting_user=system_actor("demo"))
 
 
 def _ensure_org_tree() -> OrgTree:
@@ -592,15 +593,18 @@ def _ensure_org_tree() -> OrgTree:
 def _create_campaign(today: datetime.date) -> Campaign:
     starts_on = today - datetime.timedelta(days=240)
     ends_on = today + datetime.timedelta(days=60)
-    campaign = Campaign.objects.create(
-        slug=CAMPAIGN_SLUG,
-        name=CAMPAIGN_NAME,
-        description=(
-            "坚持项目化实施、清单化推进、体系化落实，聚焦职工群众急难愁盼问题，"
-            "把脉问诊拉清单、实地巡诊问清单、定期会诊理清单，推动每一件实事落地见效。"
-        ),
-        starts_on=starts_on,
-        ends_on=ends_on,
+    campaign = create_campaign(
+        data={
+            "slug": CAMPAIGN_SLUG,
+            "name": CAMPAIGN_NAME,
+            "description": (
+                "坚持项目化实施、清单化推进、体系化落实，聚焦职工群众急难愁盼问题，"
+                "把脉问诊拉清单、实地巡诊问清单、定期会诊理清单，推动每一件实事落地见效。"
+            ),
+            "starts_on": starts_on,
+            "ends_on": ends_on,
+        },
+        acting_user=system_actor("demo"),
     )
     Category.objects.bulk_create(
         Category(campaign=campaign, name=name, scope=scope, order=order)

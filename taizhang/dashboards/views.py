@@ -1,7 +1,7 @@
 """Dashboards: the campaign overview (whole campaign or one unit's subtree), role views and the big screen."""
 
 from django.db.models import Q
-from django.http import Http404, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from taizhang.campaigns.decorators import campaign_view
 from taizhang.ledger.models import Light
+from taizhang.lib.params import id_param, int_param
 from taizhang.orgs.models import ContactPoint, Unit
 
 from . import queries
@@ -25,12 +26,8 @@ def chart_labels() -> dict:
 
 
 def _scope(request) -> Unit | None:
-    raw = request.GET.get("unit", "")
-    if not raw:
-        return None
-    if not raw.isdigit():
-        raise Http404
-    return get_object_or_404(Unit, pk=int(raw))
+    pk = id_param(request, "unit")
+    return None if pk is None else get_object_or_404(Unit, pk=pk)
 
 
 def unit_rows_html(rows: list[dict]) -> str:
@@ -99,8 +96,8 @@ def overview(request, campaign, access):
 @campaign_view
 def screen(request, campaign, access):
     context = _context(request, campaign, access)
-    raw = request.GET.get("refresh", "")
-    context["refresh_seconds"] = min(int(raw), 3600) if raw.isdigit() and int(raw) > 0 else SCREEN_REFRESH_SECONDS
+    refresh = int_param(request, "refresh", SCREEN_REFRESH_SECONDS, min_value=1)
+    context["refresh_seconds"] = min(refresh, 3600)
     data_url = reverse("dashboards:data", args=[campaign.slug])
     context["data_url"] = f"{data_url}?unit={context['scope'].pk}" if context["scope"] else data_url
     return render(request, "dashboards/screen.html", context)

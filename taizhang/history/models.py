@@ -29,6 +29,8 @@ class HistoryEntry(models.Model):
         CLOSE = "close", _("closed (销号)")
         LOOK_BACK = "look_back", _("look-back recorded")
         PUBLISH = "publish", _("publication changed")
+        LOCK = "lock", _("login locked")
+        UNLOCK = "unlock", _("login unlocked")
 
     content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
     object_id = models.PositiveBigIntegerField()

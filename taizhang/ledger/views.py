@@ -78,6 +78,7 @@ def item_detail(request, campaign, access, pk):
         "partners": item.partner_units.all(),
         "progress_form": ProgressForm(initial={"percent": item.percent}) if access.can_report_progress(item) else None,
         "comment_form": CommentForm() if access.can_comment(item) else None,
+        "can_read_attachments": access.can_read_attachments(item),
     }
     return render(request, "ledger/item_detail.html", context)
 
@@ -211,6 +212,10 @@ def item_withdraw(request, campaign, access, pk):
 def attachment_download(request, campaign, access, pk):
     """Attachments are served only to people with a role in the item's campaign."""
     attachment = get_object_or_404(
-        ProgressAttachment.objects.select_related("entry__item"), pk=pk, entry__item__campaign=campaign
+        ProgressAttachment.objects.select_related("entry__item__owner_unit"), pk=pk, entry__item__campaign=campaign
+    )
+    access.require(
+        access.can_read_attachments(attachment.entry.item),
+        _("Attachments are read by the unit's own liaisons and the campaign office, leaders and inspectors."),
     )
     return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name)

@@ -2,6 +2,18 @@
 
 An :class:`Access` is built once per request and campaign from the person's
 grants; views ask it before reading or writing anything.
+
+The read policy (README, "Who reads what") in two rules, one predicate each:
+
+- **The ledger is shared inside the campaign** (:meth:`Access.can_read_item`): everyone with a
+  role reads every item — its fields, its progress entries (percent, what was done), comments,
+  instructions and history — as the item list, the dashboards and, for published items, the
+  public page already show them.
+- **A unit's working papers are for its own line and the overseers**
+  (:meth:`Access.can_read_unit_work`): the files attached to its progress and acceptance, its
+  unit reports and its statistics sheet are read by the office, leaders, inspectors and assessors
+  and by liaisons of that unit or of a unit above it; another unit's liaison is refused them on
+  every road (item page, download, report page, sheet).
 """
 
 from dataclasses import dataclass, field
@@ -21,6 +33,8 @@ class Access:
 
     @classmethod
     def for_user(cls, user, campaign) -> "Access":
+        if getattr(user, "is_system_actor", False):
+            return cls.for_system(user, campaign)
         access = cls(user=user, campaign=campaign)
         if not user.is_authenticated:
             return access
@@ -31,6 +45,17 @@ class Access:
             if grant.role == Role.LIAISON and grant.unit.is_active:
                 access.liaison_units.append(grant.unit)
         return access
+
+    @classmethod
+    def for_system(cls, actor, campaign) -> "Access":
+        """A command's named actor (``orgs.actions.system_actor``) acts as the office of the campaign it works on.
+
+        Only code running on the server makes such an actor (no one can sign in as one), and what it
+        does is recorded under its name, so the grant is here, once, rather than a flag on every action.
+        """
+        if not getattr(actor, "is_system_actor", False):
+            raise PermissionDenied(_("You do not have permission to do this."))
+        return cls(user=actor, campaign=campaign, roles={Role.OFFICE})
 
     # Roles
     @property
@@ -46,6 +71,19 @@ class Access:
         return bool(self.liaison_units)
 
     @property
+    def is_inspector(self) -> bool:
+        return Role.INSPECTOR in self.roles
+
+    @property
+    def is_assessor(self) -> bool:
+        return Role.ASSESSOR in self.roles
+
+    @property
+    def is_overseer(self) -> bool:
+        """The roles that look across units: the office, leaders, inspectors, assessors."""
+        return bool(self.roles & {Role.OFFICE, Role.LEADER, Role.INSPECTOR, Role.ASSESSOR})
+
+    @property
     def can_view(self) -> bool:
         return bool(self.roles)
 
@@ -55,6 +93,27 @@ class Access:
         if unit is None:
             return False
         return any(unit.path.startswith(own.path) for own in self.liaison_units)
+
+    # Reading (the two rules in the module docstring)
+    def can_read_item(self, item) -> bool:
+        """The ledger is shared inside the campaign: any role reads any of its items."""
+        return self.can_view and item.campaign_id == self.campaign.pk
+
+    def can_read_unit_work(self, unit) -> bool:
+        """A unit's working papers: the overseers, and liaisons of the unit or of a unit above it."""
+        return self.can_view and (self.is_overseer or self.speaks_for(unit))
+
+    def can_read_attachments(self, item) -> bool:
+        """Files attached to an item's progress or acceptance are its owner unit's working papers."""
+        return self.can_read_item(item) and self.can_read_unit_work(item.owner_unit)
+
+    def can_read_report(self, unit) -> bool:
+        """A unit's report page (its summary, submission, the office's decisions)."""
+        return self.can_read_unit_work(unit)
+
+    def can_download_sheet(self, unit) -> bool:
+        """A unit's statistics sheet: filled in by its liaisons, collected by the office."""
+        return self.is_office or self.speaks_for(unit)
 
     def can_edit_item(self, item) -> bool:
         return self.is_office
@@ -83,4 +142,6 @@ def can_manage_units(user) -> bool:
     """Units are shared by all campaigns: the office of any active campaign keeps the tree."""
     if not user.is_authenticated:
         return False
+    if getattr(user, "is_system_actor", False):
+        return True
     return user.is_superuser or RoleGrant.objects.filter(user=user, role=Role.OFFICE).exists()

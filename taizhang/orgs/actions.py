@@ -1,14 +1,19 @@
 """Writes on the org tree and on role grants, each with its history."""
 
+import getpass
+import os
+
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from taizhang.history.models import HistoryEntry
 from taizhang.history.recording import diff, record, snapshot
 
 from .access import can_manage_units
-from .models import RoleGrant, Unit
+from .models import SYSTEM_ACTOR_KINDS, SYSTEM_PREFIX, RoleGrant, Unit, User, system_actor_label
 
 UNIT_FIELDS = ("name", "short_name", "aliases", "kind", "parent", "sort_order")
 
@@ -39,10 +44,44 @@ def clean_aliases(aliases) -> list[str]:
     return seen
 
 
+def system_actor(kind: str, detail: str | None = None) -> User:
+    """The named actor a command writes as: ``system:cli:root`` reads 命令行导入（root） in history.
+
+    One user row per kind and operating-system account, made on first use; it has no usable password
+    and is inactive, so no one signs in as it. Permission for it is granted in one place,
+    :meth:`Access.for_system`.
+    """
+    if kind not in SYSTEM_ACTOR_KINDS:
+        raise ValueError(f"unknown system actor kind {kind!r}")
+    if detail is None:
+        detail = _os_account()
+    detail = "".join(ch for ch in detail if ch.isprintable() and ch != ":")[:60] or "?"
+    username = f"{SYSTEM_PREFIX}{kind}:{detail}"
+    actor = User.objects.filter(username=username).first()
+    if actor is None:
+        # The name in the site's language, for lists that read it directly; history pages translate it.
+        with translation.override(settings.LANGUAGE_CODE):
+            name = system_actor_label(username)
+        actor = User(username=username, name=name[:100], is_active=False)
+        actor.set_unusable_password()
+        try:
+            with transaction.atomic():
+                actor.save()
+        except IntegrityError:  # made at the same moment by another run
+            actor = User.objects.get(username=username)
+    return actor
+
+
+def _os_account() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no name for this uid (a container): the number says enough
+        return str(os.getuid()) if hasattr(os, "getuid") else "?"
+
+
 @transaction.atomic
-def create_unit(*, data: dict, acting_user=None, check_permission: bool = True) -> Unit:
-    if check_permission:
-        _require_unit_manager(acting_user)
+def create_unit(*, data: dict, acting_user, note: str = "") -> Unit:
+    _require_unit_manager(acting_user)
     data = dict(data)
     data["aliases"] = clean_aliases(data.get("aliases", []))
     unit = Unit(**data)
@@ -50,12 +89,12 @@ def create_unit(*, data: dict, acting_user=None, check_permission: bool = True) 
     unit.save()
     unit.refresh_derived()
     Unit.objects.filter(pk=unit.pk).update(path=unit.path, depth=unit.depth, search_text=unit.search_text)
-    record(unit, HistoryEntry.Action.CREATE, actor=acting_user)
+    record(unit, HistoryEntry.Action.CREATE, actor=acting_user, note=note)
     return unit
 
 
 @transaction.atomic
-def update_unit(unit: Unit, *, data: dict, acting_user) -> Unit:
+def update_unit(unit: Unit, *, data: dict, acting_user, note: str = "") -> Unit:
     """Rename, re-alias or move a unit; a move carries its whole subtree."""
     _require_unit_manager(acting_user)
     current = Unit.objects.select_for_update().get(pk=unit.pk)
@@ -81,6 +120,7 @@ def update_unit(unit: Unit, *, data: dict, acting_user) -> Unit:
             HistoryEntry.Action.MOVE if moved else HistoryEntry.Action.UPDATE,
             actor=acting_user,
             changes=changes,
+            note=note,
         )
     return current
 

@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db import models
@@ -5,12 +6,26 @@ from django.utils.translation import gettext_lazy as _
 
 from taizhang.history.admin import HistoryAdminMixin
 
-from .actions import grant_role, revoke_role
+from .access import can_manage_units
+from .actions import UNIT_FIELDS, create_unit, grant_role, revoke_role, update_unit
 from .models import ContactPoint, RoleGrant, Unit, User
+
+
+class UnitAdminForm(forms.ModelForm):
+    class Meta:
+        model = Unit
+        fields = ["name", "short_name", "aliases", "kind", "parent", "sort_order"]
+
+    def clean_parent(self):
+        parent = self.cleaned_data.get("parent")
+        if self.instance.pk and parent is not None and parent.path.startswith(self.instance.path):
+            raise forms.ValidationError(_("A unit cannot be moved below itself."))
+        return parent
 
 
 @admin.register(Unit)
 class UnitAdmin(HistoryAdminMixin, admin.ModelAdmin):
+    form = UnitAdminForm
     list_display = ["name", "short_name", "kind", "parent", "is_active", "sort_order"]
     list_filter = ["kind", "is_active"]
     search_fields = ["name", "short_name", "search_text"]
@@ -21,13 +36,23 @@ class UnitAdmin(HistoryAdminMixin, admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        from .actions import _rebuild_subtree
+    # The admin writes through the org actions like the unit pages: the same checks, path and history.
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and can_manage_units(request.user)
 
-        obj.refresh_derived()
-        Unit.objects.filter(pk=obj.pk).update(path=obj.path, depth=obj.depth, search_text=obj.search_text)
-        _rebuild_subtree(obj)
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and can_manage_units(request.user)
+
+    def save_model(self, request, obj, form, change):
+        fields = [name for name in form.cleaned_data if name in UNIT_FIELDS]
+        data = {name: form.cleaned_data[name] for name in fields}
+        if change:
+            changed = {name: value for name, value in data.items() if name in form.changed_data}
+            unit = update_unit(Unit.objects.get(pk=obj.pk), data=changed, acting_user=request.user, note="admin")
+        else:
+            unit = create_unit(data=data, acting_user=request.user, note="admin")
+        obj.pk = unit.pk
+        obj.refresh_from_db()
 
 
 class RoleGrantInline(admin.TabularInline):

@@ -85,6 +85,23 @@ class Unit(models.Model):
         self.search_text = search_key(self.name, self.short_name, *self.aliases)
 
 
+SYSTEM_PREFIX = "system:"
+# The kinds of system actor and how history names them; ``%(who)s`` is the operating-system account.
+SYSTEM_ACTOR_KINDS = {
+    "cli": _("Command-line import (%(who)s)"),
+    "demo": _("Demo builder (%(who)s)"),
+    "bench": _("Benchmark (%(who)s)"),
+    "test": _("Test fixtures (%(who)s)"),
+}
+
+
+def system_actor_label(username: str) -> str:
+    """``system:cli:root`` → 命令行导入（root）, in the reader's language."""
+    _prefix, kind, who = [*username.split(":", 2), "", ""][:3]
+    label = SYSTEM_ACTOR_KINDS.get(kind)
+    return str(label) % {"who": who} if label is not None else username
+
+
 class User(AbstractUser):
     """A person who signs in: staff of a unit, with a phone; roles come from grants per campaign."""
 
@@ -99,11 +116,21 @@ class User(AbstractUser):
         verbose_name_plural = _("users")
 
     def __str__(self) -> str:
+        if self.is_system_actor:
+            return system_actor_label(self.username)
         return self.name or self.get_full_name() or self.username
 
     @property
     def display_name(self) -> str:
         return str(self)
+
+    @property
+    def is_system_actor(self) -> bool:
+        """A command's named actor (``system:cli:root``): no person signs in as it; see ``orgs.actions.system_actor``.
+
+        A colon never passes the username validator, so no sign-up or admin form can make one.
+        """
+        return self.username.startswith(SYSTEM_PREFIX) and not self.has_usable_password()
 
 
 class Role(models.TextChoices):

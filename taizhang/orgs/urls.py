@@ -9,5 +9,6 @@ urlpatterns = [
     path("units/new/", views.unit_create, name="unit_create"),
     path("units/<int:pk>/", views.unit_detail, name="unit_detail"),
     path("units/<int:pk>/edit/", views.unit_edit, name="unit_edit"),
+    path("accounts/locked/", views.lockouts, name="lockouts"),
     path("units/<int:pk>/active/", views.unit_set_active, name="unit_set_active"),
 ]

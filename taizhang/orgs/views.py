@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -8,8 +9,9 @@ from django.views.decorators.http import require_POST
 
 from taizhang.history.recording import history_for
 from taizhang.lib.forms import apply_errors
+from taizhang.lib.params import id_param
 
-from . import actions
+from . import actions, lockout
 from .access import can_manage_units
 from .forms import DeactivateForm, UnitForm
 from .models import Unit
@@ -59,8 +61,9 @@ def unit_detail(request, pk):
 def unit_create(request):
     _require_manager(request)
     initial = {}
-    if request.GET.get("parent"):
-        initial["parent"] = Unit.objects.filter(pk=request.GET["parent"]).first()
+    parent = id_param(request, "parent")
+    if parent is not None:
+        initial["parent"] = Unit.objects.filter(pk=parent).first()
     form = UnitForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -106,3 +109,31 @@ def unit_set_active(request, pk):
     else:
         messages.success(request, _("Unit reactivated.") if active else _("Unit deactivated."))
     return redirect("orgs:unit_detail", pk=unit.pk)
+
+
+# Login lockouts ------------------------------------------------------------------------
+
+
+@login_required
+def lockouts(request):
+    """Locked accounts and addresses; the office unlocks one (recorded in history)."""
+    if not can_manage_units(request.user):
+        raise PermissionDenied(_("Only the campaign office unlocks logins."))
+    status = 200
+    if request.method == "POST":
+        try:
+            lockout.unlock(
+                kind=request.POST.get("kind", ""), value=request.POST.get("value", "")[:255], acting_user=request.user
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            status = 400
+        else:
+            messages.success(request, _("Unlocked: %(what)s.") % {"what": request.POST["value"][:255]})
+            return redirect("orgs:lockouts")
+    return render(
+        request,
+        "orgs/lockouts.html",
+        {"lockouts": lockout.current_lockouts(), "limit": settings.AXES_FAILURE_LIMIT},
+        status=status,
+    )

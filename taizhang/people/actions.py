@@ -1,10 +1,11 @@
-"""The writes of the people's side: demands, triage, acceptance, ratings, closing (销号), publication.
+"""The writes of the people's side: demands, triage, ratings, publication.
+
+Acceptance, closing (销号), reopening and look-backs are in ``taizhang.acceptance``, above this app.
 
 Each action checks permission, runs in one transaction and records history; emails go out on commit.
 """
 
 import datetime
-from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,22 +20,14 @@ from django.utils.translation import gettext_noop
 from taizhang.history.models import HistoryEntry
 from taizhang.history.recording import Note, diff, note, record, snapshot
 from taizhang.ledger import actions as ledger_actions
-from taizhang.ledger.models import FINISHED_STATUSES, Item, Status
+from taizhang.ledger.models import Item, Status
 from taizhang.lib.text import search_key
 from taizhang.orgs.access import Access
 from taizhang.orgs.models import Role, RoleGrant
 
-from .models import (
-    Acceptance,
-    AcceptanceAttachment,
-    Channel,
-    Demand,
-    DemandStatus,
-    LookBack,
-    PeopleSettings,
-    PublicItem,
-    Rating,
-)
+from . import queries
+from .models import Channel, Demand, DemandStatus, PeopleSettings, PublicItem, Rating, RatingBallot
+from .queries import RatingSummary, rating_summary  # noqa: F401  (read here by pages and templates)
 
 PHOTO_MAX_BYTES = 5 * 1024 * 1024
 # The first bytes of the image formats a phone sends; anything else is not a photo.
@@ -233,7 +226,8 @@ def _submitters(item: Item) -> list[Demand]:
     return direct + dups
 
 
-def _tell_submitters(item: Item, subject: str, body: str, request_base: str = "") -> None:
+def tell_submitters(item: Item, subject: str, body: str, request_base: str = "") -> None:
+    """Mail everyone who raised one of the item's problems (acceptance and closing tell them too)."""
     for demand in _submitters(item):
         if demand.email:
             # No site address is configured, so the mail carries the code and the path to open it with.
@@ -242,124 +236,53 @@ def _tell_submitters(item: Item, subject: str, body: str, request_base: str = ""
             _mail_on_commit(subject, f"{body}\n\n{code_line}\n{link}", [demand.email])
 
 
-# Acceptance --------------------------------------------------------------------
-
-
-@transaction.atomic
-def record_acceptance(item: Item, *, data: dict, attachments=(), acting_user) -> Acceptance:
-    """验收: passed, or returned for rework with reasons. Passing tells the people and asks them to rate."""
-    _require_office(item.campaign, acting_user, _("Only the campaign office accepts items."))
-    if item.status in FINISHED_STATUSES:
-        raise ValidationError(_("This item is already closed or withdrawn."))
-    result = data.get("result")
-    if result == Acceptance.Result.RETURNED and not (data.get("reasons") or "").strip():
-        raise ValidationError({"reasons": _("Say why the item is returned.")})
-    if not (data.get("checkers") or "").strip():
-        raise ValidationError({"checkers": _("Name the checkers.")})
-    for upload in attachments:
-        ledger_actions.validate_attachment(upload)
-    acceptance = Acceptance(
-        item=item,
-        checked_on=data.get("checked_on") or today(),
-        checkers=data["checkers"].strip(),
-        result=result,
-        reasons=(data.get("reasons") or "").strip(),
-        statement=(data.get("statement") or "").strip(),
-        recorded_by=acting_user,
-    )
-    acceptance.full_clean()
-    acceptance.save()
-    for upload in attachments:
-        AcceptanceAttachment.objects.create(
-            acceptance=acceptance, file=upload, name=upload.name[:200], size=upload.size
-        )
-    said = {
-        Acceptance.Result.PASSED: gettext_noop("Acceptance: passed. %(text)s"),
-        Acceptance.Result.RETURNED: gettext_noop("Acceptance: returned for rework. %(text)s"),
-    }[acceptance.result]
-    text = (acceptance.reasons or acceptance.statement).strip()
-    record(item, HistoryEntry.Action.ACCEPTANCE, actor=acting_user, campaign=item.campaign, note=note(said, text=text))
-    if result == Acceptance.Result.PASSED:
-        _tell_submitters(
-            item,
-            _("The item for your problem has passed acceptance"),
-            _("%(title)s has passed acceptance. Please tell us whether you are satisfied.") % {"title": item.title},
-        )
-    return acceptance
-
-
-def latest_acceptance(item: Item) -> Acceptance | None:
-    return item.acceptances.order_by("-created_at", "-id").first()
-
-
 # Ratings -----------------------------------------------------------------------
-
-
-@dataclass
-class RatingSummary:
-    satisfied: int
-    basic: int
-    dissatisfied: int
-    threshold: int
-
-    @property
-    def total(self) -> int:
-        return self.satisfied + self.basic + self.dissatisfied
-
-    @property
-    def verdict(self) -> str:
-        """'satisfied', 'basic', 'dissatisfied' or '' (no ratings yet), by the campaign's threshold.
-
-        More than threshold% 满意 → satisfied; otherwise 满意+基本满意 over threshold% → basically satisfied.
-        """
-        if not self.total:
-            return ""
-        if self.satisfied * 100 > self.threshold * self.total:
-            return Rating.Value.SATISFIED
-        if (self.satisfied + self.basic) * 100 > self.threshold * self.total:
-            return Rating.Value.BASIC
-        return Rating.Value.DISSATISFIED
-
-    @property
-    def verdict_label(self) -> str:
-        return Rating.Value(self.verdict).label if self.verdict else _("no ratings yet")
-
-    @property
-    def reached(self) -> bool:
-        return self.verdict in (Rating.Value.SATISFIED, Rating.Value.BASIC)
-
-
-def rating_summary(item: Item) -> RatingSummary:
-    counts = dict.fromkeys(Rating.Value.values, 0)
-    for value in item.ratings.values_list("value", flat=True):
-        counts[value] += 1
-    return RatingSummary(
-        satisfied=counts[Rating.Value.SATISFIED],
-        basic=counts[Rating.Value.BASIC],
-        dissatisfied=counts[Rating.Value.DISSATISFIED],
-        threshold=item.campaign.satisfied_threshold,
-    )
 
 
 def can_be_rated(item: Item) -> bool:
     """People rate an item once it is done or accepted; withdrawn items are not rated."""
     if item.status == Status.WITHDRAWN:
         return False
-    return (
-        item.status in (Status.COMPLETED, Status.CLOSED)
-        or item.acceptances.filter(result=Acceptance.Result.PASSED).exists()
-    )
+    return item.status in (Status.COMPLETED, Status.CLOSED) or queries.item_ever_passed_acceptance(item)
 
 
-def rate_item(item: Item, *, value: str, comment: str = "", voter: str, demand: Demand | None = None, ip_hash=""):
-    """One rating per person per item; a 不满意 with a comment notifies the office."""
+def rate_item(
+    item: Item,
+    *,
+    value: str,
+    comment: str = "",
+    voter: str = "",
+    demand: Demand | None = None,
+    ballot: RatingBallot | None = None,
+    ip_hash="",
+):
+    """One rating per person per item; a 不满意 with a comment notifies the office.
+
+    The person is the submitter of one of the item's problems (``demand``), the holder of one of the
+    item's single-use codes (``ballot``, claimed here so two tabs cannot spend it twice), or a
+    ``voter`` key given by the caller (imports, tests).
+    """
     if value not in Rating.Value.values:
         raise ValidationError({"value": _("Choose satisfied, basically satisfied or dissatisfied.")})
     if not can_be_rated(item):
         raise ValidationError(_("This item cannot be rated yet."))
+    if ballot is not None:
+        if ballot.invitation.item_id != item.pk:
+            raise ValidationError({"ballot": _("This code is not valid for this item.")})
+        voter = f"ballot:{ballot.pk}"
+    elif demand is not None:
+        voter = f"demand:{demand.pk}"
+    if not voter:
+        raise ValidationError(_("Who is rating is not known."))
     comment = (comment or "").strip()[:2000]
     try:
         with transaction.atomic():
+            if ballot is not None:
+                claimed = RatingBallot.objects.filter(
+                    pk=ballot.pk, used_at__isnull=True, invitation__closed_at__isnull=True
+                ).update(used_at=timezone.now())
+                if not claimed:
+                    raise ValidationError({"ballot": _("This code has already been used.")})
             rating = Rating.objects.create(
                 item=item, value=value, comment=comment, voter=voter, demand=demand, ip_hash=ip_hash
             )
@@ -372,127 +295,6 @@ def rate_item(item: Item, *, value: str, comment: str = "", voter: str, demand: 
     except IntegrityError:
         raise ValidationError(_("You have already rated this item.")) from None
     return rating
-
-
-# Closing (销号) ------------------------------------------------------------------
-
-
-def closing_blockers(item: Item, *, on: datetime.date | None = None) -> list[str]:
-    """Why the item cannot be closed yet; empty when it can."""
-    on = on or today()
-    reasons = []
-    if item.status in FINISHED_STATUSES:
-        reasons.append(_("The item is already closed or withdrawn."))
-        return reasons
-    acceptance = latest_acceptance(item)
-    if acceptance is None or acceptance.result != Acceptance.Result.PASSED:
-        reasons.append(_("The item has not passed acceptance."))
-    if item.campaign.ratings_required and item.demands.exists():
-        summary = rating_summary(item)
-        if not summary.reached:
-            reasons.append(
-                _("Ratings have not reached the threshold (%(verdict)s, %(n)d ratings).")
-                % {"verdict": summary.verdict_label, "n": summary.total}
-            )
-    publication = PublicItem.objects.filter(item=item).first()
-    if publication and publication.objection_open(on):
-        reasons.append(
-            _("The objection window is open until %(date)s.") % {"date": publication.objection_until.isoformat()}
-        )
-    return reasons
-
-
-@transaction.atomic
-def close_item(item: Item, *, statement: str = "", acting_user) -> Item:
-    """销号: only the office, only when acceptance passed and ratings reach the threshold."""
-    _require_office(item.campaign, acting_user, _("Only the campaign office closes items."))
-    current = Item.objects.select_for_update().select_related("campaign").get(pk=item.pk)
-    blockers = closing_blockers(current)
-    if blockers:
-        raise ValidationError(blockers)
-    before = snapshot(current, ("status",))
-    current.status = Status.CLOSED
-    current.version += 1
-    current.save(update_fields=["status", "version", "updated_at"])
-    record(
-        current,
-        HistoryEntry.Action.CLOSE,
-        actor=acting_user,
-        campaign=current.campaign,
-        changes=diff(current, before),
-        note=note(gettext_noop("Closed (销号). %(statement)s"), statement=(statement or "").strip()),
-    )
-    days = PeopleSettings.for_campaign(current.campaign).lookback_days
-    LookBack.objects.create(item=current, due_on=today() + datetime.timedelta(days=days))
-    ledger_actions.recompute_item(current, actor=acting_user)
-    _tell_submitters(
-        current,
-        _("The item for your problem is closed"),
-        _("%(title)s is closed. If you have not rated it yet, please tell us whether you are satisfied.")
-        % {"title": current.title},
-    )
-    return current
-
-
-@transaction.atomic
-def reopen_item(item: Item, *, reason: str, acting_user) -> Item:
-    """复号: a closed item goes back to work; its open status comes from its latest progress."""
-    _require_office(item.campaign, acting_user, _("Only the campaign office reopens items."))
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": _("Give a reason.")})
-    current = Item.objects.select_for_update().select_related("campaign").get(pk=item.pk)
-    if current.status != Status.CLOSED:
-        raise ValidationError(_("Only a closed item can be reopened."))
-    before = snapshot(current, ("status",))
-    # derive_percent_and_status keeps finished statuses, so leave CLOSED first and let it derive.
-    current.status = Status.COMPLETED if current.percent >= 100 else Status.IN_PROGRESS
-    current.version += 1
-    current.save(update_fields=["status", "version", "updated_at"])
-    ledger_actions.recompute_item(current, actor=acting_user)
-    current.refresh_from_db()
-    # Nothing is deleted: a pending look-back is marked as cancelled by the reopening.
-    LookBack.objects.filter(item=current, done_on__isnull=True).update(
-        done_on=today(), result=_("Cancelled: the item was reopened.")
-    )
-    record(
-        current,
-        HistoryEntry.Action.REOPEN,
-        actor=acting_user,
-        campaign=current.campaign,
-        changes=diff(current, before),
-        note=note(gettext_noop("Reopened: %(reason)s"), reason=reason),
-    )
-    return current
-
-
-@transaction.atomic
-def record_lookback(lookback: LookBack, *, holds: bool, result: str, acting_user) -> LookBack:
-    """回头看: the result of re-checking a closed item; when it does not hold, reopen it."""
-    item = lookback.item
-    _require_office(item.campaign, acting_user)
-    result = (result or "").strip()
-    if not result:
-        raise ValidationError({"result": _("Describe what the look-back found.")})
-    if lookback.done_on:
-        raise ValidationError(_("This look-back is already recorded."))
-    lookback.done_on = today()
-    lookback.holds = holds
-    lookback.result = result
-    lookback.recorded_by = acting_user
-    lookback.save()
-    record(
-        item,
-        HistoryEntry.Action.LOOK_BACK,
-        actor=acting_user,
-        campaign=item.campaign,
-        note=note(gettext_noop("Look-back: %(result)s"), result=result),
-    )
-    if not holds and item.status == Status.CLOSED:
-        reopen_item(
-            item, reason=_("Look-back found a problem: %(result)s") % {"result": result}, acting_user=acting_user
-        )
-    return lookback
 
 
 # The public page ---------------------------------------------------------------

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Acceptance, ApiKey, Demand, LookBack, PeopleSettings, PublicItem, Rating
+from .models import ApiKey, Demand, PeopleSettings, PublicItem, Rating
 
 
 @admin.register(Demand)
@@ -22,4 +22,4 @@ class PeopleSettingsAdmin(admin.ModelAdmin):
     list_display = ["campaign", "lookback_days", "objection_days", "submissions_per_hour"]
 
 
-admin.site.register([Acceptance, Rating, LookBack, PublicItem], admin.ModelAdmin)
+admin.site.register([Rating, PublicItem], admin.ModelAdmin)

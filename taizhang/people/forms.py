@@ -1,13 +1,12 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from taizhang.ledger.forms import MultipleFileField
 from taizhang.ledger.models import Item, Status
 from taizhang.orgs.models import Unit
 from taizhang.orgs.queries import use_unit_tree
 
 from .actions import STAFF_CHANNELS
-from .models import Acceptance, Channel, DemandStatus, Rating
+from .models import Channel, DemandStatus, Rating
 
 
 def _style(form: forms.Form) -> None:
@@ -49,7 +48,7 @@ class DemandForm(forms.Form):
 
     def clean_phone(self):
         phone = self.cleaned_data["phone"].strip()
-        if phone and not all(ch.isdigit() or ch in "+- ()" for ch in phone):
+        if phone and not all(ch in "0123456789+- ()" for ch in phone):  # isdigit() would take "²"
             raise forms.ValidationError(_("A phone number has only digits, spaces, +, - and brackets."))
         return phone
 
@@ -156,48 +155,32 @@ class AnswerForm(forms.Form):
         _style(self)
 
 
-class AcceptanceForm(forms.Form):
-    checked_on = forms.DateField(label=_("Date of acceptance"), widget=forms.DateInput(attrs={"type": "date"}))
-    checkers = forms.CharField(label=_("Checkers"), max_length=300)
-    result = forms.ChoiceField(label=_("Result"), choices=Acceptance.Result.choices, widget=forms.RadioSelect)
-    reasons = forms.CharField(
-        label=_("Reasons for returning"), required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
-    statement = forms.CharField(label=_("Closing statement"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    attachments = MultipleFileField(label=_("Evidence"), required=False)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        _style(self)
-
-
-class CloseForm(forms.Form):
-    statement = forms.CharField(label=_("Closing statement"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
-
-
-class ReasonForm(forms.Form):
-    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
-
-
-class LookBackForm(forms.Form):
-    holds = forms.TypedChoiceField(
-        label=_("Does the result hold?"),
-        choices=[("1", _("yes, it holds")), ("0", _("no, reopen the item"))],
-        coerce=lambda v: v == "1",
-        widget=forms.RadioSelect,
-    )
-    result = forms.CharField(label=_("What the look-back found"), widget=forms.Textarea(attrs={"rows": 2}))
-
-
 class RatingForm(forms.Form):
     value = forms.ChoiceField(label=_("Are you satisfied?"), choices=Rating.Value.choices, widget=forms.RadioSelect)
     comment = forms.CharField(
         label=_("Comment (optional)"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
     )
 
-    def __init__(self, *args, **kwargs):
+    ballot = forms.CharField(label=_("The code on your slip"), max_length=20, required=False)
+
+    def __init__(self, *args, with_ballot: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["comment"].widget.attrs["class"] = "form-control"
+        if with_ballot:
+            field = self.fields["ballot"]
+            field.required = True
+            field.error_messages["required"] = _("Enter the code on the slip you were given with the QR code.")
+            field.widget.attrs.update({"class": "form-control font-monospace", "autocomplete": "off"})
+        else:
+            del self.fields["ballot"]
+
+
+class BallotCountForm(forms.Form):
+    count = forms.IntegerField(label=_("Number of codes to print"), min_value=1, max_value=500, initial=50)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["count"].widget.attrs["class"] = "form-control"
 
 
 class ObjectionForm(forms.Form):

@@ -1,12 +1,13 @@
-"""The people's side: problems raised by people (Demand), acceptance, ratings, look-backs, the public page, Open311."""
+"""The people's side: problems raised by people (Demand), ratings, the public page, Open311.
+
+Acceptance and look-backs live in ``taizhang.acceptance``, above this app.
+"""
 
 import secrets
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-
-from taizhang.lib.models import Attachment
 
 # Base32 without the letters people confuse with digits (I, L, O, U) and without 0/1.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -155,56 +156,18 @@ class PeopleSettings(models.Model):
         return obj
 
 
-class Acceptance(models.Model):
-    """A check that an item is really done (验收): passed, or returned for rework with reasons."""
-
-    class Result(models.TextChoices):
-        PASSED = "passed", _("passed")
-        RETURNED = "returned", _("returned for rework")
-
-    item = models.ForeignKey(
-        "ledger.Item", verbose_name=_("item"), on_delete=models.PROTECT, related_name="acceptances"
-    )
-    checked_on = models.DateField(_("date of acceptance"))
-    checkers = models.CharField(_("checkers"), max_length=300)
-    result = models.CharField(_("result"), max_length=20, choices=Result.choices)
-    reasons = models.TextField(_("reasons for returning"), blank=True)
-    statement = models.TextField(_("closing statement"), blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT, related_name="+"
-    )
-    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("acceptance")
-        verbose_name_plural = _("acceptances")
-        ordering = ["-created_at", "-id"]
-
-    def __str__(self) -> str:
-        return f"{self.item.code} {self.get_result_display()}"
-
-
-def acceptance_path(instance: "AcceptanceAttachment", filename: str) -> str:
+def acceptance_path(instance, filename: str) -> str:
+    """Kept for migration 0001; acceptance evidence now lives in ``taizhang.acceptance.models``."""
     return f"acceptance/{instance.acceptance.item_id}/{filename}"
-
-
-class AcceptanceAttachment(Attachment):
-    """Evidence attached to an acceptance."""
-
-    acceptance = models.ForeignKey(Acceptance, on_delete=models.PROTECT, related_name="attachments")
-    file = models.FileField(_("file"), upload_to=acceptance_path, max_length=300)
-
-    class Meta(Attachment.Meta):
-        verbose_name = _("evidence")
-        verbose_name_plural = _("evidence")
 
 
 class Rating(models.Model):
     """A person's satisfaction with an item (满意度测评); one per person per item.
 
     A person is identified by ``voter``: ``demand:<id>`` when the submitter of one of the
-    item's problems rates through their tracking code, otherwise ``cookie:<hash>`` of a
-    random id kept in a signed cookie. The address is kept only as a salted hash.
+    item's problems rates through their tracking code, ``ballot:<id>`` when someone rates
+    with one of the single-use codes the office handed out with the item's QR code (older
+    ratings carry ``cookie:<hash>``). The address is kept only as a salted hash.
     """
 
     class Value(models.TextChoices):
@@ -236,25 +199,59 @@ class Rating(models.Model):
         return f"{self.item.code} {self.get_value_display()}"
 
 
-class LookBack(models.Model):
-    """A re-check of a closed item some time after closing (回头看)."""
+def new_rating_token() -> str:
+    """The item's rating link: 128 random bits, so the link cannot be found from an item id."""
+    return secrets.token_urlsafe(16)
 
-    item = models.ForeignKey("ledger.Item", verbose_name=_("item"), on_delete=models.PROTECT, related_name="lookbacks")
-    due_on = models.DateField(_("due on"))
-    done_on = models.DateField(_("done on"), null=True, blank=True)
-    holds = models.BooleanField(_("the result holds"), null=True)
-    result = models.TextField(_("result"), blank=True)
-    recorded_by = models.ForeignKey(
+
+BALLOT_LENGTH = 8
+
+
+def new_ballot_code() -> str:
+    """Eight characters from the 30-letter alphabet: about 39 bits, and wrong guesses are rate limited."""
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(BALLOT_LENGTH))
+
+
+class RatingInvitation(models.Model):
+    """The office puts an item up for rating (邀请测评): an unguessable link, its QR code, and ballot codes."""
+
+    item = models.OneToOneField(
+        "ledger.Item", verbose_name=_("item"), on_delete=models.PROTECT, related_name="rating_invitation"
+    )
+    token = models.CharField(max_length=40, unique=True, default=new_rating_token, editable=False)
+    opened_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    opened_at = models.DateTimeField(_("opened at"), auto_now_add=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
 
     class Meta:
-        verbose_name = _("look-back")
-        verbose_name_plural = _("look-backs")
-        ordering = ["due_on", "id"]
+        verbose_name = _("rating invitation")
+        verbose_name_plural = _("rating invitations")
 
     def __str__(self) -> str:
-        return f"{self.item.code} {self.due_on}"
+        return f"{self.item.code}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None
+
+
+class RatingBallot(models.Model):
+    """One single-use code handed to one person with the item's QR code; used by one rating."""
+
+    invitation = models.ForeignKey(RatingInvitation, on_delete=models.CASCADE, related_name="ballots")
+    code = models.CharField(_("code"), max_length=20, unique=True, default=new_ballot_code, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("rating code")
+        verbose_name_plural = _("rating codes")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.code
 
 
 class PublicItem(models.Model):

@@ -6,6 +6,7 @@ never its tracking code, and no personal data ever leaves through this API.
 """
 
 import datetime
+import re
 from xml.etree import ElementTree
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,12 +19,26 @@ from django.views.decorators.csrf import csrf_exempt
 
 from taizhang.campaigns.models import Campaign, Category
 from taizhang.ledger.models import Item, Status
+from taizhang.lib.params import BadParameter, parse_id
 
 from . import actions
+from .forms import DemandForm
 from .models import ApiKey, Channel, Demand, DemandStatus
 
 MAX_SPAN = datetime.timedelta(days=90)
 MAX_RESULTS = 1000
+
+
+# What XML 1.0 cannot carry (https://www.w3.org/TR/xml/#charsets): C0 controls but tab, newline and carriage
+# return; lone surrogates; U+FFFE and U+FFFF. A problem typed or pasted with one of them is still shown, without it.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# Dates outside these years are typing errors, and near the ends of the calendar the 90-day span overflows.
+_YEARS = range(1970, 3000)
+
+
+def xml_text(value) -> str:
+    """``value`` as text an XML 1.0 parser accepts (characters it cannot carry are dropped)."""
+    return _NOT_XML.sub("", str(value))
 
 
 class ApiError(Exception):
@@ -43,7 +58,7 @@ def _xml(root_tag: str, child_tag: str | None, rows) -> bytes:
                 for entry in value:
                     fill(ElementTree.SubElement(child, "attribute"), entry)
             elif value is not None:
-                child.text = str(value).lower() if isinstance(value, bool) else str(value)
+                child.text = str(value).lower() if isinstance(value, bool) else xml_text(value)
 
     if child_tag is None:
         fill(root, rows)
@@ -71,6 +86,8 @@ def api_view(view):
             return view(request, *args, fmt=fmt, **kwargs)
         except ApiError as error:
             return _error(fmt, error.status, error.description)
+        except BadParameter as error:
+            return _error(fmt, 400, error.message)
 
     wrapper.__name__ = view.__name__
     return csrf_exempt(wrapper)
@@ -110,10 +127,18 @@ def services(request, *, fmt):
 @api_view
 def service_definition(request, code, *, fmt):
     campaign = _campaign(request)
-    category = campaign.categories.filter(pk=code).first() if code.isdigit() else None
+    category = campaign.categories.filter(pk=_code(code)).first()
     if category is None:
         raise ApiError(404, _("No such service_code."))
     return _respond(fmt, {"service_code": str(category.pk), "attributes": []}, root="service_definition", child=None)
+
+
+def _code(value: str) -> int:
+    """A service code or request id from the path: junk names nothing (0 matches no row)."""
+    try:
+        return parse_id(value, name="code")
+    except BadParameter:
+        return 0
 
 
 def _w3c(value) -> str | None:
@@ -189,12 +214,15 @@ def _demands(campaign):
 
 
 def _parse_when(name: str, value: str) -> datetime.datetime:
-    parsed = parse_datetime(value.replace(" ", "+")) if value else None
-    if parsed is None and value:
-        day = parse_date(value)
-        if day:
-            parsed = datetime.datetime.combine(day, datetime.time(0, 0))
-    if parsed is None:
+    try:  # parse_* answer None for a wrong shape and raise ValueError for an impossible day (2026-02-30)
+        parsed = parse_datetime(value.replace(" ", "+")) if value else None
+        if parsed is None and value:
+            day = parse_date(value)
+            if day:
+                parsed = datetime.datetime.combine(day, datetime.time(0, 0))
+    except ValueError:
+        parsed = None
+    if parsed is None or parsed.year not in _YEARS:
         raise ApiError(400, _("%(name)s is not a W3C date and time such as 2026-01-01T00:00:00Z.") % {"name": name})
     if timezone.is_naive(parsed):
         parsed = timezone.make_aware(parsed)
@@ -209,14 +237,15 @@ def requests_view(request, *, fmt):
     demands = _demands(campaign)
     ids = request.GET.get("service_request_id")
     if ids:
-        wanted = [i.strip() for i in ids.split(",") if i.strip().isdigit()]
+        wanted = [parse_id(i, name="service_request_id") for i in ids.split(",") if i.strip()]
         rows = [_request_row(d) for d in demands.filter(pk__in=wanted)]
         return _respond(fmt, rows, root="service_requests", child="request")
     codes = [c.strip() for c in (request.GET.get("service_code") or "").split(",") if c.strip()]
     if codes:
-        if not all(c.isdigit() for c in codes):
-            raise ApiError(400, _("service_code must be one or more service codes, comma separated."))
-        demands = demands.filter(category_id__in=codes)
+        try:
+            demands = demands.filter(category_id__in=[parse_id(c, name="service_code") for c in codes])
+        except BadParameter:
+            raise ApiError(400, _("service_code must be one or more service codes, comma separated.")) from None
     now = timezone.now()
     start_raw, end_raw = request.GET.get("start_date"), request.GET.get("end_date")
     end = _parse_when("end_date", end_raw) if end_raw else None
@@ -250,33 +279,37 @@ def requests_view(request, *, fmt):
 @api_view
 def request_detail(request, request_id, *, fmt):
     campaign = _campaign(request)
-    demand = _demands(campaign).filter(pk=request_id).first() if request_id.isdigit() else None
+    demand = _demands(campaign).filter(pk=_code(request_id)).first()
     if demand is None:
         raise ApiError(404, _("No such service_request_id."))
     return _respond(fmt, [_request_row(demand)], root="service_requests", child="request")
 
 
 def _post_request(request, fmt):
+    """A request posted by a client holding the campaign's key, checked by the public form's own fields."""
     key = request.POST.get("api_key") or request.GET.get("api_key")
     campaign = _campaign(request)
     if not key or not ApiKey.objects.filter(key=key, campaign=campaign, is_active=True).exists():
         raise ApiError(403, _("A valid api_key is required to post service requests."))
-    code = request.POST.get("service_code", "")
-    category = campaign.categories.filter(pk=code).first() if code.isdigit() else None
+    category = campaign.categories.filter(pk=_code(request.POST.get("service_code", ""))).first()
     if category is None:
         raise ApiError(400, _("service_code is missing or not a service of this jurisdiction."))
-    description = (request.POST.get("description") or "").strip()
-    if not description:
+    if not (request.POST.get("description") or "").strip():
         raise ApiError(400, _("description is required."))
     name = " ".join(p for p in (request.POST.get("last_name", ""), request.POST.get("first_name", "")) if p).strip()
-    data = {
-        "channel": Channel.ONLINE,
-        "category": category,
-        "text": description,
-        "name": name,
-        "phone": request.POST.get("phone", ""),
-        "email": request.POST.get("email", ""),
-    }
+    form = DemandForm(
+        data={
+            "category": category.pk,
+            "text": request.POST.get("description", ""),
+            "name": name,
+            "phone": request.POST.get("phone", ""),
+            "email": request.POST.get("email", ""),
+        },
+        campaign=campaign,
+    )
+    if not form.is_valid():
+        raise ApiError(400, " ".join(f"{field}: {' '.join(errors)}" for field, errors in _api_errors(form).items()))
+    data = {**form.demand_data(), "channel": Channel.ONLINE, "unit": None}
     try:
         demand = actions.submit_demand(campaign=campaign, data=data)
     except (ValidationError, PermissionDenied) as error:
@@ -284,3 +317,11 @@ def _post_request(request, fmt):
         raise ApiError(400, " ".join(messages)) from None
     body = [{"service_request_id": str(demand.pk), "service_notice": "", "account_id": ""}]
     return _respond(fmt, body, root="service_requests", child="request", status=201)
+
+
+# The form's field names, as Open311 calls them.
+_API_FIELDS = {"text": "description", "name": "last_name", "category": "service_code"}
+
+
+def _api_errors(form) -> dict[str, list[str]]:
+    return {_API_FIELDS.get(field, field): list(errors) for field, errors in form.errors.items()}

@@ -1,15 +1,19 @@
 """Reading the people's side: similar problems and items for triage, counts, what a submitter sees."""
 
+import datetime
 import operator
 from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
 from functools import lru_cache, reduce
 
 from django.db.models import Case, Value, When
+from django.utils.translation import gettext as _
 
 from taizhang.ledger.models import Item, Status
 from taizhang.lib.text import search_key
 
-from .models import Acceptance, Channel, Demand, DemandStatus
+from .models import Channel, Demand, DemandStatus, PublicItem, Rating
 
 
 @lru_cache(maxsize=50_000)
@@ -101,6 +105,80 @@ def demand_items(demand: Demand) -> list[Item]:
     return list(source.items.select_related("owner_unit", "campaign"))
 
 
+# Acceptance is kept by the app above this one (taizhang.acceptance), which registers how to read it
+# when it loads: people never imports it. Without it, no item counts as accepted.
+_acceptance_readers: dict[str, Callable[[Item], bool]] = {}
+
+
+def register_acceptance_readers(*, accepted: Callable[[Item], bool], ever_passed: Callable[[Item], bool]) -> None:
+    """Called by ``taizhang.acceptance`` at start-up.
+
+    ``accepted(item)``: the item's latest acceptance passed (what a submitter is shown);
+    ``ever_passed(item)``: some acceptance passed (the people were asked to rate from then on).
+    """
+    _acceptance_readers.update(accepted=accepted, ever_passed=ever_passed)
+
+
 def item_accepted(item: Item) -> bool:
-    latest = item.acceptances.order_by("-created_at", "-id").first()
-    return latest is not None and latest.result == Acceptance.Result.PASSED
+    reader = _acceptance_readers.get("accepted")
+    return bool(reader and reader(item))
+
+
+def item_ever_passed_acceptance(item: Item) -> bool:
+    reader = _acceptance_readers.get("ever_passed")
+    return bool(reader and reader(item))
+
+
+# Ratings and the objection window: what closing reads ------------------------------------
+
+
+@dataclass
+class RatingSummary:
+    satisfied: int
+    basic: int
+    dissatisfied: int
+    threshold: int
+
+    @property
+    def total(self) -> int:
+        return self.satisfied + self.basic + self.dissatisfied
+
+    @property
+    def verdict(self) -> str:
+        """'satisfied', 'basic', 'dissatisfied' or '' (no ratings yet), by the campaign's threshold.
+
+        More than threshold% 满意 → satisfied; otherwise 满意+基本满意 over threshold% → basically satisfied.
+        """
+        if not self.total:
+            return ""
+        if self.satisfied * 100 > self.threshold * self.total:
+            return Rating.Value.SATISFIED
+        if (self.satisfied + self.basic) * 100 > self.threshold * self.total:
+            return Rating.Value.BASIC
+        return Rating.Value.DISSATISFIED
+
+    @property
+    def verdict_label(self) -> str:
+        return Rating.Value(self.verdict).label if self.verdict else _("no ratings yet")
+
+    @property
+    def reached(self) -> bool:
+        return self.verdict in (Rating.Value.SATISFIED, Rating.Value.BASIC)
+
+
+def rating_summary(item: Item) -> RatingSummary:
+    counts = dict.fromkeys(Rating.Value.values, 0)
+    for value in item.ratings.values_list("value", flat=True):
+        counts[value] += 1
+    return RatingSummary(
+        satisfied=counts[Rating.Value.SATISFIED],
+        basic=counts[Rating.Value.BASIC],
+        dissatisfied=counts[Rating.Value.DISSATISFIED],
+        threshold=item.campaign.satisfied_threshold,
+    )
+
+
+def open_objection_window(item: Item, on: datetime.date) -> PublicItem | None:
+    """The item's publication while its objection window (公示) is open on ``on``, else None."""
+    publication = PublicItem.objects.filter(item=item).first()
+    return publication if publication is not None and publication.objection_open(on) else None

@@ -9,8 +9,10 @@ urlpatterns = [
     path("c/<slug:slug>/problems/new/", views.demand_new, name="demand_new"),
     path("track/", views.track_lookup, name="track_lookup"),
     path("track/<str:code>/", views.track, name="track"),
-    path("c/<slug:slug>/rate/<int:pk>/", views.rate, name="rate"),
-    path("c/<slug:slug>/rate/<int:pk>/qr.svg", views.rate_qr, name="rate_qr"),
+    path("track/<str:code>/rate/<int:pk>/", views.track_rate, name="track_rate"),
+    path("c/<slug:slug>/rate/<str:token>/", views.rate, name="rate"),
+    path("c/<slug:slug>/rate/<str:token>/qr.svg", views.rate_qr, name="rate_qr"),
+    path("c/<slug:slug>/items/<int:pk>/rating/", views.item_rating, name="item_rating"),
     path("c/<slug:slug>/public/", views.public_list, name="public_list"),
     path("c/<slug:slug>/public/<int:pk>/", views.public_item, name="public_item"),
     # Staff.
@@ -25,12 +27,7 @@ urlpatterns = [
         views.demand_act,
         name="demand_act",
     ),
-    path("c/<slug:slug>/items/<int:pk>/acceptance/", views.item_accept, name="item_accept"),
-    path("c/<slug:slug>/items/<int:pk>/close/", views.item_close, name="item_close"),
-    path("c/<slug:slug>/items/<int:pk>/reopen/", views.item_reopen, name="item_reopen"),
     path("c/<slug:slug>/items/<int:pk>/publish/", views.item_publish, name="item_publish"),
-    path("c/<slug:slug>/lookbacks/<int:pk>/", views.lookback_record, name="lookback_record"),
-    path("c/<slug:slug>/evidence/<int:pk>/", views.evidence_download, name="evidence_download"),
     # Open311 GeoReport v2.
     re_path(r"^open311/v2/services\.(?P<fmt>\w+)$", open311.services, name="open311_services"),
     re_path(

@@ -1,15 +1,12 @@
-import hashlib
 import io
-import secrets
+import string
 
 import qrcode
 import qrcode.image.svg
-from django.conf import settings
 from django.contrib import messages
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -19,62 +16,52 @@ from taizhang.campaigns.decorators import campaign_view
 from taizhang.campaigns.models import Campaign
 from taizhang.ledger.forms import ItemForm
 from taizhang.ledger.models import Item, ProgressEntry, Status
+from taizhang.lib import client
 from taizhang.lib.forms import apply_errors
+from taizhang.lib.params import id_list_param
 from taizhang.lib.text import search_key
 
-from . import actions, queries
+from . import actions, queries, ratings
 from .forms import (
-    AcceptanceForm,
     AnswerForm,
-    CloseForm,
+    BallotCountForm,
     DemandFilterForm,
     DemandForm,
     LinkForm,
-    LookBackForm,
     MergeForm,
     ObjectionForm,
     PublicFilterForm,
     RatingForm,
-    ReasonForm,
     StaffDemandForm,
     SurveyUploadForm,
     TrackForm,
 )
-from .models import AcceptanceAttachment, Demand, LookBack, PeopleSettings, normalise_code
+from .models import Demand, PeopleSettings, RatingBallot, RatingInvitation, normalise_code
 from .survey import SurveyError, import_survey
 
-VOTER_COOKIE = "tz_voter"
+RATINGS_PER_ADDRESS_PER_HOUR = 30
+# Wrong ballot codes an address may try on one item in an hour: guessing one of 30^8 codes stays hopeless.
+WRONG_CODES_PER_ADDRESS_PER_HOUR = 20
 
 
 def ip_hash(request) -> str:
     """The address as a salted hash: enough to count submissions, not enough to find the person."""
-    address = request.META.get("REMOTE_ADDR", "")
-    return hashlib.sha256(f"{settings.SECRET_KEY}:{address}".encode()).hexdigest()
+    return client.address_hash(request)
 
 
 def _over_rate_limit(request, campaign) -> bool:
     limit = PeopleSettings.for_campaign(campaign).submissions_per_hour
-    key = f"people:submit:{ip_hash(request)}"
-    cache.add(key, 0, 3600)
-    try:
-        count = cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, 3600)
-        count = 1
-    return count > limit
-
-
-RATINGS_PER_ADDRESS_PER_HOUR = 30
+    return client.hit(f"people:submit:{ip_hash(request)}", limit=limit, window=3600)
 
 
 def _over_rating_limit(request, item) -> bool:
-    """A cookie is easy to clear: an address may rate one item only so often (a canteen's Wi-Fi is one address)."""
-    key = f"people:rate:{item.pk}:{ip_hash(request)}"
-    cache.add(key, 0, 3600)
-    try:
-        return cache.incr(key) > RATINGS_PER_ADDRESS_PER_HOUR
-    except ValueError:
-        return False
+    """An address may rate one item only so often (a canteen's Wi-Fi is one address)."""
+    return client.hit(f"people:rate:{item.pk}:{ip_hash(request)}", limit=RATINGS_PER_ADDRESS_PER_HOUR, window=3600)
+
+
+def _wrong_code(request, item) -> bool:
+    key = f"people:badcode:{item.pk}:{ip_hash(request)}"
+    return client.hit(key, limit=WRONG_CODES_PER_ADDRESS_PER_HOUR, window=3600)
 
 
 # The public: submit, follow, rate ---------------------------------------------------
@@ -83,7 +70,9 @@ def _over_rating_limit(request, item) -> bool:
 def demand_new(request, slug):
     """The public form: no login, a honeypot, a per-address limit."""
     campaign = get_object_or_404(Campaign, slug=slug, is_active=True)
-    form = DemandForm(request.POST or None, request.FILES or None, campaign=campaign)
+    # Bound on every POST, an empty one too: the rate limit adds its error to the form.
+    posted = request.method == "POST"
+    form = DemandForm(request.POST if posted else None, request.FILES if posted else None, campaign=campaign)
     status = 200
     if request.method == "POST":
         if request.POST.get("website"):
@@ -136,37 +125,82 @@ def track(request, code):
     return render(request, "people/track.html", {"demand": demand, "pc": demand.campaign, "rows": rows})
 
 
-def _voter(request, item: Item) -> tuple[str, Demand | None, str | None]:
-    """Who is rating: the submitter of one of the item's problems (by code), or a browser (by signed cookie)."""
-    code = normalise_code(request.GET.get("code") or request.POST.get("code") or "")
-    if code:
-        demand = Demand.objects.filter(tracking_code=code).select_related("duplicate_of").first()
-        if demand and item in queries.demand_items(demand):
-            return f"demand:{demand.pk}", demand, None
-    token = request.get_signed_cookie(VOTER_COOKIE, default=None, salt="people.voter")
-    new_token = None
-    if not token:
-        token = new_token = secrets.token_urlsafe(18)
-    return "cookie:" + hashlib.sha256(token.encode()).hexdigest()[:40], None, new_token
+TOKEN_CHARACTERS = set(string.ascii_letters + string.digits + "-_")
 
 
-def rate(request, slug, pk):
-    campaign = get_object_or_404(Campaign, slug=slug)
-    item = get_object_or_404(Item.objects.select_related("owner_unit", "campaign"), campaign=campaign, pk=pk)
-    voter, demand, new_token = _voter(request, item)
-    already = item.ratings.filter(voter=voter).exists()
+def _invitation_or_404(slug: str, token: str) -> RatingInvitation:
+    """The rating page exists only for an item the office put up for rating, found by its link's token."""
+    if len(token) > 40 or not set(token) <= TOKEN_CHARACTERS:
+        raise Http404
+    return get_object_or_404(
+        RatingInvitation.objects.select_related("item__owner_unit", "item__campaign").exclude(
+            item__status=Status.WITHDRAWN
+        ),
+        item__campaign__slug=slug,
+        token=token,
+        closed_at__isnull=True,
+    )
+
+
+def _rating_page(request, *, campaign, item, form, status, context):
+    context = {"pc": campaign, "item": item, "form": form, "can_rate": actions.can_be_rated(item), **context}
+    if form.errors and status == 200:
+        status = 400
+    return render(request, "people/rate.html", context, status=status)
+
+
+def rate(request, slug, token):
+    """Rate with one of the codes handed out with the item's QR code: one code, one rating."""
+    invitation = _invitation_or_404(slug, token)
+    item, campaign = invitation.item, invitation.item.campaign
+    form = RatingForm(request.POST or None, initial={"ballot": request.GET.get("ballot", "")}, with_ballot=True)
+    status = 200
+    if request.method == "POST":
+        if _over_rating_limit(request, item):
+            form.add_error(None, _("Too many ratings from this address. Please try again in an hour."))
+            status = 429
+        elif form.is_valid():
+            code = normalise_code(form.cleaned_data["ballot"])
+            ballot = RatingBallot.objects.filter(invitation=invitation, code=code).select_related("invitation").first()
+            if ballot is None:
+                if _wrong_code(request, item):
+                    form.add_error(None, _("Too many wrong codes from this address. Please try again in an hour."))
+                    status = 429
+                else:
+                    form.add_error("ballot", _("This code is not valid for this item. Check the slip and try again."))
+            else:
+                try:
+                    actions.rate_item(
+                        item,
+                        value=form.cleaned_data["value"],
+                        comment=form.cleaned_data["comment"],
+                        ballot=ballot,
+                        ip_hash=ip_hash(request),
+                    )
+                except ValidationError as error:
+                    apply_errors(form, error)
+                else:
+                    messages.success(request, _("Thank you for your rating."))
+                    return redirect("people:rate", slug=campaign.slug, token=invitation.token)
+    return _rating_page(request, campaign=campaign, item=item, form=form, status=status, context={})
+
+
+def track_rate(request, code, pk):
+    """The submitter of one of the item's problems rates it by their tracking code (no ballot needed)."""
+    demand = get_object_or_404(Demand.objects.select_related("duplicate_of"), tracking_code=normalise_code(code))
+    item = next((i for i in queries.demand_items(demand) if i.pk == pk), None)
+    if item is None:
+        raise Http404
+    item = Item.objects.select_related("owner_unit", "campaign").get(pk=item.pk)
+    already = item.ratings.filter(voter=f"demand:{demand.pk}").exists()
     form = RatingForm(request.POST or None)
     status = 200
-    if request.method == "POST" and demand is None and _over_rating_limit(request, item):
-        form.add_error(None, _("Too many ratings from this address. Please try again in an hour."))
-        status = 429
-    elif request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid():
         try:
             actions.rate_item(
                 item,
                 value=form.cleaned_data["value"],
                 comment=form.cleaned_data["comment"],
-                voter=voter,
                 demand=demand,
                 ip_hash=ip_hash(request),
             )
@@ -174,46 +208,68 @@ def rate(request, slug, pk):
             apply_errors(form, error)
         else:
             messages.success(request, _("Thank you for your rating."))
-            target = (
-                reverse("people:track", args=[demand.tracking_code])
-                if demand
-                else reverse("people:rate", args=[campaign.slug, item.pk])
-            )
-            response = redirect(target)
-            if new_token:
-                _set_voter_cookie(response, new_token)
-            return response
-    if form.errors and status == 200:
-        status = 400
-    context = {
-        "pc": campaign,
-        "item": item,
-        "form": form,
-        "already": already,
-        "can_rate": actions.can_be_rated(item),
-        "code": demand.tracking_code if demand else "",
-    }
-    response = render(request, "people/rate.html", context, status=status)
-    if new_token:
-        _set_voter_cookie(response, new_token)
-    return response
-
-
-def _set_voter_cookie(response, token: str) -> None:
-    response.set_signed_cookie(
-        VOTER_COOKIE, token, salt="people.voter", max_age=3 * 365 * 86400, httponly=True, samesite="Lax"
+            return redirect("people:track", code=demand.tracking_code)
+    return _rating_page(
+        request, campaign=item.campaign, item=item, form=form, status=status, context={"already": already}
     )
 
 
-def rate_qr(request, slug, pk):
-    """A printable QR code (SVG, no Pillow needed) of the item's rating link."""
-    campaign = get_object_or_404(Campaign, slug=slug)
-    item = get_object_or_404(Item, campaign=campaign, pk=pk)
-    url = request.build_absolute_uri(reverse("people:rate", args=[campaign.slug, item.pk]))
+def _qr_svg(url: str) -> HttpResponse:
     image = qrcode.make(url, image_factory=qrcode.image.svg.SvgPathImage, box_size=10)
     buffer = io.BytesIO()
     image.save(buffer)
     return HttpResponse(buffer.getvalue(), content_type="image/svg+xml")
+
+
+def rate_qr(request, slug, token):
+    """A printable QR code (SVG, no Pillow needed) of the item's rating link, with a slip's code when given."""
+    invitation = _invitation_or_404(slug, token)
+    url = request.build_absolute_uri(reverse("people:rate", args=[slug, invitation.token]))
+    ballot = normalise_code(request.GET.get("ballot", ""))[:20]
+    if ballot:
+        url += f"?ballot={ballot}"
+    return _qr_svg(url)
+
+
+SLIPS_ON_A_PAGE = 500
+
+
+@campaign_view
+def item_rating(request, campaign, access, pk):
+    """The office puts an item up for rating, prints the slips (QR + one code each), or closes it."""
+    access.require(access.is_office, _("Only the campaign office puts items up for rating."))
+    item = get_object_or_404(Item, campaign=campaign, pk=pk)
+    form = BallotCountForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        try:
+            if request.POST.get("close"):
+                ratings.close_rating(item, acting_user=request.user)
+                messages.success(request, _("Rating closed."))
+                return redirect("people:item_rating", slug=campaign.slug, pk=item.pk)
+            if form.is_valid():
+                ratings.open_rating(item, ballots=form.cleaned_data["count"], acting_user=request.user)
+                messages.success(request, _("The codes are ready to print."))
+                return redirect("people:item_rating", slug=campaign.slug, pk=item.pk)
+        except ValidationError as error:
+            apply_errors(form, error)
+        status = 400
+    invitation = ratings.rating_invitation(item)
+    unused = invitation.ballots.filter(used_at__isnull=True) if invitation else RatingBallot.objects.none()
+    context = {
+        "campaign": campaign,
+        "access": access,
+        "item": item,
+        "form": form,
+        "invitation": invitation,
+        "unused": unused[:SLIPS_ON_A_PAGE],
+        "unused_count": unused.count(),
+        "used_count": invitation.ballots.filter(used_at__isnull=False).count() if invitation else 0,
+        "rate_url": request.build_absolute_uri(reverse("people:rate", args=[campaign.slug, invitation.token]))
+        if invitation
+        else "",
+    }
+    return render(request, "people/item_rating.html", context, status=status)
 
 
 # The public page (公示) -------------------------------------------------------------
@@ -280,6 +336,10 @@ def public_item(request, slug, pk):
             "form": form,
             "sent": sent,
             "summary": actions.rating_summary(item),
+            # Published and put up for rating: the page links to the rating (a slip's code is still needed).
+            "rating_token": RatingInvitation.objects.filter(item=item, closed_at__isnull=True)
+            .values_list("token", flat=True)
+            .first(),
             "public": True,
         },
         status=status,
@@ -360,9 +420,6 @@ def demand_list(request, campaign, access):
             "form": form,
             "page": page,
             "counts": queries.counts_by_channel_and_category(campaign),
-            "lookbacks_due": LookBack.objects.filter(
-                item__campaign=campaign, done_on__isnull=True, due_on__lte=actions.today()
-            ).select_related("item"),
         },
     )
 
@@ -441,12 +498,8 @@ def demand_act(request, campaign, access, pk, what):
 def item_from_demands(request, campaign, access):
     """Create an item from one or several demands (?d=1&d=2), pre-filled, keeping the link."""
     access.require(access.is_office, _("Only the campaign office can add items."))
-    ids = request.POST.getlist("d") if request.method == "POST" else request.GET.getlist("d")
-    demands = list(
-        Demand.objects.filter(campaign=campaign, pk__in=[i for i in ids if str(i).isdigit()]).order_by(
-            "created_at", "id"
-        )
-    )
+    ids = id_list_param(request, "d", data=request.POST if request.method == "POST" else request.GET)
+    demands = list(Demand.objects.filter(campaign=campaign, pk__in=ids).order_by("created_at", "id"))
     if not demands:
         messages.error(request, _("Choose at least one problem."))
         return redirect("people:demand_list", slug=campaign.slug)
@@ -472,70 +525,11 @@ def item_from_demands(request, campaign, access):
     )
 
 
-# Staff: acceptance, closing, publication on an item -------------------------------
+# Staff: publication on an item (acceptance and closing: taizhang.acceptance.views) -------------------------------
 
 
 def _get_item(campaign, pk) -> Item:
     return get_object_or_404(Item.objects.select_related("campaign", "owner_unit"), campaign=campaign, pk=pk)
-
-
-@campaign_view
-def item_accept(request, campaign, access, pk):
-    access.require(access.is_office, _("Only the campaign office accepts items."))
-    item = _get_item(campaign, pk)
-    form = AcceptanceForm(request.POST or None, request.FILES or None, initial={"checked_on": actions.today()})
-    if request.method == "POST" and form.is_valid():
-        try:
-            actions.record_acceptance(
-                item,
-                data=form.cleaned_data,
-                attachments=request.FILES.getlist("attachments"),
-                acting_user=request.user,
-            )
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, _("Acceptance recorded."))
-            return redirect("ledger:item_detail", slug=campaign.slug, pk=item.pk)
-    return render(
-        request,
-        "people/item_accept.html",
-        {"campaign": campaign, "access": access, "item": item, "form": form},
-        status=400 if form.errors else 200,
-    )
-
-
-@require_POST
-@campaign_view
-def item_close(request, campaign, access, pk):
-    access.require(access.is_office, _("Only the campaign office closes items."))
-    item = _get_item(campaign, pk)
-    form = CloseForm(request.POST)
-    form.is_valid()
-    try:
-        actions.close_item(item, statement=form.cleaned_data.get("statement", ""), acting_user=request.user)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("Item %(code)s closed.") % {"code": item.code})
-    return redirect("ledger:item_detail", slug=campaign.slug, pk=item.pk)
-
-
-@require_POST
-@campaign_view
-def item_reopen(request, campaign, access, pk):
-    access.require(access.is_office, _("Only the campaign office reopens items."))
-    item = _get_item(campaign, pk)
-    form = ReasonForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise ValidationError(_("Give a reason."))
-        actions.reopen_item(item, reason=form.cleaned_data["reason"], acting_user=request.user)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("Item %(code)s reopened.") % {"code": item.code})
-    return redirect("ledger:item_detail", slug=campaign.slug, pk=item.pk)
 
 
 @require_POST
@@ -553,33 +547,6 @@ def item_publish(request, campaign, access, pk):
     else:
         messages.success(request, _("Publication saved."))
     return redirect("ledger:item_detail", slug=campaign.slug, pk=item.pk)
-
-
-@require_POST
-@campaign_view
-def lookback_record(request, campaign, access, pk):
-    access.require(access.is_office, _("Only the campaign office does this."))
-    lookback = get_object_or_404(LookBack.objects.select_related("item__campaign"), item__campaign=campaign, pk=pk)
-    form = LookBackForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise ValidationError(_("Say whether the result holds and what the look-back found."))
-        actions.record_lookback(
-            lookback, holds=form.cleaned_data["holds"], result=form.cleaned_data["result"], acting_user=request.user
-        )
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("Look-back recorded."))
-    return redirect("ledger:item_detail", slug=campaign.slug, pk=lookback.item_id)
-
-
-@campaign_view
-def evidence_download(request, campaign, access, pk):
-    attachment = get_object_or_404(
-        AcceptanceAttachment.objects.select_related("acceptance__item"), pk=pk, acceptance__item__campaign=campaign
-    )
-    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name)
 
 
 @campaign_view

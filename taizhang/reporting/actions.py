@@ -29,7 +29,7 @@ def can_write(access: Access, unit) -> bool:
 
 
 def can_read(access: Access, unit) -> bool:
-    return access.is_office or access.is_leader or access.speaks_for(unit)
+    return access.can_read_report(unit)
 
 
 def _locked(report: UnitReport, acting_user) -> UnitReport:

@@ -16,6 +16,7 @@ from taizhang.campaigns.decorators import campaign_view
 from taizhang.history.recording import history_for
 from taizhang.ledger import actions as ledger_actions
 from taizhang.ledger.models import Item
+from taizhang.lib.params import id_param, int_param
 from taizhang.orgs.models import Unit
 from taizhang.orgs.queries import in_tree_order
 
@@ -286,10 +287,7 @@ def completeness_board(request, campaign, access):
     if not (access.is_office or access.is_leader):
         raise PermissionDenied(_("Only the campaign office and leaders see the completeness board."))
     form, args = _board_args(request, campaign)
-    try:
-        page = max(1, int(request.GET.get("page", 1)))
-    except ValueError:
-        page = 1
+    page = int_param(request, "page", 1, min_value=1)
     data = board(campaign, offset=(page - 1) * BOARD_PAGE, limit=BOARD_PAGE, **args)
     pages = (data["row_count"] + BOARD_PAGE - 1) // BOARD_PAGE
     if page > pages > 0:  # past the last page (an old link, fewer units now): show the last one
@@ -385,7 +383,9 @@ def _require_documents(access) -> None:
 def document_home(request, campaign, access):
     _require_documents(access)
     if request.method == "POST":
-        period = get_object_or_404(ReportingPeriod, campaign=campaign, pk=request.POST.get("period") or 0)
+        period = get_object_or_404(
+            ReportingPeriod, campaign=campaign, pk=id_param(request, "period", 0, data=request.POST)
+        )
         try:
             document = request_document(
                 period,

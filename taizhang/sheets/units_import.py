@@ -48,8 +48,12 @@ def _header_map(row: list) -> dict[str, int]:
 
 
 @transaction.atomic
-def import_units(rows: list[list], *, acting_user=None, check_permission: bool = True) -> dict:
-    """Create or update units row by row (parents by name, in any order); all or nothing."""
+def import_units(rows: list[list], *, acting_user) -> dict:
+    """Create or update units row by row (parents by name, in any order); all or nothing.
+
+    Every unit is written through the org actions, which check ``acting_user`` (a person, or a
+    command's system actor) and record history.
+    """
     header_at = next((i for i, row in enumerate(rows[:10]) if "name" in _header_map(row)), None)
     if header_at is None:
         raise UnitImportError([{"row": 1, "message": _("No header row with a name column (name or 名称).")}])
@@ -105,15 +109,12 @@ def import_units(rows: list[list], *, acting_user=None, check_permission: bool =
                 data["kind"] = kind
             if existing is None:
                 data.setdefault("kind", Unit.Kind.GROUP if parent is None else Unit.Kind.DEPARTMENT)
-                org_actions.create_unit(data=data, acting_user=acting_user, check_permission=check_permission)
+                org_actions.create_unit(data=data, acting_user=acting_user)
                 created += 1
             else:
                 changed = {k: v for k, v in data.items() if getattr(existing, k) != v}
                 if changed:
-                    if check_permission:
-                        org_actions.update_unit(existing, data=changed, acting_user=acting_user)
-                    else:
-                        _update_unit_unchecked(existing, changed)
+                    org_actions.update_unit(existing, data=changed, acting_user=acting_user)
                     updated += 1
                 else:
                     unchanged += 1
@@ -126,18 +127,3 @@ def import_units(rows: list[list], *, acting_user=None, check_permission: bool =
     if errors:
         raise UnitImportError(sorted(errors, key=lambda e: e["row"]))
     return {"created": created, "updated": updated, "unchanged": unchanged}
-
-
-def _update_unit_unchecked(unit: Unit, data: dict) -> None:
-    """The command line is trusted like the admin; the org action checks a person's right, so go round it."""
-    from taizhang.history.models import HistoryEntry
-    from taizhang.history.recording import diff, record, snapshot
-
-    before = snapshot(unit, org_actions.UNIT_FIELDS)
-    for key, value in data.items():
-        setattr(unit, key, value)
-    unit.full_clean(exclude=["path"])
-    unit.refresh_derived()
-    unit.save()
-    org_actions._rebuild_subtree(unit)
-    record(unit, HistoryEntry.Action.UPDATE, changes=diff(unit, before))

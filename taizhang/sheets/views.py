@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from taizhang.campaigns.decorators import campaign_view
+from taizhang.lib.params import id_param
 from taizhang.lib.xlsxread import MAX_BYTES, SpreadsheetError, read_workbook
 
 from . import statsheet, tasks
@@ -73,7 +74,7 @@ def import_mapping(request, campaign, access, pk):
     layout = find_layout(sheet.rows, sheet.hidden_columns)
     headers = layout.headers if layout else {c: str(v) for c, v in enumerate(sheet.rows[0] if sheet.rows else [])}
     presets = ImportPreset.objects.filter(campaign=campaign)
-    preset = presets.filter(pk=request.GET.get("preset") or 0).first()
+    preset = presets.filter(pk=id_param(request, "preset", 0)).first()
     if preset is None and "preset" not in request.GET:
         # The next file of the same shape: the newest preset that names every header it maps.
         written = {normalise_header(h) for h in (layout.headers.values() if layout else [])}
@@ -190,6 +191,7 @@ def statistics_download(request, campaign, access, period):
         units, subtree, name = statsheet.office_units(campaign), False, _("all units")
     else:
         units, subtree, name = access.liaison_units, True, "、".join(u.display_name for u in access.liaison_units)
+    access.require(all(access.can_download_sheet(unit) for unit in units))
     data = statsheet.build_statistics_workbook(campaign, units, period, subtree=subtree)
     filename = f"{period.label} 统计表 {name}.xlsx"
     response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from taizhang.campaigns.decorators import campaign_view
 from taizhang.history.recording import history_for
 from taizhang.lib.forms import apply_errors
+from taizhang.lib.params import choice_param, id_param, int_param, parse_id
 from taizhang.lib.xlsxread import SpreadsheetError, read_workbook
 from taizhang.orgs.models import Unit
 
@@ -32,12 +33,9 @@ def _page(request, queryset):
 
 
 def _unit_param(request):
-    value = request.GET.get("unit", "")
-    if not value:
-        return None
-    if not value.isascii() or not value.isdigit() or len(value) > 12:
-        return None
-    return Unit.objects.filter(pk=int(value)).first()
+    """``?unit=<id>``: that unit, 404 when there is none, 400 for junk (the project's one parser)."""
+    unit_id = id_param(request, "unit")
+    return None if unit_id is None else get_object_or_404(Unit, pk=unit_id)
 
 
 # Activities ------------------------------------------------------------------------
@@ -48,11 +46,11 @@ def study_home(request, campaign, access):
     """Activities of the campaign, newest first, with filters; links to rosters, participation and materials."""
     activities = Activity.objects.filter(campaign=campaign).select_related("kind", "unit")
     kinds = actions.activity_kinds(campaign)
-    kind = request.GET.get("kind", "")
-    if kind.isascii() and kind.isdigit() and len(kind) < 12:
-        activities = activities.filter(kind_id=int(kind))
-    state = request.GET.get("state", "")
-    if state in Activity.State.values:
+    kind = id_param(request, "kind")
+    if kind is not None:
+        activities = activities.filter(kind_id=kind)
+    state = choice_param(request, "state", Activity.State.values)
+    if state:
         activities = activities.filter(state=state)
     unit = _unit_param(request)
     if unit is not None:
@@ -69,7 +67,7 @@ def study_home(request, campaign, access):
             "page": _page(request, activities),
             "kinds": kinds,
             "states": Activity.State.choices,
-            "selected": {"kind": kind, "state": state, "unit": unit},
+            "selected": {"kind": "" if kind is None else str(kind), "state": state or "", "unit": unit},
             "can_plan": access.is_office or access.is_liaison,
         },
     )
@@ -145,10 +143,7 @@ def activity_edit(request, campaign, access, pk):
     form = ActivityForm(request.POST or None, instance=activity, campaign=campaign, access=access)
     if request.method == "POST" and form.is_valid():
         data, audience = _activity_form_data(form)
-        try:
-            version = int(request.POST.get("version", ""))
-        except ValueError:
-            version = -1
+        version = int_param(request, "version", -1, data=request.POST)
         try:
             actions.update_activity(
                 _activity(campaign, pk),
@@ -190,12 +185,9 @@ def activity_attendance(request, campaign, access, pk):
     if request.method == "POST":
         marks = {}
         for key, value in request.POST.items():
-            if not key.startswith("m-"):
-                continue
-            member_id = key[2:]
-            if not (member_id.isascii() and member_id.isdigit() and len(member_id) < 15):
-                continue
-            marks[int(member_id)] = (value, request.POST.get(f"r-{member_id}", "").strip())
+            if key.startswith("m-"):
+                member_id = parse_id(key[2:], name=key)
+                marks[member_id] = (value, request.POST.get(f"r-{key[2:]}", "").strip())
         try:
             changed = actions.record_attendance(activity, marks=marks, access=access, acting_user=request.user)
         except ValidationError as refused:

@@ -12,7 +12,10 @@ _counter = itertools.count(1)
 
 
 def make_unit(name: str, *, parent: Unit | None = None, kind: str = Unit.Kind.DEPARTMENT, **extra) -> Unit:
-    return org_actions.create_unit(data={"name": name, "parent": parent, "kind": kind, **extra}, check_permission=False)
+    return org_actions.create_unit(
+        data={"name": name, "parent": parent, "kind": kind, **extra},
+        acting_user=org_actions.system_actor("test", "factories"),
+    )
 
 
 def make_user(username: str, *, name: str = "", unit: Unit | None = None, password: str = "pw-for-tests-1") -> User:

@@ -140,7 +140,9 @@ def test_demo_users_hold_one_role_each_and_the_office_logs_in_with_the_password(
     campaign = demo["campaign"]
     office = User.objects.get(username="office")
     assert office.is_superuser and office.is_staff
-    assert client.login(username="office", password=default_password())
+    # Through the login form: axes counts logins only where the request is known.
+    logged_in = client.post("/accounts/login/", {"username": "office", "password": default_password()})
+    assert logged_in.status_code == 302 and client.session.get("_auth_user_id") == str(office.pk)
     for username, role in [("leader", Role.LEADER), ("inspector", Role.INSPECTOR), ("assessor", Role.ASSESSOR)]:
         assert RoleGrant.objects.filter(user__username=username, campaign=campaign, role=role).exists()
     assert RoleGrant.objects.get(user__username="liaison", campaign=campaign).unit.name == "集团办公室"
@@ -180,3 +182,13 @@ def test_quiet_prints_nothing(demo):
     out = StringIO()
     call_command("demo", "--quiet", stdout=out)
     assert out.getvalue() == ""
+
+
+def test_the_demo_campaign_and_its_units_are_written_by_the_named_demo_builder(demo):
+    from taizhang.history.models import HistoryEntry
+    from taizhang.history.recording import history_for
+
+    created = history_for(demo["campaign"]).get(action=HistoryEntry.Action.CREATE)
+    assert created.actor.is_system_actor and created.actor.username.startswith("system:demo:")
+    group = Unit.objects.get(parent=None)
+    assert history_for(group).get(action=HistoryEntry.Action.CREATE).actor == created.actor

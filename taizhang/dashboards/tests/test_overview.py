@@ -112,10 +112,11 @@ def test_a_unit_dashboard_counts_only_its_subtree_and_keeps_the_unit_in_every_li
         assert params(row["link"])["unit"] == str(org["subsidiary"].pk)
 
 
-def test_an_unknown_unit_is_a_404(login, people, campaign):
+def test_an_unknown_unit_is_a_404_and_a_unit_that_is_no_number_a_400(login, people, campaign):
     client = login(people["olivia"])
     assert client.get(f"/c/{campaign.slug}/dashboard/", {"unit": "999999"}).status_code == 404
-    assert client.get(f"/c/{campaign.slug}/dashboard/", {"unit": "abc"}).status_code == 404
+    for junk in ("abc", "²", "1" * 23):
+        assert client.get(f"/c/{campaign.slug}/dashboard/", {"unit": junk}).status_code == 400
 
 
 def test_people_without_a_role_are_refused_and_strangers_must_log_in(client, login, people, campaign):

@@ -100,7 +100,8 @@ PAGES = {
     "edit": ("ledger:item_edit", "item", {"olivia"}),
     "progress": ("ledger:item_progress", "item", {"olivia", "lily"}),
     "withdraw": ("ledger:item_withdraw", "item", {"olivia"}),
-    "attachment": ("ledger:attachment_download", "attachment", MEMBERS),
+    # A unit's files: its own liaisons and the overseers, not another unit's liaison (README, who reads what).
+    "attachment": ("ledger:attachment_download", "attachment", MEMBERS - {"bob"}),
 }
 
 
@@ -261,7 +262,7 @@ def test_an_item_is_not_shown_through_another_campaign(client_for, other_campaig
 
 
 def test_the_attachment_comes_back_as_a_download(client_for, campaign, attachment):
-    response = client_for("bob").get(reverse("ledger:attachment_download", args=[campaign.slug, attachment.pk]))
+    response = client_for("lily").get(reverse("ledger:attachment_download", args=[campaign.slug, attachment.pk]))
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == b"\xff\xd8\xff-photo"
     assert response["Content-Disposition"].startswith("attachment;")

@@ -1,11 +1,6 @@
 import pytest
-from django.core.cache import cache
 
 
 @pytest.fixture(autouse=True)
-def _fresh_cache(settings):
-    """The per-address submission limit lives in the cache; each test starts with none counted."""
+def _mail_to_outbox(settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    cache.clear()
-    yield
-    cache.clear()

@@ -8,6 +8,7 @@ from django.utils import translation
 from django.utils.translation import gettext
 from playwright.sync_api import expect
 
+from taizhang.acceptance import actions as acceptance_actions
 from taizhang.ledger import actions as ledger_actions
 from taizhang.ledger.models import Item, Status
 from taizhang.people import actions
@@ -73,7 +74,9 @@ def test_a_problem_from_a_phone_becomes_an_item_is_rated_and_closed(phone_page, 
     item.refresh_from_db()
     page.goto(f"/c/{campaign.slug}/items/{item.pk}/")
     expect(page.locator("#closing-blockers")).to_be_visible()
-    actions.record_acceptance(item, data={"checkers": "验收组", "result": "passed"}, acting_user=people["olivia"])
+    acceptance_actions.record_acceptance(
+        item, data={"checkers": "验收组", "result": "passed"}, acting_user=people["olivia"]
+    )
 
     phone.reload()
     expect(phone.locator(".tz-notice")).to_be_visible()
@@ -124,3 +127,39 @@ def test_the_office_makes_one_item_from_two_problems(page, people, org, campaign
     expect(page.locator("#people-panel")).to_contain_text(second.tracking_code)
     item = Item.objects.get(code="RS-020")
     assert item.owner_unit == org["hr"] and set(item.demands.all()) == {first, second}
+
+
+def test_the_office_prints_slips_and_a_phone_rates_once_with_one(page, phone_page, page_watch, people, items, campaign):
+    from taizhang.people.models import RatingBallot
+
+    page_watch.allow(r"status of 400 .*/rate/")  # the refused second use of a slip answers 400 on purpose
+
+    item = items["oa"]
+    ledger_actions.add_progress(item, percent=100, done="OA审批流程已优化上线", acting_user=people["lily"])
+    log_in(page, "olivia")
+    page.goto(f"/c/{campaign.slug}/items/{item.pk}/")
+    with page.expect_navigation():
+        page.click("#rating-manage")
+    page.fill("#id_count", "3")
+    with page.expect_navigation():
+        page.click("#rating-open-form button[type=submit]")
+    expect(page.locator("#rating-slips .tz-slip")).to_have_count(3)
+    screenshot(page, "people-rating-slips")
+    link = page.locator("#rating-link").inner_text().strip()
+    code = RatingBallot.objects.filter(invitation__item=item).first().code
+
+    phone = phone_page
+    phone.goto(f"{link}?ballot={code}")  # what the slip's QR code opens
+    assert not has_horizontal_overflow(phone)
+    expect(phone.locator("#id_ballot")).to_have_value(code)
+    phone.check("#rating-form input[value=basic]")
+    with phone.expect_navigation():
+        phone.click("#rating-form button[type=submit]")
+    expect(phone.locator(".alert-success[role=alert]")).to_contain_text(zh("Thank you for your rating."))
+    # The same slip again, from a fresh browser tab: refused.
+    phone.context.clear_cookies()
+    phone.goto(f"{link}?ballot={code}")
+    phone.check("#rating-form input[value=satisfied]")
+    phone.click("#rating-form button[type=submit]")
+    expect(phone.locator("#rating-form")).to_contain_text(zh("This code has already been used."))
+    assert item.ratings.count() == 1

@@ -160,7 +160,7 @@ def test_personal_data_never_reaches_public_pages_exports_or_the_api(client, log
         reverse("people:public_list", args=[campaign.slug]),
         reverse("people:public_item", args=[campaign.slug, items["oa"].pk]),
         reverse("people:track", args=[demand.tracking_code]),
-        reverse("people:rate", args=[campaign.slug, items["oa"].pk]),
+        reverse("people:track_rate", args=[demand.tracking_code, items["oa"].pk]),
         "/open311/v2/requests.json",
         "/open311/v2/requests.xml",
         f"/open311/v2/requests/{demand.pk}.json",

@@ -15,6 +15,7 @@ import pytest
 import requests
 from georeport import GeoReport
 
+from taizhang.acceptance import actions as acceptance_actions
 from taizhang.ledger import actions as ledger_actions
 from taizhang.people import actions
 from taizhang.people.models import ApiKey, Demand
@@ -116,9 +117,11 @@ def test_a_posted_request_is_followed_through_to_the_item_and_closing(
 
     ledger_actions.add_progress(item, percent=100, done="上线", acting_user=people["lily"])
     item.refresh_from_db()
-    actions.record_acceptance(item, data={"checkers": "验收组", "result": "passed"}, acting_user=people["olivia"])
+    acceptance_actions.record_acceptance(
+        item, data={"checkers": "验收组", "result": "passed"}, acting_user=people["olivia"]
+    )
     actions.rate_item(item, value="satisfied", voter="cookie:x")
-    actions.close_item(item, acting_user=people["olivia"])
+    acceptance_actions.close_item(item, acting_user=people["olivia"])
     closed = client_json.get_service_requests(status="closed")
     assert [r["service_request_id"] for r in closed] == [request_id]
     assert client_json.get_service_requests(status="open") == []

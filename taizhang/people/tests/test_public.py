@@ -1,14 +1,11 @@
 """The public page (公示): published items, filters, a timeline without authors, the objection window."""
 
-import datetime
-
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from taizhang.ledger import actions as ledger_actions
 from taizhang.people import actions
-from taizhang.people.models import Acceptance, Demand, PublicItem
 
 
 def codes(response) -> list[str]:
@@ -43,35 +40,6 @@ def test_unpublished_items_are_not_shown(client, items, campaign):
 def test_only_the_office_publishes(people, items):
     with pytest.raises(PermissionDenied):
         actions.publish_item(items["oa"], acting_user=people["lily"])
-
-
-def test_an_objection_during_the_window_arrives_as_a_problem_and_holds_closing(client, people, items, campaign):
-    item = items["oa"]
-    ledger_actions.add_progress(item, percent=100, done="上线", acting_user=people["lily"])
-    item.refresh_from_db()
-    actions.record_acceptance(
-        item, data={"checkers": "验收组", "result": Acceptance.Result.PASSED}, acting_user=people["olivia"]
-    )
-    publication = actions.publish_item(item, acting_user=people["olivia"], for_objection=True)
-    assert publication.objection_until == actions.today() + datetime.timedelta(days=7)
-    assert any("objection" in b or "异议" in b for b in actions.closing_blockers(item)) or actions.closing_blockers(
-        item
-    )
-    with pytest.raises(ValidationError):
-        actions.close_item(item, acting_user=people["olivia"])
-    url = reverse("people:public_item", args=[campaign.slug, item.pk])
-    response = client.post(url, {"text": "OA系统还是很慢，不同意销号", "phone": "13900000000"})
-    assert response.status_code == 200
-    objection = Demand.objects.get()
-    assert objection.objection_to == item and objection.phone == "13900000000"
-    assert "13900000000" not in client.get(url).content.decode()
-    # After the window the office may close.
-    PublicItem.objects.filter(item=item).update(
-        objection_from=actions.today() - datetime.timedelta(days=8),
-        objection_until=actions.today() - datetime.timedelta(days=1),
-    )
-    assert client.post(url, {"text": "晚到的异议内容"}).status_code == 403
-    actions.close_item(item, acting_user=people["olivia"])
 
 
 def test_objections_cannot_be_sent_when_no_window_is_open(people, items):

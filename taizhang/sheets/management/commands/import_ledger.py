@@ -3,7 +3,8 @@
 Reads the first sheet that has a recognisable header, understands the rows
 (see ``taizhang.sheets.ledger_import``), and writes everything or nothing.
 ``--dry-run`` only reports; ``--json`` prints one JSON object; exit status 1
-when the file has errors.
+when the file has errors. Items, a new campaign (``--create-campaign``) and their history are
+written as the command line's system actor (命令行导入（root）), granted the office's rights.
 """
 
 import datetime
@@ -12,12 +13,15 @@ import re
 import sys
 from pathlib import Path
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from taizhang.campaigns.actions import create_campaign
 from taizhang.campaigns.models import Campaign
 from taizhang.lib.xlsxread import SpreadsheetError, read_workbook
+from taizhang.orgs.actions import system_actor
 from taizhang.sheets.actions import apply_ledger_plan
 from taizhang.sheets.ledger_import import build_plan, find_layout
 
@@ -47,20 +51,27 @@ class Command(BaseCommand):
         if sheet is None:
             return self._fail(options, "the file has no sheet")
         with transaction.atomic():
+            actor = system_actor("cli")
             campaign = Campaign.objects.filter(slug=options["campaign"]).first()
             if campaign is None:
                 if not options["create_campaign"]:
                     raise CommandError(f"no campaign {options['campaign']!r} (use --create-campaign)")
                 year = _year_in(sheet.rows) or timezone.localdate().year
-                campaign = Campaign.objects.create(
-                    slug=options["campaign"],
-                    name=f"{year}年“我为群众办实事”",
-                    starts_on=datetime.date(year, 1, 1),
-                    ends_on=datetime.date(year, 12, 31),
-                )
+                try:
+                    campaign = create_campaign(
+                        data={
+                            "slug": options["campaign"],
+                            "name": f"{year}年“我为群众办实事”",
+                            "starts_on": datetime.date(year, 1, 1),
+                            "ends_on": datetime.date(year, 12, 31),
+                        },
+                        acting_user=actor,
+                    )
+                except ValidationError as error:
+                    raise CommandError("; ".join(error.messages)) from error
             plan = build_plan(sheet.rows, campaign, hidden=sheet.hidden_columns)
             if not plan.errors and not options["dry_run"]:
-                apply_ledger_plan(campaign, plan, check_permission=False)
+                apply_ledger_plan(campaign, plan, acting_user=actor)
             else:
                 transaction.set_rollback(True)  # a dry run, or errors: not even a new campaign stays
         result = plan.as_json()

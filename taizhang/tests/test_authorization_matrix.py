@@ -1,0 +1,322 @@
+"""The authorization matrix, generated from the URLconf: every URL pattern × every role × GET and POST.
+
+Each URL name has ONE row in ``TABLE``: how to build its arguments, then the outcome expected for each role
+of ``world.ROLES`` (anonymous, liaison of the owner unit, liaison of another unit, leader, inspector,
+assessor, office, office of another campaign only), first for GET, then for an empty POST:
+
+    L   a redirect to the login page          R   any other redirect (done, or sent back with a message)
+    200 403 404 405 400   that status code
+
+The objects asked about belong to 办公室 (lily's unit) in campaign 2021. Every row whose arguments name
+objects is asked again with the objects of campaign "other" under campaign 2021's address: nobody may get
+a page or a redirect-after-success there. A URL pattern without a row fails ``test_every_url_has_a_row``,
+and its message prints the row to add (check each outcome before pasting it: this table is the policy).
+A URL about a kind of object the world does not have yet: add the object to ``world._side`` (both campaigns
+get one), then name it in the row (``pk=bulletin``); run the test once and the message prints the outcomes.
+
+Each request runs in a savepoint that is rolled back, so every one of them sees the same data.
+"""
+
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.shortcuts import resolve_url
+from django.test import Client
+from django.urls import URLResolver, reverse
+from django.utils.http import urlencode
+
+from .world import ROLE_NAMES, ROLES, build_kwargs, build_world, parse_spec, walk_urlconf
+
+pytestmark = pytest.mark.django_db
+
+# Arguments: ``pk=item`` an object of world._side by kind (item, attachment, job, demand, chase, …);
+# ``slug=slug`` the campaign; ``what==answer`` a literal; ``pk=notice:owner`` lily's notice; ``period=week``
+# this week's key; ``code=tracking_code``; ``?name=value`` a query value (``?d=@demand``: the demand's pk).
+# Left out, on purpose: Django's admin (staff only, Django's permissions) and the language switch.
+# fmt: off
+# name: (arguments, GET: anon owner other leader inspector assessor office stranger, POST: the same)
+TABLE = {
+    # --- accounts
+    "favicon": ("", "R R R R R R R R", "R R R R R R R R"),
+    "login": ("", "200 R R R R R R R", "200 R R R R R R R"),
+    "logout": ("", "405 405 405 405 405 405 405 405", "L L L L L L L L"),
+    # --- orgs
+    "orgs:lockouts": ("", "L 403 403 403 403 403 200 200", "L 403 403 403 403 403 400 400"),
+    "orgs:unit_tree": ("", "L 200 200 200 200 200 200 200", "L 200 200 200 200 200 200 200"),
+    "orgs:unit_create": ("", "L 403 403 403 403 403 200 200", "L 403 403 403 403 403 200 200"),
+    "orgs:unit_detail": ("pk=unit", "L 200 200 200 200 200 200 200", "L 200 200 200 200 200 200 200"),
+    "orgs:unit_edit": ("pk=unit", "L 403 403 403 403 403 200 200", "L 403 403 403 403 403 200 200"),
+    "orgs:unit_set_active": ("pk=unit", "405 405 405 405 405 405 405 405", "L 403 403 403 403 403 R R"),
+    # --- campaigns: set-up and the implementation plan
+    "campaigns:campaign_new": ("", "L 403 403 403 403 403 200 200", "L 403 403 403 403 403 400 400"),
+    "campaigns:setup": ("slug=slug", "L 403 403 200 403 403 200 403", "L 403 403 403 403 403 400 403"),
+    "campaigns:plan": ("slug=slug", "L 200 200 200 200 200 200 403", "L 403 403 403 403 403 404 403"),
+    "campaigns:plan_evidence": ("slug=slug pk=plan_evidence", "L 200 200 200 200 200 200 403", "L 200 200 200 200 200 200 403"),
+    # --- study
+    "study:home": ("slug=slug", "L 200 200 200 200 200 200 403", "L 200 200 200 200 200 200 403"),
+    "study:activity_new": ("slug=slug", "L 200 200 403 403 403 200 403", "L 400 400 403 403 403 400 403"),
+    "study:activity_detail": ("slug=slug pk=activity", "L 200 200 200 200 200 200 403", "L 200 200 200 200 200 200 403"),
+    "study:activity_edit": ("slug=slug pk=activity", "L 200 403 403 403 403 200 403", "L 400 403 403 403 403 400 403"),
+    "study:activity_attendance": ("slug=slug pk=activity", "L 200 403 403 403 403 200 403", "L R 403 403 403 403 R 403"),
+    "study:activity_qr": ("slug=slug pk=activity", "L 200 403 403 403 403 200 403", "L 200 403 403 403 403 200 403"),
+    "study:participation": ("slug=slug", "L 200 200 200 200 200 200 403", "L 200 200 200 200 200 200 403"),
+    "study:activity_plan": ("slug=slug", "L 200 200 200 403 403 200 403", "L 400 400 403 403 403 400 403"),
+    "study:roster": ("slug=slug", "L 200 200 200 403 403 200 403", "L 200 200 200 403 403 200 403"),
+    "study:roster_import": ("slug=slug", "L 200 200 403 403 403 200 403", "L 400 400 403 403 403 400 403"),
+    "study:member_new": ("slug=slug", "L 200 200 403 403 403 200 403", "L 400 400 403 403 403 400 403"),
+    "study:member_edit": ("slug=slug pk=member", "L 200 403 403 403 403 200 403", "L 400 403 403 403 403 400 403"),
+    "study:member_record": ("slug=slug pk=member", "L 200 403 200 403 403 200 403", "L 200 403 200 403 403 200 403"),
+    "study:material_list": ("slug=slug", "L 200 200 200 200 200 200 403", "L 200 200 200 200 200 200 403"),
+    "study:material_new": ("slug=slug", "L 403 403 403 403 403 200 403", "L 403 403 403 403 403 400 403"),
+    "study:material_detail": ("slug=slug pk=material", "L 200 200 200 200 200 200 403", "L 403 403 403 403 403 400 403"),
+    "study:material_file": ("slug=slug pk=material_file", "L 200 200 200 200 200 200 403", "L 200 200 200 200 200 200 403"),
+    "study:sign_in": ("token=sign_in_token", "200 200 200 200 200 200 200 200", "400 400 400 400 400 400 400 400"),
+    "study:read": ("token=read_token", "200 200 200 200 200 200 200 200", "400 400 400 400 400 400 400 400"),
+    "study:reading": ("token=reading_token", "200 200 200 200 200 200 200 200", "R R R R R R R R"),
+    "study:reading_file": ("token=reading_token pk=material_file", "200 200 200 200 200 200 200 200", "200 200 200 200 200 200 200 200"),
+    # --- ledger
+    "ledger:item_list": ("slug=slug", "L 200 200 200 200 200 200 403", "L 200 200 200 200 200 200 403"),
+    "ledger:item_export": ("slug=slug", "L 200 200 200 200 200 200 403", "L 200 200 200 200 200 200 403"),
+    "ledger:item_create": ("slug=slug", "L 403 403 403 403 403 200 403", "L 403 403 403 403 403 200 403"),
+    "ledger:item_detail": ("slug=slug pk=item", "L 200 200 200 200 200 200 403", "L 200 200 200 200 200 200 403"),
+    "ledger:item_edit": ("slug=slug pk=item", "L 403 403 403 403 403 200 403", "L 403 403 403 403 403 200 403"),
+    "ledger:item_progress": ("slug=slug pk=item", "L 200 403 403 403 403 200 403", "L 200 403 403 403 403 200 403"),
+    "ledger:item_comment": ("slug=slug pk=item", "405 405 405 405 405 405 405 405", "L R R R R R R 403"),
+    "ledger:item_withdraw": ("slug=slug pk=item", "L 403 403 403 403 403 200 403", "L 403 403 403 403 403 200 403"),
+    "ledger:attachment_download": ("slug=slug pk=attachment", "L 200 403 200 200 200 200 403", "L 200 403 200 200 200 200 403"),
+    # --- sheets
+    "sheets:import_start": ("slug=slug", "L 403 403 403 403 403 200 403", "L 403 403 403 403 403 200 403"),
+    "sheets:import_mapping": ("slug=slug pk=job", "L 403 403 403 403 403 200 403", "L 403 403 403 403 403 200 403"),
+    "sheets:import_job": ("slug=slug pk=job", "L 403 403 403 403 403 200 403", "L 403 403 403 403 403 200 403"),
+    "sheets:import_confirm": ("slug=slug pk=job", "405 405 405 405 405 405 405 405", "L 403 403 403 403 403 R 403"),
+    "sheets:statistics_home": ("slug=slug", "L 200 200 403 403 403 200 403", "L 200 200 403 403 403 200 403"),
+    "sheets:statistics_download": ("slug=slug period=week", "L 200 200 403 403 403 200 403", "L 200 200 403 403 403 200 403"),
+    "sheets:statistics_upload": ("slug=slug period=week", "405 405 405 405 405 405 405 405", "L 400 400 403 403 403 400 403"),
+    "sheets:statistics_preview": ("slug=slug pk=statistics_upload", "L R 404 403 403 403 404 403", "L R 404 403 403 403 404 403"),
+    # --- reporting
+    "reporting:report_home": ("slug=slug", "L 200 200 200 200 200 200 403", "L 200 200 200 200 200 200 403"),
+    "reporting:board": ("slug=slug", "L 403 403 200 403 403 200 403", "L 403 403 200 403 403 200 403"),
+    "reporting:board_export": ("slug=slug", "L 403 403 200 403 403 200 403", "L 403 403 200 403 403 200 403"),
+    "reporting:expected_units": ("slug=slug", "L 403 403 200 403 403 200 403", "L 403 403 403 403 403 400 403"),
+    "reporting:expected_unit_remove": ("slug=slug unit=unit", "405 405 405 405 405 405 405 405", "L 403 403 403 403 403 R 403"),
+    "reporting:document_home": ("slug=slug", "L 403 403 200 403 403 200 403", "L 403 403 404 403 403 404 403"),
+    "reporting:document_detail": ("slug=slug pk=document", "L 403 403 200 403 403 200 403", "L 403 403 200 403 403 200 403"),
+    "reporting:document_download": ("slug=slug pk=document", "L 403 403 404 403 403 404 403", "L 403 403 404 403 403 404 403"),
+    "reporting:report_detail": ("slug=slug period=period unit=unit", "L 200 403 200 200 200 200 403", "L 200 403 200 200 200 200 403"),
+    "reporting:report_progress": ("slug=slug period=period unit=unit item=item", "405 405 405 405 405 405 405 405", "L R 403 403 403 403 R 403"),
+    "reporting:report_summary": ("slug=slug period=period unit=unit", "405 405 405 405 405 405 405 405", "L R 403 403 403 403 R 403"),
+    "reporting:report_submit": ("slug=slug period=period unit=unit", "405 405 405 405 405 405 405 405", "L R 403 403 403 403 R 403"),
+    "reporting:report_accept": ("slug=slug period=period unit=unit", "405 405 405 405 405 405 405 405", "L 404 403 404 404 404 404 403"),
+    "reporting:report_return": ("slug=slug period=period unit=unit", "405 405 405 405 405 405 405 405", "L 404 403 404 404 404 404 403"),
+    "reporting:report_reopen": ("slug=slug period=period unit=unit", "405 405 405 405 405 405 405 405", "L 404 403 404 404 404 404 403"),
+    # --- notices
+    "notices:inbox": ("", "L 200 200 200 200 200 200 200", "L 200 200 200 200 200 200 200"),
+    "notices:bell": ("", "L 200 200 200 200 200 200 200", "L 200 200 200 200 200 200 200"),
+    "notices:mark_all_read": ("", "405 405 405 405 405 405 405 405", "L R R R R R R R"),
+    "notices:mark_read": ("pk=notice:owner", "405 405 405 405 405 405 405 405", "L 404 404 404 404 404 404 404"),
+    "notices:preferences": ("", "L 200 200 200 200 200 200 200", "L R R R R R R R"),
+    "notices:send_log": ("slug=slug", "L 403 403 403 403 403 200 403", "L 403 403 403 403 403 200 403"),
+    # --- dashboards
+    "dashboards:overview": ("slug=slug", "L 200 200 200 200 200 200 403", "L 200 200 200 200 200 200 403"),
+    "dashboards:mine": ("slug=slug", "L R R R R R R 403", "L R R R R R R 403"),
+    "dashboards:contacts": ("slug=slug", "L 200 200 200 200 200 200 403", "L 200 200 200 200 200 200 403"),
+    "dashboards:screen": ("slug=slug", "L 200 200 200 200 200 200 403", "L 200 200 200 200 200 200 403"),
+    "dashboards:data": ("slug=slug", "L 200 200 200 200 200 200 403", "L 200 200 200 200 200 200 403"),
+    # --- supervision
+    "supervision:notice_list": ("slug=slug", "L 200 200 200 200 200 200 403", "L 200 200 200 200 200 200 403"),
+    "supervision:notice_new": ("slug=slug item_pk=item", "L 403 403 403 403 403 200 403", "L 403 403 403 403 403 200 403"),
+    "supervision:notice_detail": ("slug=slug pk=chase", "L 200 200 200 200 200 200 403", "L 200 403 403 403 403 200 403"),
+    "supervision:notice_docx": ("slug=slug pk=chase", "L 200 200 200 200 200 200 403", "L 200 200 200 200 200 200 403"),
+    "supervision:notice_pdf": ("slug=slug pk=chase", "L 200 200 200 200 200 200 403", "L 200 200 200 200 200 200 403"),
+    # --- people
+    "people:demand_new": ("slug=slug", "200 200 200 200 200 200 200 200", "400 400 400 400 400 400 400 400"),
+    "people:track_lookup": ("", "200 200 200 200 200 200 200 200", "200 200 200 200 200 200 200 200"),
+    "people:track": ("code=tracking_code", "200 200 200 200 200 200 200 200", "200 200 200 200 200 200 200 200"),
+    "people:rate": ("slug=slug token=rating_token", "200 200 200 200 200 200 200 200", "200 200 200 200 200 200 200 200"),
+    "people:rate_qr": ("slug=slug token=rating_token", "200 200 200 200 200 200 200 200", "200 200 200 200 200 200 200 200"),
+    "people:track_rate": ("code=tracking_code pk=item", "404 404 404 404 404 404 404 404", "404 404 404 404 404 404 404 404"),  # the demand is not one of the item's
+    "people:item_rating": ("slug=slug pk=item", "L 403 403 403 403 403 200 403", "L 403 403 403 403 403 400 403"),
+    "people:public_list": ("slug=slug", "200 200 200 200 200 200 200 200", "200 200 200 200 200 200 200 200"),
+    "people:public_item": ("slug=slug pk=item", "200 200 200 200 200 200 200 200", "403 403 403 403 403 403 403 403"),
+    "people:demand_list": ("slug=slug", "L 403 403 403 403 403 200 403", "L 403 403 403 403 403 200 403"),
+    "people:demand_record": ("slug=slug", "L 403 403 200 403 403 200 403", "L 403 403 200 403 403 200 403"),
+    "people:demand_upload": ("slug=slug", "L 403 403 403 403 403 200 403", "L 403 403 403 403 403 200 403"),
+    "people:item_from_demands": ("slug=slug ?d=@demand", "L 403 403 403 403 403 200 403", "L 403 403 403 403 403 R 403"),
+    "people:demand_detail": ("slug=slug pk=demand", "L 403 403 403 403 403 200 403", "L 403 403 403 403 403 200 403"),
+    "people:demand_photo": ("slug=slug pk=demand", "L 403 403 403 403 403 404 403", "L 403 403 403 403 403 404 403"),
+    "people:demand_act": ("slug=slug pk=demand what==answer", "405 405 405 405 405 405 405 405", "L 403 403 403 403 403 R 403"),
+    "acceptance:item_accept": ("slug=slug pk=item", "L 403 403 403 403 403 200 403", "L 403 403 403 403 403 200 403"),
+    "acceptance:item_close": ("slug=slug pk=item", "405 405 405 405 405 405 405 405", "L 403 403 403 403 403 R 403"),
+    "acceptance:item_reopen": ("slug=slug pk=item", "405 405 405 405 405 405 405 405", "L 403 403 403 403 403 R 403"),
+    "people:item_publish": ("slug=slug pk=item", "405 405 405 405 405 405 405 405", "L 403 403 403 403 403 R 403"),
+    "acceptance:lookback_record": ("slug=slug pk=lookback", "405 405 405 405 405 405 405 405", "L 403 403 403 403 403 R 403"),
+    "acceptance:evidence_download": ("slug=slug pk=evidence", "L 200 403 200 200 200 200 403", "L 200 403 200 200 200 200 403"),
+    "people:open311_services": ("fmt==json ?jurisdiction_id=2021", "200 200 200 200 200 200 200 200", "200 200 200 200 200 200 200 200"),
+    "people:open311_service": ("code=category fmt==json ?jurisdiction_id=2021", "200 200 200 200 200 200 200 200", "200 200 200 200 200 200 200 200"),
+    "people:open311_requests": ("fmt==json ?jurisdiction_id=2021", "200 200 200 200 200 200 200 200", "403 403 403 403 403 403 403 403"),
+    "people:open311_request": ("request_id=demand fmt==json ?jurisdiction_id=2021", "200 200 200 200 200 200 200 200", "200 200 200 200 200 200 200 200"),
+    # --- campaigns
+    "campaigns:home": ("", "L R R R R R R R", "L R R R R R R R"),
+    "campaigns:campaign_home": ("slug=slug", "L 200 200 200 200 200 200 403", "L 200 200 200 200 200 200 403"),
+    "campaigns:rules": ("slug=slug", "L 403 403 200 403 403 200 403", "L 403 403 403 403 403 200 403"),
+}
+# fmt: on
+
+EXPECTED_OUTCOMES = {"L", "R", "200", "201", "400", "403", "404", "405", "429"}
+
+
+@pytest.fixture(scope="module")
+def media_root(tmp_path_factory):
+    return tmp_path_factory.mktemp("matrix-media")
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker, media_root):
+    """One data set for the module, rolled back at the end."""
+    from django.test import override_settings
+
+    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media_root), transaction.atomic():
+        yield build_world()
+        transaction.set_rollback(True)
+
+
+@pytest.fixture(autouse=True)
+def _module_media(_test_settings, settings, media_root):
+    settings.MEDIA_ROOT = media_root
+
+
+def clients(world) -> dict[str, Client]:
+    result = {"anon": Client()}
+    for role in ROLES[1:]:
+        client = Client()
+        client.force_login(world.users[role])
+        result[role] = client
+    return result
+
+
+def outcome(response) -> str:
+    if response.status_code in (301, 302, 303):
+        return "L" if response.url.startswith(resolve_url(settings.LOGIN_URL)) else "R"
+    return str(response.status_code)
+
+
+def ask(client: Client, method: str, url: str, query: dict) -> str:
+    """One request in a savepoint rolled back afterwards; an exception is reported as 500 with its type."""
+    cache.clear()  # rate limits count per address: every request is a first one
+    try:
+        with transaction.atomic():
+            if method == "GET":
+                response = client.get(url, query)
+            else:
+                response = client.post(url + ("?" + urlencode(query) if query else ""))
+            transaction.set_rollback(True)
+    except Exception as error:  # a 500: the matrix shows it as an outcome, with its cause
+        return f"500({type(error).__name__}: {error})"[:200]
+    return outcome(response)
+
+
+def url_for(name: str, spec: str, world, *, side: str = "own") -> tuple[str, dict]:
+    kwargs = build_kwargs(" ".join(p for p in spec.split() if not p.startswith("?")), world, side=side)
+    query = dict(p[1:].split("=", 1) for p in spec.split() if p.startswith("?"))
+    chosen = world.foreign if side == "foreign" else world.own
+    query = {k: chosen.objects[v[1:]].pk if v.startswith("@") else v for k, v in query.items()}
+    return reverse(name, kwargs=kwargs), query
+
+
+def observed(name: str, spec: str, world, who: dict[str, Client]) -> tuple[list[str], list[str]]:
+    url, query = url_for(name, spec, world)
+    get = [ask(who[role], "GET", url, query) for role in ROLES]
+    post = [ask(who[role], "POST", url, query) for role in ROLES]
+    return get, post
+
+
+def guess_spec(pattern) -> str:
+    names = list(pattern.pattern.converters) or list(pattern.pattern.regex.groupindex)
+    return " ".join(f"{n}=slug" if n == "slug" else f"{n}=?" for n in names)
+
+
+def test_only_the_admin_and_the_language_switch_are_left_out():
+    from django.urls import get_resolver
+
+    def count(patterns):
+        return sum(count(p.url_patterns) if isinstance(p, URLResolver) else 1 for p in patterns)
+
+    admin = next(p for p in get_resolver().url_patterns if isinstance(p, URLResolver) and p.namespace == "admin")
+    i18n = next(p for p in get_resolver().url_patterns if isinstance(p, URLResolver) and "i18n" in str(p.pattern))
+    walked = len(walk_urlconf())
+    assert walked == count(get_resolver().url_patterns) - count(admin.url_patterns) - count(i18n.url_patterns)
+
+
+def test_every_url_has_a_row(world):
+    """A new URL cannot skip the matrix: its name must be in TABLE (and no row may name a URL that is gone)."""
+    urls = dict(walk_urlconf())
+    missing = [name for name in urls if name not in TABLE]
+    who = clients(world) if missing else {}
+    lines = []
+    for name in missing:
+        spec = guess_spec(urls[name])
+        if "=?" in spec:
+            kinds = ", ".join(sorted(world.own.objects))
+            lines.append(f'    "{name}": ("{spec}", "GET outcomes", "POST outcomes"),  # pk=one of: {kinds}')
+            continue
+        get, post = observed(name, spec, world, who)
+        lines.append(f'    "{name}": ("{spec}", "{" ".join(get)}", "{" ".join(post)}"),')
+    assert not missing, (
+        "URL patterns without a row in taizhang/tests/test_authorization_matrix.py TABLE. Add these rows "
+        "(the outcomes are what the code does now: check each one against the policy before pasting):\n"
+        + "\n".join(lines)
+    )
+    assert [name for name in TABLE if name not in urls] == [], "rows for URLs that no longer exist"
+
+
+@pytest.mark.parametrize("name", sorted(TABLE))
+def test_each_role_gets_what_the_table_says(name, world):
+    spec, get_line, post_line = TABLE[name]
+    expected_get, expected_post = get_line.split(), post_line.split()
+    assert len(expected_get) == len(expected_post) == len(ROLES), f"{name}: one outcome per role, {ROLES}"
+    assert set(expected_get + expected_post) <= EXPECTED_OUTCOMES, f"{name}: outcomes are {EXPECTED_OUTCOMES}"
+    get, post = observed(name, spec, world, clients(world))
+    wrong = [
+        f"{method} {ROLE_NAMES[role]}: expected {want}, got {got}"
+        for method, wants, gots in (("GET", expected_get, get), ("POST", expected_post, post))
+        for role, want, got in zip(ROLES, wants, gots, strict=True)
+        if want != got
+    ]
+    url, _ = url_for(name, spec, world)
+    assert not wrong, (
+        f"{name} ({url}):\n  " + "\n  ".join(wrong) + f'\n  observed row: "{" ".join(get)}", "{" ".join(post)}"'
+    )
+
+
+CROSS_ROLES = ("anon", "owner", "office", "stranger")
+
+
+def object_kinds(spec: str) -> set[str]:
+    """The kinds of one campaign's objects a spec names, when the URL names the campaign (slug or jurisdiction).
+
+    Units and the members on their rosters are shared by every campaign, and a tracking code is the public's
+    own key: none of them belongs to one.
+    """
+    parts = spec.split()
+    if "slug=slug" not in parts and not any(p.startswith("?jurisdiction_id=") for p in parts):
+        return set()
+    kinds = parse_spec(" ".join(p for p in parts if not p.startswith("?"))).values()
+    return {
+        k
+        for k in kinds
+        if k not in ("slug", "week", "unit", "member", "tracking_code") and not k.startswith(("=", "notice:"))
+    }
+
+
+@pytest.mark.parametrize("name", sorted(name for name, row in TABLE.items() if object_kinds(row[0])))
+def test_objects_of_another_campaign_are_not_reached_through_this_campaign(name, world):
+    url, query = url_for(name, TABLE[name][0], world, side="foreign")
+    who = clients(world)
+    leaks = [
+        f"{method} {ROLE_NAMES[role]}: {got}"
+        for role in CROSS_ROLES
+        for method in ("GET", "POST")
+        if (got := ask(who[role], method, url, query)) in ("200", "201", "R") or got.startswith("500")
+    ]
+    assert not leaks, f"{name} ({url}) with campaign other's objects under campaign 2021:\n  " + "\n  ".join(leaks)

@@ -1,0 +1,264 @@
+"""One small world for the generated proofs: two campaigns, a person of every role, one object of every kind.
+
+Campaign "2021" holds the objects the URLs are asked about, owned by 办公室 (lily's unit); campaign "other"
+holds the same kinds again, to ask campaign 2021's URLs about objects that are not theirs. ``walk_urlconf``
+lists every URL pattern of the project by its name, and ``build_kwargs`` fills a pattern's arguments from a
+row's spec such as ``"pk=item"``.
+"""
+
+import datetime
+import io
+from dataclasses import dataclass, field
+
+from django.core.files.base import ContentFile
+from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
+
+from taizhang.acceptance.models import Acceptance, AcceptanceAttachment, LookBack
+from taizhang.campaigns.models import PlanEvidence, PlanSection
+from taizhang.ledger.models import ProgressAttachment, ProgressEntry
+from taizhang.lib.xlsx import write_table
+from taizhang.notices.models import Message, Reason
+from taizhang.orgs.actions import grant_role
+from taizhang.orgs.models import Role
+from taizhang.people import actions as people_actions
+from taizhang.people.models import ApiKey, PublicItem, RatingInvitation
+from taizhang.reporting.models import ExpectedUnit, GeneratedDocument, ReportingPeriod
+from taizhang.reporting.periods import generate_periods
+from taizhang.sheets import statsheet
+from taizhang.sheets.models import ImportJob
+from taizhang.study.models import Activity, ActivityKind, Material, MaterialFile, Member, Reading
+from taizhang.supervision.models import ChaseNotice
+from taizhang.testing.factories import make_campaign, make_item, make_unit, make_user
+
+# The people asked, in the order a matrix row lists their outcomes.
+ROLES = ("anon", "owner", "other", "leader", "inspector", "assessor", "office", "stranger")
+ROLE_NAMES = {
+    "anon": "anonymous",
+    "owner": "liaison of the owner unit (lily, 办公室)",
+    "other": "liaison of another unit (bob, 人力资源部)",
+    "leader": "leader (leo)",
+    "inspector": "inspector (ivan)",
+    "assessor": "assessor (amy)",
+    "office": "campaign office (olivia, not a superuser)",
+    "stranger": "office of another campaign only (sam)",
+}
+# Not walked: Django's own admin (its permission model is Django's, staff only) and the i18n switch.
+EXCLUDED_NAMESPACES = ("admin",)
+EXCLUDED_NAMES = ("set_language",)
+
+
+@dataclass
+class Side:
+    """The objects of one campaign, by kind."""
+
+    campaign: object
+    objects: dict = field(default_factory=dict)
+
+
+def _png() -> bytes:
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 4), "red").save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def _xlsx() -> bytes:
+    return write_table(
+        sheet_name="台账",
+        title="测试台账",
+        headers=["序号", "事项名称", "责任单位", "完成时限"],
+        widths=[6, 30, 20, 12],
+        rows=[[1, "测试事项", "集团办公室", "2026-12-31"]],
+    )
+
+
+def _side(campaign, owner_unit, *, office, liaison, prefix: str) -> Side:
+    today = timezone.localdate()
+    side = Side(campaign=campaign)
+    o = side.objects
+    o["item"] = make_item(campaign, owner_unit, code=f"{prefix}-001", title="优化OA系统", due=today)
+    o["unit"] = owner_unit
+    o["category"] = campaign.categories.first()
+    entry = ProgressEntry.objects.create(
+        item=o["item"], as_of=today, percent=10, done="已启动", author=liaison, created_at=timezone.now()
+    )
+    attachment = ProgressAttachment(entry=entry, name="photo.png", size=len(_png()))
+    attachment.file.save("photo.png", ContentFile(_png()), save=True)
+    o["attachment"] = attachment
+    generate_periods(campaign)
+    period = ReportingPeriod.objects.filter(campaign=campaign, kind=ReportingPeriod.Kind.WEEKLY).order_by("due_at")
+    o["period"] = period.filter(due_at__lte=timezone.now()).last() or period.first()
+    ExpectedUnit.objects.get_or_create(campaign=campaign, unit=owner_unit)
+    o["document"] = GeneratedDocument.objects.create(
+        campaign=campaign, period=o["period"], kind="monthly_digest", format="docx", requested_by=office
+    )
+    job = ImportJob(campaign=campaign, filename="ledger.xlsx", created_by=office)
+    job.file.save("ledger.xlsx", ContentFile(_xlsx()), save=True)
+    o["job"] = job
+    upload = ImportJob(
+        campaign=campaign,
+        kind=ImportJob.Kind.STATISTICS,
+        period_key=statsheet.period_for(today).key,
+        filename="stats.xlsx",
+        created_by=liaison,
+    )
+    upload.file.save("stats.xlsx", ContentFile(_xlsx()), save=True)
+    o["statistics_upload"] = upload
+    o["chase"] = ChaseNotice.objects.create(
+        campaign=campaign,
+        seq=1,
+        number=f"督办〔2026〕{prefix}1号",
+        item=o["item"],
+        unit=owner_unit,
+        light="red",
+        required_by=today + datetime.timedelta(days=3),
+        contact="王明 13800000000",
+        issued_by=office,
+        issued_at=timezone.now(),
+    )
+    o["demand"] = people_actions.submit_demand(
+        campaign=campaign, data={"text": "食堂的饭菜太咸了，希望改进", "category": o["category"]}
+    )
+    acceptance = Acceptance.objects.create(
+        item=o["item"], checked_on=today, checkers="王明", result=Acceptance.Result.PASSED, recorded_by=office
+    )
+    evidence = AcceptanceAttachment(acceptance=acceptance, name="evidence.png", size=len(_png()))
+    evidence.file.save("evidence.png", ContentFile(_png()), save=True)
+    o["evidence"] = evidence
+    o["lookback"] = LookBack.objects.create(item=o["item"], due_on=today + datetime.timedelta(days=30))
+    PublicItem.objects.create(item=o["item"], published_by=office)
+    o["api_key"] = ApiKey.objects.create(campaign=campaign, name="测试客户端")
+    o["rating"] = RatingInvitation.objects.create(item=o["item"], opened_by=office)
+    # Study: a member of the owner unit's roster, an activity of the unit, a material with its file, a reading.
+    o["member"] = Member.objects.create(
+        unit=owner_unit, name="张三", phone="1380000000" + ("1" if prefix == "HQ" else "2")
+    )
+    now = timezone.now()
+    o["activity"] = Activity.objects.create(
+        campaign=campaign,
+        kind=ActivityKind.objects.create(campaign=campaign, name="主题党日"),
+        title="重温入党誓词",
+        unit=owner_unit,
+        starts_at=now - datetime.timedelta(hours=1),
+        ends_at=now + datetime.timedelta(hours=1),
+    )
+    material = Material.objects.create(campaign=campaign, title="红色之路")
+    material_file = MaterialFile(material=material, name="book.pdf", size=9)
+    material_file.file.save("book.pdf", ContentFile(b"%PDF-1.4\n"), save=True)
+    o["material"], o["material_file"] = material, material_file
+    o["reading"] = Reading.objects.create(material=material, member=o["member"], opened_at=now)
+    section = PlanSection.objects.create(campaign=campaign, kind=PlanSection.Kind.PREPARATION, name="定好实施方案")
+    evidence = PlanEvidence(section=section, name="plan.pdf", size=9)
+    evidence.file.save("plan.pdf", ContentFile(b"%PDF-1.4\n"), save=True)
+    o["plan_evidence"] = evidence
+    return side
+
+
+@dataclass
+class World:
+    """Everything a row's spec can name: ``own`` (campaign 2021), ``foreign`` (campaign "other"), the people."""
+
+    own: Side
+    foreign: Side
+    users: dict
+    notices: dict
+
+    @property
+    def campaign(self):
+        return self.own.campaign
+
+
+def build_world() -> World:
+    today = timezone.localdate()
+    dates = {"starts_on": today - datetime.timedelta(days=90), "ends_on": today + datetime.timedelta(days=270)}
+    campaign = make_campaign(**dates)
+    other_campaign = make_campaign("other", name="另一个活动", **dates)
+    group = make_unit("中国融通集团", kind="group", short_name="集团")
+    office_dept = make_unit("集团办公室", parent=group, short_name="办公室")
+    hr = make_unit("人力资源部", parent=group, short_name="人力")
+    users = {
+        "owner": make_user("lily", name="李联络", unit=office_dept),
+        "other": make_user("bob", name="包联络", unit=hr),
+        "leader": make_user("leo", name="刘领导", unit=group),
+        "inspector": make_user("ivan", name="尹督查", unit=group),
+        "assessor": make_user("amy", name="艾考核", unit=group),
+        "office": make_user("olivia", name="欧阳办", unit=group),
+        "stranger": make_user("sam", name="孙外人", unit=hr),
+    }
+    grant_role(user=users["owner"], campaign=campaign, role=Role.LIAISON, unit=office_dept)
+    grant_role(user=users["other"], campaign=campaign, role=Role.LIAISON, unit=hr)
+    grant_role(user=users["leader"], campaign=campaign, role=Role.LEADER)
+    grant_role(user=users["inspector"], campaign=campaign, role=Role.INSPECTOR)
+    grant_role(user=users["assessor"], campaign=campaign, role=Role.ASSESSOR)
+    grant_role(user=users["office"], campaign=campaign, role=Role.OFFICE)
+    grant_role(user=users["stranger"], campaign=other_campaign, role=Role.OFFICE)
+    grant_role(user=users["stranger"], campaign=other_campaign, role=Role.LIAISON, unit=office_dept)
+    own = _side(campaign, office_dept, office=users["office"], liaison=users["owner"], prefix="HQ")
+    foreign = _side(other_campaign, office_dept, office=users["stranger"], liaison=users["stranger"], prefix="OT")
+    notices = {
+        who: Message.objects.create(
+            campaign=campaign,
+            reason=next(iter(Reason)).value,
+            dedupe_key=f"matrix-{who}",
+            recipient=users[who],
+            subject="提醒",
+            body="请按时上报",
+        )
+        for who in ("owner", "other")
+    }
+    return World(own=own, foreign=foreign, users=users, notices=notices)
+
+
+# --- the URLconf -----------------------------------------------------------------------------------------
+
+
+def walk_urlconf(patterns=None, namespace: str = "") -> list[tuple[str, URLPattern]]:
+    """Every named URL pattern of the project as ``("app:name", pattern)``, the excluded ones left out."""
+    found = []
+    for entry in get_resolver().url_patterns if patterns is None else patterns:
+        if isinstance(entry, URLResolver):
+            inner = entry.namespace or ""
+            if inner in EXCLUDED_NAMESPACES:
+                continue
+            prefix = f"{namespace}:{inner}" if namespace and inner else (inner or namespace)
+            found.extend(walk_urlconf(entry.url_patterns, prefix))
+        elif entry.name not in EXCLUDED_NAMES:
+            name = f"{namespace}:{entry.name}" if namespace else str(entry.name)
+            found.append((name, entry))
+    return found
+
+
+def parse_spec(spec: str) -> dict[str, str]:
+    """``"pk=item period=period"`` → ``{"pk": "item", "period": "period"}``; ``slug`` is always the campaign."""
+    return dict(part.split("=", 1) for part in spec.split())
+
+
+def build_kwargs(spec: str, world: World, *, side: str = "own") -> dict:
+    """The URL's arguments; ``side="foreign"`` takes every object from the other campaign (slug stays 2021)."""
+    chosen = world.foreign if side == "foreign" else world.own
+    kwargs = {}
+    for name, kind in parse_spec(spec).items():
+        if kind == "slug":
+            kwargs[name] = world.campaign.slug
+        elif kind.startswith("notice:"):
+            kwargs[name] = world.notices[kind.split(":", 1)[1]].pk
+        elif kind == "week":
+            kwargs[name] = statsheet.period_for(timezone.localdate()).key
+        elif kind == "sign_in_token":
+            kwargs[name] = chosen.objects["activity"].sign_in_token
+        elif kind == "read_token":
+            kwargs[name] = chosen.objects["material"].read_token
+        elif kind == "reading_token":
+            kwargs[name] = chosen.objects["reading"].token
+        elif kind == "rating_token":
+            kwargs[name] = chosen.objects["rating"].token
+        elif kind == "tracking_code":
+            kwargs[name] = chosen.objects["demand"].tracking_code
+        elif kind.startswith("="):
+            kwargs[name] = kind[1:]
+        else:
+            value = chosen.objects[kind]
+            kwargs[name] = value.pk
+    return kwargs
