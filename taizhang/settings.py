@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "taizhang.dashboards",
     "taizhang.supervision",
     "taizhang.people",
+    "taizhang.study",
     "taizhang.acceptance",
     "axes",
 ]

@@ -30,5 +30,6 @@ urlpatterns = [
     path("", include("taizhang.supervision.urls")),
     path("", include("taizhang.people.urls")),
     path("", include("taizhang.acceptance.urls")),
+    path("", include("taizhang.study.urls")),
     path("", include("taizhang.campaigns.urls")),
 ]

@@ -2,9 +2,13 @@ import hashlib
 import json
 from collections.abc import Mapping
 
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from taizhang.lib.models import Attachment
 
 
 class Scope(models.TextChoices):
@@ -190,3 +194,65 @@ class KeyTask(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}".strip()
+
+
+class PlanSection(models.Model):
+    """A part of the implementation plan (实施方案): one of the 六项准备, 六个环节 or 六个结合.
+
+    Preparations are a checklist (each with a state and its evidence); key tasks are placed under
+    a link (环节); combinations (结合) say what the campaign is tied to.
+    """
+
+    class Kind(models.TextChoices):
+        PREPARATION = "preparation", pgettext_lazy("plan", "preparation")
+        LINK = "link", pgettext_lazy("plan", "link")
+        COMBINATION = "combination", pgettext_lazy("plan", "combination")
+
+    class State(models.TextChoices):
+        TODO = "todo", _("not started")
+        DOING = "doing", _("under way")
+        DONE = "done", _("done")
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="plan_sections")
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    name = models.CharField(_("name"), max_length=200)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.TODO)
+    done_on = models.DateField(_("done on"), null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("done by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    note = models.TextField(_("note"), blank=True)
+    key_tasks = models.ManyToManyField(KeyTask, verbose_name=_("key tasks"), blank=True, related_name="plan_sections")
+
+    class Meta:
+        verbose_name = _("plan section")
+        verbose_name_plural = _("plan sections")
+        ordering = ["campaign", "kind", "order", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def plan_evidence_path(instance: "PlanEvidence", filename: str) -> str:
+    return f"plan/{instance.section.campaign_id}/{instance.section_id}/{filename}"
+
+
+class PlanEvidence(Attachment):
+    """A document that shows a preparation was made (the plan as issued, the materials, the working body's notice)."""
+
+    section = models.ForeignKey(PlanSection, on_delete=models.CASCADE, related_name="evidence")
+    file = models.FileField(upload_to=plan_evidence_path)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("plan evidence")
+        verbose_name_plural = _("plan evidence")

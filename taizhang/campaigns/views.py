@@ -1,8 +1,10 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, F, Q
-from django.shortcuts import redirect, render
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from taizhang.history.models import HistoryEntry
@@ -13,8 +15,8 @@ from taizhang.orgs.models import ContactPoint, Unit
 
 from . import actions
 from .decorators import campaign_view
-from .forms import CampaignRulesForm
-from .models import Campaign
+from .forms import CampaignRulesForm, PlanSectionForm, StartCampaignForm, structure_formsets
+from .models import Campaign, Category, KeyTask, Phase, PlanEvidence, PlanSection
 
 
 @login_required
@@ -26,9 +28,11 @@ def home(request):
         else Campaign.objects.filter(grants__user=request.user).distinct()
     )
     campaigns = list(campaigns)
-    if len(campaigns) == 1:
+    if len(campaigns) == 1 and not request.GET.get("all"):
         return redirect("campaigns:campaign_home", slug=campaigns[0].slug)
-    return render(request, "campaigns/home.html", {"campaigns": campaigns})
+    return render(
+        request, "campaigns/home.html", {"campaigns": campaigns, "can_start": actions.can_start_campaigns(request.user)}
+    )
 
 
 def headline_counts(campaign) -> dict:
@@ -155,3 +159,138 @@ def campaign_rules(request, campaign, access):
     }
     status = 409 if stale else 400 if form.errors else 200
     return render(request, "campaigns/rules.html", context, status=status)
+
+
+@login_required
+def campaign_new(request):
+    """Stand up a campaign: empty, from the seed's template, or copied from last year's (office only)."""
+    if not actions.can_start_campaigns(request.user):
+        raise PermissionDenied(_("Only a campaign office can start a new campaign."))
+    form = StartCampaignForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = {name: form.cleaned_data[name] for name in StartCampaignForm.Meta.fields}
+        start_from = form.cleaned_data["start_from"]
+        try:
+            campaign = actions.start_campaign(
+                data=data,
+                acting_user=request.user,
+                template=start_from,
+                copy_from=form.cleaned_data["copy_from"] if start_from == "copy" else None,
+                copy=set(form.cleaned_data["copy"]),
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("The campaign is set up. Check its structure and rules."))
+            return redirect("campaigns:setup", slug=campaign.slug)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "campaigns/campaign_new.html", {"form": form}, status=status)
+
+
+STRUCTURE = {"categories": Category, "phases": Phase, "key_tasks": KeyTask, "plan_sections": PlanSection}
+
+
+@campaign_view
+def campaign_setup(request, campaign, access):
+    """Categories, phases (with dates) and the key-task tree, edited as three lists; leaders read them."""
+    access.require(access.is_office or access.is_leader, _("Only the campaign office and leaders see the set-up."))
+    if request.method == "POST":
+        access.require(access.is_office, _("Only the campaign office can change the campaign's structure."))
+    which = request.POST.get("which", "")
+    formsets = structure_formsets(campaign, request.POST if request.method == "POST" else None)
+    error = None
+    if request.method == "POST":
+        formset = formsets.get(which)
+        if formset is None:
+            error = _("Choose which list to save.")
+        elif formset.is_valid():
+            rows = []
+            for row in formset.cleaned_data:
+                if not row or (not row.get("id") and not row.get("name")):
+                    continue
+                if which == "key_tasks":
+                    parent = row.get("parent")
+                    row["parent"] = KeyTask.objects.filter(campaign=campaign, pk=parent).first() if parent else None
+                if which == "categories":
+                    row["scope"] = row.get("scope") or ""
+                rows.append(row)
+            try:
+                changed = actions.save_structure(campaign, model=STRUCTURE[which], rows=rows, acting_user=request.user)
+            except ValidationError as refused:
+                error = " ".join(refused.messages)
+            else:
+                messages.success(request, _("Saved: %(n)d changes.") % {"n": changed})
+                return redirect(f"{reverse('campaigns:setup', args=[campaign.slug])}#{which}")
+    context = {
+        "campaign": campaign,
+        "access": access,
+        "formsets": formsets,
+        "error": error,
+        "which": which,
+        "history": history_for(campaign)[:30],
+    }
+    status = 400 if request.method == "POST" else 200
+    return render(request, "campaigns/setup.html", context, status=status)
+
+
+@campaign_view
+def plan(request, campaign, access):
+    """The implementation plan: the 六项准备 checklist with evidence, the 六个环节 with their key tasks, the 六个结合."""
+    sections = list(PlanSection.objects.filter(campaign=campaign).prefetch_related("evidence", "key_tasks__children"))
+    target = None
+    if request.method == "POST":
+        access.require(access.is_office, _("Only the campaign office keeps the implementation plan."))
+        section_id = request.POST.get("section", "")
+        target = next((s for s in sections if str(s.pk) == section_id), None)
+        if target is None:
+            raise Http404
+    forms_by_id = {
+        section.pk: PlanSectionForm(
+            request.POST if section is target else None,
+            request.FILES if section is target else None,
+            section=section,
+        )
+        for section in sections
+    }
+    if target is not None:
+        form = forms_by_id[target.pk]
+        if form.is_valid():
+            data = {name: form.cleaned_data[name] for name in actions.PLAN_FIELDS if name in form.fields}
+            upload = form.cleaned_data.get("evidence")
+            try:
+                actions.update_plan_section(
+                    target,
+                    data=data,
+                    files=[upload] if upload else [],
+                    key_tasks=list(form.cleaned_data["key_tasks"]) if "key_tasks" in form.fields else None,
+                    acting_user=request.user,
+                )
+            except ValidationError as error:
+                apply_errors(form, error)
+            else:
+                messages.success(request, _("The plan is saved."))
+                return redirect(f"{reverse('campaigns:plan', args=[campaign.slug])}#section-{target.pk}")
+    groups = [
+        (kind, label, [(s, forms_by_id[s.pk]) for s in sections if s.kind == kind])
+        for kind, label in PlanSection.Kind.choices
+    ]
+    preparations = [s for s in sections if s.kind == PlanSection.Kind.PREPARATION]
+    done = sum(1 for s in preparations if s.state == PlanSection.State.DONE)
+    placed = {t.pk for s in sections for t in s.key_tasks.all()}
+    unplaced = KeyTask.objects.filter(campaign=campaign, parent=None).exclude(pk__in=placed)
+    context = {
+        "campaign": campaign,
+        "access": access,
+        "groups": groups,
+        "done": done,
+        "preparations": len(preparations),
+        "unplaced": unplaced,
+    }
+    return render(request, "campaigns/plan.html", context, status=400 if target is not None else 200)
+
+
+@campaign_view
+def plan_evidence(request, campaign, access, pk):
+    """Evidence of the plan goes to people with a role in the campaign only."""
+    evidence = get_object_or_404(PlanEvidence, pk=pk, section__campaign=campaign)
+    return FileResponse(evidence.file.open("rb"), as_attachment=True, filename=evidence.name)

@@ -145,10 +145,3 @@ def can_manage_units(user) -> bool:
     if getattr(user, "is_system_actor", False):
         return True
     return user.is_superuser or RoleGrant.objects.filter(user=user, role=Role.OFFICE).exists()
-
-
-def can_create_campaigns(user) -> bool:
-    """A campaign is started by an administrator, or by a command acting as its named system actor."""
-    if not user.is_authenticated:
-        return False
-    return user.is_superuser or getattr(user, "is_system_actor", False)

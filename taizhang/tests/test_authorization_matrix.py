@@ -48,6 +48,33 @@ TABLE = {
     "orgs:unit_detail": ("pk=unit", "L 200 200 200 200 200 200 200", "L 200 200 200 200 200 200 200"),
     "orgs:unit_edit": ("pk=unit", "L 403 403 403 403 403 200 200", "L 403 403 403 403 403 200 200"),
     "orgs:unit_set_active": ("pk=unit", "405 405 405 405 405 405 405 405", "L 403 403 403 403 403 R R"),
+    # --- campaigns: set-up and the implementation plan
+    "campaigns:campaign_new": ("", "L 403 403 403 403 403 200 200", "L 403 403 403 403 403 400 400"),
+    "campaigns:setup": ("slug=slug", "L 403 403 200 403 403 200 403", "L 403 403 403 403 403 400 403"),
+    "campaigns:plan": ("slug=slug", "L 200 200 200 200 200 200 403", "L 403 403 403 403 403 404 403"),
+    "campaigns:plan_evidence": ("slug=slug pk=plan_evidence", "L 200 200 200 200 200 200 403", "L 200 200 200 200 200 200 403"),
+    # --- study
+    "study:home": ("slug=slug", "L 200 200 200 200 200 200 403", "L 200 200 200 200 200 200 403"),
+    "study:activity_new": ("slug=slug", "L 200 200 403 403 403 200 403", "L 400 400 403 403 403 400 403"),
+    "study:activity_detail": ("slug=slug pk=activity", "L 200 200 200 200 200 200 403", "L 200 200 200 200 200 200 403"),
+    "study:activity_edit": ("slug=slug pk=activity", "L 200 403 403 403 403 200 403", "L 400 403 403 403 403 400 403"),
+    "study:activity_attendance": ("slug=slug pk=activity", "L 200 403 403 403 403 200 403", "L R 403 403 403 403 R 403"),
+    "study:activity_qr": ("slug=slug pk=activity", "L 200 403 403 403 403 200 403", "L 200 403 403 403 403 200 403"),
+    "study:participation": ("slug=slug", "L 200 200 200 200 200 200 403", "L 200 200 200 200 200 200 403"),
+    "study:activity_plan": ("slug=slug", "L 200 200 200 403 403 200 403", "L 400 400 403 403 403 400 403"),
+    "study:roster": ("slug=slug", "L 200 200 200 403 403 200 403", "L 200 200 200 403 403 200 403"),
+    "study:roster_import": ("slug=slug", "L 200 200 403 403 403 200 403", "L 400 400 403 403 403 400 403"),
+    "study:member_new": ("slug=slug", "L 200 200 403 403 403 200 403", "L 400 400 403 403 403 400 403"),
+    "study:member_edit": ("slug=slug pk=member", "L 200 403 403 403 403 200 403", "L 400 403 403 403 403 400 403"),
+    "study:member_record": ("slug=slug pk=member", "L 200 403 200 403 403 200 403", "L 200 403 200 403 403 200 403"),
+    "study:material_list": ("slug=slug", "L 200 200 200 200 200 200 403", "L 200 200 200 200 200 200 403"),
+    "study:material_new": ("slug=slug", "L 403 403 403 403 403 200 403", "L 403 403 403 403 403 400 403"),
+    "study:material_detail": ("slug=slug pk=material", "L 200 200 200 200 200 200 403", "L 403 403 403 403 403 400 403"),
+    "study:material_file": ("slug=slug pk=material_file", "L 200 200 200 200 200 200 403", "L 200 200 200 200 200 200 403"),
+    "study:sign_in": ("token=sign_in_token", "200 200 200 200 200 200 200 200", "400 400 400 400 400 400 400 400"),
+    "study:read": ("token=read_token", "200 200 200 200 200 200 200 200", "400 400 400 400 400 400 400 400"),
+    "study:reading": ("token=reading_token", "200 200 200 200 200 200 200 200", "R R R R R R R R"),
+    "study:reading_file": ("token=reading_token pk=material_file", "200 200 200 200 200 200 200 200", "200 200 200 200 200 200 200 200"),
     # --- ledger
     "ledger:item_list": ("slug=slug", "L 200 200 200 200 200 200 403", "L 200 200 200 200 200 200 403"),
     "ledger:item_export": ("slug=slug", "L 200 200 200 200 200 200 403", "L 200 200 200 200 200 200 403"),
@@ -268,14 +295,17 @@ CROSS_ROLES = ("anon", "owner", "office", "stranger")
 def object_kinds(spec: str) -> set[str]:
     """The kinds of one campaign's objects a spec names, when the URL names the campaign (slug or jurisdiction).
 
-    Units are shared by every campaign, and a tracking code is the public's own key: neither belongs to one.
+    Units and the members on their rosters are shared by every campaign, and a tracking code is the public's
+    own key: none of them belongs to one.
     """
     parts = spec.split()
     if "slug=slug" not in parts and not any(p.startswith("?jurisdiction_id=") for p in parts):
         return set()
     kinds = parse_spec(" ".join(p for p in parts if not p.startswith("?"))).values()
     return {
-        k for k in kinds if k not in ("slug", "week", "unit", "tracking_code") and not k.startswith(("=", "notice:"))
+        k
+        for k in kinds
+        if k not in ("slug", "week", "unit", "member", "tracking_code") and not k.startswith(("=", "notice:"))
     }
 
 

@@ -15,6 +15,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
 from taizhang.acceptance.models import Acceptance, AcceptanceAttachment, LookBack
+from taizhang.campaigns.models import PlanEvidence, PlanSection
 from taizhang.ledger.models import ProgressAttachment, ProgressEntry
 from taizhang.lib.xlsx import write_table
 from taizhang.notices.models import Message, Reason
@@ -26,6 +27,7 @@ from taizhang.reporting.models import ExpectedUnit, GeneratedDocument, Reporting
 from taizhang.reporting.periods import generate_periods
 from taizhang.sheets import statsheet
 from taizhang.sheets.models import ImportJob
+from taizhang.study.models import Activity, ActivityKind, Material, MaterialFile, Member, Reading
 from taizhang.supervision.models import ChaseNotice
 from taizhang.testing.factories import make_campaign, make_item, make_unit, make_user
 
@@ -129,6 +131,28 @@ def _side(campaign, owner_unit, *, office, liaison, prefix: str) -> Side:
     PublicItem.objects.create(item=o["item"], published_by=office)
     o["api_key"] = ApiKey.objects.create(campaign=campaign, name="测试客户端")
     o["rating"] = RatingInvitation.objects.create(item=o["item"], opened_by=office)
+    # Study: a member of the owner unit's roster, an activity of the unit, a material with its file, a reading.
+    o["member"] = Member.objects.create(
+        unit=owner_unit, name="张三", phone="1380000000" + ("1" if prefix == "HQ" else "2")
+    )
+    now = timezone.now()
+    o["activity"] = Activity.objects.create(
+        campaign=campaign,
+        kind=ActivityKind.objects.create(campaign=campaign, name="主题党日"),
+        title="重温入党誓词",
+        unit=owner_unit,
+        starts_at=now - datetime.timedelta(hours=1),
+        ends_at=now + datetime.timedelta(hours=1),
+    )
+    material = Material.objects.create(campaign=campaign, title="红色之路")
+    material_file = MaterialFile(material=material, name="book.pdf", size=9)
+    material_file.file.save("book.pdf", ContentFile(b"%PDF-1.4\n"), save=True)
+    o["material"], o["material_file"] = material, material_file
+    o["reading"] = Reading.objects.create(material=material, member=o["member"], opened_at=now)
+    section = PlanSection.objects.create(campaign=campaign, kind=PlanSection.Kind.PREPARATION, name="定好实施方案")
+    evidence = PlanEvidence(section=section, name="plan.pdf", size=9)
+    evidence.file.save("plan.pdf", ContentFile(b"%PDF-1.4\n"), save=True)
+    o["plan_evidence"] = evidence
     return side
 
 
@@ -222,6 +246,12 @@ def build_kwargs(spec: str, world: World, *, side: str = "own") -> dict:
             kwargs[name] = world.notices[kind.split(":", 1)[1]].pk
         elif kind == "week":
             kwargs[name] = statsheet.period_for(timezone.localdate()).key
+        elif kind == "sign_in_token":
+            kwargs[name] = chosen.objects["activity"].sign_in_token
+        elif kind == "read_token":
+            kwargs[name] = chosen.objects["material"].read_token
+        elif kind == "reading_token":
+            kwargs[name] = chosen.objects["reading"].token
         elif kind == "rating_token":
             kwargs[name] = chosen.objects["rating"].token
         elif kind == "tracking_code":

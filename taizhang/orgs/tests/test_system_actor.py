@@ -11,11 +11,12 @@ from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import translation
 
+from taizhang.campaigns.actions import can_start_campaigns
 from taizhang.campaigns.models import Campaign
 from taizhang.history.models import HistoryEntry
 from taizhang.history.recording import history_for
 from taizhang.orgs import actions
-from taizhang.orgs.access import Access, can_create_campaigns, can_manage_units
+from taizhang.orgs.access import Access, can_manage_units
 from taizhang.orgs.models import Role, Unit, User
 from taizhang.sheets.tests.ledgers import book, messy_ledger
 
@@ -103,7 +104,7 @@ def test_a_system_actor_acts_as_the_office_of_the_campaign_it_works_on(db, campa
     access = Access.for_user(actor, campaign)
     assert access.is_office and not access.is_leader and not access.is_liaison
     assert Access.for_system(actor, campaign).roles == {Role.OFFICE}
-    assert can_manage_units(actor) and can_create_campaigns(actor)
+    assert can_manage_units(actor) and can_start_campaigns(actor)
 
 
 def test_access_for_system_refuses_a_person(people, campaign):

@@ -1,0 +1,500 @@
+"""The writes of study: rosters, activities and their attendance, materials and readings.
+
+Every write checks permission through :mod:`taizhang.study.access`, runs in one transaction and
+writes history. The public QR sign-in and the members' reading confirmations have no user: they
+are checked by name and phone against the roster instead.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from taizhang.history.models import HistoryEntry
+from taizhang.history.recording import diff, note, record, snapshot
+from taizhang.lib.text import search_key
+from taizhang.lib.unitnames import UnitMatcher
+from taizhang.orgs.models import Unit
+
+from .access import can_manage_roster, can_organise, units_of_activity
+from .models import (
+    DEFAULT_KINDS,
+    Activity,
+    ActivityKind,
+    Assignment,
+    Attendance,
+    Material,
+    MaterialFile,
+    Member,
+    Reading,
+)
+
+# A QR sign-in is open from half an hour before the activity until half an hour after it.
+SIGN_IN_MARGIN = datetime.timedelta(minutes=30)
+ROSTER_MAX_ROWS = 20_000
+ACTIVITY_FIELDS = (
+    "kind",
+    "title",
+    "key_task",
+    "unit",
+    "starts_at",
+    "ends_at",
+    "place",
+    "online",
+    "speaker",
+    "hours",
+    "state",
+    "summary",
+    "outsiders",
+)
+
+
+class StaleActivity(ValidationError):
+    """Someone else saved the activity since the form was loaded."""
+
+    def __init__(self):
+        super().__init__(_("Someone else changed this activity while you were editing it. Reload the page."))
+
+
+def normalise_phone(value) -> str:
+    """Digits only (spaces, dashes and a +86 prefix dropped), as people write phone numbers differently."""
+    digits = "".join(ch for ch in str(value or "") if ch.isascii() and ch.isdigit())
+    if digits.startswith("86") and len(digits) == 13:
+        digits = digits[2:]
+    return digits
+
+
+def activity_kinds(campaign) -> list[ActivityKind]:
+    """The campaign's kinds, the seed's list made on first use."""
+    kinds = list(ActivityKind.objects.filter(campaign=campaign))
+    if not kinds:
+        ActivityKind.objects.bulk_create(
+            [ActivityKind(campaign=campaign, name=name, order=order) for order, name in enumerate(DEFAULT_KINDS)],
+            ignore_conflicts=True,
+        )
+        kinds = list(ActivityKind.objects.filter(campaign=campaign))
+    return kinds
+
+
+# Rosters ---------------------------------------------------------------------------
+
+
+@dataclass
+class RosterPlan:
+    """What a roster file would do: members to add and update, or the errors that stop it."""
+
+    creates: list[Member] = field(default_factory=list)
+    updates: list[tuple[Member, dict]] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+ROSTER_HEADERS = {
+    "name": ("姓名", "名字", "name"),
+    "unit": ("单位", "所在单位", "部门", "unit"),
+    "phone": ("手机", "手机号", "手机号码", "电话", "联系电话", "phone"),
+    "party": ("是否党员", "党员", "政治面貌", "party member"),
+    "branch": ("党支部", "所在支部", "支部", "party branch"),
+}
+YES = {"是", "党员", "中共党员", "预备党员", "y", "yes", "true", "1", "√"}
+
+
+def _header_map(row: list) -> dict[str, int]:
+    found = {}
+    for index, cell in enumerate(row):
+        key = search_key(str(cell or "")).replace(" ", "")
+        for name, words in ROSTER_HEADERS.items():
+            if name not in found and any(search_key(word).replace(" ", "") == key for word in words):
+                found[name] = index
+    return found
+
+
+def plan_roster(rows: list[list], *, access) -> RosterPlan:
+    """Check a roster sheet (姓名 | 单位 | 手机 | 是否党员 | 党支部) row by row; nothing is written."""
+    plan = RosterPlan()
+    header_at = next((i for i, row in enumerate(rows[:10]) if {"name", "unit"} <= _header_map(row).keys()), None)
+    if header_at is None:
+        plan.errors.append(_("No header row with 姓名 and 单位 was found in the first ten rows."))
+        return plan
+    columns = _header_map(rows[header_at])
+    body = rows[header_at + 1 :]
+    if len(body) > ROSTER_MAX_ROWS:
+        plan.errors.append(_("The roster has more than %(n)d rows; split it by unit.") % {"n": ROSTER_MAX_ROWS})
+        return plan
+    matcher = UnitMatcher(Unit.objects.filter(is_active=True))
+    existing = {m.phone: m for m in Member.objects.exclude(phone="").select_related("unit")}
+    seen_phones: dict[str, int] = {}
+
+    def cell(row, name):
+        index = columns.get(name)
+        value = row[index] if index is not None and index < len(row) else ""
+        return "" if value is None else str(value).strip()
+
+    for number, row in enumerate(body, start=header_at + 2):
+        name = cell(row, "name")
+        if not name and not cell(row, "unit"):
+            continue
+        where = _("Row %(n)d") % {"n": number}
+        if not name:
+            plan.errors.append(_("%(where)s: the name is missing.") % {"where": where})
+            continue
+        match = matcher.match(cell(row, "unit"))
+        if len(match.units) != 1 or match.unknown or match.ambiguous:
+            plan.errors.append(
+                _("%(where)s: unknown unit “%(unit)s”.") % {"where": where, "unit": cell(row, "unit") or "—"}
+            )
+            continue
+        unit = match.units[0]
+        if not can_manage_roster(access, unit):
+            plan.errors.append(
+                _("%(where)s: you cannot keep the roster of %(unit)s.") % {"where": where, "unit": unit.name}
+            )
+            continue
+        phone = normalise_phone(cell(row, "phone"))
+        if phone and not 7 <= len(phone) <= 15:
+            plan.errors.append(_("%(where)s: “%(phone)s” is not a phone number.") % {"where": where, "phone": phone})
+            continue
+        if phone in seen_phones:
+            plan.errors.append(
+                _("%(where)s: the phone number is also on row %(other)d.")
+                % {"where": where, "other": seen_phones[phone]}
+            )
+            continue
+        if phone:
+            seen_phones[phone] = number
+        values = {
+            "name": name[:50],
+            "unit": unit,
+            "phone": phone,
+            "is_party_member": search_key(cell(row, "party")).strip() in YES,
+            "party_branch": cell(row, "branch")[:100],
+        }
+        member = existing.get(phone) if phone else None
+        if member is not None and member.name != values["name"]:
+            plan.errors.append(
+                _("%(where)s: the phone number belongs to %(other)s of %(unit)s.")
+                % {"where": where, "other": member.name, "unit": member.unit.name}
+            )
+            continue
+        if member is None:
+            plan.creates.append(Member(**values))
+        else:
+            changed = {k: v for k, v in values.items() if getattr(member, k) != v}
+            if changed:
+                plan.updates.append((member, changed))
+    return plan
+
+
+@transaction.atomic
+def import_roster(rows: list[list], *, access, acting_user) -> RosterPlan:
+    """Apply a roster sheet, all or nothing: a file with any error writes nothing."""
+    plan = plan_roster(rows, access=access)
+    if plan.errors:
+        raise ValidationError(plan.errors)
+    created = Member.objects.bulk_create(plan.creates, batch_size=1000)
+    for member in created:
+        if member.pk is None:  # a database that does not return ids
+            member.pk = Member.objects.get(phone=member.phone, name=member.name, unit=member.unit).pk
+        record(member, HistoryEntry.Action.CREATE, actor=acting_user, note=note(gettext_noop("imported from a roster")))
+    for member, changed in plan.updates:
+        before = snapshot(member, changed.keys())
+        for name, value in changed.items():
+            setattr(member, name, value)
+        member.save(update_fields=list(changed))
+        record(member, HistoryEntry.Action.UPDATE, actor=acting_user, changes=diff(member, before))
+    return plan
+
+
+@transaction.atomic
+def save_member(member: Member, *, data: dict, access, acting_user) -> Member:
+    """Add a member to a roster or change one; the phone stays unique."""
+    unit = data.get("unit", member.unit if member.pk else None)
+    if (
+        unit is None
+        or not can_manage_roster(access, unit)
+        or (member.pk and not can_manage_roster(access, member.unit))
+    ):
+        raise PermissionDenied(_("You can keep only your own unit's roster."))
+    data = {**data, "phone": normalise_phone(data.get("phone", member.phone))}
+    before = snapshot(member, data.keys()) if member.pk else None
+    for name, value in data.items():
+        setattr(member, name, value)
+    member.full_clean()
+    member.save()
+    if before is None:
+        record(member, HistoryEntry.Action.CREATE, actor=acting_user)
+    elif changes := diff(member, before):
+        record(member, HistoryEntry.Action.UPDATE, actor=acting_user, changes=changes)
+    return member
+
+
+# Activities ------------------------------------------------------------------------
+
+
+def _check_activity(activity: Activity) -> None:
+    if activity.ends_at and activity.starts_at and activity.ends_at < activity.starts_at:
+        raise ValidationError({"ends_at": _("The activity cannot end before it starts.")})
+    if activity.kind_id and activity.kind.campaign_id != activity.campaign_id:
+        raise ValidationError({"kind": _("Choose a kind of this campaign.")})
+    if activity.key_task_id and activity.key_task.campaign_id != activity.campaign_id:
+        raise ValidationError({"key_task": _("Choose a key task of this campaign.")})
+
+
+@transaction.atomic
+def create_activity(*, campaign, data: dict, audience_units=(), access, acting_user) -> Activity:
+    if not can_organise(access, data.get("unit")):
+        raise PermissionDenied(_("You can plan activities only for your own unit."))
+    activity = Activity(campaign=campaign, created_by=acting_user, **data)
+    activity.full_clean(exclude=["sign_in_token"])
+    _check_activity(activity)
+    activity.save()
+    activity.audience_units.set(audience_units)
+    record(activity, HistoryEntry.Action.CREATE, actor=acting_user, campaign=campaign)
+    return activity
+
+
+@transaction.atomic
+def update_activity(
+    activity: Activity, *, data: dict, audience_units=None, expected_version: int, access, acting_user
+) -> Activity:
+    locked = Activity.objects.select_for_update(of=("self",)).order_by().get(pk=activity.pk)
+    if not can_organise(access, locked.unit) or ("unit" in data and not can_organise(access, data["unit"])):
+        raise PermissionDenied(_("You can change activities only of your own unit."))
+    if locked.version != expected_version:
+        raise StaleActivity()
+    before = snapshot(locked, [*data.keys(), *(["audience_units"] if audience_units is not None else [])])
+    for name, value in data.items():
+        setattr(locked, name, value)
+    locked.full_clean(exclude=["sign_in_token"])
+    _check_activity(locked)
+    locked.version += 1
+    locked.save()
+    if audience_units is not None:
+        locked.audience_units.set(audience_units)
+    if changes := diff(locked, before):
+        record(locked, HistoryEntry.Action.UPDATE, actor=acting_user, changes=changes, campaign=locked.campaign)
+    return locked
+
+
+def expected_members(activity: Activity):
+    """The members an activity is for: on the rosters of its audience units (or its own unit) and below."""
+    from django.db.models import Q
+
+    paths = [unit.path for unit in units_of_activity(activity)]
+    query = Q()
+    for path in paths:
+        query |= Q(unit__path__startswith=path)
+    return Member.objects.filter(query, is_active=True).select_related("unit")
+
+
+@transaction.atomic
+def record_attendance(activity: Activity, *, marks: dict[int, tuple[str, str]], access, acting_user) -> int:
+    """Tick the roster: member id → (status, reason). Members outside the activity's units are refused."""
+    locked = Activity.objects.select_for_update(of=("self",)).order_by().get(pk=activity.pk)
+    if not can_organise(access, locked.unit):
+        raise PermissionDenied(_("Only the organising unit records attendance."))
+    if locked.state == Activity.State.CANCELLED:
+        raise ValidationError(_("The activity was cancelled; there is no attendance to record."))
+    if locked.starts_at > timezone.now():
+        raise ValidationError(_("The activity has not started yet."))
+    allowed = set(expected_members(locked).filter(pk__in=marks).values_list("pk", flat=True))
+    strangers = set(marks) - allowed
+    if strangers:
+        names = "、".join(Member.objects.filter(pk__in=strangers).values_list("name", flat=True)[:5]) or _("unknown")
+        raise ValidationError(
+            _("%(names)s: not on the roster of the activity's units; nothing was recorded.") % {"names": names}
+        )
+    statuses = set(Attendance.Status.values)
+    existing = {a.member_id: a for a in Attendance.objects.filter(activity=locked, member_id__in=marks)}
+    changed = 0
+    for member_id, (status, reason) in marks.items():
+        if status not in statuses:
+            raise ValidationError(_("Unknown attendance: %(value)s.") % {"value": status})
+        if status == Attendance.Status.LEAVE and not reason.strip():
+            raise ValidationError(_("Give the reason for each leave (请假)."))
+        current = existing.get(member_id)
+        if current is None:
+            Attendance.objects.create(
+                activity=locked, member_id=member_id, status=status, reason=reason[:200], recorded_by=acting_user
+            )
+            changed += 1
+        elif (current.status, current.reason) != (status, reason[:200]):
+            current.status, current.reason, current.recorded_by = status, reason[:200], acting_user
+            current.save(update_fields=["status", "reason", "recorded_by", "recorded_at"])
+            changed += 1
+    if locked.state == Activity.State.PLANNED:
+        locked.state = Activity.State.HELD
+        locked.version += 1
+        locked.save(update_fields=["state", "version"])
+    if changed:
+        record(
+            locked,
+            HistoryEntry.Action.UPDATE,
+            actor=acting_user,
+            campaign=locked.campaign,
+            note=note(gettext_noop("attendance recorded for %(n)d members"), n=changed),
+        )
+    return changed
+
+
+def sign_in_window(activity: Activity) -> tuple[datetime.datetime, datetime.datetime]:
+    return activity.starts_at - SIGN_IN_MARGIN, activity.ends_at + SIGN_IN_MARGIN
+
+
+def sign_in(token: str, *, name: str, phone: str, now: datetime.datetime | None = None) -> Attendance:
+    """A member scans the QR code at the door and signs in with name and phone: once, in the window."""
+    now = now or timezone.now()
+    activity = Activity.objects.filter(sign_in_token=token).exclude(state=Activity.State.CANCELLED).first()
+    if activity is None:
+        raise ValidationError(_("This sign-in code is not valid."))
+    opens, closes = sign_in_window(activity)
+    if not opens <= now <= closes:
+        raise ValidationError(_("Sign-in is open from half an hour before the activity until half an hour after it."))
+    phone = normalise_phone(phone)
+    member = expected_members(activity).filter(phone=phone).first() if phone else None
+    if member is None or member.name != name.strip():
+        raise ValidationError(_("The name and phone number do not match the roster of the activity's units."))
+    try:
+        with transaction.atomic():
+            attendance, created = Attendance.objects.get_or_create(
+                activity=activity,
+                member=member,
+                defaults={"status": Attendance.Status.PRESENT, "via": Attendance.Via.QR},
+            )
+    except IntegrityError:  # two scans at once: the other one signed in
+        created = False
+        attendance = Attendance.objects.get(activity=activity, member=member)
+    if not created:
+        if attendance.status == Attendance.Status.PRESENT:
+            raise ValidationError(_("You have already signed in to this activity."))
+        with transaction.atomic():
+            updated = Attendance.objects.filter(pk=attendance.pk).exclude(status=Attendance.Status.PRESENT)
+            if not updated.update(status=Attendance.Status.PRESENT, via=Attendance.Via.QR, reason=""):
+                raise ValidationError(_("You have already signed in to this activity."))
+        attendance.refresh_from_db()
+    return attendance
+
+
+# Materials -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_material(*, campaign, data: dict, files=(), access, acting_user) -> Material:
+    from taizhang.ledger.actions import validate_attachment
+
+    if not access.is_office:
+        raise PermissionDenied(_("Only the campaign office adds study materials."))
+    for upload in files:
+        validate_attachment(upload)
+    material = Material(campaign=campaign, created_by=acting_user, **data)
+    material.full_clean(exclude=["read_token"])
+    if material.key_task_id and material.key_task.campaign_id != campaign.pk:
+        raise ValidationError({"key_task": _("Choose a key task of this campaign.")})
+    if not files and not material.link:
+        raise ValidationError(_("Attach the document or give its intranet link."))
+    material.save()
+    for upload in files:
+        MaterialFile.objects.create(material=material, file=upload, name=upload.name[:200], size=upload.size)
+    record(material, HistoryEntry.Action.CREATE, actor=acting_user, campaign=campaign)
+    return material
+
+
+@transaction.atomic
+def assign_material(material: Material, *, unit, read_by: datetime.date, access, acting_user) -> Assignment:
+    if not access.is_office:
+        raise PermissionDenied(_("Only the campaign office assigns study materials."))
+    assignment = Assignment(material=material, unit=unit, read_by=read_by)
+    assignment.full_clean()
+    assignment.save()
+    record(
+        material,
+        HistoryEntry.Action.UPDATE,
+        actor=acting_user,
+        campaign=material.campaign,
+        note=note(gettext_noop("assigned to %(unit)s, to read by %(date)s"), unit=unit.name, date=read_by.isoformat()),
+    )
+    return assignment
+
+
+def assigned_members(material: Material):
+    from django.db.models import Q
+
+    query = Q()
+    for path in Unit.objects.filter(pk__in=material.assignments.values("unit")).values_list("path", flat=True):
+        query |= Q(unit__path__startswith=path)
+    if not query:
+        return Member.objects.none()
+    return Member.objects.filter(query, is_active=True)
+
+
+def open_material(material: Material, *, name: str, phone: str, now=None) -> Reading:
+    """A member opens an assigned material from its link: recorded once, at the first opening."""
+    phone = normalise_phone(phone)
+    member = assigned_members(material).filter(phone=phone).first() if phone else None
+    if member is None or member.name != name.strip():
+        raise ValidationError(_("The name and phone number do not match a member this material is assigned to."))
+    reading, _created = Reading.objects.get_or_create(
+        material=material, member=member, defaults={"opened_at": now or timezone.now()}
+    )
+    return reading
+
+
+@transaction.atomic
+def confirm_reading(reading: Reading, *, now=None) -> Reading:
+    """The member says they have read it; the first confirmation counts, later ones change nothing."""
+    Reading.objects.filter(pk=reading.pk, confirmed_at__isnull=True).update(confirmed_at=now or timezone.now())
+    reading.refresh_from_db()
+    return reading
+
+
+def check_not_public(access) -> None:
+    if not access.can_view:
+        raise PermissionDenied(_("You have no role in this campaign."))
+
+
+@transaction.atomic
+def set_activity_plan(campaign, *, unit, quarter: datetime.date, counts: dict, access, acting_user) -> int:
+    """A unit's plan for a quarter: kind → how many activities; 0 removes the line. Returns lines changed."""
+    from .models import ActivityPlan
+    from .queries import quarter_label, quarter_of
+
+    if not can_organise(access, unit):
+        raise PermissionDenied(_("You can plan activities only for your own unit."))
+    first, _last = quarter_of(quarter)
+    changed = 0
+    existing = {p.kind_id: p for p in ActivityPlan.objects.filter(campaign=campaign, unit=unit, quarter=first)}
+    for kind, n in counts.items():
+        if kind.campaign_id != campaign.pk:
+            raise ValidationError(_("Choose a kind of this campaign."))
+        if not 0 <= n <= 999:
+            raise ValidationError(_("Plan between 0 and 999 activities of a kind."))
+        current = existing.get(kind.pk)
+        old = current.planned if current else 0
+        if old == n:
+            continue
+        if n == 0:
+            current.delete()
+        elif current is None:
+            ActivityPlan.objects.create(campaign=campaign, unit=unit, kind=kind, quarter=first, planned=n)
+        else:
+            current.planned = n
+            current.save(update_fields=["planned"])
+        record(
+            unit,
+            HistoryEntry.Action.UPDATE,
+            actor=acting_user,
+            campaign=campaign,
+            changes=[
+                {
+                    "field": "activity_plan",
+                    "label": f"{quarter_label(first)} {kind.name}",
+                    "old": str(old),
+                    "new": str(n),
+                }
+            ],
+        )
+        changed += 1
+    return changed

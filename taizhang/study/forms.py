@@ -1,0 +1,148 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from taizhang.campaigns.models import KeyTask
+from taizhang.orgs.models import Unit
+from taizhang.orgs.queries import use_unit_tree
+
+from .models import Activity, ActivityKind, Attendance, Material, Member
+
+ISO_DATETIME = "%Y-%m-%dT%H:%M"
+
+
+class StyledForm:
+    """Bootstrap classes on every widget."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxInput):
+                widget.attrs.setdefault("class", "form-check-input")
+            elif isinstance(widget, forms.Select):
+                widget.attrs.setdefault("class", "form-select")
+            else:
+                widget.attrs.setdefault("class", "form-control")
+
+
+class ActivityForm(StyledForm, forms.ModelForm):
+    class Meta:
+        model = Activity
+        fields = (
+            "kind",
+            "title",
+            "unit",
+            "audience_units",
+            "key_task",
+            "starts_at",
+            "ends_at",
+            "place",
+            "online",
+            "speaker",
+            "hours",
+            "state",
+            "outsiders",
+            "summary",
+        )
+        widgets = {
+            # ISO values: an <input type=datetime-local> rejects the zh-Hans display format.
+            "starts_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format=ISO_DATETIME),
+            "ends_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format=ISO_DATETIME),
+            "summary": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def __init__(self, *args, campaign, access, **kwargs):
+        super().__init__(*args, **kwargs)
+        from .actions import activity_kinds
+
+        self.fields["kind"].queryset = ActivityKind.objects.filter(pk__in=[k.pk for k in activity_kinds(campaign)])
+        self.fields["key_task"].queryset = KeyTask.objects.filter(campaign=campaign)
+        active = Unit.objects.filter(is_active=True)
+        if access.is_office:
+            own = active
+        else:
+            own = Unit.objects.none()
+            for unit in access.liaison_units:
+                own = own | active.filter(path__startswith=unit.path)
+        use_unit_tree(self.fields["unit"], own)
+        use_unit_tree(self.fields["audience_units"], active)
+        for name in ("starts_at", "ends_at"):
+            self.fields[name].input_formats = [ISO_DATETIME, "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
+
+
+class MemberForm(StyledForm, forms.ModelForm):
+    class Meta:
+        model = Member
+        fields = ("name", "unit", "phone", "is_party_member", "party_branch", "is_active")
+
+    def __init__(self, *args, access, **kwargs):
+        super().__init__(*args, **kwargs)
+        active = Unit.objects.filter(is_active=True)
+        if not access.is_office:
+            own = Unit.objects.none()
+            for unit in access.liaison_units:
+                own = own | active.filter(path__startswith=unit.path)
+            active = own
+        use_unit_tree(self.fields["unit"], active)
+
+
+class RosterUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("Roster (xlsx or csv)"), widget=forms.ClearableFileInput(attrs={"class": "form-control"})
+    )
+
+
+class MaterialForm(StyledForm, forms.ModelForm):
+    link = forms.URLField(label=_("intranet link"), required=False, assume_scheme="https")
+    files = forms.FileField(
+        label=_("Document"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"class": "form-control"}),
+        help_text=_("PDF, Word or an image; or give an intranet link instead."),
+    )
+
+    class Meta:
+        model = Material
+        fields = ("title", "source", "key_task", "link", "tags")
+
+    def __init__(self, *args, campaign, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["key_task"].queryset = KeyTask.objects.filter(campaign=campaign)
+
+
+class AssignForm(StyledForm, forms.Form):
+    unit = forms.ModelChoiceField(label=_("unit"), queryset=Unit.objects.none())
+    read_by = forms.DateField(label=_("read by"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        use_unit_tree(self.fields["unit"], Unit.objects.filter(is_active=True))
+
+
+class IdentifyForm(StyledForm, forms.Form):
+    """A member names themselves (QR sign-in, reading a material): checked against the roster."""
+
+    name = forms.CharField(label=_("name"), max_length=50)
+    phone = forms.CharField(
+        label=_("phone"), max_length=20, widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"})
+    )
+
+
+ATTENDANCE_CHOICES = Attendance.Status.choices
+
+
+class PlanUnitForm(forms.Form):
+    """Which unit's plan to set (the office: any unit; a liaison: their own and below)."""
+
+    unit = forms.ModelChoiceField(label=_("unit"), queryset=Unit.objects.none())
+
+    def __init__(self, *args, access, **kwargs):
+        super().__init__(*args, **kwargs)
+        active = Unit.objects.filter(is_active=True)
+        if not access.is_office:
+            own = Unit.objects.none()
+            for unit in access.liaison_units:
+                own = own | active.filter(path__startswith=unit.path)
+            active = own
+        use_unit_tree(self.fields["unit"], active)
+        self.fields["unit"].widget.attrs["class"] = "form-select form-select-sm"
