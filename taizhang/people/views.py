@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -20,6 +20,7 @@ from taizhang.campaigns.models import Campaign
 from taizhang.ledger.forms import ItemForm
 from taizhang.ledger.models import Item, ProgressEntry, Status
 from taizhang.lib.forms import apply_errors
+from taizhang.lib.media import file_response
 from taizhang.lib.text import search_key
 
 from . import actions, queries
@@ -579,7 +580,7 @@ def evidence_download(request, campaign, access, pk):
     attachment = get_object_or_404(
         AcceptanceAttachment.objects.select_related("acceptance__item"), pk=pk, acceptance__item__campaign=campaign
     )
-    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name)
+    return file_response(attachment.file, filename=attachment.name)
 
 
 @campaign_view
@@ -588,4 +589,4 @@ def demand_photo(request, campaign, access, pk):
     demand = get_object_or_404(Demand, campaign=campaign, pk=pk)
     if not demand.photo:
         return HttpResponse(status=404)
-    return FileResponse(demand.photo.open("rb"))
+    return file_response(demand.photo, filename=f"{demand.tracking_code}-photo", inline_images=True)
