@@ -106,10 +106,7 @@ def _reencode(data: bytes, name: str) -> tuple[bytes, str]:
                 raise refused
             width, height = image.size
             if width * height > IMAGE_MAX_PIXELS:
-                raise ValidationError(
-                    _("%(name)s has too many pixels (%(width)s × %(height)s).")
-                    % {"name": name, "width": width, "height": height}
-                )
+                raise ValidationError(_("%(name)s has too many pixels to be a photo.") % {"name": name})
             fmt = image.format
             image.seek(0)  # an animation keeps its first frame
             image.load()
@@ -133,7 +130,9 @@ def _reencode(data: bytes, name: str) -> tuple[bytes, str]:
             return out.getvalue(), fmt
     except ValidationError:
         raise
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError) as error:
+    except Image.DecompressionBombError as error:
+        raise ValidationError(_("%(name)s has too many pixels to be a photo.") % {"name": name}) from error
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as error:
         raise refused from error
 
 
