@@ -15,6 +15,7 @@ even a file a browser chose to render could run no script and reach nothing.
 import contextlib
 import io
 import os
+import re
 import secrets
 import zipfile
 from dataclasses import dataclass
@@ -52,6 +53,8 @@ SAME_KIND = {".jpg": {".jpg", ".jpeg"}, ".txt": {".txt", ".text"}}
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _OOXML_PARTS = {"word/document.xml": ".docx", "xl/workbook.xml": ".xlsx", "ppt/presentation.xml": ".pptx"}
 _TEXT_CLAIMS = {".txt", ".text", ".csv"}
+# What Windows refuses in a file name, and control characters: a download is saved under a plain name.
+_UNSAFE_IN_NAMES = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f]')
 
 
 @dataclass(frozen=True)
@@ -236,6 +239,7 @@ def file_response(fieldfile, *, filename: str, inline_images: bool = False) -> F
     handle.seek(0)
     content_type, extension, is_image = detected_type(head, fieldfile.name)
     download = _display_name(filename, extension) if extension else os.path.basename(filename or "") or "file"
+    download = _UNSAFE_IN_NAMES.sub("_", download)
     response = FileResponse(
         handle, as_attachment=not (inline_images and is_image), filename=download, content_type=content_type
     )
