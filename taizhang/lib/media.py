@@ -15,6 +15,7 @@ even a file a browser chose to render could run no script and reach nothing.
 import contextlib
 import io
 import os
+import posixpath
 import re
 import secrets
 import zipfile
@@ -22,6 +23,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.core.files.storage import FileSystemStorage
 from django.http import FileResponse
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
@@ -248,3 +250,23 @@ def file_response(fieldfile, *, filename: str, inline_images: bool = False) -> F
     response["Cross-Origin-Resource-Policy"] = "same-origin"
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+class MediaStorage(FileSystemStorage):
+    """MEDIA on disk, where every file saved gets a name the server chose: random, with the kind its bytes are.
+
+    The backstop under the gate: whatever code path saves a file (an attachment, a photo, an uploaded
+    spreadsheet, a generated document), no name or extension a person typed reaches the disk. Readers
+    that need the original name keep it in a column of their own (``ImportJob.filename``).
+    """
+
+    def save(self, name, content, max_length=None):
+        name = name or getattr(content, "name", "") or "file"
+        content.seek(0)
+        head = content.read(64)
+        content.seek(0)
+        if isinstance(head, str):
+            head = head.encode("utf-8", "replace")
+        _content_type, extension, _is_image = detected_type(head, name)
+        safe = posixpath.join(posixpath.dirname(name.replace("\\", "/")), secrets.token_hex(8) + (extension or ".bin"))
+        return super().save(safe, content, max_length=max_length)

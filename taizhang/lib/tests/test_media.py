@@ -140,11 +140,17 @@ def test_an_attachment_is_stored_under_the_servers_name_and_served_as_a_download
         assert_sandboxed(response)
 
 
-def test_a_file_stored_before_the_gate_is_judged_by_its_bytes_when_served(client, campaign, people, items):
-    entry = ledger_actions.add_progress(items["oa"], percent=10, done="旧附件", acting_user=people["lily"])
-    from django.core.files.storage import default_storage
+def _stored_before_the_gate(settings, name: str, content: bytes) -> str:
+    """A file as the old code left it: on disk under the uploader's name (written past the storage)."""
+    path = settings.MEDIA_ROOT / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(content)
+    return name
 
-    path = default_storage.save("progress/old/photo.html", ContentFile(b"GIF89a" + SCRIPT))
+
+def test_a_file_stored_before_the_gate_is_judged_by_its_bytes_when_served(client, campaign, people, items, settings):
+    entry = ledger_actions.add_progress(items["oa"], percent=10, done="旧附件", acting_user=people["lily"])
+    path = _stored_before_the_gate(settings, "progress/old/photo.html", b"GIF89a" + SCRIPT)
     # Rows written before the gate existed: the file is already in storage, so save() leaves it be.
     old = ProgressAttachment.objects.create(entry=entry, file=path, name="photo.html", size=10)
 
@@ -154,13 +160,33 @@ def test_a_file_stored_before_the_gate_is_judged_by_its_bytes_when_served(client
     assert response["Content-Disposition"].startswith("attachment")
     assert_sandboxed(response)
 
-    demand = Demand.objects.create(campaign=campaign, text="旧照片", photo="demands/old/x.html")
-    default_storage.save("demands/old/x.html", ContentFile(SCRIPT))
+    path = _stored_before_the_gate(settings, "demands/old/x.html", SCRIPT)
+    demand = Demand.objects.create(campaign=campaign, text="旧照片", photo=path)
     response = client.get(reverse("people:demand_photo", args=[campaign.slug, demand.pk]))
     assert response["Content-Type"] == "application/octet-stream"
     assert response["Content-Disposition"].startswith("attachment")
     assert_sandboxed(response)
     assert served(response) == SCRIPT
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "extension"),
+    [
+        ("台账.html", files.xlsx_bytes(), ".zip"),
+        ("台账.xlsx", files.xlsx_bytes(), ".xlsx"),
+        ("名单.csv", "编号,名称\n1,甲".encode(), ".csv"),
+        ("page.html", SCRIPT, ".bin"),
+        ("noextension", b"\x7fELF\x02\x01", ".bin"),
+    ],
+)
+def test_whatever_saves_a_file_the_disk_gets_a_name_the_server_chose(settings, name, content, extension):
+    from django.core.files.storage import default_storage
+
+    stored = default_storage.save(f"imports/2026/06/{name}", ContentFile(content))
+    directory, base = stored.rsplit("/", 1)
+    assert directory == "imports/2026/06"
+    assert base.endswith(extension) and len(base) == 16 + len(extension)
+    assert (settings.MEDIA_ROOT / stored).read_bytes() == content
 
 
 def test_acceptance_evidence_goes_through_the_same_gate(client, campaign, people, items):
