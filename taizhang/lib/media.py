@@ -117,6 +117,8 @@ def _reencode(data: bytes, name: str) -> tuple[bytes, str]:
             image.load()
             # The phone's orientation tag is applied to the pixels before the tags are dropped.
             image = ImageOps.exif_transpose(image)
+            # Nothing rides along: no EXIF, ICC, XMP, text chunks or comments; a palette keeps its transparency.
+            image.info = {k: v for k, v in image.info.items() if k == "transparency"}
             out = io.BytesIO()
             if fmt == "JPEG":
                 if image.mode not in ("RGB", "L", "CMYK"):

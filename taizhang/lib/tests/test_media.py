@@ -76,6 +76,14 @@ def test_a_photo_loses_its_metadata_and_keeps_its_orientation():
     assert image.size == (20, 40)
 
 
+def test_text_hidden_in_an_image_is_not_kept():
+    out = io.BytesIO()
+    Image.new("P", (4, 4)).save(out, format="GIF", comment=SCRIPT)
+    assert SCRIPT in out.getvalue()
+    checked = media.check_upload(SimpleUploadedFile("x.gif", out.getvalue()), max_bytes=10**6)
+    assert checked.extension == ".gif" and b"script" not in checked.content
+
+
 @pytest.mark.parametrize("side", [8_000, 20_000], ids=["over-our-budget", "over-pillows-own-limit"])
 def test_a_decompression_bomb_is_refused_before_it_is_decoded(side):
     out = io.BytesIO()
