@@ -57,3 +57,18 @@ def test_the_public_pages_work_under_the_policy(page, page_watch, campaign, item
     with page.expect_navigation():
         page.click("form button[type=submit]")
     assert page.locator("text=/[A-Z2-9]{10}/").count() >= 1
+
+
+def test_the_admin_works_under_the_policy(page, page_watch, campaign, items, people):
+    type(people["olivia"]).objects.filter(pk=people["olivia"].pk).update(is_staff=True, is_superuser=True)
+    log_in(page, "olivia")
+    for url in (
+        reverse("admin:index"),
+        reverse("admin:ledger_item_changelist"),
+        reverse("admin:ledger_item_change", args=[items["oa"].pk]),
+        reverse("admin:orgs_unit_add"),
+    ):
+        response = page.goto(url)
+        assert response.status == 200, url
+        page.wait_for_load_state("networkidle")
+    assert page.evaluate("typeof window.django") == "object"  # the admin's own scripts ran
