@@ -77,6 +77,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "taizhang.lib.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -185,7 +186,8 @@ STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Every stored file gets a random name with the extension of what its bytes are (lib/media.py).
+    "default": {"BACKEND": "taizhang.lib.media.MediaStorage"},
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
@@ -259,7 +261,26 @@ if not DEBUG:
         # Intranet host names never go on the browsers' public preload list.
         SILENCED_SYSTEM_CHECKS = ["security.W021"]
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    SECURE_REFERRER_POLICY = "same-origin"
+
+# Content-Security-Policy (taizhang/lib/csp.py, our own middleware): every script and style from our own
+# origin, none inline, no eval, no plugins, never framed. Style *attributes* stay allowed (progress bars
+# are drawn with style="width: N%"); <style> elements and inline or injected scripts are refused.
+# Files and anything that is not a page get "sandbox; default-src 'none'" instead (lib/media.py).
+CSP = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "style-src-attr": ["'unsafe-inline'"],
+    "img-src": ["'self'", "data:"],  # Bootstrap draws its select arrows and toggler as data: SVG
+    "font-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 
 # One handler, at the root: Django's own loggers propagate to it instead of printing a second copy
 # through their default console handler; refused requests (403/404) log a line without a traceback.

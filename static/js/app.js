@@ -24,3 +24,9 @@ document.addEventListener("click", function (event) {
   syncFilterToggles();
 });
 document.addEventListener("DOMContentLoaded", syncFilterToggles);
+
+// A select marked data-tz-autosubmit sends its form when changed (no inline handlers: see the CSP in settings).
+document.addEventListener("change", function (event) {
+  var select = event.target.closest("[data-tz-autosubmit]");
+  if (select && select.form) { select.form.submit(); }
+});

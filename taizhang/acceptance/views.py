@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -10,6 +9,7 @@ from django.views.decorators.http import require_POST
 from taizhang.campaigns.decorators import campaign_view
 from taizhang.ledger.models import Item
 from taizhang.lib.forms import apply_errors
+from taizhang.lib.media import file_response
 
 from . import actions
 from .forms import AcceptanceForm, CloseForm, LookBackForm, ReasonForm
@@ -109,4 +109,4 @@ def evidence_download(request, campaign, access, pk):
         access.can_read_attachments(attachment.acceptance.item),
         _("Attachments are read by the unit's own liaisons and the campaign office, leaders and inspectors."),
     )
-    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name)
+    return file_response(attachment.file, filename=attachment.name)

@@ -2,7 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, F, Q
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -11,6 +11,7 @@ from taizhang.history.models import HistoryEntry
 from taizhang.history.recording import history_for
 from taizhang.ledger.models import Item, Light, Status
 from taizhang.lib.forms import apply_errors
+from taizhang.lib.media import file_response
 from taizhang.orgs.models import ContactPoint, Unit
 
 from . import actions
@@ -293,4 +294,4 @@ def plan(request, campaign, access):
 def plan_evidence(request, campaign, access, pk):
     """Evidence of the plan goes to people with a role in the campaign only."""
     evidence = get_object_or_404(PlanEvidence, pk=pk, section__campaign=campaign)
-    return FileResponse(evidence.file.open("rb"), as_attachment=True, filename=evidence.name)
+    return file_response(evidence.file, filename=evidence.name)

@@ -12,13 +12,13 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
-from django.template.defaultfilters import filesizeformat
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from taizhang.history.models import HistoryEntry
 from taizhang.history.recording import Note, diff, insert_history, note, record, render_note, snapshot
+from taizhang.lib.media import check_upload
 from taizhang.orgs.access import Access
 
 from .lights import compute_light
@@ -362,33 +362,10 @@ def withdraw_item(item: Item, *, reason: str, acting_user, merged_into: Item | N
 
 
 def validate_attachment(upload) -> None:
+    """An image, PDF, Office document, zip or text file by its bytes (lib.media), within the size limit."""
     from django.conf import settings
 
-    allowed = {
-        ".jpg",
-        ".jpeg",
-        ".png",
-        ".gif",
-        ".webp",
-        ".pdf",
-        ".doc",
-        ".docx",
-        ".xls",
-        ".xlsx",
-        ".ppt",
-        ".pptx",
-        ".txt",
-        ".zip",
-    }
-    name = upload.name or ""
-    ext = ("." + name.rsplit(".", 1)[-1].lower()) if "." in name else ""
-    if ext not in allowed:
-        raise ValidationError(_("%(name)s: this kind of file is not accepted.") % {"name": name})
-    if upload.size > settings.ATTACHMENT_MAX_BYTES:
-        raise ValidationError(
-            _("%(name)s is larger than %(limit)s.")
-            % {"name": name, "limit": filesizeformat(settings.ATTACHMENT_MAX_BYTES)}
-        )
+    check_upload(upload, max_bytes=settings.ATTACHMENT_MAX_BYTES)
 
 
 @transaction.atomic

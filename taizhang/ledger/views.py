@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from taizhang.campaigns.decorators import campaign_view
 from taizhang.history.recording import history_for
 from taizhang.lib.forms import apply_errors
+from taizhang.lib.media import file_response
 from taizhang.lib.paging import IdPaginator
 
 from . import actions
@@ -218,4 +219,4 @@ def attachment_download(request, campaign, access, pk):
         access.can_read_attachments(attachment.entry.item),
         _("Attachments are read by the unit's own liaisons and the campaign office, leaders and inspectors."),
     )
-    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name)
+    return file_response(attachment.file, filename=attachment.name)

@@ -187,12 +187,18 @@ def local_only_fetcher(url: str, *args, **kwargs):
     return default_url_fetcher(url, *args, **kwargs)
 
 
+def pdf_markup(template_name: str, context: dict) -> str:
+    """The HTML a PDF is printed from: a Django template, autoescaped like every page."""
+    from django.template.loader import render_to_string
+
+    return render_to_string(template_name, {"pdf_fonts": PDF_FONTS, **context})
+
+
 def render_pdf(template_name: str, context: dict) -> bytes:
     """Render a Django template to HTML and print it to PDF with the Noto CJK fonts."""
-    from django.template.loader import render_to_string
     from weasyprint import HTML
 
-    markup = render_to_string(template_name, {"pdf_fonts": PDF_FONTS, **context})
+    markup = pdf_markup(template_name, context)
     return HTML(string=markup, base_url="file:///nonexistent/", url_fetcher=local_only_fetcher).write_pdf()
 
 

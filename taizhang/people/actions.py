@@ -11,7 +11,6 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,6 +20,7 @@ from taizhang.history.models import HistoryEntry
 from taizhang.history.recording import Note, diff, note, record, snapshot
 from taizhang.ledger import actions as ledger_actions
 from taizhang.ledger.models import Item, Status
+from taizhang.lib.media import check_upload
 from taizhang.lib.text import search_key
 from taizhang.orgs.access import Access
 from taizhang.orgs.models import Role, RoleGrant
@@ -30,8 +30,6 @@ from .models import Channel, Demand, DemandStatus, PeopleSettings, PublicItem, R
 from .queries import RatingSummary, rating_summary  # noqa: F401  (read here by pages and templates)
 
 PHOTO_MAX_BYTES = 5 * 1024 * 1024
-# The first bytes of the image formats a phone sends; anything else is not a photo.
-_IMAGE_SIGNATURES = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"GIF87a", b"GIF89a")
 STAFF_CHANNELS = (Channel.VISIT, Channel.HEARING, Channel.DISCUSSION, Channel.SURVEY, Channel.HOTLINE)
 
 
@@ -39,17 +37,13 @@ def today() -> datetime.date:
     return timezone.localdate()
 
 
-def validate_photo(upload) -> None:
-    """A real JPEG, PNG, GIF or WebP image, no larger than PHOTO_MAX_BYTES."""
-    if upload.size > PHOTO_MAX_BYTES:
-        raise ValidationError(
-            {"photo": _("The photo is larger than %(limit)s.") % {"limit": filesizeformat(PHOTO_MAX_BYTES)}}
-        )
-    head = upload.read(16)
-    upload.seek(0)
-    is_webp = head[:4] == b"RIFF" and head[8:12] == b"WEBP"
-    if not (is_webp or any(head.startswith(sig) for sig in _IMAGE_SIGNATURES)):
-        raise ValidationError({"photo": _("The photo must be a JPEG, PNG, GIF or WebP image.")})
+def validate_photo(upload):
+    """A real JPEG, PNG, GIF or WebP image within PHOTO_MAX_BYTES, re-encoded without metadata (lib.media)."""
+    try:
+        checked = check_upload(upload, max_bytes=PHOTO_MAX_BYTES, images_only=True)
+    except ValidationError as error:
+        raise ValidationError({"photo": error.messages}) from error
+    return checked.stored_file()
 
 
 def _office_emails(campaign) -> list[str]:
@@ -92,7 +86,7 @@ def submit_demand(*, campaign, data: dict, photo=None, acting_user=None) -> Dema
     if category is not None and category.campaign_id != campaign.pk:
         raise ValidationError({"category": _("Choose a category of this campaign.")})
     if photo:
-        validate_photo(photo)
+        photo = validate_photo(photo)
     demand = Demand(
         campaign=campaign,
         channel=channel,

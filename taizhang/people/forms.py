@@ -35,7 +35,8 @@ class DemandForm(forms.Form):
         self.fields["category"].queryset = campaign.categories.all()
         units = Unit.objects.filter(is_active=True)
         use_unit_tree(self.fields["unit"], units)
-        self.fields["photo"].widget.attrs["accept"] = "image/*"
+        # The kinds the server takes (lib/media.py); a phone then hands over a JPEG rather than HEIC.
+        self.fields["photo"].widget.attrs["accept"] = "image/jpeg,image/png,image/gif,image/webp"
         self.fields["phone"].widget.attrs.update({"inputmode": "tel", "autocomplete": "tel"})
         self.fields["website"].widget.attrs.update({"tabindex": "-1", "autocomplete": "off"})
         _style(self)

@@ -6,7 +6,7 @@ import qrcode.image.svg
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -18,6 +18,7 @@ from taizhang.ledger.forms import ItemForm
 from taizhang.ledger.models import Item, ProgressEntry, Status
 from taizhang.lib import client
 from taizhang.lib.forms import apply_errors
+from taizhang.lib.media import file_response
 from taizhang.lib.params import id_list_param
 from taizhang.lib.text import search_key
 
@@ -555,4 +556,4 @@ def demand_photo(request, campaign, access, pk):
     demand = get_object_or_404(Demand, campaign=campaign, pk=pk)
     if not demand.photo:
         return HttpResponse(status=404)
-    return FileResponse(demand.photo.open("rb"))
+    return file_response(demand.photo, filename=f"{demand.tracking_code}-photo", inline_images=True)

@@ -2,7 +2,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count
-from django.http import FileResponse, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,6 +16,7 @@ from taizhang.campaigns.decorators import campaign_view
 from taizhang.history.recording import history_for
 from taizhang.ledger import actions as ledger_actions
 from taizhang.ledger.models import Item
+from taizhang.lib.media import file_response
 from taizhang.lib.params import id_param, int_param
 from taizhang.orgs.models import Unit
 from taizhang.orgs.queries import in_tree_order
@@ -430,4 +431,4 @@ def document_download(request, campaign, access, pk):
         pk=pk,
         status=GeneratedDocument.Status.DONE,
     )
-    return FileResponse(document.file.open("rb"), as_attachment=True, filename=document.filename)
+    return file_response(document.file, filename=document.filename)

@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from taizhang.campaigns.decorators import campaign_view
 from taizhang.history.recording import history_for
 from taizhang.lib.forms import apply_errors
+from taizhang.lib.media import file_response
 from taizhang.lib.params import choice_param, id_param, int_param, parse_id
 from taizhang.lib.xlsxread import SpreadsheetError, read_workbook
 from taizhang.orgs.models import Unit
@@ -442,7 +443,7 @@ def material_detail(request, campaign, access, pk):
 def material_file(request, campaign, access, pk):
     """Files go only to people with a role in the campaign, never from a public URL."""
     stored = get_object_or_404(MaterialFile.objects.select_related("material"), pk=pk, material__campaign=campaign)
-    return FileResponse(stored.file.open("rb"), as_attachment=True, filename=stored.name)
+    return file_response(stored.file, filename=stored.name)
 
 
 def read(request, token):
@@ -473,7 +474,7 @@ def reading_file(request, token, pk):
     """A file of the material, to the member whose reading link this is (not a public URL of the file)."""
     entry = get_object_or_404(Reading, token=token[:40])
     stored = get_object_or_404(MaterialFile, pk=pk, material_id=entry.material_id)
-    return FileResponse(stored.file.open("rb"), as_attachment=True, filename=stored.name)
+    return file_response(stored.file, filename=stored.name)
 
 
 def _quarter_param(request) -> datetime.date:

@@ -15,6 +15,7 @@ from taizhang.ledger import actions
 from taizhang.ledger.models import Comment, Item, Light, ProgressAttachment, ProgressEntry, Status
 from taizhang.orgs.actions import grant_role
 from taizhang.orgs.models import Role
+from taizhang.testing import files
 from taizhang.testing.factories import make_campaign, make_user
 
 
@@ -357,12 +358,12 @@ def test_children_with_zero_total_weight_count_equally(campaign, org, people):
 
 
 def test_attachments_are_stored_with_the_entry(campaign, people, items):
-    photo = SimpleUploadedFile("现场照片.jpg", b"\xff\xd8\xff" + b"0" * 100, content_type="image/jpeg")
-    sheet = SimpleUploadedFile("统计表.XLSX", b"PK" + b"0" * 50)
+    photo, sheet = files.jpeg("现场照片.jpg"), files.xlsx("统计表.XLSX")
     entry = report(items["oa"], people["lily"], 20, attachments=[photo, sheet])
 
     stored = list(entry.attachments.all())
-    assert [(a.name, a.size) for a in stored] == [("现场照片.jpg", 103), ("统计表.XLSX", 52)]
+    assert [a.name for a in stored] == ["现场照片.jpg", "统计表.XLSX"]
+    assert stored[1].size == len(files.xlsx_bytes())
     assert stored[0].file.name.startswith(f"progress/{campaign.pk}/{items['oa'].pk}/")
     with stored[0].file.open("rb") as f:
         assert f.read().startswith(b"\xff\xd8\xff")
@@ -380,10 +381,17 @@ def test_attachments_of_other_kinds_are_refused(campaign, people, items, name):
 
 def test_attachments_over_the_size_limit_are_refused(campaign, people, items, settings):
     settings.ATTACHMENT_MAX_BYTES = 1024
-    report(items["oa"], people["lily"], 10, attachments=[SimpleUploadedFile("ok.pdf", b"x" * 1024)])
+    report(
+        items["oa"], people["lily"], 10, attachments=[files.pdf("ok.pdf", files.PDF + b"x" * (1024 - len(files.PDF)))]
+    )
 
     with pytest.raises(ValidationError) as error:
-        report(items["oa"], people["lily"], 20, attachments=[SimpleUploadedFile("big.pdf", b"x" * 1025)])
+        report(
+            items["oa"],
+            people["lily"],
+            20,
+            attachments=[files.pdf("big.pdf", files.PDF + b"x" * (1025 - len(files.PDF)))],
+        )
     assert "big.pdf" in error.value.messages[0]
     assert ProgressEntry.objects.count() == 1
     assert fresh(items["oa"]).percent == 10
@@ -400,9 +408,9 @@ def test_the_progress_page_takes_several_files_at_once(campaign, people, items, 
         client.get(progress_url(campaign, items["oa"])).content.decode(),
     )
 
-    files = [SimpleUploadedFile("一.jpg", b"1"), SimpleUploadedFile("二.pdf", b"22")]
+    uploads = [files.jpeg("一.jpg"), files.pdf("二.pdf")]
     response = client.post(
-        progress_url(campaign, items["oa"]), {"percent": 30, "done": "现场照片", "attachments": files}
+        progress_url(campaign, items["oa"]), {"percent": 30, "done": "现场照片", "attachments": uploads}
     )
 
     assert response.status_code == 302

@@ -5,7 +5,6 @@ charlie (no role), outsider (office of another campaign only), and anonymous vis
 """
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
@@ -15,6 +14,7 @@ from taizhang.ledger import actions
 from taizhang.ledger.models import Comment, Item, ProgressEntry, Status
 from taizhang.orgs.actions import grant_role
 from taizhang.orgs.models import Role
+from taizhang.testing import files
 from taizhang.testing.factories import make_campaign, make_item, make_user
 
 PERSONAS = ["anonymous", "charlie", "outsider", "bob", "lily", "leo", "olivia"]
@@ -47,7 +47,7 @@ def client_for(cast):
 
 @pytest.fixture
 def attachment(people, items):
-    upload = SimpleUploadedFile("现场照片.jpg", b"\xff\xd8\xff-photo", content_type="image/jpeg")
+    upload = files.jpeg("现场照片.jpg")
     entry = actions.add_progress(items["oa"], percent=10, done="启动", acting_user=people["lily"], attachments=[upload])
     return entry.attachments.get()
 
@@ -264,7 +264,9 @@ def test_an_item_is_not_shown_through_another_campaign(client_for, other_campaig
 def test_the_attachment_comes_back_as_a_download(client_for, campaign, attachment):
     response = client_for("lily").get(reverse("ledger:attachment_download", args=[campaign.slug, attachment.pk]))
     assert response.status_code == 200
-    assert b"".join(response.streaming_content) == b"\xff\xd8\xff-photo"
+    with attachment.file.open("rb") as stored:
+        assert b"".join(response.streaming_content) == stored.read()
+    assert response["Content-Type"] == "image/jpeg"
     assert response["Content-Disposition"].startswith("attachment;")
 
 
