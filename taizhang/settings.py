@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "taizhang.dashboards",
     "taizhang.supervision",
     "taizhang.people",
+    "taizhang.bulletins",
 ]
 
 MIDDLEWARE = [

@@ -15,5 +15,6 @@ urlpatterns = [
     path("", include("taizhang.dashboards.urls")),
     path("", include("taizhang.supervision.urls")),
     path("", include("taizhang.people.urls")),
+    path("", include("taizhang.bulletins.urls")),
     path("", include("taizhang.campaigns.urls")),
 ]

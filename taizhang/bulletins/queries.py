@@ -1,0 +1,70 @@
+"""Reading cases: the library's search and filters, similar cases, the item picker."""
+
+import operator
+from functools import reduce
+
+from django.db.models import Case, Value, When
+
+from taizhang.ledger.models import Item
+from taizhang.lib.similar import ngrams, similarity
+from taizhang.orgs.models import Unit
+
+from .models import Practice
+
+CANDIDATES = 200
+MAX_GRAMS = 40
+
+
+def library(campaign, access, *, q="", unit=None, category=None, key_task=None, model=None, year=None, status=""):
+    """The cases a person may read, searched and filtered; newest first."""
+    cases = Practice.objects.filter(campaign=campaign).visible_to(access)
+    if q:
+        cases = cases.search(q)
+    if unit is not None:
+        cases = cases.filter(unit__in=Unit.objects.filter(path__startswith=unit.path).values("pk"))
+    if category is not None:
+        cases = cases.filter(categories=category)
+    if key_task is not None:
+        cases = cases.filter(key_tasks=key_task)
+    if model:
+        cases = cases.filter(is_model=True)
+    if year:
+        cases = cases.filter(year=year)
+    if status:
+        cases = cases.filter(status=status)
+    return cases.select_related("unit").order_by("-created_at", "-id")
+
+
+def similar_cases(practice: Practice, candidates, *, limit: int = 5, minimum: float = 0.12):
+    """Cases whose title and summary share the most character bigrams with this one (simplified = traditional)."""
+    grams = ngrams(f"{practice.title}{practice.summary}")
+    chosen = sorted(grams)[:MAX_GRAMS]
+    if not chosen:
+        return []
+    hits = reduce(operator.add, [Case(When(search_text__contains=g, then=Value(1)), default=Value(0)) for g in chosen])
+    rows = (
+        candidates.exclude(pk=practice.pk)
+        .annotate(hits=hits)
+        .filter(hits__gt=0)
+        .order_by("-hits", "pk")
+        .only("pk", "title", "summary", "unit", "is_model", "status")
+        .select_related("unit")[:CANDIDATES]
+    )
+    scored = [(similarity(grams, ngrams(f"{p.title}{p.summary}")), p) for p in rows]
+    return [p for score, p in sorted(scored, key=lambda s: -s[0]) if score >= minimum][:limit]
+
+
+def item_choices(campaign, access, q: str, limit: int = 20) -> list[dict]:
+    """Items for the search-as-you-type picker: the office's all, a liaison's own unit's."""
+    items = Item.objects.filter(campaign=campaign).search(q)
+    if not (access.is_office or access.is_leader):
+        own = [u.path for u in access.liaison_units]
+        if not own:
+            return []
+        units = Unit.objects.none()
+        for path in own:
+            units = units | Unit.objects.filter(path__startswith=path)
+        items = items.filter(owner_unit__in=units.values("pk"))
+    return [
+        {"id": i.pk, "text": f"{i.code} {i.title}"} for i in items.order_by("code").only("pk", "code", "title")[:limit]
+    ]
