@@ -26,7 +26,13 @@ def make_case(campaign, org, people):
         author = people["lily"] if unit is None else people["olivia"]
         practice = actions.create_practice(
             campaign,
-            data={"title": title, "unit": unit or org["office_dept"], "summary": extra.pop("summary", ""), "body": body, **extra},
+            data={
+                "title": title,
+                "unit": unit or org["office_dept"],
+                "summary": extra.pop("summary", ""),
+                "body": body,
+                **extra,
+            },
             acting_user=author,
         )
         if status == "draft":

@@ -33,7 +33,18 @@ pytestmark = pytest.mark.django_db
 )
 def test_hostile_html_is_removed_from_the_body(hostile):
     cleaned = richtext.clean(hostile)
-    for bad in ("<script", "onclick", "onerror", "javascript:", "expression", "<iframe", "evil.example", "data:", "style", "class="):
+    for bad in (
+        "<script",
+        "onclick",
+        "onerror",
+        "javascript:",
+        "expression",
+        "<iframe",
+        "evil.example",
+        "data:",
+        "style",
+        "class=",
+    ):
         assert bad not in cleaned
 
 
@@ -65,13 +76,13 @@ def test_liaison_adds_a_checked_photo(make_case, people):
 
 def test_a_file_that_is_not_an_image_is_refused(make_case, people):
     fake = SimpleUploadedFile("photo.png", b"<html><script>alert(1)</script></html>", content_type="image/png")
-    with pytest.raises(ValidationError, match="not a picture"):
+    with pytest.raises(ValidationError, match="不是可以识别的图片"):
         actions.add_photo(make_case(), upload=fake, acting_user=people["lily"])
 
 
 def test_an_oversized_photo_is_refused_before_it_is_read(make_case, people):
     big = SimpleUploadedFile("big.png", png_bytes() + b"\0" * (richtext.MAX_PHOTO_BYTES + 1), content_type="image/png")
-    with pytest.raises(ValidationError, match="larger than"):
+    with pytest.raises(ValidationError, match="照片超过"):
         actions.add_photo(make_case(), upload=big, acting_user=people["lily"])
 
 
@@ -87,7 +98,7 @@ def test_bad_photo_upload_through_the_page_shows_a_message_not_a_500(login, peop
     url = reverse("bulletins:practice_photo_add", args=[campaign.slug, practice.pk])
     response = client.post(url, {"photo": SimpleUploadedFile("x.jpg", b"GIF89a-not-really")}, follow=True)
     assert response.status_code == 200
-    assert "无法识别" in response.content.decode() or "not a picture" in response.content.decode()
+    assert "不是可以识别的图片" in response.content.decode()
     assert practice.photos.count() == 0
 
 
@@ -100,7 +111,9 @@ def test_case_goes_from_draft_to_published_with_history(make_case, people):
     actions.return_practice(practice, comment="请补充成效数据", acting_user=people["olivia"])
     practice.refresh_from_db()
     assert practice.status == Practice.Status.RETURNED and practice.return_comment == "请补充成效数据"
-    actions.update_practice(practice, data={"title": practice.title, "body": "<p>补充：惠及职工800人。</p>"}, acting_user=people["lily"])
+    actions.update_practice(
+        practice, data={"title": practice.title, "body": "<p>补充：惠及职工800人。</p>"}, acting_user=people["lily"]
+    )
     actions.submit_practice(practice, acting_user=people["lily"])
     actions.accept_practice(practice, acting_user=people["olivia"])
     actions.mark_model(practice, is_model=True, reason="全集团推广", acting_user=people["olivia"])
@@ -167,7 +180,12 @@ def test_leader_reads_every_case_but_gets_no_buttons(login, people, make_case, c
     response = login(people["leo"]).get(reverse("bulletins:practice_detail", args=[campaign.slug, practice.pk]))
     assert response.status_code == 200
     assert 'id="practice-accept"' not in response.content.decode()
-    assert login(people["leo"]).post(reverse("bulletins:practice_act", args=[campaign.slug, practice.pk, "accept"])).status_code == 403
+    assert (
+        login(people["leo"])
+        .post(reverse("bulletins:practice_act", args=[campaign.slug, practice.pk, "accept"]))
+        .status_code
+        == 403
+    )
 
 
 def test_outsider_has_no_library(login, people, campaign):
@@ -225,7 +243,11 @@ def test_similar_cases_share_bigrams(login, people, make_case, campaign):
     first = make_case("职工食堂延时供餐服务")
     make_case("職工食堂延時供餐新舉措")
     make_case("完全无关的题目")
-    page = login(people["olivia"]).get(reverse("bulletins:practice_detail", args=[campaign.slug, first.pk])).content.decode()
+    page = (
+        login(people["olivia"])
+        .get(reverse("bulletins:practice_detail", args=[campaign.slug, first.pk]))
+        .content.decode()
+    )
     similar = page.split('id="similar-cases"')[1].split("</ul>")[0]
     assert "職工食堂延時供餐新舉措" in similar and "完全无关" not in similar
 
@@ -252,4 +274,9 @@ def test_office_drafts_a_case_from_a_monthly_report(campaign, org, people, login
     # Twice is still one case.
     client.post(reverse("bulletins:practice_from_report", args=[campaign.slug, report.pk]))
     assert Practice.objects.filter(source_report=report).count() == 1
-    assert login(people["bob"]).post(reverse("bulletins:practice_from_report", args=[campaign.slug, report.pk])).status_code == 403
+    assert (
+        login(people["bob"])
+        .post(reverse("bulletins:practice_from_report", args=[campaign.slug, report.pk]))
+        .status_code
+        == 403
+    )
