@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from taizhang.lib.models import Attachment
 from taizhang.lib.text import search_key
@@ -39,7 +40,7 @@ class Practice(models.Model):
         SUBMITTED = "submitted", _("submitted")
         RETURNED = "returned", _("returned")
         ACCEPTED = "accepted", _("accepted")
-        PUBLISHED = "published", _("published")
+        PUBLISHED = "published", pgettext_lazy("bulletin", "published")
 
     campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.PROTECT, related_name="practices")
     unit = models.ForeignKey("orgs.Unit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="practices")
@@ -122,7 +123,7 @@ class Bulletin(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("in preparation")
         SIGNED = "signed", _("signed off")
-        PUBLISHED = "published", _("published")
+        PUBLISHED = "published", pgettext_lazy("bulletin", "published")
 
     class Figure(models.TextChoices):
         COMPLETED = "completed", _("items completed this period")
