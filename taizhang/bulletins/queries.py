@@ -32,7 +32,8 @@ def library(campaign, access, *, q="", unit=None, category=None, key_task=None, 
         cases = cases.filter(year=year)
     if status:
         cases = cases.filter(status=status)
-    return cases.select_related("unit").order_by("-created_at", "-id")
+    # The list shows neither the text nor its search key: a page of rows need not carry them.
+    return cases.select_related("unit").defer("body", "search_text", "summary").order_by("-created_at", "-id")
 
 
 def similar_cases(practice: Practice, candidates, *, limit: int = 5, minimum: float = 0.12):
