@@ -26,7 +26,6 @@ from .models import Bulletin, BulletinEntry, Practice, PracticePhoto, ReadReceip
 Action = HistoryEntry.Action
 PS = Practice.Status
 BS = Bulletin.Status
-NOTICE_REASON = "bulletin"
 MAX_PHOTOS = 20
 
 
@@ -479,7 +478,8 @@ def publish_bulletin(bulletin: Bulletin, *, acting_user, now: datetime.datetime 
 
 
 def notify_units(bulletin: Bulletin) -> int:
-    """Tell every unit's liaisons (bell/mail by their preferences; once each, by the dedupe key)."""
+    """Tell every unit's liaisons (bell/mail by their preferences) and group robots; once each, by the dedupe key."""
+    from taizhang.notices.models import GroupRobot, Reason
     from taizhang.notices.sending import notify
     from taizhang.orgs.models import Role, RoleGrant
 
@@ -491,13 +491,25 @@ def notify_units(bulletin: Bulletin) -> int:
     grants = RoleGrant.objects.filter(campaign=bulletin.campaign, role=Role.LIAISON).select_related("user")
     for user in {g.user for g in grants if g.user.is_active}:
         message = notify(
-            reason=NOTICE_REASON,
+            reason=Reason.BULLETIN,
             scope=f"bulletin:{bulletin.pk}",
             subject=subject,
             body=body[:1000],
             url=url,
             campaign=bulletin.campaign,
             user=user,
+        )
+        sent += message is not None
+    # The units' group robots too (WeCom/DingTalk), once each.
+    for robot in GroupRobot.objects.filter(is_active=True, unit_id__in={g.unit_id for g in grants}):
+        message = notify(
+            reason=Reason.BULLETIN,
+            scope=f"bulletin:{bulletin.pk}",
+            subject=subject,
+            body=body[:1000],
+            url=url,
+            campaign=bulletin.campaign,
+            robot=robot,
         )
         sent += message is not None
     return sent

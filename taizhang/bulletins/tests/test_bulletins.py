@@ -78,14 +78,18 @@ def test_figures_are_frozen_at_publication(make_issue, items, people):
 
 
 def test_publication_publishes_the_cases_and_notifies_every_unit_once(
-    make_issue, people, django_capture_on_commit_callbacks
+    make_issue, people, org, django_capture_on_commit_callbacks
 ):
+    from taizhang.notices.models import GroupRobot
+
+    robot = GroupRobot.objects.create(unit=org["hr"], kind="wecom", webhook_url="https://qyapi.weixin.qq.com/x")
     with django_capture_on_commit_callbacks(execute=True):
         bulletin = make_issue(status="published")
     assert bulletin.status == Bulletin.Status.PUBLISHED
     assert {e.practice.status for e in bulletin.entries.all()} == {Practice.Status.PUBLISHED}
     messages = Message.objects.filter(dedupe_key__contains=f"bulletin:{bulletin.pk}:")
-    assert {m.recipient for m in messages} == {people["lily"], people["bob"]}
+    assert {m.recipient for m in messages if m.recipient} == {people["lily"], people["bob"]}
+    assert [m.robot for m in messages if m.robot] == [robot]
     assert actions.notify_units(bulletin) == 0  # the dedupe key: never twice
 
 
@@ -183,3 +187,14 @@ def test_drafts_are_hidden_from_liaisons_published_issues_are_not(make_issue, pe
         ).status_code
         == 403
     )
+
+
+def test_a_liaison_who_opted_out_of_bulletin_notices_gets_none(make_issue, people, django_capture_on_commit_callbacks):
+    from taizhang.notices.models import Channel, Preference, Reason
+
+    for channel in (Channel.IN_APP, Channel.EMAIL):
+        Preference.objects.create(user=people["bob"], reason=Reason.BULLETIN, channel=channel, enabled=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        bulletin = make_issue(status="published")
+    recipients = {m.recipient for m in Message.objects.filter(dedupe_key__contains=f"bulletin:{bulletin.pk}:")}
+    assert recipients == {people["lily"]}
