@@ -20,7 +20,7 @@ from taizhang.history.models import HistoryEntry
 from taizhang.history.recording import diff, note, record, snapshot
 from taizhang.orgs.access import Access
 
-from . import figures, richtext
+from . import figures, outputs, richtext
 from .models import Bulletin, BulletinEntry, Practice, PracticePhoto, ReadReceipt
 
 Action = HistoryEntry.Action
@@ -467,10 +467,14 @@ def publish_bulletin(bulletin: Bulletin, *, acting_user, now: datetime.datetime 
     bulletin.status = BS.PUBLISHED
     bulletin.published_at = now
     bulletin.save()
-    for entry in bulletin.entries.select_related("practice"):
+    frozen = []
+    for entry in bulletin.entries_in_order():
         practice = _locked_case(entry.practice)
         if practice.status == PS.ACCEPTED:
             _publish_case(practice, acting_user, now)
+        frozen.append(outputs.freeze_case(practice))
+    bulletin.frozen_cases = frozen
+    bulletin.save(update_fields=["frozen_cases"])
     record(bulletin, Action.PUBLISH, actor=acting_user, campaign=bulletin.campaign, changes=diff(bulletin, before))
     pk = bulletin.pk
     transaction.on_commit(lambda: notify_units(Bulletin.objects.select_related("campaign").get(pk=pk)))

@@ -146,6 +146,9 @@ class Bulletin(models.Model):
     figure_kinds = models.JSONField(_("figures"), default=list, blank=True)
     # The figures as computed at publication: the issue says what was true that day, forever.
     frozen_figures = models.JSONField(default=list, blank=True, editable=False)
+    # The cases' words as published (title, unit, summary, text, model mark): a later change to a case,
+    # such as a model mark taken away, does not rewrite an issue already out.
+    frozen_cases = models.JSONField(default=list, blank=True, editable=False)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
     signed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

@@ -29,23 +29,35 @@ def photo_url(photo, *, public: bool) -> str:
     return reverse(name, args=[photo.practice.campaign.slug, photo.practice_id, photo.pk])
 
 
-def case_content(practice: Practice, images: str = "app") -> dict:
-    """A case's words and pictures for an output (``images``: "app", "public" or "data")."""
+FROZEN_FIELDS = ("title", "summary", "body", "is_model", "model_reason")
+
+
+def freeze_case(practice: Practice) -> dict:
+    """What an issue keeps of a case at publication."""
+    return {"id": practice.pk, "unit": practice.unit.display_name, **{f: getattr(practice, f) for f in FROZEN_FIELDS}}
+
+
+def case_content(practice: Practice, images: str = "app", frozen: dict | None = None) -> dict:
+    """A case's words and pictures for an output (``images``: "app", "public" or "data").
+
+    ``frozen``: the words as a published issue kept them, instead of the case's current ones.
+    """
+    words = frozen or freeze_case(practice)
     photos = list(practice.photos.all())
     if images == "data":
         sources = {p.pk: richtext.data_uri(p) for p in photos}
     else:
         sources = {p.pk: photo_url(p, public=images == "public") for p in photos}
-    in_body = set(richtext.photo_ids(practice.body))
+    in_body = set(richtext.photo_ids(words["body"]))
     return {
         "practice": practice,
-        "title": practice.title,
-        "unit": practice.unit.display_name,
-        "summary": practice.summary,
-        "body": richtext.with_images(practice.body, sources),
+        "title": words["title"],
+        "unit": words["unit"],
+        "summary": words["summary"],
+        "body": richtext.with_images(words["body"], sources),
         "photos": [{"src": sources[p.pk], "caption": p.caption, "photo": p} for p in photos if p.pk not in in_body],
-        "is_model": practice.is_model,
-        "model_reason": practice.model_reason,
+        "is_model": words["is_model"],
+        "model_reason": words["model_reason"],
     }
 
 
@@ -54,6 +66,11 @@ def issue_figures(bulletin: Bulletin, now: datetime.datetime | None = None) -> l
     if bulletin.is_published:
         return bulletin.frozen_figures
     return figures.compute(bulletin.campaign, bulletin.figure_kinds, bulletin.period_starts, bulletin.period_ends, now)
+
+
+def _cases(bulletin: Bulletin, images: str) -> list[dict]:
+    frozen = {c["id"]: c for c in bulletin.frozen_cases} if bulletin.is_published else {}
+    return [case_content(e.practice, images, frozen.get(e.practice_id)) for e in bulletin.entries_in_order()]
 
 
 def issue_content(bulletin: Bulletin, images: str = "app") -> dict:
@@ -65,7 +82,7 @@ def issue_content(bulletin: Bulletin, images: str = "app") -> dict:
         "publisher": bulletin.publisher,
         "date": bulletin.issued_on,
         "foreword": bulletin.foreword,
-        "cases": [case_content(e.practice, images) for e in bulletin.entries_in_order()],
+        "cases": _cases(bulletin, images),
         "figures": issue_figures(bulletin),
         "editor": bulletin.editor,
         "proofreaders": "、".join(bulletin.proofreaders),

@@ -198,3 +198,13 @@ def test_a_liaison_who_opted_out_of_bulletin_notices_gets_none(make_issue, peopl
         bulletin = make_issue(status="published")
     recipients = {m.recipient for m in Message.objects.filter(dedupe_key__contains=f"bulletin:{bulletin.pk}:")}
     assert recipients == {people["lily"]}
+
+
+def test_a_published_issue_keeps_its_cases_as_they_were(make_issue, people, campaign, login):
+    bulletin = make_issue(status="published")
+    practice = bulletin.entries.get().practice
+    actions.mark_model(practice, is_model=True, reason="后评样板", acting_user=people["olivia"])
+    page = login(people["olivia"]).get(reverse("bulletins:bulletin_detail", args=[campaign.slug, bulletin.pk]))
+    issue = page.content.decode().split('id="bulletin-issue"')[1]
+    assert practice.title in issue and "后评样板" not in issue
+    assert bulletin.frozen_cases[0]["title"] == practice.title
