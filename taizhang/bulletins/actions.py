@@ -356,6 +356,10 @@ def update_bulletin(bulletin: Bulletin, *, data: dict, acting_user) -> Bulletin:
     _editable(bulletin)
     before = snapshot(bulletin, [*Bulletin.AUDITED_FIELDS, "proofreaders", "figure_kinds"])
     if data.get("issued_on"):
+        if data["issued_on"].year != bulletin.year:  # the number belongs to the year
+            raise ValidationError(
+                {"issued_on": _("The date must stay in the issue's year; start a new issue instead.")}
+            )
         bulletin.issued_on = data["issued_on"]
     _apply_bulletin(bulletin, {k: v for k, v in data.items() if k != "issued_on"})
     bulletin.save()

@@ -208,3 +208,11 @@ def test_a_published_issue_keeps_its_cases_as_they_were(make_issue, people, camp
     issue = page.content.decode().split('id="bulletin-issue"')[1]
     assert practice.title in issue and "后评样板" not in issue
     assert bulletin.frozen_cases[0]["title"] == practice.title
+
+
+def test_an_issue_cannot_move_to_another_year(make_issue, people):
+    bulletin = make_issue()
+    with pytest.raises(ValidationError):
+        actions.update_bulletin(
+            bulletin, data={"issued_on": datetime.date(bulletin.year + 1, 1, 2)}, acting_user=people["olivia"]
+        )

@@ -47,7 +47,7 @@ def test_pdf_is_a4_with_the_cjk_title_and_page_numbers(issue_with_photo, tmp_pat
     path = tmp_path / "issue.pdf"
     path.write_bytes(data)
     text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
-    assert "信息简报" in text and "职工食堂延时服务" in text and "2026年第1期" in text
+    assert "信息简报" in text and "职工食堂延时服务" in text and f"{issue_with_photo.year}年第1期" in text
     assert re.search(r"—\s*1\s*—", text) and re.search(r"—\s*2\s*—", text)  # page numbers
     assert "李校对、赵校对" in text
     info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
