@@ -1,3 +1,5 @@
+import json
+
 from django import forms
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
@@ -62,8 +64,7 @@ class PracticeForm(StyledForm, forms.Form):
         widget=forms.Textarea(attrs={"rows": 14, "class": "form-control font-monospace"}),
         required=False,
         help_text=_(
-            "Headings (<h2>, <h3>), paragraphs, lists, bold, tables and the case's photos (<img src> of a photo"
-            " below) are kept; anything else is removed."
+            "Headings, paragraphs, lists, bold, tables and the case's own photos are kept; anything else is removed."
         ),
     )
     categories = forms.ModelMultipleChoiceField(
@@ -88,6 +89,19 @@ class PracticeForm(StyledForm, forms.Form):
         self.fields["key_tasks"].widget.attrs["size"] = 6
         self.fields["items"].queryset = Item.objects.filter(campaign=campaign)
         self.fields["items"].widget = ItemPicker(url=picker_url)
+        self.fields["body"].widget.attrs["data-richtext"] = json.dumps(
+            {
+                "label": str(_("Text")),
+                "h2": str(_("Heading")),
+                "h3": str(_("Subheading")),
+                "p": str(_("Paragraph")),
+                "bold": str(_("Bold")),
+                "ul": str(_("List")),
+                "ol": str(_("Numbered list")),
+                "table": str(_("Table")),
+            },
+            ensure_ascii=False,
+        )
 
     @classmethod
     def initial_for(cls, practice: Practice) -> dict:

@@ -40,7 +40,13 @@ def test_a_case_goes_from_a_liaison_to_the_published_bulletin_and_the_wechat_art
         page.click("#practice-new")
     page.fill("#id_title", "OA系统流程再造经验")
     page.fill("#id_summary", "审批环节由7个减为3个")
-    page.fill("#id_body", "<h2>主要做法</h2><p>精简审批。</p><script>alert(1)</script>")
+    editor = page.locator(".rt-editor")
+    editor.click()
+    page.click(".rt-toolbar [data-cmd=h2]")
+    page.keyboard.type("主要做法")
+    page.keyboard.press("Enter")
+    page.click(".rt-toolbar [data-cmd=p]")
+    page.keyboard.type("精简审批。<script>alert(1)</script>")
     page.fill(".item-picker-search", "OA")
     page.click(".item-picker-results button:has-text('HQ-001')")
     expect(page.locator(".item-picker-chosen input[type=checkbox]")).to_have_count(1)
@@ -71,11 +77,24 @@ def test_a_case_goes_from_a_liaison_to_the_published_bulletin_and_the_wechat_art
     expect(page.locator("#return-comment")).to_contain_text("请补充成效数据")
     with page.expect_navigation():
         page.click("#practice-edit")
-    page.fill("#id_body", "<h2>主要做法</h2><p>精简审批。</p><p><strong>成效：</strong>平均办理时间缩短60%。</p>")
+    editor = page.locator(".rt-editor")
+    editor.click()
+    page.keyboard.press("Control+End")
+    page.keyboard.press("Enter")
+    page.click(".rt-toolbar [data-cmd=bold]")
+    page.keyboard.type("成效：")
+    page.click(".rt-toolbar [data-cmd=bold]")
+    page.keyboard.type("平均办理时间缩短60%。")
+    page.keyboard.press("Enter")
+    page.click("#insert-photos [data-insert-photo]")
     with page.expect_navigation():
         page.click("#practice-form button[type=submit]")
     with page.expect_navigation():
         page.click("#practice-submit")
+    practice.refresh_from_db()
+    assert "<h2>主要做法</h2>" in practice.body and "<b>成效：</b>" in practice.body
+    assert f"/practices/{practice.pk}/photos/" in practice.body  # the photo sits in the text now
+    assert "&lt;script&gt;" in practice.body and "<script" not in practice.body
     log_out(page)
 
     # The office accepts it, marks it 样板, builds an issue with figures and signs it off.
