@@ -60,8 +60,9 @@ def _bulletin(campaign, access, pk: int) -> Bulletin:
 
 
 def _filters(form) -> dict:
-    if not form.is_bound or not form.is_valid():
+    if not form.is_bound:
         return {}
+    form.is_valid()  # a junk parameter drops out alone; the valid ones still filter
     data = form.cleaned_data
     return {k: data.get(k) for k in ("q", "unit", "category", "key_task", "model", "year", "status") if data.get(k)}
 

@@ -86,6 +86,19 @@ def test_an_oversized_photo_is_refused_before_it_is_read(make_case, people):
         actions.add_photo(make_case(), upload=big, acting_user=people["lily"])
 
 
+@pytest.mark.parametrize(
+    "name, data",
+    [
+        ("x.svg", b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'),
+        ("x.pdf", b"%PDF-1.4 not an image"),
+        ("empty.png", b""),
+    ],
+)
+def test_svg_pdf_and_empty_files_are_refused_as_photos(make_case, people, name, data):
+    with pytest.raises(ValidationError):
+        actions.add_photo(make_case(), upload=SimpleUploadedFile(name, data), acting_user=people["lily"])
+
+
 def test_a_truncated_image_is_refused(make_case, people):
     data = png_bytes()[:60]
     with pytest.raises(ValidationError):
@@ -236,7 +249,9 @@ def test_library_search_finds_traditional_in_simplified_and_filters(login, peopl
     assert "医疗服务进基层" in page and "食堂延时服务" not in page and "model-badge" in page
     assert "医疗服务进基层" not in client.get(url, {"unit": org["hr"].pk}).content.decode()
     assert "医疗服务进基层" not in client.get(url, {"year": 2001}).content.decode()
-    assert client.get(url, {"year": "abc", "unit": "zz"}).status_code == 200
+    junk = client.get(url, {"year": "abc", "unit": "zz", "q": "醫療"})
+    assert junk.status_code == 200
+    assert "医疗服务进基层" in junk.content.decode() and "食堂延时服务" not in junk.content.decode()
 
 
 def test_similar_cases_share_bigrams(login, people, make_case, campaign):
