@@ -25,6 +25,17 @@ class StyledForm:
             widget.attrs.setdefault("class", css)
 
 
+class CheckboxList(forms.CheckboxSelectMultiple):
+    """Checkboxes under the field's label (the shared field template puts a lone checkbox's label after it)."""
+
+    input_type = "checkbox-list"
+
+    def create_option(self, *args, **kwargs):
+        option = super().create_option(*args, **kwargs)
+        option["type"] = "checkbox"
+        return option
+
+
 class ItemPicker(forms.SelectMultiple):
     """Linked items: the chosen ones as checkboxes, more found by typing (a small JSON endpoint, never all items)."""
 
@@ -56,7 +67,7 @@ class ItemPicker(forms.SelectMultiple):
 
 
 class PracticeForm(StyledForm, forms.Form):
-    title = forms.CharField(label=_("Title"), max_length=200)
+    title = forms.CharField(label=_("Case title"), max_length=200)
     unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.none())
     summary = forms.CharField(label=_("Summary"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
     body = forms.CharField(
@@ -68,7 +79,7 @@ class PracticeForm(StyledForm, forms.Form):
         ),
     )
     categories = forms.ModelMultipleChoiceField(
-        label=_("Categories"), queryset=Category.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
+        label=_("Categories"), queryset=Category.objects.none(), required=False, widget=CheckboxList
     )
     key_tasks = forms.ModelMultipleChoiceField(
         label=_("Key tasks"), queryset=KeyTask.objects.none(), required=False, widget=forms.SelectMultiple
@@ -169,7 +180,7 @@ class BulletinForm(StyledForm, forms.Form):
         label=_("Proofreaders"), max_length=300, required=False, help_text=_("Several names separated by 、 or commas.")
     )
     figure_kinds = forms.MultipleChoiceField(
-        label=_("Figures"), choices=Bulletin.Figure.choices, required=False, widget=forms.CheckboxSelectMultiple
+        label=_("Figures"), choices=Bulletin.Figure.choices, required=False, widget=CheckboxList
     )
 
     def clean_proofreaders(self) -> list[str]:

@@ -50,6 +50,7 @@ def test_a_case_goes_from_a_liaison_to_the_published_bulletin_and_the_wechat_art
     page.fill(".item-picker-search", "OA")
     page.click(".item-picker-results button:has-text('HQ-001')")
     expect(page.locator(".item-picker-chosen input[type=checkbox]")).to_have_count(1)
+    screenshot(page, "bulletins-case-form")
     with page.expect_navigation():
         page.click("#practice-form button[type=submit]")
     page.set_input_files("#id_photo", str(photo))
@@ -165,5 +166,5 @@ def test_a_case_goes_from_a_liaison_to_the_published_bulletin_and_the_wechat_art
     assert sizes and all(natural == 900 and 0 < shown <= 677 for natural, shown in sizes)
     heading = tab.locator("h2", has_text="主要做法")
     assert heading.evaluate("h => getComputedStyle(h).color") == "rgb(183, 28, 28)"
-    tab.screenshot(path=str(tmp_path / "wechat.png"), full_page=True)
+    screenshot(tab, "bulletins-wechat-article")
     context.close()
