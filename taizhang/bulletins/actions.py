@@ -247,6 +247,7 @@ def mark_model(practice: Practice, *, is_model: bool, reason: str = "", acting_u
     return practice
 
 
+@transaction.atomic
 def practice_from_report(report, *, acting_user) -> Practice:
     """The office drafts a case from a unit's monthly report: its 经验做法 text is the draft, linked back."""
     campaign = report.period.campaign

@@ -295,3 +295,18 @@ def test_office_drafts_a_case_from_a_monthly_report(campaign, org, people, login
         .status_code
         == 403
     )
+
+
+def test_the_library_page_costs_the_same_few_queries_for_many_cases(
+    login, people, make_case, campaign, django_assert_max_num_queries
+):
+    client = login(people["olivia"])
+    url = reverse("bulletins:practice_list", args=[campaign.slug])
+    make_case("第一个")
+    client.get(url)
+    with django_assert_max_num_queries(25) as few:
+        client.get(url)
+    for n in range(12):
+        make_case(f"案例{n}")
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert client.get(url).status_code == 200
