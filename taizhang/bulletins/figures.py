@@ -54,7 +54,12 @@ def compute(
         elif kind == Figure.LIGHTS:
             by = {light["key"]: light["value"] for light in head["lights"]}
             rows = [
-                {"label": str(Light(light).label), "value": by.get(light, 0), "colour": LIGHT_COLOURS[light]}
+                {
+                    "label": str(Light(light).label),
+                    "value": by.get(light, 0),
+                    "colour": LIGHT_COLOURS[light],
+                    "key": light,
+                }
                 for light in SHOWN_LIGHTS
             ]
         elif kind == Figure.ON_TIME:
