@@ -116,7 +116,6 @@ def run(report, median_ms) -> None:
     from taizhang.bulletins import outputs, queries
     from taizhang.bulletins.models import Practice
     from taizhang.lib.documents import PDF_FONTS, local_only_fetcher
-    from taizhang.lib.paging import IdPaginator
     from taizhang.orgs.access import Access
     from taizhang.orgs.models import Role, Unit
 
@@ -128,7 +127,7 @@ def run(report, median_ms) -> None:
 
     def ours(**filters):
         def run_once():
-            page = IdPaginator(queries.library(campaign, office, **filters), 30).get_page(1)
+            page = queries.LibraryPaginator(queries.library(campaign, office, **filters), 30).get_page(1)
             return page.paginator.count, [(p.pk, p.title, p.unit.name) for p in page]
 
         return run_once

@@ -6,6 +6,7 @@ from functools import reduce
 from django.db.models import Case, Value, When
 
 from taizhang.ledger.models import Item
+from taizhang.lib.paging import IdPaginator
 from taizhang.lib.similar import ngrams, similarity
 from taizhang.orgs.models import Unit
 
@@ -34,6 +35,20 @@ def library(campaign, access, *, q="", unit=None, category=None, key_task=None, 
         cases = cases.filter(status=status)
     # The list shows neither the text nor its search key: a page of rows need not carry them.
     return cases.select_related("unit").defer("body", "search_text", "summary").order_by("-created_at", "-id")
+
+
+class LibraryPaginator(IdPaginator):
+    """Pages of the library: the page's rows come by their ids alone.
+
+    The ids were chosen by the filters already; repeating the filters (a search with LIKE, a join on
+    the categories) on the page's query only makes the database choose a worse plan than the key lookup.
+    """
+
+    def _get_page(self, object_list, number, paginator):
+        ids = list(object_list)
+        rows = self.rows.model.objects.filter(pk__in=ids).select_related("unit").defer("body", "search_text", "summary")
+        by_id = {row.pk: row for row in rows}
+        return super(IdPaginator, self)._get_page([by_id[pk] for pk in ids if pk in by_id], number, paginator)
 
 
 def similar_cases(practice: Practice, candidates, *, limit: int = 5, minimum: float = 0.12):

@@ -18,7 +18,6 @@ from taizhang.campaigns.decorators import campaign_view
 from taizhang.campaigns.models import Campaign
 from taizhang.history.recording import history_for
 from taizhang.lib.forms import apply_errors
-from taizhang.lib.paging import IdPaginator
 from taizhang.orgs.models import Role, RoleGrant, Unit
 from taizhang.reporting.models import UnitReport
 
@@ -72,7 +71,7 @@ def practice_list(request, campaign, access):
     """The case library: search, filters, the model badge, readings."""
     form = LibraryFilterForm(request.GET or None, campaign=campaign)
     cases = queries.library(campaign, access, **_filters(form))
-    page = IdPaginator(cases, PAGE).get_page(request.GET.get("page"))
+    page = queries.LibraryPaginator(cases, PAGE).get_page(request.GET.get("page"))
     reports = []
     if access.is_office:
         reports = (
