@@ -23,10 +23,13 @@ def library(campaign, access, *, q="", unit=None, category=None, key_task=None, 
         cases = cases.search(q)
     if unit is not None:
         cases = cases.filter(unit__in=Unit.objects.filter(path__startswith=unit.path).values("pk"))
+    # Tags as IN (subquery), not a join: the planner then keeps walking the cases in order.
     if category is not None:
-        cases = cases.filter(categories=category)
+        tagged = Practice.categories.through.objects.filter(category=category).values("practice_id")
+        cases = cases.filter(pk__in=tagged)
     if key_task is not None:
-        cases = cases.filter(key_tasks=key_task)
+        tagged = Practice.key_tasks.through.objects.filter(keytask=key_task).values("practice_id")
+        cases = cases.filter(pk__in=tagged)
     if model:
         cases = cases.filter(is_model=True)
     if year:
