@@ -310,3 +310,18 @@ def test_the_library_page_costs_the_same_few_queries_for_many_cases(
         make_case(f"案例{n}")
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert client.get(url).status_code == 200
+
+
+def test_library_filters_by_category_and_key_task(login, people, make_case, campaign):
+    from taizhang.campaigns.models import KeyTask
+
+    aspect = KeyTask.objects.create(campaign=campaign, name="关心关爱职工")
+    task = KeyTask.objects.create(campaign=campaign, parent=aspect, code="1.1", name="改善就餐条件")
+    care = campaign.categories.get(name="关爱员工")
+    tagged = make_case("食堂改造", categories=[care], key_tasks=[task])
+    make_case("其他案例")
+    client = login(people["olivia"])
+    url = reverse("bulletins:practice_list", args=[campaign.slug])
+    for params in ({"category": care.pk}, {"key_task": task.pk}):
+        page = client.get(url, params).content.decode()
+        assert tagged.title in page and "其他案例" not in page
