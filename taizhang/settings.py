@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "taizhang.study",
     "taizhang.acceptance",
     "axes",
+    "taizhang.bulletins",
 ]
 
 MIDDLEWARE = [

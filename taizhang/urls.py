@@ -31,5 +31,6 @@ urlpatterns = [
     path("", include("taizhang.people.urls")),
     path("", include("taizhang.acceptance.urls")),
     path("", include("taizhang.study.urls")),
+    path("", include("taizhang.bulletins.urls")),
     path("", include("taizhang.campaigns.urls")),
 ]

@@ -8,6 +8,7 @@ class Reason(models.TextChoices):
     CHASE = "chase", _("chase after a report is overdue")
     ESCALATION = "escalation", _("escalation of missed reports to the office")
     DEADLINE_DIGEST = "deadline_digest", _("digest of items near or past their deadline")
+    BULLETIN = "bulletin", _("a new issue of the bulletin")
 
 
 class Channel(models.TextChoices):
