@@ -1,0 +1,98 @@
+"""The child process that runs python-calamine on an already-checked workbook, inside hard limits.
+
+``xlsxread`` starts it as ``python -I sheetchild.py LIMITS_JSON`` with the file on
+stdin; it lowers its own address-space and CPU limits before it reads a byte,
+reads every worksheet, and writes one pickle to stdout: ``{"sheets": [...]}`` or
+``{"error": code}``. If anything the checks missed makes calamine allocate
+without bound, the allocation fails here and this process dies — never the web
+process. It imports nothing from the project (``-I`` keeps the project off
+``sys.path``) and has no Django.
+"""
+
+import io
+import json
+import pickle
+import resource
+import sys
+
+
+def _blank(value) -> bool:
+    return value is None or value == ""
+
+
+class _Stop(Exception):
+    def __init__(self, code: str, **params):
+        super().__init__(code)
+        self.result = {"error": code, **params}
+
+
+def _rows(sheet, limits: dict) -> list[list]:
+    """The sheet's rows from its first used cell, a long run of blank rows ending it, trailing blanks dropped."""
+    rows: list[list] = []
+    blank_run = 0
+    max_chars = limits["max_cell_chars"]
+    for row in sheet.iter_rows():
+        if all(_blank(v) for v in row):
+            blank_run += 1
+            if blank_run > limits["max_blank_run"]:
+                break
+        else:
+            blank_run = 0
+            for value in row:
+                if isinstance(value, str) and len(value) > max_chars:
+                    raise _Stop("cell_chars", row=len(rows) + sheet.start[0] + 1, limit=max_chars)
+        rows.append(list(row))
+    while rows and all(_blank(v) for v in rows[-1]):
+        rows.pop()
+    return rows
+
+
+def read(data: bytes, limits: dict) -> dict:
+    import python_calamine
+
+    try:
+        book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except python_calamine.PasswordError:
+        return {"error": "encrypted"}
+    except Exception:  # calamine raises several error types for broken files
+        return {"error": "damaged"}
+    sheets = []
+    try:
+        for meta in book.sheets_metadata:
+            if "WorkSheet" not in str(meta.typ):
+                continue
+            try:
+                sheet = book.get_sheet_by_name(meta.name)
+            except Exception:
+                return {"error": "damaged"}
+            if sheet.height * sheet.width > limits["max_cells"]:
+                return {"error": "cells", "limit": limits["max_cells"]}
+            sheets.append(
+                {
+                    "name": meta.name,
+                    "hidden": "Visible" not in str(meta.visible),
+                    "rows": _rows(sheet, limits),
+                    "start": tuple(sheet.start) if sheet.start else (0, 0),
+                    "merged": [tuple(map(tuple, m)) for m in (sheet.merged_cell_ranges or [])],
+                }
+            )
+    except _Stop as stop:
+        return stop.result
+    return {"sheets": sheets}
+
+
+def main() -> None:
+    limits = json.loads(sys.argv[1])
+    memory = int(limits["max_memory"])
+    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+    seconds = int(limits["max_cpu_seconds"])
+    resource.setrlimit(resource.RLIMIT_CPU, (seconds, seconds + 1))
+    data = sys.stdin.buffer.read()
+    result = read(data, limits)
+    result["maxrss_kb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    sys.stdout.buffer.write(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
+    sys.stdout.buffer.flush()
+
+
+if __name__ == "__main__":
+    main()
