@@ -16,10 +16,6 @@ import resource
 import sys
 
 
-def _blank(value) -> bool:
-    return value is None or value == ""
-
-
 class _Stop(Exception):
     def __init__(self, code: str, **params):
         super().__init__(code)
@@ -28,21 +24,23 @@ class _Stop(Exception):
 
 def _rows(sheet, limits: dict) -> list[list]:
     """The sheet's rows from its first used cell, a long run of blank rows ending it, trailing blanks dropped."""
-    rows: list[list] = []
-    blank_run = 0
+    rows = sheet.to_python()
     max_chars = limits["max_cell_chars"]
-    for row in sheet.iter_rows():
-        if all(_blank(v) for v in row):
+    blank_run = 0
+    end = len(rows)
+    for number, row in enumerate(rows):
+        if row.count("") + row.count(None) == len(row):
             blank_run += 1
             if blank_run > limits["max_blank_run"]:
+                end = number
                 break
-        else:
-            blank_run = 0
-            for value in row:
-                if isinstance(value, str) and len(value) > max_chars:
-                    raise _Stop("cell_chars", row=len(rows) + sheet.start[0] + 1, limit=max_chars)
-        rows.append(list(row))
-    while rows and all(_blank(v) for v in rows[-1]):
+            continue
+        blank_run = 0
+        for value in row:
+            if value.__class__ is str and len(value) > max_chars:
+                raise _Stop("cell_chars", row=number + sheet.start[0] + 1, limit=max_chars)
+    del rows[end:]
+    while rows and rows[-1].count("") + rows[-1].count(None) == len(rows[-1]):
         rows.pop()
     return rows
 
@@ -90,7 +88,9 @@ def main() -> None:
     data = sys.stdin.buffer.read()
     result = read(data, limits)
     result["maxrss_kb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    sys.stdout.buffer.write(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
+    pickler = pickle.Pickler(sys.stdout.buffer, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.fast = True  # no memo: the rows hold no cycles, and the memo doubled the time
+    pickler.dump(result)
     sys.stdout.buffer.flush()
 
 
