@@ -233,10 +233,12 @@ def run_child(data: bytes) -> dict:
         result = pickle.loads(done.stdout)
     except Exception as error:
         raise _refuse("too_big_to_read") from error
+    peak_kb = result.pop("peak_kb", 0)
     if "error" in result:
-        code = result.pop("error")
-        result.pop("maxrss_kb", None)
-        raise _refuse(code, **result)
+        error = _refuse(result.pop("error"), **result)
+        error.child_peak_kb = peak_kb
+        raise error
+    result["child_peak_kb"] = peak_kb
     return result
 
 
