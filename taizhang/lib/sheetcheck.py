@@ -389,7 +389,16 @@ def _fast_sheet_scan(archive, info, budget, limits: Limits) -> SheetFacts | None
     facts = SheetFacts()
     bounds = None
     pattern = None
+    depth = 0
     for piece in _pieces(archive, info, budget):
+        # The depth at the end of each piece: tags opened, less those closed and those closing themselves,
+        # comments and declarations. A nest deeper than one piece holds (some thousands of levels) shows at a
+        # piece's end; shallower ones cost nothing to the parsers that read sheets (neither recurses).
+        depth += (
+            piece.count(b"<") - 2 * piece.count(b"</") - piece.count(b"/>") - piece.count(b"<?") - piece.count(b"<!")
+        )
+        if depth > limits.max_depth:
+            raise Refused("xml_deep")
         if bounds is None:
             if piece[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in piece[:200]:
                 raise Refused("damaged")  # Excel writes its parts in UTF-8; anything else hides from searches
