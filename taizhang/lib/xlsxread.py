@@ -321,10 +321,14 @@ def read_csv(data: bytes) -> list[list]:
             raise _refuse("csv_columns", limit=MAX_COLUMNS)
         position = end + 1
     rows: list[list] = []
+    cells = 0
     try:
         for row in csv.reader(io.StringIO(text), dialect):
             if len(row) > MAX_COLUMNS:
                 raise _refuse("csv_columns", limit=MAX_COLUMNS)
+            cells += len(row)
+            if cells > LIMITS.max_cells:
+                raise _refuse("cells", limit=LIMITS.max_cells)
             rows.append(row)
             if len(rows) > MAX_ROWS:
                 raise _refuse("csv_rows", limit=MAX_ROWS)
