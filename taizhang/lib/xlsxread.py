@@ -312,14 +312,23 @@ def read_csv(data: bytes) -> list[list]:
     except csv.Error:
         dialect = csv.excel
     delimiter = dialect.delimiter
-    # An upper bound of each line's fields without splitting it (quoted delimiters only overcount).
-    position = 0
-    while position <= len(text):
-        end = text.find("\n", position)
-        end = len(text) if end < 0 else end
-        if text.count(delimiter, position, end) >= 4 * MAX_COLUMNS:
-            raise _refuse("csv_columns", limit=MAX_COLUMNS)
-        position = end + 1
+    # Before the csv module splits anything: an upper bound of each line's fields (quoted delimiters only
+    # overcount), and the number of records (a line ends one unless it ends inside quotes).
+    lines = text.split("\n")
+    wide = 4 * MAX_COLUMNS
+    if max(map(len, lines)) >= wide and any(line.count(delimiter) >= wide for line in lines if len(line) >= wide):
+        raise _refuse("csv_columns", limit=MAX_COLUMNS)
+    quote = dialect.quotechar or '"'
+    if quote in text:
+        records, quotes = 0, 0
+        for line in lines:
+            quotes += line.count(quote)
+            records += not quotes % 2
+    else:
+        records = len(lines)
+    if records > MAX_ROWS + 1:  # +1: the empty "line" after the last newline
+        raise _refuse("csv_rows", limit=MAX_ROWS)
+    del lines
     rows: list[list] = []
     cells = 0
     try:
