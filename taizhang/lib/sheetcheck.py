@@ -44,6 +44,7 @@ LIMITS = Limits()
 CHUNK = 64 * 1024
 RATIO_FLOOR = 1024 * 1024
 DECLARED_FACTOR = 10
+PARSE_BELOW = 1024 * 1024  # XML parts smaller than this are parsed element by element; larger ones counted
 
 
 class Refused(Exception):
@@ -342,6 +343,27 @@ _ATTR = re.compile(rb'(\w+)="([^"]*)"')
 _FORMULA_TEXT = re.compile(rb"<f(?:\s[^>]*)?>([^<]*)<")
 
 
+def _fast_xml_scan(archive, info, budget, limits: Limits, *, strings: bool = False) -> None:
+    """A large XML part other than a sheet (shared strings, drawings) by byte counts, not a parse of every
+    element: UTF-8, no DOCTYPE or ENTITY, the running depth, and for the shared strings their number."""
+    depth = shared = 0
+    first = True
+    for piece in _pieces(archive, info, budget):
+        if first and (piece[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in piece[:200]):
+            raise Refused("damaged")
+        first = False
+        declarations = piece.count(b"<!")
+        if declarations and declarations != piece.count(b"<!--") + piece.count(b"<![CDATA["):
+            raise Refused("xml_dtd")
+        depth += piece.count(b"<") - 2 * piece.count(b"</") - piece.count(b"/>") - piece.count(b"<?") - declarations
+        if depth > limits.max_depth:
+            raise Refused("xml_deep")
+        if strings:
+            shared += piece.count(b"<si>") + piece.count(b"<si ")
+            if shared > limits.max_shared_strings:
+                raise Refused("shared_strings", limit=limits.max_shared_strings)
+
+
 def _fast_pattern(last_row: int, last_column: int) -> re.Pattern:
     """One search for everything the fast scan must see in a sheet whose cells all lie within
     A1:(last_row, last_column), 0-based: a cell or row outside it, or stored in a way the search cannot
@@ -504,6 +526,8 @@ def inspect_workbook(archive: zipfile.ZipFile, limits: Limits = LIMITS) -> BookF
                 _parse(archive, info, budget, parser)
                 facts = scan.facts
             facts_by_part[name] = facts
+        elif name.endswith((".xml", ".rels", ".vml")) and info.file_size > PARSE_BELOW:
+            _fast_xml_scan(archive, info, budget, limits, strings=name.endswith("sharedStrings.xml"))
         elif name.endswith("sharedStrings.xml"):
             _parse(archive, info, budget, _parser(limits, shared_start))
         elif name.endswith((".xml", ".rels", ".vml")):
