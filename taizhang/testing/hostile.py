@@ -317,6 +317,18 @@ def hostile_files() -> tuple[HostileFile, ...]:
         xlsx(sheet_xml('<row r="1">' + _text_cell("A1", long_text) + "</row>")),
         "cell_chars",
     )
+    big_strings = "".join(f"<si><t>{rng.choice(letters) * 3}{n}</t></si>" for n in range(60_000))
+    add(
+        "a DOCTYPE in a large shared strings part",
+        "台账.xlsx",
+        xlsx(
+            extra_parts={
+                "xl/sharedStrings.xml": f'<?xml version="1.0"?><sst xmlns="{MAIN}">{big_strings}'
+                '<!DOCTYPE x [<!ENTITY a "b">]></sst>'
+            }
+        ),
+        "xml_dtd",
+    )
     add("an empty file", "台账.xlsx", b"", "empty")
     whole = xlsx()
     add("a truncated zip", "台账.xlsx", whole[: len(whole) // 2], "damaged")
