@@ -77,6 +77,7 @@ class BookFacts:
 
 _CELL = re.compile(r"\$?([A-Za-z]{1,4})\$?([0-9]{1,8})$")
 _DDE = re.compile(r"(?:^|[=(,+\-*/&\s])[A-Za-z0-9_.]+\|", re.ASCII)
+_DDE_CALL = re.compile(r"(?<![A-Za-z0-9_.])DDE(?:AUTO)?\s*\(", re.IGNORECASE)
 _COLUMN_CACHE: dict[str, int] = {}
 
 
@@ -287,7 +288,7 @@ class _SheetScan:
             text = "".join(self.formula)
             self.parser.CharacterDataHandler = None
             self.formula = None
-            if _DDE.search(text) or "DDE" in text.upper():
+            if _DDE.search(text) or _DDE_CALL.search(text):
                 raise Refused("dde")
 
     def _count(self, row: int, column: int) -> None:
@@ -441,7 +442,8 @@ def _fast_sheet_scan(archive, info, budget, limits: Limits) -> SheetFacts | None
             if kind == "formula":
                 text = _FORMULA_TEXT.match(piece, match.start())
                 text = text[1] if text else match[0]
-                if _DDE.search(text.decode("utf-8", "replace")) or b"DDE" in text.upper():
+                text = text.decode("utf-8", "replace")
+                if _DDE.search(text) or _DDE_CALL.search(text):
                     raise Refused("dde")
             elif kind == "merge":
                 (m0, n0), (m1, n1) = range_corners(match["ref"].decode("ascii", "replace"))

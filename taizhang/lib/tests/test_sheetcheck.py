@@ -27,7 +27,7 @@ def test_cells_without_addresses_are_placed_one_after_another():
 
 def test_ordinary_formulas_and_pipes_in_text_are_read():
     cells = (
-        '<row r="1"><c r="A1"><v>1</v></c><c r="B1"><f>SUM(A1:A1)+LEN("a|b")</f><v>4</v></c>'
+        '<row r="1"><c r="A1"><v>1</v></c><c r="B1"><f>SUM(A1:A1)+LEN("a|b")+SUM(HiddenData)</f><v>4</v></c>'
         '<c r="C1" t="inlineStr"><is><t>甲|乙 DDE</t></is></c></row>'
     )
     assert rows_of(xlsx(sheet_xml(cells, dimension="A1:C1"))) == [[1.0, 4.0, "甲|乙 DDE"]]
