@@ -3,7 +3,7 @@
 Each ``HostileFile`` carries the name it is uploaded under, its bytes, and the
 refusal codes of ``taizhang.lib.xlsxread.message`` it may be refused with (some
 files trip more than one check; which comes first is not the point). Everything
-is small on the wire: the largest file here is a few hundred kilobytes, the
+is small on the wire: the largest file here is 2 MB (a csv line of a million columns), the
 point of most of them is what they would become once opened.
 """
 
