@@ -1,15 +1,13 @@
 """Importing a survey export (xlsx or csv) of problems: every row checked first, then all or nothing."""
 
-import csv
 import datetime
-import io
 
-import python_calamine
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from taizhang.lib.text import search_key
+from taizhang.lib.xlsxread import SpreadsheetError, read_workbook
 from taizhang.orgs.models import Unit
 
 from . import actions
@@ -42,26 +40,15 @@ class SurveyError(Exception):
 
 
 def read_rows(upload) -> list[list]:
-    data = upload.read()
-    if len(data) > MAX_BYTES:
+    """The first sheet's rows, read by the project's one guarded reader (``taizhang.lib.xlsxread``)."""
+    if upload.size > MAX_BYTES:
         raise SurveyError([_("The file is larger than 10 MB.")])
-    if data.startswith(b"PK\x03\x04"):
-        try:
-            book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
-            return book.get_sheet_by_index(0).to_python()
-        except Exception as error:  # calamine raises several error types for broken files
-            raise SurveyError([_("The file is damaged and cannot be opened.")]) from error
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise SurveyError([_("The file is neither an xlsx workbook nor a UTF-8 or GBK csv file.")])
-    if "\x00" in text:
-        raise SurveyError([_("The file is neither an xlsx workbook nor a UTF-8 or GBK csv file.")])
-    return list(csv.reader(io.StringIO(text)))
+    try:
+        workbook = read_workbook(upload.read(MAX_BYTES + 1), upload.name or "", max_bytes=MAX_BYTES)
+    except SpreadsheetError as error:
+        raise SurveyError([str(error)]) from error
+    sheets = [s for s in workbook.sheets if not s.hidden] or workbook.sheets
+    return sheets[0].rows if sheets else []
 
 
 def _cell(value) -> str:

@@ -5,7 +5,7 @@ from .ledger_import import FIELD_LABELS
 
 
 class UploadForm(forms.Form):
-    file = forms.FileField(label=_("Spreadsheet (xlsx, xls, csv)"))
+    file = forms.FileField(label=_("Spreadsheet (xlsx or csv)"))
 
 
 def field_choices():
