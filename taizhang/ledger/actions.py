@@ -149,12 +149,16 @@ def _in_bulk(errors: list[tuple[Item, ValidationError]]) -> None:
     )
 
 
-def _clean(items: list[Item], campaign, *, milestones: dict | None = None) -> None:
-    """Validate fields, codes unique in the campaign and the batch, parents, milestones: all at once."""
+def _clean(items: list[Item], campaign, *, given: list[set[str]], milestones: dict | None = None) -> None:
+    """Validate the fields given, codes unique in the campaign and the batch, parents, milestones: all at once.
+
+    Only the given fields: the others hold values the ledger wrote (defaults, or validated before).
+    """
     errors = []
-    for item in items:
+    names = {f.name for f in Item._meta.concrete_fields}
+    for item, fields in zip(items, given, strict=True):
         try:
-            item.clean_fields(exclude=FOREIGN_KEYS)
+            item.clean_fields(exclude=(names - fields) | set(FOREIGN_KEYS))
             if item.parent_id:
                 _check_parent(item)
             if milestones is not None and id(item) in milestones:
@@ -222,7 +226,7 @@ def create_items(
         if new.milestones is not None:
             planned[id(item)] = new.milestones
         built.append(item)
-    _clean(built, campaign, milestones=planned)
+    _clean(built, campaign, given=[set(new.data) for new in items], milestones=planned)
     # Born with their real light (from the one loader), so the history shows no spurious first change.
     relight(built, campaign=campaign, on=on, inputs=load_light_inputs(campaign, on, items=built), planned=planned)
     done = 0
@@ -337,7 +341,7 @@ def update_items(
             rollup.update((parent_id, item.parent_id))  # the parents' percent follows their sub-items
         changed.append((item, changes, edit))
     items = [item for item, _changes, _edit in changed]
-    _clean(items, campaign, milestones=planned)
+    _clean(items, campaign, given=[set(edit.data) for _item, _changes, edit in changed], milestones=planned)
     changes_of_lights = relight(
         items, campaign=campaign, on=on, inputs=load_light_inputs(campaign, on, items=items), planned=planned
     )
