@@ -494,7 +494,97 @@ def validate_attachment(upload) -> None:
         )
 
 
+@dataclass
+class NewProgress:
+    """One progress report on an item (what add_progress takes), for many at once."""
+
+    item: Item
+    percent: int
+    done: str
+    difficulties: str = ""
+    next_steps: str = ""
+    period_label: str = ""
+    as_of: datetime.date | None = None
+    corrects: ProgressEntry | None = None
+    attachments: Sequence = ()
+    source: str = ProgressEntry.Source.WEB
+    created_at: datetime.datetime | None = None
+
+
 @transaction.atomic
+def add_progress_many(
+    *, campaign, reports: Sequence[NewProgress], acting_user, on: datetime.date | None = None
+) -> list[ProgressEntry]:
+    """Append many progress entries; each item's percent, status and light follow, once per item.
+
+    The same checks as add_progress for every report, one history entry per report (at the time it
+    was made), and the items recomputed together at the end.
+    """
+    access = Access.for_user(acting_user, campaign)
+    items = {report.item.pk: report.item for report in reports}
+    for report in reports:
+        if report.item.campaign_id != campaign.pk:
+            raise ValidationError(_("Item %(code)s is not in this campaign.") % {"code": report.item.code})
+        if not access.can_report_progress(report.item):
+            raise PermissionDenied(_("You can report progress only on your own unit's open items."))
+    ids = sorted(items)
+    parents = set()
+    for i in range(0, len(ids), CHUNK):
+        chunk = ids[i : i + CHUNK]
+        list(Item.objects.select_for_update().filter(pk__in=chunk).values_list("pk", flat=True))
+        parents.update(Item.objects.filter(parent_id__in=chunk).values_list("parent_id", flat=True).distinct())
+    now = timezone.now()
+    entries = []
+    for report in reports:
+        if report.item.pk in parents:
+            raise ValidationError(_("This item's progress comes from its sub-items; report on them."))
+        if not 0 <= int(report.percent) <= 100:
+            raise ValidationError({"percent": _("Progress must be between 0 and 100.")})
+        if not (report.done or "").strip():
+            raise ValidationError({"done": _("Say what was done.")})
+        if report.corrects is not None and report.corrects.item_id != report.item.pk:
+            raise ValidationError(_("A correction must be for an entry of the same item."))
+        for upload in report.attachments:
+            validate_attachment(upload)
+        entries.append(
+            ProgressEntry(
+                item=report.item,
+                percent=int(report.percent),
+                done=report.done.strip(),
+                difficulties=report.difficulties.strip(),
+                next_steps=report.next_steps.strip(),
+                period_label=report.period_label.strip(),
+                as_of=report.as_of or today(),
+                corrects=report.corrects,
+                source=report.source,
+                author=acting_user,
+                created_at=report.created_at or now,
+            )
+        )
+    ProgressEntry.objects.bulk_create(entries, batch_size=500)
+    rows = []
+    for report, entry in zip(reports, entries, strict=True):
+        for upload in report.attachments:
+            ProgressAttachment.objects.create(entry=entry, file=upload, name=upload.name[:200], size=upload.size)
+        said = progress_note(entry.percent, entry.done)
+        if report.corrects is not None:
+            said = note(
+                gettext_noop("Correction of the entry of %(date)s. %(percent)d%%: %(done)s"),
+                date=report.corrects.as_of.isoformat(),
+                **said.args,
+            )
+        rows.append({"object_id": report.item.pk, "at": entry.created_at, **note_fields(said)})
+    common = {
+        "content_type_id": ContentType.objects.get_for_model(Item).pk,
+        "campaign_id": campaign.pk,
+        "action": HistoryEntry.Action.PROGRESS,
+        "actor_id": _actor_id(acting_user),
+    }
+    insert_history(common, rows)
+    recompute_items(list(items.values()), on=on, actor=acting_user)
+    return entries
+
+
 def add_progress(
     item: Item,
     *,
@@ -510,46 +600,11 @@ def add_progress(
     source: str = ProgressEntry.Source.WEB,
     created_at: datetime.datetime | None = None,
 ) -> ProgressEntry:
-    """Append a progress entry; the item's percent, status and light follow from it."""
-    access = Access.for_user(acting_user, item.campaign)
-    if not access.can_report_progress(item):
-        raise PermissionDenied(_("You can report progress only on your own unit's open items."))
-    if item.children.exists():
-        raise ValidationError(_("This item's progress comes from its sub-items; report on them."))
-    if not 0 <= int(percent) <= 100:
-        raise ValidationError({"percent": _("Progress must be between 0 and 100.")})
-    if not (done or "").strip():
-        raise ValidationError({"done": _("Say what was done.")})
-    if corrects is not None and corrects.item_id != item.pk:
-        raise ValidationError(_("A correction must be for an entry of the same item."))
-    for upload in attachments:
-        validate_attachment(upload)
-    Item.objects.select_for_update().filter(pk=item.pk).first()
-    entry = ProgressEntry.objects.create(
-        item=item,
-        percent=int(percent),
-        done=done.strip(),
-        difficulties=difficulties.strip(),
-        next_steps=next_steps.strip(),
-        period_label=period_label.strip(),
-        as_of=as_of or today(),
-        corrects=corrects,
-        source=source,
-        author=acting_user,
-        created_at=created_at or timezone.now(),
+    """Append a progress entry (a bulk of one); the item's percent, status and light follow from it."""
+    report = NewProgress(
+        item, percent, done, difficulties, next_steps, period_label, as_of, corrects, attachments, source, created_at
     )
-    for upload in attachments:
-        ProgressAttachment.objects.create(entry=entry, file=upload, name=upload.name[:200], size=upload.size)
-    said = progress_note(entry.percent, entry.done)
-    if corrects is not None:
-        said = note(
-            gettext_noop("Correction of the entry of %(date)s. %(percent)d%%: %(done)s"),
-            date=corrects.as_of.isoformat(),
-            **said.args,
-        )
-    record(item, HistoryEntry.Action.PROGRESS, actor=acting_user, campaign=item.campaign, note=said)
-    recompute_item(item, actor=acting_user)
-    return entry
+    return add_progress_many(campaign=item.campaign, reports=[report], acting_user=acting_user)[0]
 
 
 @transaction.atomic

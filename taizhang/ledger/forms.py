@@ -172,8 +172,20 @@ MilestoneFormSet = forms.formset_factory(
 
 
 def milestone_formset(data=None, *, item=None) -> BaseMilestoneFormSet:
+    """The item form's milestones table; a post without the table (another client) leaves them unbound."""
     initial = [{"on": m.on, "percent": m.percent} for m in item.milestones.all()] if item is not None else []
+    if data is not None and "milestones-TOTAL_FORMS" not in data:
+        data = None
     return MilestoneFormSet(data, initial=initial, prefix="milestones")
+
+
+def milestone_points(formset: BaseMilestoneFormSet) -> list[tuple] | None:
+    """The milestones the table holds, or None when it was not sent (the item's stay as they are)."""
+    return formset.points() if formset.is_bound else None
+
+
+def milestones_ok(formset: BaseMilestoneFormSet) -> bool:
+    return not formset.is_bound or formset.is_valid()
 
 
 class MultipleFileInput(forms.ClearableFileInput):

@@ -14,7 +14,16 @@ from taizhang.lib.paging import IdPaginator
 
 from . import actions
 from .export import export_items
-from .forms import CommentForm, ItemFilterForm, ItemForm, ProgressForm, WithdrawForm, milestone_formset
+from .forms import (
+    CommentForm,
+    ItemFilterForm,
+    ItemForm,
+    ProgressForm,
+    WithdrawForm,
+    milestone_formset,
+    milestone_points,
+    milestones_ok,
+)
 from .models import Item, ProgressAttachment
 from .queries import filtered_items, milestone_checks
 
@@ -88,13 +97,13 @@ def item_create(request, campaign, access):
     access.require(access.is_office, _("Only the campaign office can add items."))
     form = ItemForm(request.POST or None, campaign=campaign)
     milestones = milestone_formset(request.POST or None)
-    if request.method == "POST" and form.is_valid() & milestones.is_valid():
+    if request.method == "POST" and form.is_valid() & milestones_ok(milestones):
         try:
             item = actions.create_item(
                 campaign=campaign,
                 data=form.item_data(),
                 partner_units=form.cleaned_data["partner_units"],
-                milestones=milestones.points(),
+                milestones=milestone_points(milestones),
                 acting_user=request.user,
             )
         except ValidationError as error:
@@ -116,13 +125,13 @@ def item_edit(request, campaign, access, pk):
     form = ItemForm(request.POST or None, instance=item, campaign=campaign)
     milestones = milestone_formset(request.POST or None, item=item)
     stale = False
-    if request.method == "POST" and form.is_valid() & milestones.is_valid():
+    if request.method == "POST" and form.is_valid() & milestones_ok(milestones):
         try:
             item = actions.update_item(
                 item,
                 data=form.item_data(),
                 partner_units=form.cleaned_data["partner_units"],
-                milestones=milestones.points(),
+                milestones=milestone_points(milestones),
                 expected_version=form.cleaned_data.get("version") or 0,
                 acting_user=request.user,
             )
