@@ -19,6 +19,7 @@ from django.utils.translation import gettext_noop
 from taizhang.history.models import HistoryEntry
 from taizhang.history.recording import Note, diff, insert_history, note, note_fields, record, snapshot
 from taizhang.orgs.access import Access
+from taizhang.orgs.models import Unit
 
 from .lights import (
     derive_percent_and_status,
@@ -72,7 +73,6 @@ def _actor_id(user) -> int | None:
 FOREIGN_KEYS = ("campaign", "category", "phase", "key_task", "owner_unit", "parent", "merged_into")
 # The plain columns an edit writes (partner units and milestones are rows of their own).
 EDITED_COLUMNS = tuple(name for name in Item.AUDITED_FIELDS if name != "partner_units")
-WRITTEN_COLUMNS = (*EDITED_COLUMNS, "search_text", "version", "light", "light_code", "light_n", "updated_at")
 CHUNK = 2000
 
 
@@ -295,14 +295,27 @@ def update_items(
     on = on or today()
     ids = [edit.item.pk for edit in edits]
     current: dict[int, Item] = {}
+    partners: dict[int, list] = {}
+    points: dict[int, list] = {}
+    through = Item.partner_units.through
     for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
         rows = (
             Item.objects.select_for_update(of=("self",))
-            .filter(campaign=campaign, pk__in=ids[start : start + CHUNK])
+            .filter(campaign=campaign, pk__in=chunk)
             .select_related("category", "phase", "key_task", "owner_unit", "parent")
-            .prefetch_related("partner_units", "milestones")
         )
-        current.update((item.pk, item) for item in rows)
+        for item in rows:
+            item.campaign = campaign  # the light reads its thresholds: one campaign, not one query an item
+            current[item.pk] = item
+        # Plain rows, not prefetched managers: 100,000 items would build 200,000 querysets.
+        for item_id, unit_id in through.objects.filter(item_id__in=chunk).values_list("item_id", "unit_id"):
+            partners.setdefault(item_id, []).append(unit_id)
+        for item_id, when, percent in Milestone.objects.filter(item_id__in=chunk).values_list(
+            "item_id", "on", "percent"
+        ):
+            points.setdefault(item_id, []).append((when, percent))
+    units = Unit.objects.in_bulk({unit_id for ids_ in partners.values() for unit_id in ids_})
     labels = _labels()
     changed: list[tuple[Item, list[dict], ItemEdit]] = []
     planned: dict[int, list] = {}
@@ -315,17 +328,19 @@ def update_items(
             raise PermissionDenied(_("Only the campaign office can edit items."))
         if edit.expected_version is not None and item.version != edit.expected_version:
             raise StaleEdit(item)
-        partners = list(item.partner_units.all())
-        points = [(m.on, m.percent) for m in item.milestones.all()]
-        before = _audit(item, partners, points)
+        had = sorted((units[u] for u in partners.get(item.pk, [])), key=lambda unit: unit.path)
+        was = sorted(points.get(item.pk, []))
+        before = _audit(item, had, was)
         parent_id = item.parent_id
         for name, value in edit.data.items():
             setattr(item, name, value)
-        new_partners = partners if edit.partner_units is None else list(edit.partner_units)
-        new_points = points if edit.milestones is None else list(edit.milestones)
-        after = _audit(item, new_partners, new_points)
-        if {u.pk for u in new_partners} == {u.pk for u in partners}:
-            after["partner_units"] = before["partner_units"]  # the same units in another order
+        # Only what the edit names can differ: the other fields keep their display from before.
+        after = dict(before)
+        after.update(snapshot(item, [name for name in edit.data if name in before]))
+        if edit.partner_units is not None and {u.pk for u in edit.partner_units} != {u.pk for u in had}:
+            after["partner_units"] = "、".join(str(u) for u in sorted(edit.partner_units, key=lambda u: u.path))
+        if edit.milestones is not None:
+            after["milestones"] = milestones_text(edit.milestones)
         changes = [
             {"field": name, "label": labels[name], "old": before[name], "new": after[name]}
             for name in before
@@ -336,7 +351,7 @@ def update_items(
         item.refresh_search_text()
         item.version += 1
         if edit.milestones is not None:
-            planned[id(item)] = new_points
+            planned[id(item)] = list(edit.milestones)
         if any(c["field"] in ("parent", "weight") for c in changes):
             rollup.update((parent_id, item.parent_id))  # the parents' percent follows their sub-items
         changed.append((item, changes, edit))
@@ -348,8 +363,9 @@ def update_items(
     now = timezone.now()
     for item in items:
         item.updated_at = now
-    _write_columns(items, WRITTEN_COLUMNS, progress=progress)
-    through = Item.partner_units.through
+    _write_changed_columns(changed, lights_changed={change["object_id"] for change in changes_of_lights})
+    if progress:
+        progress(len(items), len(items))
     moved = [
         (item, edit.partner_units)
         for item, changes, edit in changed
@@ -377,28 +393,30 @@ def update_items(
     return items
 
 
-def _write_columns(items: list[Item], names: Sequence[str], *, progress=None) -> None:
-    """One UPDATE statement run for every item (executemany): bulk_update's CASE per row costs far more."""
-    if not items:
-        return
-    fields = [Item._meta.get_field(name) for name in names]
+def _write_changed_columns(changed, *, lights_changed: set[int]) -> None:
+    """Each item's changed columns, one executemany per set of columns: an UPDATE that names a column
+    rewrites the indexes on it, and bulk_update's CASE per row costs far more still."""
+    groups: dict[tuple[str, ...], list[Item]] = {}
+    for item, changes, _edit in changed:
+        names = {c["field"] for c in changes} - {"partner_units", "milestones"}
+        names |= {"search_text", "version", "updated_at", "light_code", "light_n"}
+        if item.pk in lights_changed:
+            names.add("light")
+        groups.setdefault(tuple(sorted(names)), []).append(item)
     quote = connection.ops.quote_name
-    sets = ", ".join(f"{quote(f.column)} = %s" for f in fields)
-    sql = f"UPDATE {quote(Item._meta.db_table)} SET {sets} WHERE {quote(Item._meta.pk.column)} = %s"
-    done = 0
-    with connection.cursor() as cursor:
-        for start in range(0, len(items), CHUNK):
-            chunk = items[start : start + CHUNK]
-            cursor.executemany(
-                sql,
-                [
-                    [f.get_db_prep_save(getattr(item, f.attname), connection) for f in fields] + [item.pk]
-                    for item in chunk
-                ],
-            )
-            done += len(chunk)
-            if progress:
-                progress(done, len(items))
+    for names, items in groups.items():
+        fields = [Item._meta.get_field(name) for name in names]
+        sets = ", ".join(f"{quote(f.column)} = %s" for f in fields)
+        sql = f"UPDATE {quote(Item._meta.db_table)} SET {sets} WHERE {quote(Item._meta.pk.column)} = %s"
+        with connection.cursor() as cursor:
+            for start in range(0, len(items), CHUNK):
+                cursor.executemany(
+                    sql,
+                    [
+                        [f.get_db_prep_save(getattr(item, f.attname), connection) for f in fields] + [item.pk]
+                        for item in items[start : start + CHUNK]
+                    ],
+                )
 
 
 def update_item(
