@@ -284,7 +284,7 @@ def build_plan(
     progress=None,
 ) -> Plan:
     """Read a ledger sheet's rows into a plan against the campaign's items (no writes)."""
-    from taizhang.ledger.models import Item
+    from taizhang.ledger.models import Item, Milestone
 
     plan = Plan()
     layout = find_layout(rows, hidden, preset)
@@ -464,10 +464,14 @@ def build_plan(
             seen_codes.setdefault(p["code"], p["row"])
 
     existing = (
-        Item.objects.filter(campaign=campaign)
-        .prefetch_related("partner_units", "milestones")
-        .select_related("category", "phase")
+        Item.objects.filter(campaign=campaign).prefetch_related("partner_units").select_related("category", "phase")
     )
+    milestones: dict[int, list] = {}
+    if "milestones" in by_field:  # read only when the sheet has them: rows, not 100,000 prefetched managers
+        for item_id, when, percent in Milestone.objects.filter(item__campaign=campaign).values_list(
+            "item_id", "on", "percent"
+        ):
+            milestones.setdefault(item_id, []).append((when, percent))
     by_code = {}
     by_title = {}
     any_without_code = any(not p["code"] for p in parsed)
@@ -485,13 +489,13 @@ def build_plan(
         else:
             if not p["code"]:
                 p["code"] = current.code
-            p["changes"] = compare(current, p)
+            p["changes"] = compare(current, p, milestones=sorted(milestones.get(current.pk, [])))
             p["action"] = "update" if p["changes"] else "unchanged"
     plan.rows = parsed
     return plan
 
 
-def _current_values(item) -> dict:
+def _current_values(item, milestones: list) -> dict:
     return {
         "title": item.title,
         "content": item.content,
@@ -504,13 +508,13 @@ def _current_values(item) -> dict:
         "due": item.due,
         "due_text": item.due_text,
         "note": item.note,
-        "milestones": sorted((m.on, m.percent) for m in item.milestones.all()),
+        "milestones": milestones,
     }
 
 
-def compare(item, row: dict) -> list[dict]:
+def compare(item, row: dict, *, milestones: list = ()) -> list[dict]:
     """The fields the row would change on the item, old → new, as people read them."""
-    current = _current_values(item)
+    current = _current_values(item, list(milestones))
     new = {
         "title": row["title"],
         "content": row["content"],
