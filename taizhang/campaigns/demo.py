@@ -24,9 +24,9 @@
 
 Running it again changes nothing: units, users, grants and contact points are
 looked up before they are made, and an existing campaign ``2026`` is left as it
-is (passwords of existing users too). Items and progress are written in bulk,
-then each item's derived state goes through ``ledger.actions.recompute_item``,
-the same function the pages use.
+is (passwords of existing users too). Items and progress are written through
+the ledger's bulk actions (``create_items``, ``add_progress_many``), the same
+road as the pages and the import: search text, lights and history come from it.
 """
 
 import datetime
@@ -35,6 +35,7 @@ import random
 import time
 from dataclasses import dataclass, field
 from decimal import Decimal
+from types import SimpleNamespace
 
 from django.contrib.auth.hashers import check_password, make_password
 from django.contrib.contenttypes.models import ContentType
@@ -43,8 +44,8 @@ from django.utils import timezone
 from opencc import OpenCC
 
 from taizhang.history.models import HistoryEntry
-from taizhang.history.recording import note_fields
-from taizhang.ledger.actions import progress_note, recompute_item, withdraw_item
+from taizhang.ledger import actions
+from taizhang.ledger.actions import withdraw_item
 from taizhang.ledger.lights import expected_percent
 from taizhang.ledger.models import Item, ProgressEntry, Status
 from taizhang.orgs.actions import create_unit, grant_role, system_actor
@@ -57,6 +58,26 @@ CAMPAIGN_SLUG = "2026"
 CAMPAIGN_NAME = "2026年“我为群众办实事”实践活动"
 DEFAULT_PASSWORD = "taizhang-demo"
 SEED = 2026
+# What the demo's plans say of an item; the rest the ledger derives.
+DEMO_FIELDS = (
+    "code",
+    "title",
+    "content",
+    "measures",
+    "category",
+    "phase",
+    "scope",
+    "key_task",
+    "owner_unit",
+    "lead",
+    "owner",
+    "starts_on",
+    "due",
+    "due_text",
+    "weight",
+    "note",
+    "completed_on",
+)
 
 
 def default_password() -> str:
@@ -1042,87 +1063,74 @@ class _LedgerBuilder:
     # Writing ------------------------------------------------------------------------------------------------
 
     def _write(self, tops: list[_Plan]) -> None:
-        """Items in bulk, then partners, history and progress in bulk, then each item's derived state."""
-        Item.objects.bulk_create([self._ready(plan) for plan in tops])
-        children = [child for plan in tops for child in plan.children]
-        for plan in tops:
-            for child in plan.children:
-                child.item.parent = plan.item
-        Item.objects.bulk_create([self._ready(plan) for plan in children])
-        every = tops + children
-        for plan in every:
-            plan.item.created_at = self._created_at(plan.item)
-        _backdate(Item, "created_at", [plan.item for plan in every])
-
-        through = Item.partner_units.through
-        through.objects.bulk_create(
-            through(item_id=plan.item.pk, unit_id=unit.pk) for plan in every for unit in plan.partners
+        """Items, then their weekly progress, through the ledger's bulk actions: the same road as the pages."""
+        made = actions.create_items(
+            campaign=self.campaign, items=[self._new(plan) for plan in tops], acting_user=self.office, on=self.today
         )
+        for plan, item in zip(tops, made, strict=True):
+            plan.item = item
+        children = [child for plan in tops for child in plan.children]
+        made = actions.create_items(
+            campaign=self.campaign,
+            items=[self._new(child, parent=plan.item) for plan in tops for child in plan.children],
+            acting_user=self.office,
+            on=self.today,
+        )
+        for plan, item in zip(children, made, strict=True):
+            plan.item = item
+        every = tops + children
+        self._backdate_creation(every)
 
-        item_type = ContentType.objects.get_for_model(Item)
-        history = [
-            HistoryEntry(
-                content_type=item_type,
-                object_id=plan.item.pk,
-                campaign=self.campaign,
-                action=HistoryEntry.Action.CREATE,
-                actor=self.office,
-                at=plan.item.created_at,
-            )
-            for plan in every
-        ]
-        entries = []
+        reports: dict[int, list[actions.NewProgress]] = {}
+        authors: dict[int, User] = {}
         for plan in every:
             author = self._liaison_for(plan.item.owner_unit)
+            authors[author.pk] = author
             for i, (as_of, percent) in enumerate(plan.reports):
                 done, difficulties, next_steps = self._texts(plan, percent, i == len(plan.reports) - 1)
                 iso = as_of.isocalendar()
                 minute = self.rng.randint(-50, 55)
                 created_at = datetime.datetime.combine(as_of, datetime.time(16, 0), tzinfo=self.tz)
                 created_at += datetime.timedelta(minutes=minute)
-                entries.append(
-                    ProgressEntry(
+                reports.setdefault(author.pk, []).append(
+                    actions.NewProgress(
                         item=plan.item,
-                        period_label=f"{iso.year}年第{iso.week}周",
-                        as_of=as_of,
                         percent=percent,
                         done=done,
                         difficulties=difficulties,
                         next_steps=next_steps,
+                        period_label=f"{iso.year}年第{iso.week}周",
+                        as_of=as_of,
                         source=ProgressEntry.Source.DEMO,
-                        author=author,
                         created_at=created_at,
                     )
                 )
-                history.append(
-                    HistoryEntry(
-                        content_type=item_type,
-                        object_id=plan.item.pk,
-                        campaign=self.campaign,
-                        action=HistoryEntry.Action.PROGRESS,
-                        # The note add_progress writes, so the timeline reads the same.
-                        **note_fields(progress_note(percent, done)),
-                        actor=author,
-                        at=created_at,
-                    )
-                )
-        ProgressEntry.objects.bulk_create(entries, batch_size=500)
-        times = [entry.at for entry in history]
-        HistoryEntry.objects.bulk_create(history, batch_size=500)
-        for entry, at in zip(history, times, strict=True):
-            entry.at = at
-        _backdate(HistoryEntry, "at", history)
-
-        # Derived state through the one function the pages use; a sub-item recomputes its parent.
-        for plan in children + [plan for plan in tops if not plan.children]:
-            recompute_item(plan.item, on=self.today)
+        # Each unit's liaison reports on the unit's items; percent, status and light follow in the action.
+        for author_id, theirs in reports.items():
+            actions.add_progress_many(
+                campaign=self.campaign, reports=theirs, acting_user=authors[author_id], on=self.today
+            )
         self._withdraw([plan for plan in tops if plan.withdraw])
 
-    def _ready(self, plan: _Plan) -> Item:
+    def _new(self, plan: _Plan, parent: Item | None = None) -> actions.NewItem:
         item = plan.item
-        item.refresh_search_text()
-        item.clean_fields(exclude=["campaign", "category", "phase", "key_task", "owner_unit", "parent", "merged_into"])
-        return item
+        data = {name: getattr(item, name) for name in DEMO_FIELDS}
+        if parent is not None:
+            data["parent"] = parent
+        return actions.NewItem(data, partner_units=plan.partners)
+
+    def _backdate_creation(self, plans: list[_Plan]) -> None:
+        """The list was drawn up weeks ago: the items and their "created" history entries say so."""
+        for plan in plans:
+            plan.item.created_at = self._created_at(plan.item)
+        _backdate(Item, "created_at", [plan.item for plan in plans])
+        when = {plan.item.pk: plan.item.created_at for plan in plans}
+        entries = HistoryEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(Item),
+            action=HistoryEntry.Action.CREATE,
+            object_id__in=list(when),
+        ).values_list("pk", "object_id")
+        _backdate(HistoryEntry, "at", [SimpleNamespace(pk=pk, at=when[object_id]) for pk, object_id in entries])
 
     def _created_at(self, item: Item) -> datetime.datetime:
         if item.starts_on and item.starts_on > self.today:

@@ -129,6 +129,65 @@ class ItemForm(forms.ModelForm):
         return {name: self.cleaned_data[name] for name in self.Meta.fields if name != "partner_units"}
 
 
+class MilestoneForm(forms.Form):
+    """One planned point of an item: by this date, this percent done (序时进度 runs through it)."""
+
+    on = forms.DateField(
+        label=_("date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date", "class": "form-control form-control-sm"}, format="%Y-%m-%d"),
+    )
+    percent = forms.IntegerField(
+        label=_("expected progress (%)"),
+        required=False,
+        min_value=0,
+        max_value=100,
+        widget=forms.NumberInput(attrs={"min": 0, "max": 100, "class": "form-control form-control-sm"}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        on, percent = data.get("on"), data.get("percent")
+        if (on is None) != (percent is None) and not self.errors:
+            raise forms.ValidationError(_("Give both the date and the percent, or leave the row empty."))
+        return data
+
+
+class BaseMilestoneFormSet(forms.BaseFormSet):
+    def points(self) -> list[tuple]:
+        """The filled rows not marked for removal, as (date, percent)."""
+        return [
+            (form.cleaned_data["on"], form.cleaned_data["percent"])
+            for form in self.forms
+            if form.cleaned_data
+            and not form.cleaned_data.get("DELETE")
+            and form.cleaned_data.get("on") is not None
+            and form.cleaned_data.get("percent") is not None
+        ]
+
+
+MilestoneFormSet = forms.formset_factory(
+    MilestoneForm, formset=BaseMilestoneFormSet, extra=1, can_delete=True, max_num=24, validate_max=True
+)
+
+
+def milestone_formset(data=None, *, item=None) -> BaseMilestoneFormSet:
+    """The item form's milestones table; a post without the table (another client) leaves them unbound."""
+    initial = [{"on": m.on, "percent": m.percent} for m in item.milestones.all()] if item is not None else []
+    if data is not None and "milestones-TOTAL_FORMS" not in data:
+        data = None
+    return MilestoneFormSet(data, initial=initial, prefix="milestones")
+
+
+def milestone_points(formset: BaseMilestoneFormSet) -> list[tuple] | None:
+    """The milestones the table holds, or None when it was not sent (the item's stay as they are)."""
+    return formset.points() if formset.is_bound else None
+
+
+def milestones_ok(formset: BaseMilestoneFormSet) -> bool:
+    return not formset.is_bound or formset.is_valid()
+
+
 class MultipleFileInput(forms.ClearableFileInput):
     # A class attribute, not an HTML attribute: only this renders ``multiple`` and reads every file.
     allow_multiple_selected = True

@@ -10,13 +10,23 @@ level higher.
 
 import datetime
 import itertools
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Callable, Collection, Iterable
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from .models import Light, Status
+from taizhang.history.models import HistoryEntry
+from taizhang.history.recording import insert_history, render_note
+
+from .models import FINISHED_STATUSES, Comment, Item, Light, LightTally, Milestone, Status
 
 SEVERITY = {Light.NONE: 0, Light.GREEN: 1, Light.BLUE: 2, Light.YELLOW: 3, Light.RED: 4}
 ONE_HIGHER = {Light.GREEN: Light.BLUE, Light.BLUE: Light.YELLOW, Light.YELLOW: Light.RED, Light.RED: Light.RED}
@@ -155,3 +165,264 @@ def _open_item_light(item, today, missed_reports, milestones) -> LightVerdict:
     if (due - today).days <= campaign.blue_days_before_due:
         return LightVerdict(Light.BLUE, "near", (due - today).days)
     return LightVerdict(Light.GREEN, "on_schedule")
+
+
+# The facts the rule reads, gathered in one place ---------------------------------------------
+#
+# compute_light is pure; what it reads beyond the item (reports missed in a row, an instruction,
+# milestones) comes from load_light_inputs, for one item or a whole campaign alike, and every
+# writer (the pages, the bulk actions, the night) stores lights through relight/refresh_lights.
+
+# Reports missed in a row belong to the reporting rhythm, an app above the ledger: it registers
+# a function (campaign, on, unit_ids or None for every expected unit) -> {unit id: missed}.
+MissedReportsProvider = Callable[[object, datetime.date, Collection[int] | None], dict[int, int]]
+_missed_reports_provider: MissedReportsProvider | None = None
+CHUNK = 2000  # ids per IN (...) list: below every database's parameter limit
+
+
+def register_missed_reports_provider(provider: MissedReportsProvider | None) -> None:
+    """Called by the reporting app when it is ready; None unregisters (lights then count no missed reports)."""
+    global _missed_reports_provider
+    _missed_reports_provider = provider
+
+
+def missed_reports(campaign, on: datetime.date, unit_ids: Collection[int] | None = None) -> dict[int, int]:
+    """Unit id → reports missed in a row on ``on``, from the registered provider (empty without one)."""
+    if _missed_reports_provider is None:
+        return {}
+    return _missed_reports_provider(campaign, on, unit_ids)
+
+
+@dataclass
+class LightInputs:
+    """What compute_light reads besides the item, for a batch of items: ask it with :meth:`of`."""
+
+    missed: dict[int, int] = field(default_factory=dict)  # unit id → reports missed in a row
+    instructed: set[int] = field(default_factory=set)  # item ids a leader gave an instruction on
+    milestones: dict[int, list[tuple[datetime.date, int]]] = field(default_factory=dict)  # item id → (on, percent)
+
+    def of(self, pk: int | None, unit_id: int, planned: Iterable[tuple[datetime.date, int]] | None = None) -> dict:
+        """The keyword arguments of compute_light for one item; ``planned`` milestones stand in for stored ones."""
+        return {
+            "missed_reports": self.missed.get(unit_id, 0),
+            "instructed": pk is not None and pk in self.instructed,
+            "milestones": list(planned) if planned is not None else self.milestones.get(pk, []),
+        }
+
+
+def load_light_inputs(campaign, on: datetime.date, *, items=None, unit=None) -> LightInputs:
+    """The light facts of ``items`` (anything with ``pk`` and ``owner_unit_id``; unsaved ones have none
+    stored but their unit's missed reports), or of every item of the campaign (of ``unit``) when None.
+
+    A handful of queries whatever the number of items: one item is a batch of one.
+    """
+    inputs = LightInputs()
+    if items is None:
+        scope = {"item__campaign": campaign}
+        if unit is not None:
+            scope["item__owner_unit"] = unit
+        inputs.missed = missed_reports(campaign, on, None if unit is None else [unit.pk])
+        chunks = [scope]
+    else:
+        ids = sorted({item.pk for item in items if item.pk is not None})
+        inputs.missed = missed_reports(campaign, on, {item.owner_unit_id for item in items})
+        chunks = [{"item_id__in": ids[i : i + CHUNK]} for i in range(0, len(ids), CHUNK)]
+    for where in chunks:
+        inputs.instructed.update(
+            Comment.objects.filter(**where, kind=Comment.Kind.INSTRUCTION).values_list("item_id", flat=True).order_by()
+        )
+        for item_id, when, percent in (
+            Milestone.objects.filter(**where).values_list("item_id", "on", "percent").order_by("item_id", "on")
+        ):
+            inputs.milestones.setdefault(item_id, []).append((when, percent))
+    return inputs
+
+
+def light_change(subject, old: str, verdict: LightVerdict) -> dict:
+    """The history row of a changed light (for insert_history): old → new, and the reason as a note kind."""
+    return {
+        "object_id": subject.pk,
+        "changes": [
+            {
+                "field": "light",
+                "label": str(Item._meta.get_field("light").verbose_name),
+                "old": old,
+                "new": verdict.light,
+            }
+        ],
+        "note_key": f"light:{verdict.code}",
+        "note_args": {"n": verdict.n},
+    }
+
+
+def write_light_changes(campaign, changes: list[dict], *, actor=None) -> int:
+    """One history entry per changed light, in bulk, the note stored as its key and in the site's language."""
+    if not changes:
+        return 0
+    with translation.override(settings.LANGUAGE_CODE):  # the stored text; each reader gets their own language
+        rows = [{**change, "note": render_note(change["note_key"], change["note_args"])} for change in changes]
+    common = {
+        "content_type_id": ContentType.objects.get_for_model(Item).pk,
+        "campaign_id": campaign.pk,
+        "action": HistoryEntry.Action.LIGHT,
+        "actor_id": actor.pk if actor is not None and actor.is_authenticated else None,
+    }
+    return insert_history(common, rows)
+
+
+def relight(items, *, campaign, on: datetime.date, inputs: LightInputs | None = None, planned=None) -> list[dict]:
+    """Judge each item's light in place (instances keep their old light until now) and return the changes.
+
+    ``planned`` maps an item (by ``id()``) to the milestones it is about to get. The caller stores the
+    light fields with the item and writes the returned changes with :func:`write_light_changes`.
+    """
+    if inputs is None:
+        inputs = load_light_inputs(campaign, on, items=items)
+    changes = []
+    for item in items:
+        verdict = compute_light(
+            item, on, **inputs.of(item.pk, item.owner_unit_id, None if planned is None else planned.get(id(item)))
+        )
+        if item.pk is not None and verdict.light != item.light:
+            changes.append(light_change(item, item.light, verdict))
+        item.light, item.light_code, item.light_n = verdict.light, verdict.code, verdict.n
+    return changes
+
+
+# Percent, status and light of one item, stored ------------------------------------------------
+
+
+def derive_percent_and_status(item) -> tuple[int, str]:
+    """An item's current percent and status from its progress entries or its sub-items."""
+    if item.status in FINISHED_STATUSES:
+        return item.percent, item.status
+    children = list(item.children.exclude(status=Status.WITHDRAWN).values_list("percent", "weight"))
+    if children:
+        total_weight = sum((w for _, w in children), Decimal(0))
+        if total_weight > 0:
+            percent = int(
+                (sum((Decimal(p) * w for p, w in children), Decimal(0)) / total_weight).quantize(
+                    Decimal(1), ROUND_HALF_UP
+                )
+            )
+        else:
+            percent = round(sum(p for p, _ in children) / len(children))
+        has_progress = any(p > 0 for p, _ in children)
+    else:
+        latest = item.progress_entries.order_by("-created_at", "-id").first()
+        percent = latest.percent if latest else 0
+        has_progress = latest is not None
+    if percent >= 100:
+        status = Status.COMPLETED
+    elif has_progress:
+        status = Status.IN_PROGRESS
+    else:
+        status = Status.NOT_STARTED
+    return percent, status
+
+
+def recompute_items(items, *, on: datetime.date | None = None, actor=None) -> list:
+    """Recompute percent, status and light of each item, store them, record light changes, roll up to parents.
+
+    Items of one campaign. Percent and status need each item's own progress or sub-items; the
+    light facts come from one :func:`load_light_inputs` for them all.
+    """
+    items = list(items)
+    if not items:
+        return items
+    on = on or timezone.localdate()
+    campaign = items[0].campaign
+    for item in items:
+        percent, status = derive_percent_and_status(item)
+        item.percent, item.status = percent, status
+        if status == Status.COMPLETED and item.completed_on is None:
+            item.completed_on = on
+        elif status != Status.COMPLETED and item.status not in FINISHED_STATUSES:
+            item.completed_on = None
+        item.last_progress_at = item.progress_entries.aggregate(at=Max("created_at"))["at"]
+    changes = relight(items, campaign=campaign, on=on)
+    for item in items:
+        Item.objects.filter(pk=item.pk).update(
+            percent=item.percent,
+            status=item.status,
+            light=item.light,
+            light_code=item.light_code,
+            light_n=item.light_n,
+            completed_on=item.completed_on,
+            last_progress_at=item.last_progress_at,
+        )
+    write_light_changes(campaign, changes, actor=actor)
+    parent_ids = sorted({item.parent_id for item in items if item.parent_id})
+    if parent_ids:
+        recompute_items(Item.objects.filter(pk__in=parent_ids).select_related("campaign"), on=on, actor=actor)
+    return items
+
+
+def recompute_item(item, *, on: datetime.date | None = None, actor=None):
+    """Recompute one item's percent, status and light (a batch of one), and its parents'."""
+    return recompute_items([item], on=on, actor=actor)[0]
+
+
+# The night: dates move, so lights change without any edit -------------------------------------
+
+REFRESH_FIELDS = ("id", "owner_unit_id", "status", "percent", "due", "starts_on", "light", "light_code", "light_n")
+
+
+class _LightFacts:
+    """What compute_light reads of an item, without building a model instance (100,000 a night)."""
+
+    __slots__ = ("campaign", "due", "light", "owner_unit_id", "percent", "pk", "starts_on", "status")
+
+    def __init__(self, campaign, pk, owner_unit_id, status, percent, due, starts_on, light):
+        self.campaign, self.pk, self.owner_unit_id = campaign, pk, owner_unit_id
+        self.status, self.percent, self.due, self.starts_on, self.light = status, percent, due, starts_on, light
+
+
+def refresh_lights(campaign, *, on: datetime.date | None = None, unit=None, batch_size: int = 2000) -> int:
+    """Nightly: recompute every light of the campaign (of ``unit``: its report just came in). Returns how many changed.
+
+    Built for 100,000 items: the inputs come from one :func:`load_light_inputs`, lights are
+    computed in Python, rows that changed are written with one UPDATE per (light, reason) group,
+    and the history rows in bulk. With ``unit``, the week's light tallies are left to the night.
+    """
+    on = on or timezone.localdate()
+    with transaction.atomic():
+        inputs = load_light_inputs(campaign, on, unit=unit)
+        groups: dict[tuple[str, str, int], list[int]] = {}
+        changes = []
+        tally: Counter[tuple[int, str]] = Counter()
+        rows = Item.objects.filter(campaign=campaign)
+        if unit is not None:
+            rows = rows.filter(owner_unit=unit)
+        rows = rows.values_list(*REFRESH_FIELDS).order_by()
+        for pk, unit_id, status, percent, due, starts_on, light, code, n in rows.iterator(chunk_size=batch_size):
+            facts = _LightFacts(campaign, pk, unit_id, status, percent, due, starts_on, light)
+            verdict = compute_light(facts, on, **inputs.of(pk, unit_id))
+            if verdict.light != Light.NONE:
+                tally[unit_id, verdict.light] += 1
+            key = (verdict.light, verdict.code, verdict.n)
+            if key == (light, code, n):
+                continue
+            groups.setdefault(key, []).append(pk)
+            if verdict.light != light:
+                changes.append(light_change(facts, light, verdict))
+        for (light, code, n), ids in groups.items():
+            for i in range(0, len(ids), batch_size):
+                Item.objects.filter(pk__in=ids[i : i + batch_size]).update(light=light, light_code=code, light_n=n)
+        write_light_changes(campaign, changes)
+        if unit is None:
+            _write_tally(campaign, on, tally)
+    return len(changes)
+
+
+def _write_tally(campaign, on: datetime.date, tally: Counter) -> None:
+    """This week's light counts per unit and for the whole campaign; a later run in the week replaces them."""
+    week = on - datetime.timedelta(days=on.weekday())
+    LightTally.objects.filter(campaign=campaign, week=week).delete()
+    whole: Counter[str] = Counter()
+    rows = []
+    for (unit_id, light), count in tally.items():
+        whole[light] += count
+        rows.append(LightTally(campaign=campaign, week=week, unit_id=unit_id, light=light, count=count))
+    rows += [LightTally(campaign=campaign, week=week, unit=None, light=light, count=n) for light, n in whole.items()]
+    LightTally.objects.bulk_create(rows, batch_size=2000)

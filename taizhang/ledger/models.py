@@ -121,7 +121,7 @@ class Item(models.Model):
     )
     note = models.TextField(_("note"), blank=True)
 
-    # Derived state, recomputed by actions.recompute_item and stored for fast lists.
+    # Derived state, recomputed by lights.recompute_item(s) and stored for fast lists.
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.NOT_STARTED)
     percent = models.PositiveSmallIntegerField(_("progress (%)"), default=0, validators=[MaxValueValidator(100)])
     light = models.CharField(_("light"), max_length=10, choices=Light.choices, default=Light.GREEN)
@@ -336,7 +336,7 @@ class Milestone(models.Model):
 class LightTally(models.Model):
     """How many of a unit's items showed each light in a week (the week's last nightly count), for charts over time.
 
-    Written by ``actions.refresh_lights``; a row with no unit counts the whole campaign.
+    Written by ``lights.refresh_lights``; a row with no unit counts the whole campaign.
     """
 
     campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.CASCADE, related_name="+")

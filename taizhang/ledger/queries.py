@@ -1,5 +1,8 @@
 """Named read queries on the ledger, shared by pages and exports."""
 
+import datetime
+from dataclasses import dataclass
+
 from django.db.models import F
 
 from .models import Item, Status
@@ -53,3 +56,34 @@ def filtered_items(campaign, data: dict):
             F(name).desc(nulls_last=nulls_last) if descending and i == 0 else F(name).asc(nulls_last=nulls_last)
         )
     return qs.order_by(*order)
+
+
+@dataclass(frozen=True)
+class MilestoneCheck:
+    """One milestone against the item's actual progress: reached by then, missed, or still ahead."""
+
+    on: datetime.date
+    expected: int
+    actual: int | None  # percent on that date (past), or now (ahead); None: not known (progress from sub-items)
+    state: str  # "met", "missed", "ahead"
+
+
+def milestone_checks(item, today: datetime.date) -> list[MilestoneCheck]:
+    """Each milestone of the item with the progress reported by its date (the latest entry as of then)."""
+    milestones = list(item.milestones.values_list("on", "percent"))
+    if not milestones:
+        return []
+    own = not item.children.exists()
+    reports = sorted(item.progress_entries.values_list("as_of", "created_at", "percent")) if own else []
+    checks = []
+    for on, expected in milestones:
+        if on > today:
+            checks.append(MilestoneCheck(on, expected, item.percent, "met" if item.percent >= expected else "ahead"))
+            continue
+        if own:
+            actual = next((percent for as_of, _at, percent in reversed(reports) if as_of <= on), 0)
+        else:
+            actual = None
+        reached = actual is not None and actual >= expected
+        checks.append(MilestoneCheck(on, expected, actual, "met" if reached else "missed"))
+    return checks

@@ -5,7 +5,7 @@ from huey.contrib.djhuey import db_periodic_task, db_task, lock_task
 
 from taizhang.campaigns.models import Campaign
 
-from .actions import refresh_lights
+from .lights import refresh_lights
 
 
 @db_periodic_task(crontab(hour="1", minute="5"))

@@ -15,9 +15,18 @@ from taizhang.lib.paging import IdPaginator
 
 from . import actions
 from .export import export_items
-from .forms import CommentForm, ItemFilterForm, ItemForm, ProgressForm, WithdrawForm
+from .forms import (
+    CommentForm,
+    ItemFilterForm,
+    ItemForm,
+    ProgressForm,
+    WithdrawForm,
+    milestone_formset,
+    milestone_points,
+    milestones_ok,
+)
 from .models import Item, ProgressAttachment
-from .queries import filtered_items
+from .queries import filtered_items, milestone_checks
 
 
 def _get_item(campaign, pk: int) -> Item:
@@ -77,6 +86,7 @@ def item_detail(request, campaign, access, pk):
         "history": history_for(item)[:200],
         "children": item.children.select_related("owner_unit").order_by("code"),
         "partners": item.partner_units.all(),
+        "milestones": milestone_checks(item, timezone.localdate()),
         "progress_form": ProgressForm(initial={"percent": item.percent}) if access.can_report_progress(item) else None,
         "comment_form": CommentForm() if access.can_comment(item) else None,
         "can_read_attachments": access.can_read_attachments(item),
@@ -88,12 +98,14 @@ def item_detail(request, campaign, access, pk):
 def item_create(request, campaign, access):
     access.require(access.is_office, _("Only the campaign office can add items."))
     form = ItemForm(request.POST or None, campaign=campaign)
-    if request.method == "POST" and form.is_valid():
+    milestones = milestone_formset(request.POST or None)
+    if request.method == "POST" and form.is_valid() & milestones_ok(milestones):
         try:
             item = actions.create_item(
                 campaign=campaign,
                 data=form.item_data(),
                 partner_units=form.cleaned_data["partner_units"],
+                milestones=milestone_points(milestones),
                 acting_user=request.user,
             )
         except ValidationError as error:
@@ -102,7 +114,9 @@ def item_create(request, campaign, access):
             messages.success(request, _("Item %(code)s added.") % {"code": item.code})
             return redirect("ledger:item_detail", slug=campaign.slug, pk=item.pk)
     return render(
-        request, "ledger/item_form.html", {"campaign": campaign, "access": access, "form": form, "item": None}
+        request,
+        "ledger/item_form.html",
+        {"campaign": campaign, "access": access, "form": form, "milestones": milestones, "item": None},
     )
 
 
@@ -111,13 +125,15 @@ def item_edit(request, campaign, access, pk):
     item = _get_item(campaign, pk)
     access.require(access.can_edit_item(item), _("Only the campaign office can edit items."))
     form = ItemForm(request.POST or None, instance=item, campaign=campaign)
+    milestones = milestone_formset(request.POST or None, item=item)
     stale = False
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() & milestones_ok(milestones):
         try:
             item = actions.update_item(
                 item,
                 data=form.item_data(),
                 partner_units=form.cleaned_data["partner_units"],
+                milestones=milestone_points(milestones),
                 expected_version=form.cleaned_data.get("version") or 0,
                 acting_user=request.user,
             )
@@ -133,7 +149,7 @@ def item_edit(request, campaign, access, pk):
     return render(
         request,
         "ledger/item_form.html",
-        {"campaign": campaign, "access": access, "form": form, "item": item, "stale": stale},
+        {"campaign": campaign, "access": access, "form": form, "milestones": milestones, "item": item, "stale": stale},
         status=status,
     )
 

@@ -319,3 +319,32 @@ def missed_reports_by_unit(campaign, on: datetime.date, kind: str = ReportingPer
             missed += 1
         result[unit_id] = missed
     return result
+
+
+def missed_reports_for_lights(campaign, on: datetime.date, unit_ids=None) -> dict[int, int]:
+    """The ledger's light input (registered in apps.py): unit id → weekly reports missed in a row.
+
+    ``unit_ids`` None: every expected unit. Otherwise those units, a closed one counting none (it is
+    not expected to report); the same count as :func:`missed_reports_in_a_row`, in two queries.
+    """
+    if unit_ids is None:
+        return missed_reports_by_unit(campaign, on)
+    active = set(Unit.objects.filter(pk__in=list(unit_ids), is_active=True).values_list("pk", flat=True))
+    result = dict.fromkeys(unit_ids, 0)
+    if not active:
+        return result
+    ids, cutoff = _due_periods_before(campaign, on, ReportingPeriod.Kind.WEEKLY)
+    submitted = defaultdict(set)
+    for unit_id, period_id in UnitReport.objects.filter(
+        unit_id__in=active, period_id__in=ids, submitted_at__lt=cutoff + ONE_DAY
+    ).values_list("unit_id", "period_id"):
+        submitted[unit_id].add(period_id)
+    for unit_id in active:
+        done = submitted[unit_id]
+        missed = 0
+        for period_id in ids:
+            if period_id in done:
+                break
+            missed += 1
+        result[unit_id] = missed
+    return result

@@ -1,38 +1,10 @@
-"""A faster :func:`taizhang.lib.text.search_key` for bulk imports, with exactly the same result.
+"""The search key of bulk imports: :func:`taizhang.lib.text.search_key` itself, which skips OpenCC's
+conversion for text it cannot change (the tests compare it with the conversion on simplified,
+traditional and mixed text)."""
 
-OpenCC's pure-Python conversion costs about half a millisecond per item. A
-traditional→simplified change can only start at a character that begins some
-dictionary key whose value differs; text with none of those characters (most
-simplified text) comes out of the conversion unchanged, so it is skipped.
-The tests compare this with ``search_key`` on simplified, traditional and
-mixed text. (Worth moving into lib/text.py itself.)
-"""
+from taizhang.lib.text import search_key
 
-import unicodedata
-from functools import cache
-
-from taizhang.lib import text as lib_text
-
-
-@cache
-def _changing_first_chars() -> frozenset[str]:
-    converter = lib_text._T2S
-    converter.convert("")  # loads the dictionaries
-    firsts = set()
-    for group in converter._dict_chain_data:
-        for entry in group:
-            for key, value in entry[2].items():
-                if key != value:
-                    firsts.add(key[0])
-    return frozenset(firsts)
-
-
-def search_key(*parts: str | None) -> str:
-    joined = " ".join(p for p in parts if p)
-    joined = unicodedata.normalize("NFKC", joined)
-    if not _changing_first_chars().isdisjoint(joined):
-        joined = lib_text._T2S.convert(joined)
-    return lib_text._SPACE.sub(" ", joined).strip().casefold()
+__all__ = ["item_search_text", "search_key"]
 
 
 def item_search_text(item) -> str:

@@ -14,9 +14,11 @@ import re
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from taizhang.ledger.actions import milestones_text, validate_milestones
 from taizhang.lib.deadlines import parse_deadline
 from taizhang.lib.unitnames import UnitMatcher
 from taizhang.orgs.models import Unit
@@ -47,6 +49,7 @@ HEADER_NAMES: dict[str, tuple[str, ...]] = {
     "owner": ("责任人", "联系人", "督办责任人", "具体责任人"),
     "due": ("完成时限", "完成时间", "时间节点", "办结时限", "时限"),
     "progress": ("进展情况", "推进情况", "完成情况", "进度"),
+    "milestones": ("节点目标", "进度节点", "阶段目标", "节点安排", "推进节点", "计划节点", "时序目标", "序时目标"),
     "category": ("类别", "内容", "类型", "分类"),
     "phase": ("阶段",),
     "note": ("备注", "说明"),
@@ -62,6 +65,7 @@ FIELD_LABELS = {
     "owner": gettext_lazy("person responsible"),
     "due": gettext_lazy("deadline"),
     "progress": gettext_lazy("progress"),
+    "milestones": gettext_lazy("milestones"),
     "category": gettext_lazy("category"),
     "phase": gettext_lazy("phase"),
     "note": gettext_lazy("note"),
@@ -79,7 +83,10 @@ COMPARED_FIELDS = (
     "due",
     "due_text",
     "note",
+    "milestones",
 )
+# A header that names the deadline when it is alone, the milestones when 完成时限 is there too.
+MILESTONES_OR_DUE = ("时间节点",)
 
 _SECTION = re.compile(
     r"^\s*(?:[一二三四五六七八九十百]+\s*[、.．,，]|[（(][一二三四五六七八九十]+[)）]|第[一二三四五六七八九十]+[部分类章节篇])\s*(.+?)\s*$"
@@ -188,15 +195,47 @@ def map_columns(headers: dict[int, str], hidden=frozenset(), preset: dict[str, s
     columns: dict[int, str] = {}
     taken: set[str] = set()
     preset_keys = {normalise_header(k): v for k, v in (preset or {}).items()}
+    # 时间节点 beside 完成时限: the deadline is the one, the milestones the other.
+    other_due = any(
+        guess_field(h) == "due" and normalise_header(h) not in _MILESTONES_OR_DUE_KEYS
+        for c, h in headers.items()
+        if c not in hidden and normalise_header(h) not in preset_keys
+    )
     for col, header in sorted(headers.items()):
         if col in hidden:
             continue
         key = normalise_header(header)
         field_name = preset_keys[key] if key in preset_keys else guess_field(header)
+        if field_name == "due" and key in _MILESTONES_OR_DUE_KEYS and other_due and "milestones" not in taken:
+            field_name = "milestones"
         if field_name and field_name not in taken:
             columns[col] = field_name
             taken.add(field_name)
     return columns
+
+
+_MILESTONES_OR_DUE_KEYS = frozenset(normalise_header(name) for name in MILESTONES_OR_DUE)
+_PERCENT = re.compile(r"(\d{1,3}(?:\.\d+)?)\s*[%％]")
+_MILESTONE_SPLIT = re.compile(r"[；;\n\r]+")
+
+
+def parse_milestones(value, *, year: int, start: datetime.date) -> tuple[list[tuple[datetime.date, int]], list[str]]:
+    """ "6月底完成50%；9月底完成80%" → [(6-30, 50), (9-30, 80)], and what could not be read, in words."""
+    text = _text(value)
+    points, problems = [], []
+    for part in (p.strip() for p in _MILESTONE_SPLIT.split(text)):
+        if not part:
+            continue
+        found = _PERCENT.search(part)
+        if found is None:
+            problems.append(_("“%(text)s” names no percent (write it as 6月底完成50%%).") % {"text": part})
+            continue
+        when = parse_deadline(part[: found.start()] + part[found.end() :], year=year, start=start)
+        if when.due is None:
+            problems.append(_("“%(text)s” names no date this import understands.") % {"text": part})
+            continue
+        points.append((when.due, min(round(float(found[1])), 1000)))
+    return points, problems
 
 
 @dataclass
@@ -245,7 +284,7 @@ def build_plan(
     progress=None,
 ) -> Plan:
     """Read a ledger sheet's rows into a plan against the campaign's items (no writes)."""
-    from taizhang.ledger.models import Item
+    from taizhang.ledger.models import Item, Milestone
 
     plan = Plan()
     layout = find_layout(rows, hidden, preset)
@@ -381,6 +420,16 @@ def build_plan(
         item["partner_units"] = partner_units
         deadline = parse_deadline(values.get("due"), year=year, start=start)
         item["due"], item["due_text"] = deadline.due, deadline.due_text[:100]
+        item["milestones"] = None  # no column, or an empty cell: the milestones stay as they are
+        if _text(values.get("milestones")):
+            points, problems = parse_milestones(values["milestones"], year=year, start=start)
+            try:
+                points = validate_milestones(points, starts_on=start, due=item["due"])
+            except ValidationError as error:
+                problems += error.messages
+            for message in problems:
+                plan.errors.append({"row": number, "column": header_of("milestones"), "message": message})
+            item["milestones"] = points
         if len(title) > 300:
             plan.errors.append(
                 {"row": number, "column": header_of("title"), "message": _("The title is longer than 300 characters.")}
@@ -417,6 +466,12 @@ def build_plan(
     existing = (
         Item.objects.filter(campaign=campaign).prefetch_related("partner_units").select_related("category", "phase")
     )
+    milestones: dict[int, list] = {}
+    if "milestones" in by_field:  # read only when the sheet has them: rows, not 100,000 prefetched managers
+        for item_id, when, percent in Milestone.objects.filter(item__campaign=campaign).values_list(
+            "item_id", "on", "percent"
+        ):
+            milestones.setdefault(item_id, []).append((when, percent))
     by_code = {}
     by_title = {}
     any_without_code = any(not p["code"] for p in parsed)
@@ -434,13 +489,13 @@ def build_plan(
         else:
             if not p["code"]:
                 p["code"] = current.code
-            p["changes"] = compare(current, p)
+            p["changes"] = compare(current, p, milestones=sorted(milestones.get(current.pk, [])))
             p["action"] = "update" if p["changes"] else "unchanged"
     plan.rows = parsed
     return plan
 
 
-def _current_values(item) -> dict:
+def _current_values(item, milestones: list) -> dict:
     return {
         "title": item.title,
         "content": item.content,
@@ -453,12 +508,13 @@ def _current_values(item) -> dict:
         "due": item.due,
         "due_text": item.due_text,
         "note": item.note,
+        "milestones": milestones,
     }
 
 
-def compare(item, row: dict) -> list[dict]:
+def compare(item, row: dict, *, milestones: list = ()) -> list[dict]:
     """The fields the row would change on the item, old → new, as people read them."""
-    current = _current_values(item)
+    current = _current_values(item, list(milestones))
     new = {
         "title": row["title"],
         "content": row["content"],
@@ -471,12 +527,15 @@ def compare(item, row: dict) -> list[dict]:
         "due": row["due"],
         "due_text": row["due_text"],
         "note": row["note"],
+        "milestones": row.get("milestones"),
     }
     units = {}
     changes = []
     for name, old in current.items():
         if name in ("content", "lead", "owner", "note", "category", "phase") and not new[name]:
             continue  # an empty cell does not wipe what the ledger already knows
+        if name == "milestones" and new[name] is None:
+            continue
         if old != new[name]:
             if name == "owner_unit":
                 units = units or Unit.objects.in_bulk([old, new[name]])
@@ -486,6 +545,8 @@ def compare(item, row: dict) -> list[dict]:
                     "、".join(u.name for u in item.partner_units.all()),
                     "、".join(u.name for u in row["partner_units"]),
                 )
+            elif name == "milestones":
+                shown = (milestones_text(old), milestones_text(new[name]))
             elif name == "due":
                 shown = (old.isoformat() if old else "", new[name].isoformat() if new[name] else "")
             else:

@@ -203,3 +203,29 @@ def test_export_link_downloads_the_filtered_list_as_xlsx(page, people, items, or
     assert zh("Code") in header
     codes = {row[header.index(zh("Code"))] for row in rows if any(row)}
     assert codes == {"HQ-003", "HQ-004"}
+
+
+def test_office_adds_two_milestones_in_the_form_table_and_the_item_page_checks_them(page, page_watch, people, items):
+    import datetime
+
+    from django.utils import timezone
+
+    oa = items["oa"]
+    today = timezone.localdate()
+    log_in(page, "olivia")
+    page.goto(item_url(oa, "edit/"))
+    rows = page.locator("#milestones-table tbody tr")
+    expect(rows).to_have_count(1)
+    page.fill("#id_milestones-0-on", (today - datetime.timedelta(days=7)).isoformat())
+    page.fill("#id_milestones-0-percent", "20")
+    page.click("[data-tz-add-milestone]")
+    expect(rows).to_have_count(2)
+    page.fill("#id_milestones-1-on", (today + datetime.timedelta(days=20)).isoformat())
+    page.fill("#id_milestones-1-percent", "70")
+    with page.expect_navigation():
+        page.click("#item-form button[type=submit]")
+    assert list(oa.milestones.values_list("percent", flat=True)) == [20, 70]
+    table = page.locator("#milestones")
+    expect(table.locator("tr.milestone-missed")).to_have_count(1)  # nothing reported by last week
+    expect(table.locator("tr.milestone-ahead")).to_have_count(1)
+    expect(table).to_contain_text(zh("missed"))
