@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from taizhang.history.models import HistoryEntry
-from taizhang.history.recording import diff, note, record, snapshot
+from taizhang.history.recording import note, record
 from taizhang.ledger import actions as ledger_actions
 from taizhang.ledger.models import FINISHED_STATUSES, Item, Status
 from taizhang.orgs.access import Access
@@ -115,25 +115,19 @@ def closing_blockers(item: Item, *, on: datetime.date | None = None) -> list[str
 def close_item(item: Item, *, statement: str = "", acting_user) -> Item:
     """销号: only the office, only when acceptance passed and ratings reach the threshold."""
     _require_office(item.campaign, acting_user, _("Only the campaign office closes items."))
-    current = Item.objects.select_for_update().select_related("campaign").get(pk=item.pk)
+    current = Item.objects.select_for_update(of=("self",)).select_related("campaign").order_by().get(pk=item.pk)
     blockers = closing_blockers(current)
     if blockers:
         raise ValidationError(blockers)
-    before = snapshot(current, ("status",))
-    current.status = Status.CLOSED
-    current.version += 1
-    current.save(update_fields=["status", "version", "updated_at"])
-    record(
+    current = ledger_actions.set_item_status(
         current,
-        HistoryEntry.Action.CLOSE,
-        actor=acting_user,
-        campaign=current.campaign,
-        changes=diff(current, before),
+        status=Status.CLOSED,
+        acting_user=acting_user,
+        action=HistoryEntry.Action.CLOSE,
         note=note(gettext_noop("Closed (销号). %(statement)s"), statement=(statement or "").strip()),
     )
     days = PeopleSettings.for_campaign(current.campaign).lookback_days
     LookBack.objects.create(item=current, due_on=today() + datetime.timedelta(days=days))
-    ledger_actions.recompute_item(current, actor=acting_user)
     tell_submitters(
         current,
         _("The item for your problem is closed"),
@@ -150,27 +144,20 @@ def reopen_item(item: Item, *, reason: str, acting_user) -> Item:
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Give a reason.")})
-    current = Item.objects.select_for_update().select_related("campaign").get(pk=item.pk)
+    current = Item.objects.select_for_update(of=("self",)).select_related("campaign").order_by().get(pk=item.pk)
     if current.status != Status.CLOSED:
         raise ValidationError(_("Only a closed item can be reopened."))
-    before = snapshot(current, ("status",))
-    # derive_percent_and_status keeps finished statuses, so leave CLOSED first and let it derive.
-    current.status = Status.COMPLETED if current.percent >= 100 else Status.IN_PROGRESS
-    current.version += 1
-    current.save(update_fields=["status", "version", "updated_at"])
-    ledger_actions.recompute_item(current, actor=acting_user)
-    current.refresh_from_db()
+    # Back to work: the open status follows from its progress (the ledger derives it once not closed).
+    current = ledger_actions.set_item_status(
+        current,
+        status=Status.COMPLETED if current.percent >= 100 else Status.IN_PROGRESS,
+        acting_user=acting_user,
+        action=HistoryEntry.Action.REOPEN,
+        note=note(gettext_noop("Reopened: %(reason)s"), reason=reason),
+    )
     # Nothing is deleted: a pending look-back is marked as cancelled by the reopening.
     LookBack.objects.filter(item=current, done_on__isnull=True).update(
         done_on=today(), result=_("Cancelled: the item was reopened.")
-    )
-    record(
-        current,
-        HistoryEntry.Action.REOPEN,
-        actor=acting_user,
-        campaign=current.campaign,
-        changes=diff(current, before),
-        note=note(gettext_noop("Reopened: %(reason)s"), reason=reason),
     )
     return current
 
