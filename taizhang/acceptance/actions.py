@@ -17,6 +17,7 @@ from taizhang.history.models import HistoryEntry
 from taizhang.history.recording import note, record
 from taizhang.ledger import actions as ledger_actions
 from taizhang.ledger.models import FINISHED_STATUSES, Item, Status
+from taizhang.lib.locks import lock_one
 from taizhang.orgs.access import Access
 from taizhang.people.actions import tell_submitters
 from taizhang.people.models import PeopleSettings
@@ -115,7 +116,7 @@ def closing_blockers(item: Item, *, on: datetime.date | None = None) -> list[str
 def close_item(item: Item, *, statement: str = "", acting_user) -> Item:
     """销号: only the office, only when acceptance passed and ratings reach the threshold."""
     _require_office(item.campaign, acting_user, _("Only the campaign office closes items."))
-    current = Item.objects.select_for_update(of=("self",)).select_related("campaign").order_by().get(pk=item.pk)
+    current = lock_one(Item.objects.select_related("campaign"), pk=item.pk)
     blockers = closing_blockers(current)
     if blockers:
         raise ValidationError(blockers)
@@ -144,7 +145,7 @@ def reopen_item(item: Item, *, reason: str, acting_user) -> Item:
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Give a reason.")})
-    current = Item.objects.select_for_update(of=("self",)).select_related("campaign").order_by().get(pk=item.pk)
+    current = lock_one(Item.objects.select_related("campaign"), pk=item.pk)
     if current.status != Status.CLOSED:
         raise ValidationError(_("Only a closed item can be reopened."))
     # Back to work: the open status follows from its progress (the ledger derives it once not closed).

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_noop
 
 from taizhang.history.models import HistoryEntry
 from taizhang.history.recording import diff, note, record, snapshot
+from taizhang.lib.locks import lock_one
 from taizhang.orgs.access import Access
 
 from . import figures, outputs, richtext
@@ -52,7 +53,7 @@ def _access(acting_user, campaign) -> Access:
 
 
 def _locked_case(practice: Practice) -> Practice:
-    return Practice.objects.select_for_update().select_related("campaign", "unit").get(pk=practice.pk)
+    return lock_one(Practice.objects.select_related("campaign", "unit"), pk=practice.pk)
 
 
 def _status_change(practice, before, *, acting_user, action, said=""):
@@ -290,7 +291,7 @@ def _office(acting_user, campaign, message: str | None = None) -> Access:
 
 
 def _locked_bulletin(bulletin: Bulletin) -> Bulletin:
-    return Bulletin.objects.select_for_update().select_related("campaign").get(pk=bulletin.pk)
+    return lock_one(Bulletin.objects.select_related("campaign"), pk=bulletin.pk)
 
 
 def _apply_bulletin(bulletin: Bulletin, data: dict) -> None:

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_noop
 from taizhang.history.models import HistoryEntry
 from taizhang.history.recording import diff, note, record, snapshot
 from taizhang.ledger.tasks import relight_campaign
+from taizhang.lib.locks import lock_one
 from taizhang.orgs.access import Access
 from taizhang.reporting.periods import generate_periods
 
@@ -47,7 +48,7 @@ def update_rules(campaign: Campaign, *, data: dict, fingerprint: str, acting_use
     unknown = set(data) - set(Campaign.RULE_FIELDS)
     if unknown:
         raise ValueError(f"not rule fields: {sorted(unknown)}")
-    current = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    current = lock_one(Campaign, pk=campaign.pk)
     if current.rules_fingerprint() != fingerprint:
         raise StaleRules(current)
     before = snapshot(current, Campaign.RULE_FIELDS)
@@ -324,7 +325,7 @@ def update_plan_section(section, *, data: dict, files=(), key_tasks=None, acting
         raise ValueError(f"not plan fields: {sorted(unknown)}")
     for upload in files:
         validate_attachment(upload)
-    locked = PlanSection.objects.select_for_update(of=("self",)).order_by().get(pk=section.pk)
+    locked = lock_one(PlanSection, pk=section.pk)
     before = snapshot(locked, [*data.keys(), *(["key_tasks"] if key_tasks is not None else [])])
     for name, value in data.items():
         setattr(locked, name, value)

@@ -46,7 +46,10 @@ from opencc import OpenCC
 from taizhang.history.models import HistoryEntry
 from taizhang.ledger import actions
 from taizhang.ledger.actions import withdraw_item
-from taizhang.ledger.lights import expected_percent
+from taizhang.ledger.lights import (
+    expected_percent,
+    refresh_lights,
+)
 from taizhang.ledger.models import Item, ProgressEntry, Status
 from taizhang.orgs.actions import create_unit, grant_role, system_actor
 from taizhang.orgs.models import ContactPoint, Role, Unit, User
@@ -561,6 +564,8 @@ def build_demo(*, password: str, today: datetime.date | None = None) -> DemoResu
             if today != timezone.localdate():
                 now = timezone.make_aware(datetime.datetime.combine(today, datetime.time(18)))
             reporting_demo.build(campaign, now=now)
+            # The lights as of today, now that the reporting history is there to count missed reports.
+            refresh_lights(campaign, on=today)
     return DemoResult(
         campaign=campaign,
         built=built,

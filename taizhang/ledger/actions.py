@@ -17,6 +17,7 @@ from django.utils.translation import gettext_noop
 
 from taizhang.history.models import HistoryEntry
 from taizhang.history.recording import Note, diff, insert_history, note, note_fields, record, snapshot
+from taizhang.lib.locks import lock_one, locked
 from taizhang.lib.media import check_upload
 from taizhang.orgs.access import Access
 from taizhang.orgs.models import Unit
@@ -437,7 +438,7 @@ def set_item_status(item: Item, *, status: str, acting_user, action: str, note: 
     """
     if not Access.for_user(acting_user, item.campaign).is_office:
         raise PermissionDenied(_("Only the campaign office changes an item's status."))
-    current = Item.objects.select_for_update().select_related("campaign").get(pk=item.pk)
+    current = lock_one(Item.objects.select_related("campaign"), pk=item.pk)
     before = snapshot(current, ("status",))
     current.status = status
     current.version += 1
@@ -455,7 +456,7 @@ def withdraw_item(item: Item, *, reason: str, acting_user, merged_into: Item | N
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Give a reason.")})
-    current = Item.objects.select_for_update().get(pk=item.pk)
+    current = lock_one(Item, pk=item.pk)
     if current.status == Status.WITHDRAWN:
         raise ValidationError(_("This item is already withdrawn."))
     if merged_into is not None:
@@ -526,7 +527,7 @@ def add_progress_many(
     parents = set()
     for i in range(0, len(ids), CHUNK):
         chunk = ids[i : i + CHUNK]
-        list(Item.objects.select_for_update().filter(pk__in=chunk).values_list("pk", flat=True))
+        list(locked(Item, pk__in=chunk).values_list("pk", flat=True))
         parents.update(Item.objects.filter(parent_id__in=chunk).values_list("parent_id", flat=True).distinct())
     now = timezone.now()
     entries = []

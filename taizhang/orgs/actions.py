@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from taizhang.history.models import HistoryEntry
 from taizhang.history.recording import diff, record, snapshot
+from taizhang.lib.locks import lock_one
 
 from .access import can_manage_units
 from .models import SYSTEM_ACTOR_KINDS, SYSTEM_PREFIX, RoleGrant, Unit, User, system_actor_label
@@ -97,7 +98,7 @@ def create_unit(*, data: dict, acting_user, note: str = "") -> Unit:
 def update_unit(unit: Unit, *, data: dict, acting_user, note: str = "") -> Unit:
     """Rename, re-alias or move a unit; a move carries its whole subtree."""
     _require_unit_manager(acting_user)
-    current = Unit.objects.select_for_update().get(pk=unit.pk)
+    current = lock_one(Unit, pk=unit.pk)
     before = snapshot(current, UNIT_FIELDS)
     data = dict(data)
     if "aliases" in data:

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_noop
 from taizhang.history.models import HistoryEntry
 from taizhang.history.recording import note, record
 from taizhang.ledger.models import Item, Status
+from taizhang.lib.locks import locked
 
 from .actions import _require_office
 from .models import RatingBallot, RatingInvitation
@@ -62,7 +63,7 @@ def open_rating(item: Item, *, ballots: int, acting_user) -> RatingInvitation:
 def close_rating(item: Item, *, acting_user) -> RatingInvitation:
     """No more ratings through the link; unused codes stop working (ratings given stay)."""
     _require_office(item.campaign, acting_user, _("Only the campaign office puts items up for rating."))
-    invitation = RatingInvitation.objects.select_for_update().filter(item=item, closed_at__isnull=True).first()
+    invitation = locked(RatingInvitation, item=item, closed_at__isnull=True).first()
     if invitation is None:
         raise ValidationError(_("The item is not open for rating."))
     invitation.closed_at = timezone.now()

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_noop
 
 from taizhang.history.models import HistoryEntry
 from taizhang.history.recording import diff, note, record, snapshot
+from taizhang.lib.locks import lock_one
 from taizhang.lib.text import search_key
 from taizhang.lib.unitnames import UnitMatcher
 from taizhang.orgs.models import Unit
@@ -260,7 +261,7 @@ def create_activity(*, campaign, data: dict, audience_units=(), access, acting_u
 def update_activity(
     activity: Activity, *, data: dict, audience_units=None, expected_version: int, access, acting_user
 ) -> Activity:
-    locked = Activity.objects.select_for_update(of=("self",)).order_by().get(pk=activity.pk)
+    locked = lock_one(Activity, pk=activity.pk)
     if not can_organise(access, locked.unit) or ("unit" in data and not can_organise(access, data["unit"])):
         raise PermissionDenied(_("You can change activities only of your own unit."))
     if locked.version != expected_version:
@@ -293,7 +294,7 @@ def expected_members(activity: Activity):
 @transaction.atomic
 def record_attendance(activity: Activity, *, marks: dict[int, tuple[str, str]], access, acting_user) -> int:
     """Tick the roster: member id → (status, reason). Members outside the activity's units are refused."""
-    locked = Activity.objects.select_for_update(of=("self",)).order_by().get(pk=activity.pk)
+    locked = lock_one(Activity, pk=activity.pk)
     if not can_organise(access, locked.unit):
         raise PermissionDenied(_("Only the organising unit records attendance."))
     if locked.state == Activity.State.CANCELLED:

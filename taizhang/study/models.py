@@ -112,7 +112,7 @@ class Activity(models.Model):
     speaker = models.CharField(_("speaker"), max_length=100, blank=True)
     hours = models.DecimalField(_("study hours credited"), max_digits=4, decimal_places=1, default=0)
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.PLANNED)
-    summary = models.TextField(_("summary"), blank=True)
+    summary = models.TextField(_("summary of the activity"), blank=True)
     outsiders = models.PositiveIntegerField(_("other attendees"), default=0, help_text=_("People not on a roster."))
     materials = models.ManyToManyField("Material", verbose_name=_("materials used"), blank=True, related_name="+")
     sign_in_token = models.CharField(max_length=32, unique=True, default=new_token, editable=False)
@@ -229,13 +229,13 @@ class Reading(models.Model):
 
     material = models.ForeignKey(Material, on_delete=models.CASCADE, related_name="readings")
     member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="readings")
-    opened_at = models.DateTimeField(_("opened at"))
+    opened_at = models.DateTimeField(_("first opened at"))
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
     token = models.CharField(max_length=32, unique=True, default=new_token, editable=False)
 
     class Meta:
         verbose_name = _("reading")
-        verbose_name_plural = _("readings")
+        verbose_name_plural = _("reading records")
         constraints = [models.UniqueConstraint(fields=["material", "member"], name="reading_once")]
 
     def __str__(self) -> str:

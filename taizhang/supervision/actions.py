@@ -13,6 +13,7 @@ from django.utils.translation import gettext_noop
 from taizhang.history.models import HistoryEntry
 from taizhang.history.recording import note, record
 from taizhang.ledger.models import Item, Light
+from taizhang.lib.locks import lock_one
 from taizhang.orgs.access import Access
 
 from .models import ChaseNotice
@@ -37,7 +38,7 @@ def issue_notice(
     access = Access.for_user(acting_user, campaign)
     if not access.is_office:
         raise PermissionDenied(_("Only the campaign office issues chase-up notices."))
-    item = Item.objects.select_for_update().select_related("owner_unit").get(pk=item.pk)
+    item = lock_one(Item.objects.select_related("owner_unit"), pk=item.pk)
     if item.light not in CHASEABLE:
         raise ValidationError(_("Chase-up notices are for yellow and red items only."))
     if required_by < timezone.localdate():
@@ -46,7 +47,7 @@ def issue_notice(
     if not contact:
         raise ValidationError({"contact": _("Give a contact person and phone.")})
     # The campaign row is the lock that keeps numbers in sequence when two people issue at once.
-    type(campaign).objects.select_for_update().filter(pk=campaign.pk).first()
+    lock_one(type(campaign), pk=campaign.pk)
     seq = (ChaseNotice.objects.filter(campaign=campaign).aggregate(m=Max("seq"))["m"] or 0) + 1
     notice = ChaseNotice.objects.create(
         campaign=campaign,
@@ -110,7 +111,7 @@ def respond_notice(notice: ChaseNotice, *, response: str, acting_user) -> ChaseN
     access = Access.for_user(acting_user, notice.campaign)
     if not can_answer(access, notice):
         raise PermissionDenied(_("Only the responsible unit answers its chase-up notices."))
-    notice = ChaseNotice.objects.select_for_update().get(pk=notice.pk)
+    notice = lock_one(ChaseNotice, pk=notice.pk)
     if notice.is_answered:
         raise ValidationError(_("This notice has already been answered."))
     response = (response or "").strip()

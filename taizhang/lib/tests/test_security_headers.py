@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from taizhang.ledger import actions as ledger_actions
 from taizhang.people import actions as people_actions
+from taizhang.people import ratings
 from taizhang.reporting.periods import generate_periods
 from taizhang.testing import files
 
@@ -42,7 +43,14 @@ def world(campaign, people, items):
     entry = ledger_actions.add_progress(
         items["oa"], percent=10, done="启动", acting_user=people["lily"], attachments=[files.pdf()]
     )
-    return {"demand": demand, "attachment": entry.attachments.get(), "campaign": campaign, "items": items}
+    invitation = ratings.open_rating(items["oa"], ballots=1, acting_user=people["olivia"])
+    return {
+        "demand": demand,
+        "attachment": entry.attachments.get(),
+        "campaign": campaign,
+        "items": items,
+        "rating": invitation,
+    }
 
 
 def _office(people) -> Client:
@@ -78,7 +86,7 @@ FILES = [
     ),
     ("problem photo", "olivia", lambda w: reverse("people:demand_photo", args=[w["campaign"].slug, w["demand"].pk])),
     ("xlsx export", "olivia", lambda w: reverse("ledger:item_export", args=[w["campaign"].slug])),
-    ("rating QR", None, lambda w: reverse("people:rate_qr", args=[w["campaign"].slug, w["items"]["oa"].pk])),
+    ("rating QR", None, lambda w: reverse("people:rate_qr", args=[w["campaign"].slug, w["rating"].token])),
 ]
 
 
