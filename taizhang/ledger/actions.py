@@ -421,7 +421,7 @@ def add_progress(
         raise ValidationError(_("A correction must be for an entry of the same item."))
     for upload in attachments:
         validate_attachment(upload)
-    Item.objects.select_for_update().filter(pk=item.pk).first()
+    Item.objects.select_for_update(of=("self",), no_key=True).filter(pk=item.pk).order_by().first()
     entry = ProgressEntry.objects.create(
         item=item,
         percent=int(percent),

@@ -8,6 +8,7 @@ import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -15,8 +16,9 @@ from django.utils.translation import gettext_noop
 from taizhang.history.models import HistoryEntry
 from taizhang.history.recording import Note, diff, note, record, snapshot
 from taizhang.ledger.actions import refresh_lights
-from taizhang.ledger.models import ProgressEntry
+from taizhang.ledger.models import Item, ProgressEntry
 from taizhang.orgs.access import Access
+from taizhang.orgs.models import Unit
 
 from .models import ExpectedUnit, ReportingPeriod, UnitReport
 
@@ -32,10 +34,35 @@ def can_read(access: Access, unit) -> bool:
     return access.is_office or access.is_leader or access.speaks_for(unit)
 
 
+# Lock order (PostgreSQL; SQLite takes one database lock and cannot deadlock):
+#   1. the ImportJob row of an uploaded sheet (its claim, a filtered UPDATE),
+#   2. UnitReport rows, one at a time (``_locked``),
+#   3. Item rows (``ledger.actions.add_progress`` locks the item it writes on; a sheet writes its items in pk order;
+#      the light refresh after a submission updates the unit's items).
+# Every locked read locks only the row it means: ``of=("self",)`` and no ``select_related`` (a join would lock the
+# period, campaign and unit rows too), ``.order_by()`` (Meta.ordering joins), and ``no_key=True`` (FOR NO KEY
+# UPDATE: the foreign-key checks other transactions run at commit take KEY SHARE on these rows, which FOR UPDATE
+# would block, FOR NO KEY UPDATE does not).
+def _lock_report(pk: int) -> UnitReport:
+    return UnitReport.objects.select_for_update(of=("self",), no_key=True).order_by().get(pk=pk)
+
+
+def _lock_unit_items(campaign, unit) -> None:
+    """Lock the unit's items in one order (leaves first, then by id) before the light refresh updates them.
+
+    The refresh updates the items in groups by their new light, an order that differs between two transactions;
+    two submissions of one unit (a weekly and a monthly report, or a late one) would deadlock without this.
+    Leaves come first because a progress write locks a leaf and then rolls up to its parent.
+    """
+    items = Item.objects.filter(campaign=campaign, owner_unit=unit).select_for_update(of=("self",), no_key=True)
+    list(items.order_by(Exists(Item.objects.filter(parent=OuterRef("pk"))), "pk").values_list("pk", flat=True))
+
+
 def _locked(report: UnitReport, acting_user) -> UnitReport:
-    current = UnitReport.objects.select_for_update().select_related("period__campaign", "unit").get(pk=report.pk)
-    access = Access.for_user(acting_user, current.period.campaign)
-    current._access = access
+    current = _lock_report(report.pk)
+    current.period = ReportingPeriod.objects.select_related("campaign").get(pk=current.period_id)
+    current.unit = Unit.objects.get(pk=current.unit_id)
+    current._access = Access.for_user(acting_user, current.period.campaign)
     return current
 
 
@@ -134,6 +161,7 @@ def submit_report(
         said = note(gettext_noop("No change this period.")) if no_change else ""
     _change(report, before, acting_user=acting_user, note=said, action=HistoryEntry.Action.SUBMIT)
     # Reports missed in a row feed the unit's lights: a report that comes in relights them now.
+    _lock_unit_items(report.period.campaign, report.unit)
     refresh_lights(report.period.campaign, unit=report.unit)
     return report
 
