@@ -15,7 +15,7 @@ from django.utils.translation import gettext_noop
 
 from taizhang.history.models import HistoryEntry
 from taizhang.history.recording import Note, diff, note, record, snapshot
-from taizhang.ledger.actions import refresh_lights
+from taizhang.ledger.actions import add_progress, refresh_lights
 from taizhang.ledger.models import Item, ProgressEntry
 from taizhang.orgs.access import Access
 from taizhang.orgs.models import Unit
@@ -163,6 +163,68 @@ def submit_report(
     # Reports missed in a row feed the unit's lights: a report that comes in relights them now.
     _lock_unit_items(report.period.campaign, report.unit)
     refresh_lights(report.period.campaign, unit=report.unit)
+    return report
+
+
+@transaction.atomic
+def report_from_sheet(
+    period: ReportingPeriod,
+    unit,
+    rows: list[dict],
+    *,
+    acting_user,
+    submit: bool = True,
+    now: datetime.datetime | None = None,
+) -> UnitReport:
+    """A statistics sheet as the unit's report for the period: write its new progress, then submit the report.
+
+    ``rows`` are the sheet's new entries for the unit's items (item, percent, done, difficulties, next_steps,
+    corrects). Items the sheet leaves unchanged are "no change": with nothing recorded in the period at all, the
+    report goes in as "no change". ``now`` is the moment of the upload, which makes it on time or late. A returned
+    report is resubmitted; a submitted or accepted one takes no new progress (refused with the reason) and, with
+    nothing new, is left as it is. ``submit=False`` writes the progress and keeps the report a draft.
+    """
+    now = now or timezone.now()
+    report = start_report(period, unit, acting_user=acting_user)
+    report = _locked(report, acting_user)
+    names = {"unit": report.unit.name, "period": report.period.label}
+    if report.status == Status.ACCEPTED and rows:
+        raise ValidationError(
+            _("The report of %(unit)s for %(period)s is accepted and locked; ask the campaign office to reopen it.")
+            % names
+        )
+    if report.status == Status.SUBMITTED and rows:
+        raise ValidationError(
+            _(
+                "The report of %(unit)s for %(period)s is already submitted; "
+                "ask the campaign office to return it if it must change."
+            )
+            % names
+        )
+    if report.is_locked:
+        return report  # nothing new for a report already in
+    on = min(report.period.ends_on, timezone.localtime(now).date())
+    # Items in id order: the lock order of reporting (see ``_lock_report``).
+    for row in sorted(rows, key=lambda r: r["item"].pk):
+        item = Item.objects.select_related("campaign", "owner_unit").get(pk=row["item"].pk)
+        if item.owner_unit_id != report.unit_id:
+            raise ValidationError(_("The sheet's key names an item of another unit."))
+        add_progress(
+            item,
+            percent=row["percent"],
+            done=row["done"],
+            difficulties=row.get("difficulties", ""),
+            next_steps=row.get("next_steps", ""),
+            period_label=report.period.label,
+            as_of=on,
+            corrects=row.get("corrects"),
+            source=ProgressEntry.Source.SHEET,
+            acting_user=acting_user,
+        )
+    if submit:
+        report = submit_report(
+            report, acting_user=acting_user, no_change=not progress_in_period(report).exists(), now=now
+        )
     return report
 
 

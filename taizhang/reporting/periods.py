@@ -110,3 +110,20 @@ def generate_periods(campaign, *, now: datetime.datetime | None = None) -> int:
                 due_at=fields["due_at"], ends_on=fields["ends_on"], label=fields["label"]
             )
     return created
+
+
+# A statistics sheet is taken for the current week and the few before it (a late report is still a report);
+# a week further back is closed to sheets, so is one not yet started (the report page still shows them).
+SHEET_WEEKS_BACK = 4
+
+
+def open_periods(campaign, *, now: datetime.datetime | None = None):
+    """The campaign's weekly periods that take a statistics sheet now, the newest first."""
+    now = now or timezone.now()
+    today = timezone.localtime(now, TZ).date()
+    return ReportingPeriod.objects.filter(
+        campaign=campaign,
+        kind=ReportingPeriod.Kind.WEEKLY,
+        starts_on__lte=today,
+        due_at__gt=now - datetime.timedelta(weeks=SHEET_WEEKS_BACK),
+    ).order_by("-starts_on")

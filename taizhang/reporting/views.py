@@ -24,7 +24,6 @@ from .documents import can_generate, request_document
 from .export import cell_labels, export_board
 from .forms import BoardFilterForm, ExpectedUnitForm, ItemProgressForm, ReasonForm, SummaryForm
 from .models import ExpectedUnit, GeneratedDocument, ReportingPeriod, UnitReport
-from .periods import generate_periods
 from .queries import Cell, board, cell_state, default_range, expected_unit_ids
 
 BOARD_PAGE = 50
@@ -49,9 +48,8 @@ def _report_url(campaign, period, unit):
 @campaign_view
 def report_home(request, campaign, access):
     """A liaison's reports, period by period; the office's queue of submitted reports."""
+    # Nothing is written on a GET: periods come from the nightly task and from the actions that change the rhythm.
     now = timezone.now()
-    if not ReportingPeriod.objects.filter(campaign=campaign).exists():
-        generate_periods(campaign)
     expected = expected_unit_ids(campaign)
     periods = list(
         ReportingPeriod.objects.filter(campaign=campaign, starts_on__lte=timezone.localdate()).order_by("-due_at")[:20]
