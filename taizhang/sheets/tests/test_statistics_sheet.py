@@ -19,6 +19,7 @@ from taizhang.reporting.models import UnitReport
 from taizhang.reporting.periods import generate_periods, open_periods
 from taizhang.sheets.statsheet import COL_PERCENT, FIRST_ROW, KEY_SHEET
 
+
 @pytest.fixture
 def week(campaign):
     """This week's reporting period, the one the sheet page opens on."""
@@ -149,7 +150,9 @@ def test_a_changed_row_in_the_same_period_corrects_the_entry(org, campaign, peop
 
 def test_row_errors_name_row_column_and_problem(org, campaign, people, items, login, week):
     client = login(people["lily"])
-    data = refill(download(client, campaign, week), {"HQ-001": [150, "", "做了", "", ""], "HQ-002": [30, "", "", "", ""]})
+    data = refill(
+        download(client, campaign, week), {"HQ-001": [150, "", "做了", "", ""], "HQ-002": [30, "", "", "", ""]}
+    )
     response = upload(client, campaign, data, week)
     preview = client.get(response["Location"])
     errors = preview.context["plan"].errors
