@@ -55,7 +55,8 @@ class ImportJob(models.Model):
         verbose_name=_("period"),
         null=True,
         blank=True,
-        on_delete=models.PROTECT,
+        # A rhythm change may remove a period not yet due; an upload for it is then refused, never a 500.
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     file = models.FileField(_("file"), upload_to="imports/%Y/%m/", max_length=300)

@@ -265,6 +265,9 @@ def statistics_preview(request, campaign, access, pk):
         kind=ImportJob.Kind.STATISTICS,
         created_by=request.user,
     )
+    if job.period is None:
+        messages.error(request, _("The period of this sheet no longer exists; download a new sheet."))
+        return redirect("sheets:statistics_home", campaign.slug)
     if request.method == "POST" and job.state != ImportJob.State.PREVIEW:
         messages.info(request, _("This sheet was already written."))
         return redirect("sheets:statistics_home", campaign.slug)

@@ -325,3 +325,16 @@ def test_two_confirms_of_one_upload_at_once_write_once(org, campaign, people, it
     assert ProgressEntry.objects.count() == 2
     assert UnitReport.objects.get(period=week, unit=org["office_dept"]).status == "submitted"
     assert Item.objects.get(code="HQ-001").percent == 40
+
+
+def test_an_upload_whose_period_was_removed_is_refused_not_a_500(org, campaign, people, items, login, week):
+    client = login(people["lily"])
+    data = refill(download(client, campaign, week), {"HQ-001": [40, "", "调研", "", ""]})
+    location = upload(client, campaign, data, week)["Location"]
+    ImportJob.objects.update(period=None)  # what a rhythm change removing the period leaves behind
+    for response in (client.get(location, follow=True), client.post(location, follow=True)):
+        assert response.status_code == 200
+        assert _("The period of this sheet no longer exists; download a new sheet.") in [
+            str(m) for m in response.context["messages"]
+        ]
+    assert not ProgressEntry.objects.exists()
