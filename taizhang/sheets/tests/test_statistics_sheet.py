@@ -17,6 +17,7 @@ from taizhang.history.models import HistoryEntry
 from taizhang.ledger.models import ProgressEntry
 from taizhang.reporting.models import UnitReport
 from taizhang.reporting.periods import generate_periods, open_periods
+from taizhang.sheets.models import ImportJob
 from taizhang.sheets.statsheet import COL_PERCENT, FIRST_ROW, KEY_SHEET
 
 
@@ -122,9 +123,10 @@ def test_round_trip_writes_progress_after_the_preview(org, campaign, people, ite
     assert items["oa"].percent == 40 and items["oa"].status == "in_progress"
     assert HistoryEntry.objects.filter(object_id=items["oa"].pk, action="progress").count() == 1
 
-    # The sheet was the unit's report for the week: submitted, on time.
+    # The sheet was the unit's report for the week: submitted, on time or late by the upload.
     report = UnitReport.objects.get(period=week, unit=org["office_dept"])
-    assert report.status == "submitted" and not report.is_late and not report.no_change
+    assert report.status == "submitted" and not report.no_change
+    assert report.is_late == (ImportJob.objects.earliest("created_at").created_at > week.due_at)
 
     # The same file again changes nothing, and has nothing to submit.
     response = upload(client, campaign, data, week)
