@@ -21,6 +21,7 @@ from taizhang.orgs.access import Access
 from taizhang.orgs.models import Unit
 
 from .models import ExpectedUnit, ReportingPeriod, UnitReport
+from .periods import opens_at
 
 Status = UnitReport.Status
 
@@ -111,8 +112,8 @@ def save_summary(report: UnitReport, *, data: dict, acting_user) -> UnitReport:
 
 
 def progress_in_period(report: UnitReport):
-    """Progress entries on the unit's items recorded since the period started."""
-    start = datetime.datetime.combine(report.period.starts_on, datetime.time(), tzinfo=report.period.due_at.tzinfo)
+    """Progress entries on the unit's items recorded since the period opened (``periods.opens_at``)."""
+    start = opens_at(report.period)
     return ProgressEntry.objects.filter(
         item__campaign=report.period.campaign, item__owner_unit=report.unit, created_at__gte=start
     )
@@ -131,7 +132,7 @@ def submit_report(
     if not can_write(report._access, report.unit):
         raise PermissionDenied(_("Only the unit's liaison can submit its report."))
     now = now or timezone.now()
-    if report.period.starts_on > timezone.localtime(now).date():
+    if opens_at(report.period) > now:
         raise ValidationError(_("This period has not started yet."))
     if report.status == Status.SUBMITTED:
         raise ValidationError(_("This report is already submitted."))

@@ -1,7 +1,9 @@
+import datetime
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -52,7 +54,12 @@ def report_home(request, campaign, access):
     now = timezone.now()
     expected = expected_unit_ids(campaign)
     periods = list(
-        ReportingPeriod.objects.filter(campaign=campaign, starts_on__lte=timezone.localdate()).order_by("-due_at")[:20]
+        ReportingPeriod.objects.filter(campaign=campaign)
+        .filter(  # opened: started, or a week whose report opened at the previous deadline (periods.opens_at)
+            Q(starts_on__lte=timezone.localdate())
+            | Q(kind=ReportingPeriod.Kind.WEEKLY, due_at__lte=now + datetime.timedelta(weeks=1))
+        )
+        .order_by("-due_at")[:20]
     )
     units = []
     for unit in access.liaison_units:
