@@ -37,6 +37,7 @@ from taizhang.reporting.periods import open_periods
 from .models import ImportJob
 
 KEY_SHEET = "_key"
+PERIOD_LABEL = re.compile(r"[0-9A-Za-z-]{1,20}")
 KEY_VERSION = 2  # 2: the period is a ReportingPeriod (id and label); 1 named the ISO week
 FIRST_ROW = 2  # 0-based: a title row, the header row, then the items
 STATUS_DOING = "进行中"
@@ -102,12 +103,13 @@ def period_title(period: ReportingPeriod) -> str:
 
 def open_period(campaign, label: str, *, now: datetime.datetime | None = None) -> ReportingPeriod:
     """The campaign's open weekly period of that name; raises SheetRefused for any other."""
-    period = open_periods(campaign, now=now).filter(label=label).first()
+    # A label from the URL: NUL (which PostgreSQL refuses in a query) or an overlong one is no period at all.
+    period = open_periods(campaign, now=now).filter(label=label).first() if PERIOD_LABEL.fullmatch(label) else None
     if period is None:
         names = "、".join(p.label for p in open_periods(campaign, now=now)) or "—"
         raise SheetRefused(
             _("%(period)s is not an open reporting period of this campaign; sheets are taken for: %(open)s.")
-            % {"period": label[:20] or "—", "open": names}
+            % {"period": label[:20].replace("\x00", "") or "—", "open": names}
         )
     return period
 

@@ -234,7 +234,7 @@ def test_one_locked_unit_in_the_office_workbook_writes_nothing_for_any_unit(org,
 def test_a_sheet_for_a_period_that_is_not_open_is_refused_in_chinese(org, campaign, people, items, login, week):
     client = login(people["lily"])
     data = refill(download(client, campaign, week), {"HQ-001": [40, "", "做了", "", ""]})
-    for label in ("2030-W10", "junk"):
+    for label in ("2030-W10", "junk", "2026-W25\x00", "9" * 500):
         response = client.post(
             reverse("sheets:statistics_upload", args=[campaign.slug, label]),
             {"file": SimpleUploadedFile("统计表.xlsx", data)},
@@ -245,8 +245,8 @@ def test_a_sheet_for_a_period_that_is_not_open_is_refused_in_chinese(org, campai
     assert long_closed not in list(open_periods(campaign))
     response = upload(client, campaign, data, long_closed)
     assert response.status_code == 400 and long_closed.label in response.context["refused"]
-    url = reverse("sheets:statistics_download", args=[campaign.slug, "2030-W10"])
-    assert client.get(url).status_code == 404
+    for label in ("2030-W10", "x\x00"):
+        assert client.get(reverse("sheets:statistics_download", args=[campaign.slug, label])).status_code == 404
     assert not ProgressEntry.objects.exists() and not ImportJob.objects.exists()
 
 
