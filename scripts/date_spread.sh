@@ -25,6 +25,8 @@ TESTS=(
   taizhang/reporting/tests
   taizhang/notices/tests
   taizhang/acceptance/tests/test_closing.py
+  taizhang/sheets/tests/test_statistics_sheet.py
+  taizhang/sheets/tests/test_sheet_report.py
 )
 failed=()
 for moment in "${MOMENTS[@]}"; do

@@ -301,10 +301,10 @@ def update_items(
     through = Item.partner_units.through
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]
-        rows = (
-            Item.objects.select_for_update(of=("self",))
-            .filter(campaign=campaign, pk__in=chunk)
-            .select_related("category", "phase", "key_task", "owner_unit", "parent")
+        rows = locked(
+            Item.objects.select_related("category", "phase", "key_task", "owner_unit", "parent"),
+            campaign=campaign,
+            pk__in=chunk,
         )
         for item in rows:
             item.campaign = campaign  # the light reads its thresholds: one campaign, not one query an item

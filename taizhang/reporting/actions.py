@@ -8,17 +8,21 @@ import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from taizhang.history.models import HistoryEntry
 from taizhang.history.recording import Note, diff, note, record, snapshot
-from taizhang.ledger.actions import refresh_lights
-from taizhang.ledger.models import ProgressEntry
+from taizhang.ledger.actions import add_progress, refresh_lights
+from taizhang.ledger.models import Item, ProgressEntry
+from taizhang.lib.locks import lock_one, locked
 from taizhang.orgs.access import Access
+from taizhang.orgs.models import Unit
 
 from .models import ExpectedUnit, ReportingPeriod, UnitReport
+from .periods import opens_at
 
 Status = UnitReport.Status
 
@@ -32,10 +36,34 @@ def can_read(access: Access, unit) -> bool:
     return access.can_read_report(unit)
 
 
+# Lock order (PostgreSQL; SQLite takes one database lock and cannot deadlock):
+#   1. the ImportJob row of an uploaded sheet (its claim, a filtered UPDATE),
+#   2. UnitReport rows, one at a time (``_locked``),
+#   3. Item rows (``ledger.actions.add_progress`` locks the item it writes on; a sheet writes its items in pk order;
+#      the light refresh after a submission updates the unit's items).
+# Every locked read locks only the row it means, through taizhang.lib.locks: FOR NO KEY UPDATE OF the model's own
+# table (no join locks the period, campaign or unit rows; the foreign-key checks other transactions run at commit
+# take KEY SHARE on these rows, which FOR UPDATE would block and FOR NO KEY UPDATE does not).
+def _lock_report(pk: int) -> UnitReport:
+    return lock_one(UnitReport, pk=pk)
+
+
+def _lock_unit_items(campaign, unit) -> None:
+    """Lock the unit's items in one order (leaves first, then by id) before the light refresh updates them.
+
+    The refresh updates the items in groups by their new light, an order that differs between two transactions;
+    two submissions of one unit (a weekly and a monthly report, or a late one) would deadlock without this.
+    Leaves come first because a progress write locks a leaf and then rolls up to its parent.
+    """
+    items = locked(Item, campaign=campaign, owner_unit=unit)
+    list(items.order_by(Exists(Item.objects.filter(parent=OuterRef("pk"))), "pk").values_list("pk", flat=True))
+
+
 def _locked(report: UnitReport, acting_user) -> UnitReport:
-    current = UnitReport.objects.select_for_update().select_related("period__campaign", "unit").get(pk=report.pk)
-    access = Access.for_user(acting_user, current.period.campaign)
-    current._access = access
+    current = _lock_report(report.pk)
+    current.period = ReportingPeriod.objects.select_related("campaign").get(pk=current.period_id)
+    current.unit = Unit.objects.get(pk=current.unit_id)
+    current._access = Access.for_user(acting_user, current.period.campaign)
     return current
 
 
@@ -84,8 +112,8 @@ def save_summary(report: UnitReport, *, data: dict, acting_user) -> UnitReport:
 
 
 def progress_in_period(report: UnitReport):
-    """Progress entries on the unit's items recorded since the period started."""
-    start = datetime.datetime.combine(report.period.starts_on, datetime.time(), tzinfo=report.period.due_at.tzinfo)
+    """Progress entries on the unit's items recorded since the period opened (``periods.opens_at``)."""
+    start = opens_at(report.period)
     return ProgressEntry.objects.filter(
         item__campaign=report.period.campaign, item__owner_unit=report.unit, created_at__gte=start
     )
@@ -104,7 +132,7 @@ def submit_report(
     if not can_write(report._access, report.unit):
         raise PermissionDenied(_("Only the unit's liaison can submit its report."))
     now = now or timezone.now()
-    if report.period.starts_on > timezone.localtime(now).date():
+    if opens_at(report.period) > now:
         raise ValidationError(_("This period has not started yet."))
     if report.status == Status.SUBMITTED:
         raise ValidationError(_("This report is already submitted."))
@@ -134,7 +162,70 @@ def submit_report(
         said = note(gettext_noop("No change this period.")) if no_change else ""
     _change(report, before, acting_user=acting_user, note=said, action=HistoryEntry.Action.SUBMIT)
     # Reports missed in a row feed the unit's lights: a report that comes in relights them now.
+    _lock_unit_items(report.period.campaign, report.unit)
     refresh_lights(report.period.campaign, unit=report.unit)
+    return report
+
+
+@transaction.atomic
+def report_from_sheet(
+    period: ReportingPeriod,
+    unit,
+    rows: list[dict],
+    *,
+    acting_user,
+    submit: bool = True,
+    now: datetime.datetime | None = None,
+) -> UnitReport:
+    """A statistics sheet as the unit's report for the period: write its new progress, then submit the report.
+
+    ``rows`` are the sheet's new entries for the unit's items (item, percent, done, difficulties, next_steps,
+    corrects). Items the sheet leaves unchanged are "no change": with nothing recorded in the period at all, the
+    report goes in as "no change". ``now`` is the moment of the upload, which makes it on time or late. A returned
+    report is resubmitted; a submitted or accepted one takes no new progress (refused with the reason) and, with
+    nothing new, is left as it is. ``submit=False`` writes the progress and keeps the report a draft.
+    """
+    now = now or timezone.now()
+    report = start_report(period, unit, acting_user=acting_user)
+    report = _locked(report, acting_user)
+    names = {"unit": report.unit.name, "period": report.period.label}
+    if report.status == Status.ACCEPTED and rows:
+        raise ValidationError(
+            _("The report of %(unit)s for %(period)s is accepted and locked; ask the campaign office to reopen it.")
+            % names
+        )
+    if report.status == Status.SUBMITTED and rows:
+        raise ValidationError(
+            _(
+                "The report of %(unit)s for %(period)s is already submitted; "
+                "ask the campaign office to return it if it must change."
+            )
+            % names
+        )
+    if report.is_locked:
+        return report  # nothing new for a report already in
+    on = min(report.period.ends_on, timezone.localtime(now).date())
+    # Items in id order: the lock order of reporting (see ``_lock_report``).
+    for row in sorted(rows, key=lambda r: r["item"].pk):
+        item = Item.objects.select_related("campaign", "owner_unit").get(pk=row["item"].pk)
+        if item.owner_unit_id != report.unit_id:
+            raise ValidationError(_("The sheet's key names an item of another unit."))
+        add_progress(
+            item,
+            percent=row["percent"],
+            done=row["done"],
+            difficulties=row.get("difficulties", ""),
+            next_steps=row.get("next_steps", ""),
+            period_label=report.period.label,
+            as_of=on,
+            corrects=row.get("corrects"),
+            source=ProgressEntry.Source.SHEET,
+            acting_user=acting_user,
+        )
+    if submit:
+        report = submit_report(
+            report, acting_user=acting_user, no_change=not progress_in_period(report).exists(), now=now
+        )
     return report
 
 

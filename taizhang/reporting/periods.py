@@ -110,3 +110,31 @@ def generate_periods(campaign, *, now: datetime.datetime | None = None) -> int:
                 due_at=fields["due_at"], ends_on=fields["ends_on"], label=fields["label"]
             )
     return created
+
+
+def opens_at(period: ReportingPeriod) -> datetime.datetime:
+    """When the period's report opens: its first day, or the previous deadline if that is earlier.
+
+    After Friday 17:00 the week's report is due and what a unit does next is next week's: progress recorded on
+    Friday evening belongs to the week that starts on Saturday, whose report can be written from then on.
+    """
+    first_day = datetime.datetime.combine(period.starts_on, datetime.time(), tzinfo=TZ)
+    length = period.ends_on - period.starts_on + datetime.timedelta(days=1)
+    return min(first_day, period.due_at - length)
+
+
+# A statistics sheet is taken for the current week and the few before it (a late report is still a report);
+# a week further back is closed to sheets, so is one not yet started (the report page still shows them).
+SHEET_WEEKS_BACK = 4
+
+
+def open_periods(campaign, *, now: datetime.datetime | None = None):
+    """The campaign's weekly periods that take a statistics sheet now (opened, see ``opens_at``), the newest first."""
+    now = now or timezone.now()
+    week = datetime.timedelta(weeks=1)  # a weekly period opens at the previous deadline, a week before its own
+    return ReportingPeriod.objects.filter(
+        campaign=campaign,
+        kind=ReportingPeriod.Kind.WEEKLY,
+        due_at__lte=now + week,
+        due_at__gt=now - SHEET_WEEKS_BACK * week,
+    ).order_by("-starts_on")

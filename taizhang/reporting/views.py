@@ -1,7 +1,9 @@
+import datetime
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -26,7 +28,6 @@ from .documents import can_generate, request_document
 from .export import cell_labels, export_board
 from .forms import BoardFilterForm, ExpectedUnitForm, ItemProgressForm, ReasonForm, SummaryForm
 from .models import ExpectedUnit, GeneratedDocument, ReportingPeriod, UnitReport
-from .periods import generate_periods
 from .queries import Cell, board, cell_state, default_range, expected_unit_ids
 
 BOARD_PAGE = 50
@@ -51,12 +52,16 @@ def _report_url(campaign, period, unit):
 @campaign_view
 def report_home(request, campaign, access):
     """A liaison's reports, period by period; the office's queue of submitted reports."""
+    # Nothing is written on a GET: periods come from the nightly task and from the actions that change the rhythm.
     now = timezone.now()
-    if not ReportingPeriod.objects.filter(campaign=campaign).exists():
-        generate_periods(campaign)
     expected = expected_unit_ids(campaign)
     periods = list(
-        ReportingPeriod.objects.filter(campaign=campaign, starts_on__lte=timezone.localdate()).order_by("-due_at")[:20]
+        ReportingPeriod.objects.filter(campaign=campaign)
+        .filter(  # opened: started, or a week whose report opened at the previous deadline (periods.opens_at)
+            Q(starts_on__lte=timezone.localdate())
+            | Q(kind=ReportingPeriod.Kind.WEEKLY, due_at__lte=now + datetime.timedelta(weeks=1))
+        )
+        .order_by("-due_at")[:20]
     )
     units = []
     for unit in access.liaison_units:

@@ -107,32 +107,3 @@ def apply_ledger_plan(campaign, plan: Plan, *, acting_user, progress: Callable[[
         progress=None if progress is None else lambda done, _n: progress(len(creates) + done, total),
     )
     return {"created": len(creates), "updated": len(updates), "unchanged": plan.count("unchanged")}
-
-
-@transaction.atomic
-def apply_statistics_sheet(campaign, plan, *, acting_user) -> dict:
-    """Write every reported row as a progress entry through the ledger's add_progress; all or none."""
-    from taizhang.ledger.actions import add_progress
-    from taizhang.ledger.models import ProgressEntry
-
-    if plan.errors:
-        raise ValidationError(_("The sheet has errors; nothing was written."))
-    written = 0
-    for row in plan.rows:
-        if row["action"] != "report":
-            continue
-        item = Item.objects.select_related("campaign", "owner_unit").get(pk=row["item"].pk)
-        add_progress(
-            item,
-            percent=row["percent"],
-            done=row["done"],
-            difficulties=row["difficulties"],
-            next_steps=row["next_steps"],
-            period_label=plan.period.label,
-            as_of=min(plan.period.ends, today()),
-            corrects=row["corrects"],
-            source=ProgressEntry.Source.SHEET,
-            acting_user=acting_user,
-        )
-        written += 1
-    return {"written": written, "unchanged": plan.count("unchanged")}

@@ -64,9 +64,10 @@ def run(report, median_ms) -> None:
     from taizhang.lib.xlsxread import read_workbook
     from taizhang.orgs.actions import system_actor
     from taizhang.orgs.models import Unit
+    from taizhang.reporting.models import ReportingPeriod
     from taizhang.sheets.actions import apply_ledger_plan
     from taizhang.sheets.ledger_import import build_plan
-    from taizhang.sheets.statsheet import build_statistics_workbook, office_units, period_for, sheet_items
+    from taizhang.sheets.statsheet import build_statistics_workbook, office_units, sheet_items
 
     demo = Campaign.objects.get(slug="2026")
     campaign, _created = Campaign.objects.get_or_create(
@@ -152,7 +153,7 @@ def run(report, median_ms) -> None:
     )
     report(f"import {ROWS:,}-row ledger", import_ms, read_ms + insert_ms)
 
-    period = period_for(datetime.date.today())  # noqa: DTZ011 - a bench, local date is fine
+    period = ReportingPeriod.objects.filter(campaign=demo, kind=ReportingPeriod.Kind.WEEKLY).order_by("-due_at").first()
     units_with_items = office_units(demo)
 
     def bare_workbook() -> None:

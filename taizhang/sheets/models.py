@@ -49,8 +49,16 @@ class ImportJob(models.Model):
         "campaigns.Campaign", verbose_name=_("campaign"), on_delete=models.CASCADE, related_name="import_jobs"
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.LEDGER)
-    # For a statistics sheet: the reporting period it is uploaded for ("2026-W47").
-    period_key = models.CharField(_("period"), max_length=20, blank=True)
+    # For a statistics sheet: the reporting period it is uploaded for (the sheet is that period's report).
+    period = models.ForeignKey(
+        "reporting.ReportingPeriod",
+        verbose_name=_("period"),
+        null=True,
+        blank=True,
+        # A rhythm change may remove a period not yet due; an upload for it is then refused, never a 500.
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     file = models.FileField(_("file"), upload_to="imports/%Y/%m/", max_length=300)
     filename = models.CharField(_("file name"), max_length=200)
     sheet_name = models.CharField(_("sheet"), max_length=100, blank=True)
@@ -66,6 +74,8 @@ class ImportJob(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    # The worker's last sign of life (a state change or progress); a job silent too long is marked failed.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -3,14 +3,21 @@
 A job is analysed (read, understood, compared) and its plan summarised for the
 preview; after the office confirms, the file is read again and written in one
 transaction. Progress is stored on the ImportJob row so the page can be left
-and come back to.
+and come back to. Every step beats the job's heartbeat; a periodic check marks
+jobs whose worker died (silent too long) as failed, and the office retries them.
 """
+
+import datetime
+import logging
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from huey.contrib.djhuey import db_task
+from django.utils.translation import gettext_noop
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task
 
 from taizhang.lib.xlsxread import SpreadsheetError, read_workbook
 
@@ -19,12 +26,35 @@ from .ledger_import import Plan, build_plan, find_layout
 from .models import ImportJob
 
 PREVIEW_ROWS = 500
+# A worker that has not beaten the heartbeat for this long is taken for dead. Analysis beats on every batch of
+# rows; writing runs in one transaction (its progress invisible until the commit), so it gets longer.
+STALE_AFTER = {
+    "analysing": datetime.timedelta(minutes=10),
+    "writing": datetime.timedelta(minutes=30),
+}
+
+logger = logging.getLogger(__name__)
+
+
+def refuse_nul(workbook) -> None:
+    """A NUL character cannot be stored (PostgreSQL refuses it in text) and is never meant: refuse the file."""
+    for sheet in workbook.sheets:
+        for number, row in enumerate(sheet.rows, start=1):
+            if any(isinstance(value, str) and "\x00" in value for value in row):
+                raise SpreadsheetError(
+                    _(
+                        "Sheet %(sheet)s, row %(row)d contains a NUL character, which a spreadsheet never "
+                        "holds; save the file again from Excel or WPS (as xlsx or UTF-8 csv) and upload it."
+                    )
+                    % {"sheet": sheet.name, "row": number}
+                )
 
 
 def job_sheet(job: ImportJob):
     """The job's sheet: the one chosen, else the first with a recognisable header."""
     with job.file.open("rb") as handle:
         workbook = read_workbook(handle.read(), job.filename)
+    refuse_nul(workbook)
     sheets = [s for s in workbook.sheets if not s.hidden] or workbook.sheets
     if not sheets:
         raise SpreadsheetError(_("The file has no sheet."))
@@ -36,7 +66,7 @@ def job_sheet(job: ImportJob):
 
 def _progress(job: ImportJob):
     def report(done: int, total: int) -> None:
-        ImportJob.objects.filter(pk=job.pk).update(done_rows=done, total_rows=total)
+        ImportJob.objects.filter(pk=job.pk).update(done_rows=done, total_rows=total, heartbeat_at=timezone.now())
 
     return report
 
@@ -75,36 +105,111 @@ def summarise(plan: Plan) -> dict:
     }
 
 
+def _fail(job: ImportJob, message: str, *, state: str | None = None) -> None:
+    jobs = ImportJob.objects.filter(pk=job.pk)
+    if state is not None:
+        jobs = jobs.filter(state=state)
+    jobs.update(state=ImportJob.State.FAILED, message=message, heartbeat_at=timezone.now())
+
+
+def _unexpected(job: ImportJob, step: str) -> None:
+    logger.exception("import job %s failed while %s", job.pk, step)
+    _fail(job, _("The import stopped on an unexpected error; nothing was written. Retry it, or ask for help."))
+
+
 def analyse_job(job_id: int) -> None:
     job = ImportJob.objects.select_related("campaign").get(pk=job_id)
-    ImportJob.objects.filter(pk=job.pk).update(state=ImportJob.State.ANALYSING, done_rows=0)
+    ImportJob.objects.filter(pk=job.pk).update(
+        state=ImportJob.State.ANALYSING, done_rows=0, heartbeat_at=timezone.now()
+    )
     try:
         plan = job_plan(job, progress=_progress(job))
     except SpreadsheetError as error:
-        ImportJob.objects.filter(pk=job.pk).update(state=ImportJob.State.FAILED, message=str(error))
+        _fail(job, str(error))
         return
-    ImportJob.objects.filter(pk=job.pk).update(
-        state=ImportJob.State.PREVIEW, result=summarise(plan), total_rows=len(plan.rows), done_rows=len(plan.rows)
+    except Exception:
+        _unexpected(job, "analysing")
+        return
+    ImportJob.objects.filter(pk=job.pk, state=ImportJob.State.ANALYSING).update(
+        state=ImportJob.State.PREVIEW,
+        result=summarise(plan),
+        total_rows=len(plan.rows),
+        done_rows=len(plan.rows),
+        heartbeat_at=timezone.now(),
     )
+
+
+class _Abandoned(Exception):
+    """The job was marked failed (taken for dead) while this worker was still writing: roll the writes back."""
 
 
 def write_job(job_id: int) -> None:
     job = ImportJob.objects.select_related("campaign", "created_by").get(pk=job_id)
     try:
         plan = job_plan(job)
-        ImportJob.objects.filter(pk=job.pk).update(
-            state=ImportJob.State.WRITING, done_rows=0, total_rows=len(plan.rows)
+        ImportJob.objects.filter(pk=job.pk, state=ImportJob.State.WRITING).update(
+            done_rows=0, total_rows=len(plan.rows), heartbeat_at=timezone.now()
         )
         with transaction.atomic():
             outcome = apply_ledger_plan(job.campaign, plan, acting_user=job.created_by)
+            result = dict(job.result, outcome=outcome)
+            # Done only if still ours: a job already marked failed keeps nothing of this late run.
+            finished = ImportJob.objects.filter(pk=job.pk, state=ImportJob.State.WRITING).update(
+                state=ImportJob.State.DONE, result=result, done_rows=len(plan.rows), finished_at=timezone.now()
+            )
+            if not finished:
+                raise _Abandoned
     except (SpreadsheetError, ValidationError, PermissionDenied) as error:
         message = " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
-        ImportJob.objects.filter(pk=job.pk).update(state=ImportJob.State.FAILED, message=message)
-        return
-    result = dict(job.result, outcome=outcome)
-    ImportJob.objects.filter(pk=job.pk).update(
-        state=ImportJob.State.DONE, result=result, done_rows=len(plan.rows), finished_at=timezone.now()
+        _fail(job, message)
+    except _Abandoned:
+        logger.warning("import job %s was marked failed while writing; its writes were rolled back", job.pk)
+    except Exception:
+        _unexpected(job, "writing")
+
+
+STUCK_REASON = gettext_noop(
+    "The background worker stopped while this import was %(step)s (no sign of it since %(since)s); "
+    "nothing was written. Retry it."
+)
+
+
+def fail_stuck_jobs(*, now: datetime.datetime | None = None) -> int:
+    """Mark jobs whose worker died as failed, with the reason; returns how many. Safe to run at any moment."""
+    now = now or timezone.now()
+    failed = 0
+    for state, limit in STALE_AFTER.items():
+        cutoff = now - limit
+        stuck = ImportJob.objects.filter(state=state, kind=ImportJob.Kind.LEDGER).filter(
+            Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, created_at__lt=cutoff)
+        )
+        for job in stuck.only("pk", "state", "heartbeat_at", "created_at"):
+            since = timezone.localtime(job.heartbeat_at or job.created_at).strftime("%Y-%m-%d %H:%M")
+            message = _(STUCK_REASON) % {"step": ImportJob.State(state).label, "since": since}
+            # Filtered on the state it was found in: a job that moved on meanwhile is left alone.
+            failed += ImportJob.objects.filter(pk=job.pk, state=state, heartbeat_at=job.heartbeat_at).update(
+                state=ImportJob.State.FAILED, message=message, heartbeat_at=now
+            )
+    return failed
+
+
+def retry_job(job: ImportJob) -> bool:
+    """A failed ledger import starts again from reading the file (the ledger may have changed since).
+
+    Claimed with a filtered UPDATE (committed before the task is queued): two retries at once queue one analysis.
+    """
+    claimed = ImportJob.objects.filter(pk=job.pk, state=ImportJob.State.FAILED, kind=ImportJob.Kind.LEDGER).update(
+        state=ImportJob.State.ANALYSING, message="", done_rows=0, total_rows=0, heartbeat_at=timezone.now()
     )
+    if claimed:
+        analyse_import(job.pk)
+    return bool(claimed)
+
+
+@db_periodic_task(crontab(minute="*/5"))
+def check_stuck_imports() -> int:
+    """Every five minutes: imports whose worker died are marked failed, so the office can retry them."""
+    return fail_stuck_jobs()
 
 
 @db_task()

@@ -9,6 +9,7 @@ urlpatterns = [
     path("c/<slug:slug>/sheets/import/<int:pk>/mapping/", views.import_mapping, name="import_mapping"),
     path("c/<slug:slug>/sheets/import/<int:pk>/", views.import_job, name="import_job"),
     path("c/<slug:slug>/sheets/import/<int:pk>/confirm/", views.import_confirm, name="import_confirm"),
+    path("c/<slug:slug>/sheets/import/<int:pk>/retry/", views.import_retry, name="import_retry"),
 ]
 urlpatterns += [
     path("c/<slug:slug>/sheets/statistics/", views.statistics_home, name="statistics_home"),

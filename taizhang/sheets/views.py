@@ -1,5 +1,3 @@
-import datetime
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
@@ -12,12 +10,13 @@ from django.views.decorators.http import require_POST
 from taizhang.campaigns.decorators import campaign_view
 from taizhang.lib.params import id_param
 from taizhang.lib.xlsxread import MAX_BYTES, SpreadsheetError, read_workbook
+from taizhang.reporting.periods import open_periods
 
 from . import statsheet, tasks
-from .actions import apply_statistics_sheet
 from .forms import MappingForm, UploadForm
 from .ledger_import import find_layout, map_columns, normalise_header
 from .models import ImportJob, ImportPreset
+from .tasks import refuse_nul
 
 
 def _require_office(access) -> None:
@@ -41,6 +40,7 @@ def import_start(request, campaign, access):
             data = upload.read()
             try:
                 workbook = read_workbook(data, upload.name)
+                refuse_nul(workbook)
             except SpreadsheetError as error:
                 form.add_error("file", str(error))
             else:
@@ -92,7 +92,8 @@ def import_mapping(request, campaign, access, pk):
     if request.method == "POST" and form.is_valid():
         job.mapping = form.mapping()
         job.state = ImportJob.State.ANALYSING
-        job.save(update_fields=["mapping", "state"])
+        job.heartbeat_at = timezone.now()
+        job.save(update_fields=["mapping", "state", "heartbeat_at"])
         name = form.cleaned_data.get("save_preset", "").strip()
         if name:
             # Every header, the ignored ones too (as ""), so the preset decides them all next time.
@@ -134,11 +135,28 @@ def import_job(request, campaign, access, pk):
 def import_confirm(request, campaign, access, pk):
     _require_office(access)
     job = _get_job(campaign, pk)
-    if job.state != ImportJob.State.PREVIEW or job.result.get("error_count"):
+    if job.result.get("error_count"):
         messages.error(request, _("This import cannot be written: fix the file and upload it again."))
         return redirect("sheets:import_job", campaign.slug, job.pk)
-    ImportJob.objects.filter(pk=job.pk).update(state=ImportJob.State.WRITING, done_rows=0)
+    # Claim, then work: of two confirms at once (a double click), one moves the job on and queues it.
+    claimed = ImportJob.objects.filter(pk=job.pk, state=ImportJob.State.PREVIEW).update(
+        state=ImportJob.State.WRITING, done_rows=0, heartbeat_at=timezone.now()
+    )
+    if not claimed:
+        messages.info(request, _("This import is already being written or was written."))
+        return redirect("sheets:import_job", campaign.slug, job.pk)
     tasks.write_import(job.pk)
+    return redirect("sheets:import_job", campaign.slug, job.pk)
+
+
+@require_POST
+@campaign_view
+def import_retry(request, campaign, access, pk):
+    """A failed import (its worker died, or the file could not be read) starts again from reading the file."""
+    _require_office(access)
+    job = _get_job(campaign, pk)
+    if not tasks.retry_job(job):
+        messages.info(request, _("Only a failed import can be retried."))
     return redirect("sheets:import_job", campaign.slug, job.pk)
 
 
@@ -150,47 +168,40 @@ def _require_reporter(access) -> None:
         raise PermissionDenied(_("Only the campaign office and unit liaisons use statistics sheets."))
 
 
-def _period_or_404(key: str):
-    period = statsheet.period_from_key(key)
-    if period is None:
-        raise Http404(_("No such period."))
-    return period
-
-
-def _recent_periods(campaign, count: int = 6):
-    today = timezone.localdate()
-    periods = []
-    for weeks in range(count):
-        period = statsheet.period_for(today - datetime.timedelta(weeks=weeks))
-        if period.ends >= campaign.starts_on:
-            periods.append(period)
-    return periods
+def _home_context(campaign, access, period, **extra) -> dict:
+    return {
+        "campaign": campaign,
+        "access": access,
+        "periods": list(open_periods(campaign)),
+        "period": period,
+        "form": UploadForm(),
+        "units": access.liaison_units,
+        **extra,
+    }
 
 
 @campaign_view
 def statistics_home(request, campaign, access):
     _require_reporter(access)
-    periods = _recent_periods(campaign)
-    period = statsheet.period_from_key(request.GET.get("period", "")) or statsheet.period_for(timezone.localdate())
-    context = {
-        "campaign": campaign,
-        "access": access,
-        "periods": periods,
-        "period": period,
-        "form": UploadForm(),
-        "units": access.liaison_units,
-    }
-    return render(request, "sheets/statistics_home.html", context)
+    periods = open_periods(campaign)
+    period = periods.filter(label=request.GET.get("period", "")).first() or periods.first()
+    return render(request, "sheets/statistics_home.html", _home_context(campaign, access, period))
+
+
+def _sheet_units(campaign, access):
+    if access.is_office:
+        return statsheet.office_units(campaign), False, _("all units")
+    return access.liaison_units, True, "、".join(u.display_name for u in access.liaison_units)
 
 
 @campaign_view
 def statistics_download(request, campaign, access, period):
     _require_reporter(access)
-    period = _period_or_404(period)
-    if access.is_office:
-        units, subtree, name = statsheet.office_units(campaign), False, _("all units")
-    else:
-        units, subtree, name = access.liaison_units, True, "、".join(u.display_name for u in access.liaison_units)
+    try:
+        period = statsheet.open_period(campaign, period)
+    except statsheet.SheetRefused as error:
+        raise Http404(str(error)) from error
+    units, subtree, name = _sheet_units(campaign, access)
     access.require(all(access.can_download_sheet(unit) for unit in units))
     data = statsheet.build_statistics_workbook(campaign, units, period, subtree=subtree)
     filename = f"{period.label} 统计表 {name}.xlsx"
@@ -199,29 +210,33 @@ def statistics_download(request, campaign, access, period):
     return response
 
 
-def _statistics_plan(job, campaign, access, data: bytes | None = None):
-    if data is None:
-        with job.file.open("rb") as handle:
-            data = handle.read()
-    workbook = read_workbook(data, job.filename if job else "sheet.xlsx")
-    period = _period_or_404(job.period_key)
-    return statsheet.read_statistics_upload(workbook, campaign, access, period)
+def _statistics_plan(job, campaign, access):
+    with job.file.open("rb") as handle:
+        data = handle.read()
+    workbook = read_workbook(data, job.filename)
+    return statsheet.read_statistics_upload(workbook, campaign, access, job.period, uploaded_at=job.created_at)
 
 
 @require_POST
 @campaign_view
 def statistics_upload(request, campaign, access, period):
     _require_reporter(access)
-    period = _period_or_404(period)
+    label = period
+    period = None
     form = UploadForm(request.POST, request.FILES)
     refused = None
-    if form.is_valid():
+    try:
+        period = statsheet.open_period(campaign, label)
+    except statsheet.SheetRefused as error:
+        refused = str(error)
+    if refused is None and form.is_valid():
         upload = form.cleaned_data["file"]
         data = upload.read() if upload.size <= MAX_BYTES else b""
         try:
             if not data:
                 raise SpreadsheetError(_("The file is too large."))
             workbook = read_workbook(data, upload.name)
+            refuse_nul(workbook)
             statsheet.read_statistics_upload(workbook, campaign, access, period)
         except (SpreadsheetError, statsheet.SheetRefused) as error:
             refused = str(error)
@@ -230,22 +245,15 @@ def statistics_upload(request, campaign, access, period):
             job = ImportJob.objects.create(
                 campaign=campaign,
                 kind=ImportJob.Kind.STATISTICS,
-                period_key=period.key,
+                period=period,
                 file=upload,
                 filename=upload.name[:200],
                 state=ImportJob.State.PREVIEW,
                 created_by=request.user,
             )
             return redirect("sheets:statistics_preview", campaign.slug, job.pk)
-    context = {
-        "campaign": campaign,
-        "access": access,
-        "periods": _recent_periods(campaign),
-        "period": period,
-        "form": form,
-        "refused": refused,
-        "units": access.liaison_units,
-    }
+    context = _home_context(campaign, access, period or open_periods(campaign).first(), refused=refused)
+    context["form"] = form
     return render(request, "sheets/statistics_home.html", context, status=400)
 
 
@@ -253,38 +261,55 @@ def statistics_upload(request, campaign, access, period):
 def statistics_preview(request, campaign, access, pk):
     _require_reporter(access)
     job = get_object_or_404(
-        ImportJob, campaign=campaign, pk=pk, kind=ImportJob.Kind.STATISTICS, created_by=request.user
+        ImportJob.objects.select_related("period__campaign"),
+        campaign=campaign,
+        pk=pk,
+        kind=ImportJob.Kind.STATISTICS,
+        created_by=request.user,
     )
+    if job.period is None:
+        messages.error(request, _("The period of this sheet no longer exists; download a new sheet."))
+        return redirect("sheets:statistics_home", campaign.slug)
+    if request.method == "POST" and job.state != ImportJob.State.PREVIEW:
+        messages.info(request, _("This sheet was already written."))
+        return redirect("sheets:statistics_home", campaign.slug)
     try:
         plan = _statistics_plan(job, campaign, access)
     except (SpreadsheetError, statsheet.SheetRefused) as error:
         messages.error(request, str(error))
         return redirect("sheets:statistics_home", campaign.slug)
     if request.method == "POST":
-        if job.state != ImportJob.State.PREVIEW:
-            messages.info(request, _("This sheet was already written."))
-        elif plan.errors:
+        if plan.errors:
             messages.error(request, _("The sheet has errors; nothing was written."))
-        else:
-            try:
-                outcome = apply_statistics_sheet(campaign, plan, acting_user=request.user)
-            except (ValidationError, PermissionDenied) as error:
-                messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
-                return redirect("sheets:statistics_preview", campaign.slug, job.pk)
-            ImportJob.objects.filter(pk=job.pk).update(
-                state=ImportJob.State.DONE, result=outcome, finished_at=timezone.now()
-            )
+            return redirect("sheets:statistics_preview", campaign.slug, job.pk)
+        submit = "draft" not in request.POST
+        try:
+            outcome = statsheet.confirm_upload(job, plan, acting_user=request.user, submit=submit)
+        except statsheet.AlreadyWritten:
+            messages.info(request, _("This sheet was already written."))
+            return redirect("sheets:statistics_home", campaign.slug)
+        except (ValidationError, PermissionDenied) as error:
+            messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+            return redirect("sheets:statistics_preview", campaign.slug, job.pk)
+        messages.success(request, _("%(written)d progress entries written; %(unchanged)d unchanged.") % outcome)
+        if outcome["submitted"]:
             messages.success(
                 request,
-                _("%(written)d progress entries written; %(unchanged)d unchanged.") % outcome,
+                _("Report submitted on time: %(units)s.") % {"units": "、".join(outcome["submitted"])},
             )
-            return redirect("sheets:statistics_home", campaign.slug)
-        return redirect("sheets:statistics_preview", campaign.slug, job.pk)
+        if outcome["late"]:
+            messages.warning(
+                request, _("Report submitted, after the due time: %(units)s.") % {"units": "、".join(outcome["late"])}
+            )
+        if not submit:
+            messages.info(request, _("Saved as a draft: the report is not submitted yet."))
+        return redirect("sheets:statistics_home", campaign.slug)
     context = {
         "campaign": campaign,
         "job": job,
         "plan": plan,
         "reports": plan.count("report"),
         "unchanged": plan.count("unchanged"),
+        "no_change": plan.count("no_change"),
     }
     return render(request, "sheets/statistics_preview.html", context, status=200)

@@ -3,7 +3,7 @@
 from django.utils.translation import gettext as _
 
 from taizhang.ledger.models import ProgressEntry
-from taizhang.reporting.models import UnitReport
+from taizhang.reporting.models import ReportingPeriod, UnitReport
 
 
 def url(campaign, period, unit, suffix=""):
@@ -110,3 +110,9 @@ def test_unknown_period_or_get_on_a_write_is_refused_cleanly(login, people, org,
     assert client.get(f"/c/{campaign.slug}/reports/999999/{org['hr'].pk}/").status_code == 404
     assert client.get(url(campaign, periods["current_week"], org["hr"], "accept/")).status_code == 405
     assert client.post(url(campaign, periods["current_week"], org["hr"], "accept/")).status_code == 404
+
+
+def test_the_reports_page_writes_nothing_on_a_get(org, campaign, people, login):
+    assert not ReportingPeriod.objects.filter(campaign=campaign).exists()
+    assert login(people["lily"]).get(f"/c/{campaign.slug}/reports/").status_code == 200
+    assert not ReportingPeriod.objects.filter(campaign=campaign).exists()

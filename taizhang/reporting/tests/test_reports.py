@@ -131,3 +131,30 @@ def test_a_period_that_has_not_started_cannot_be_submitted(people, items, org, c
     report = actions.start_report(future, org["hr"], acting_user=people["bob"])
     with pytest.raises(ValidationError):
         actions.submit_report(report, acting_user=people["bob"], no_change=True)
+
+
+def test_after_the_friday_deadline_progress_counts_for_the_next_week_which_opens_then(
+    people, items, org, periods, _clock_at_test_start
+):
+    from taizhang.reporting.periods import opens_at
+
+    week = periods["current_week"]
+    following = week.__class__.objects.get(
+        campaign=week.campaign, kind="weekly", starts_on=week.ends_on + datetime.timedelta(days=1)
+    )
+    assert opens_at(following) == week.due_at
+    _clock_at_test_start.move_to(week.due_at + datetime.timedelta(minutes=30), tick=True)  # Friday 17:30
+    _progress(items["oa"], people["lily"], percent=45)
+    report = actions.start_report(following, org["office_dept"], acting_user=people["lily"])
+    assert actions.progress_in_period(report).count() == 1
+    report = actions.submit_report(report, acting_user=people["lily"])
+    assert report.status == UnitReport.Status.SUBMITTED and report.is_late is False
+    later = week.__class__.objects.get(
+        campaign=week.campaign, kind="weekly", starts_on=following.ends_on + datetime.timedelta(days=1)
+    )
+    with pytest.raises(ValidationError):  # the week after is not open yet
+        actions.submit_report(
+            actions.start_report(later, org["office_dept"], acting_user=people["lily"]),
+            acting_user=people["lily"],
+            no_change=True,
+        )

@@ -1,9 +1,18 @@
 """Spreadsheets in a real browser: a liaison's week with the statistics sheet; the office imports a ledger."""
 
+import datetime
+
 import pytest
+from django.utils import translation
+from django.utils.translation import gettext
 from playwright.sync_api import expect
 
+from taizhang.ledger.actions import refresh_lights
 from taizhang.ledger.models import Item, ProgressEntry
+from taizhang.notices.models import Message
+from taizhang.notices.rhythm import send_chases, send_reminders
+from taizhang.reporting.models import ReportingPeriod, UnitReport
+from taizhang.reporting.periods import generate_periods, open_periods
 from taizhang.testing import browser as fixtures
 from taizhang.testing.browser import has_horizontal_overflow, log_in, screenshot
 
@@ -15,28 +24,64 @@ browser, page, page_watch, phone_page = fixtures.browser, fixtures.page, fixture
 pytestmark = pytest.mark.browser
 
 
+def zh(message: str) -> str:
+    with translation.override("zh-hans"):
+        return gettext(message)
+
+
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-def test_liaison_reports_the_week_with_the_sheet(page, page_watch, people, items, tmp_path):
+def test_liaison_reports_the_week_with_the_sheet_before_friday_five(
+    page, phone_page, page_watch, people, items, org, campaign, tmp_path, _clock_at_test_start
+):
+    generate_periods(campaign)
+    week = open_periods(campaign).first()
+    unit = org["office_dept"]
+    for period in ReportingPeriod.objects.filter(campaign=campaign, kind="weekly", due_at__lt=week.due_at):
+        UnitReport.objects.create(  # every earlier week reported, so the lights hang on progress alone
+            period=period, unit=unit, status="submitted", submitted_at=period.due_at - datetime.timedelta(hours=2)
+        )
+    refresh_lights(campaign)
+    assert Item.objects.get(code="HQ-001").light in ("yellow", "red")
+    _clock_at_test_start.move_to(week.due_at - datetime.timedelta(minutes=10), tick=True)  # Friday 16:50
+
     log_in(page, "lily")
     page.goto("/c/2021/sheets/statistics/")
+    expect(page.locator("#period-name")).to_have_text(week.label)  # the name the reporting pages use
     with page.expect_download() as download_info:
         page.click("#download-link")
     downloaded = tmp_path / "sheet.xlsx"
     download_info.value.save_as(downloaded)
+    assert week.label in download_info.value.suggested_filename
     filled = tmp_path / "filled.xlsx"
-    filled.write_bytes(refill(downloaded.read_bytes(), {"HQ-001": [60, "进行中", "上线测试", "", "全面推广"]}))
+    filled.write_bytes(refill(downloaded.read_bytes(), {"HQ-001": [80, "进行中", "上线测试", "", "全面推广"]}))
     page.set_input_files("#statistics-upload input[type=file]", str(filled))
     page.click("#statistics-upload button[type=submit]")
-    expect(page.locator("#sheet-rows")).to_contain_text("0 → 60")
+    expect(page.locator("#sheet-rows")).to_contain_text("0 → 80")
+    expect(page.locator(f"#sheet-reports [data-unit='{unit.pk}']")).to_contain_text(zh("submitted, on time"))
     screenshot(page, "statistics-preview")
-    page.click("#statistics-confirm button")
+    with page.expect_navigation():
+        page.click("#statistics-confirm button[name=submit]")
     expect(page.locator("#download-link")).to_be_visible()
     entry = ProgressEntry.objects.get()
-    assert (entry.item.code, entry.percent, entry.source) == ("HQ-001", 60, "sheet")
+    assert (entry.item.code, entry.percent, entry.source, entry.period_label) == ("HQ-001", 80, "sheet", week.label)
+    report = UnitReport.objects.get(period=week, unit=unit)
+    assert report.status == "submitted" and not report.is_late
+    assert Item.objects.get(code="HQ-001").light == "green"  # relit
+
+    log_in(phone_page, "olivia")
+    phone_page.goto(f"/c/{campaign.slug}/reports/board/")
+    cell = phone_page.locator(f"#board tr[data-unit='{unit.name}'] a[href*='/{week.pk}/{unit.pk}/'] [data-state]")
+    expect(cell).to_have_attribute("data-state", "on_time")
+    expect(cell).to_have_text(zh("on time"))  # 按时
+
+    send_reminders(campaign, now=week.due_at - datetime.timedelta(minutes=5))
+    send_chases(campaign, now=week.due_at + datetime.timedelta(hours=1))
+    assert not Message.objects.filter(dedupe_key__contains=f"period{week.pk}:unit{unit.pk}").exists()
+    assert Message.objects.filter(dedupe_key__contains=f"period{week.pk}:unit{org['hr'].pk}").exists()
 
 
 def test_office_imports_a_ledger_step_by_step(page, page_watch, people, org, tmp_path):
@@ -56,7 +101,8 @@ def test_office_imports_a_ledger_step_by_step(page, page_watch, people, org, tmp
     assert Item.objects.count() == 4
 
 
-def test_statistics_page_fits_a_phone(phone_page, page_watch, people, items):
+def test_statistics_page_fits_a_phone(phone_page, page_watch, people, items, campaign):
+    generate_periods(campaign)
     log_in(phone_page, "lily")
     phone_page.goto("/c/2021/sheets/statistics/")
     expect(phone_page.locator("#download-link")).to_be_visible()

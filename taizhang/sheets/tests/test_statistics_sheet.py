@@ -11,19 +11,25 @@ import python_calamine
 import xlsxwriter
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from taizhang.history.models import HistoryEntry
 from taizhang.ledger.models import ProgressEntry
-from taizhang.sheets import statsheet
+from taizhang.reporting.models import UnitReport
+from taizhang.reporting.periods import generate_periods, open_periods
+from taizhang.sheets.models import ImportJob
 from taizhang.sheets.statsheet import COL_PERCENT, FIRST_ROW, KEY_SHEET
 
-PERIOD = statsheet.period_for(timezone.localdate())
+
+@pytest.fixture
+def week(campaign):
+    """This week's reporting period, the one the sheet page opens on."""
+    generate_periods(campaign)
+    return open_periods(campaign).first()
 
 
-def download(client, campaign, period=PERIOD) -> bytes:
-    response = client.get(reverse("sheets:statistics_download", args=[campaign.slug, period.key]))
+def download(client, campaign, period) -> bytes:
+    response = client.get(reverse("sheets:statistics_download", args=[campaign.slug, period.label]))
     assert response.status_code == 200
     return response.content
 
@@ -59,25 +65,15 @@ def refill(data: bytes, fills: dict[str, list], *, edit_key=None, edit_code=None
     return buffer.getvalue()
 
 
-def upload(client, campaign, data: bytes, period=PERIOD):
+def upload(client, campaign, data: bytes, period):
     return client.post(
-        reverse("sheets:statistics_upload", args=[campaign.slug, period.key]),
+        reverse("sheets:statistics_upload", args=[campaign.slug, period.label]),
         {"file": SimpleUploadedFile("统计表.xlsx", data)},
     )
 
 
-def test_period_is_the_iso_week():
-    import datetime
-
-    period = statsheet.period_for(datetime.date(2026, 11, 18))
-    assert period.key == "2026-W47"
-    assert period.label == "2026年第47周"
-    assert period.starts == datetime.date(2026, 11, 16)
-    assert statsheet.period_from_key("2026-W99") is None
-
-
-def test_liaison_downloads_own_units_open_items(org, campaign, people, items, login):
-    data = download(login(people["lily"]), campaign)
+def test_liaison_downloads_own_units_open_items(org, campaign, people, items, login, week):
+    data = download(login(people["lily"]), campaign, week)
     sheets = read_back(data)
     assert list(sheets) == ["办公室", KEY_SHEET]
     rows = sheets["办公室"]
@@ -86,7 +82,7 @@ def test_liaison_downloads_own_units_open_items(org, campaign, people, items, lo
     assert rows[FIRST_ROW][2] == "王明"
     assert rows[FIRST_ROW + 1][3] == "长期坚持"
     key = json.loads(sheets[KEY_SHEET][0][1])
-    assert key["period"] == PERIOD.key and key["unit"] == org["office_dept"].pk
+    assert key["period"] == week.pk and key["label"] == week.label and key["unit"] == org["office_dept"].pk
     assert set(key["items"]) == {"HQ-001", "HQ-002"}
     with zipfile.ZipFile(io.BytesIO(data)) as z:
         sheet_xml = z.read("xl/worksheets/sheet1.xml").decode()
@@ -98,16 +94,16 @@ def test_liaison_downloads_own_units_open_items(org, campaign, people, items, lo
     assert "<pane " in sheet_xml and 'orientation="landscape"' in sheet_xml and 'paperSize="9"' in sheet_xml
 
 
-def test_round_trip_writes_progress_after_the_preview(org, campaign, people, items, login):
+def test_round_trip_writes_progress_after_the_preview(org, campaign, people, items, login, week):
     client = login(people["lily"])
     data = refill(
-        download(client, campaign),
+        download(client, campaign, week),
         {
             "HQ-001": [40, "进行中", "完成需求调研", "经费紧张", "招标"],
             "HQ-002": ["", "已完成", "流程全部上线", "", ""],
         },
     )
-    response = upload(client, campaign, data)
+    response = upload(client, campaign, data, week)
     assert response.status_code == 302
     preview = client.get(response["Location"])
     assert preview.status_code == 200
@@ -119,37 +115,47 @@ def test_round_trip_writes_progress_after_the_preview(org, campaign, people, ite
     client.post(response["Location"])
     entries = ProgressEntry.objects.order_by("item__code")
     assert [(e.item.code, e.percent, e.source, e.period_label) for e in entries] == [
-        ("HQ-001", 40, "sheet", PERIOD.label),
-        ("HQ-002", 100, "sheet", PERIOD.label),
+        ("HQ-001", 40, "sheet", week.label),
+        ("HQ-002", 100, "sheet", week.label),
     ]
     assert entries[0].difficulties == "经费紧张" and entries[0].next_steps == "招标"
     items["oa"].refresh_from_db()
     assert items["oa"].percent == 40 and items["oa"].status == "in_progress"
     assert HistoryEntry.objects.filter(object_id=items["oa"].pk, action="progress").count() == 1
 
-    # The same file again changes nothing.
-    response = upload(client, campaign, data)
+    # The sheet was the unit's report for the week: submitted, on time or late by the upload.
+    report = UnitReport.objects.get(period=week, unit=org["office_dept"])
+    assert report.status == "submitted" and not report.no_change
+    assert report.is_late == (ImportJob.objects.earliest("created_at").created_at > week.due_at)
+
+    # The same file again changes nothing, and has nothing to submit.
+    response = upload(client, campaign, data, week)
     preview = client.get(response["Location"])
     assert preview.context["reports"] == 0 and preview.context["unchanged"] == 2
+    assert [r["action"] for r in preview.context["plan"].reports] == ["locked"]
+    assert b'id="statistics-confirm"' not in preview.content
     client.post(response["Location"])
     assert ProgressEntry.objects.count() == 2
 
 
-def test_a_changed_row_in_the_same_period_corrects_the_entry(org, campaign, people, items, login):
+def test_a_changed_row_in_the_same_period_corrects_the_entry(org, campaign, people, items, login, week):
     client = login(people["lily"])
-    sheet = download(client, campaign)
-    response = upload(client, campaign, refill(sheet, {"HQ-001": [40, "", "调研", "", ""]}))
-    client.post(response["Location"])
-    response = upload(client, campaign, refill(sheet, {"HQ-001": [50, "", "调研完成", "", ""]}))
+    sheet = download(client, campaign, week)
+    response = upload(client, campaign, refill(sheet, {"HQ-001": [40, "", "调研", "", ""]}), week)
+    client.post(response["Location"], {"draft": "1"})  # saved as a draft: the report stays open
+    assert UnitReport.objects.get(period=week, unit=org["office_dept"]).status == "draft"
+    response = upload(client, campaign, refill(sheet, {"HQ-001": [50, "", "调研完成", "", ""]}), week)
     client.post(response["Location"])
     latest = ProgressEntry.objects.order_by("-id").first()
     assert latest.percent == 50 and latest.corrects is not None and latest.corrects.percent == 40
 
 
-def test_row_errors_name_row_column_and_problem(org, campaign, people, items, login):
+def test_row_errors_name_row_column_and_problem(org, campaign, people, items, login, week):
     client = login(people["lily"])
-    data = refill(download(client, campaign), {"HQ-001": [150, "", "做了", "", ""], "HQ-002": [30, "", "", "", ""]})
-    response = upload(client, campaign, data)
+    data = refill(
+        download(client, campaign, week), {"HQ-001": [150, "", "做了", "", ""], "HQ-002": [30, "", "", "", ""]}
+    )
+    response = upload(client, campaign, data, week)
     preview = client.get(response["Location"])
     errors = preview.context["plan"].errors
     assert errors == [
@@ -165,9 +171,9 @@ def test_row_errors_name_row_column_and_problem(org, campaign, people, items, lo
     assert not ProgressEntry.objects.exists()
 
 
-def test_liaison_cannot_upload_another_units_sheet(org, campaign, people, items, login):
-    data = refill(download(login(people["lily"]), campaign), {"HQ-001": [40, "", "做了", "", ""]})
-    response = upload(login(people["bob"]), campaign, data)
+def test_liaison_cannot_upload_another_units_sheet(org, campaign, people, items, login, week):
+    data = refill(download(login(people["lily"]), campaign, week), {"HQ-001": [40, "", "做了", "", ""]})
+    response = upload(login(people["bob"]), campaign, data, week)
     assert response.status_code == 400
     assert response.context["refused"] == _(
         "This sheet is for %(unit)s; you can upload only your own unit's sheet."
@@ -175,66 +181,66 @@ def test_liaison_cannot_upload_another_units_sheet(org, campaign, people, items,
     assert not ProgressEntry.objects.exists()
 
 
-def test_sheet_of_another_period_is_refused(org, campaign, people, items, login):
+def test_sheet_of_another_period_is_refused(org, campaign, people, items, login, week):
     client = login(people["lily"])
-    last_week = statsheet.period_for(PERIOD.starts - __import__("datetime").timedelta(days=1))
+    last_week = open_periods(campaign)[1]
     data = refill(download(client, campaign, last_week), {"HQ-001": [40, "", "做了", "", ""]})
-    response = upload(client, campaign, data)
+    response = upload(client, campaign, data, week)
     assert response.status_code == 400
     assert last_week.label in response.context["refused"]
 
 
-def test_edited_key_or_code_is_refused(org, campaign, people, items, login, settings):
+def test_edited_key_or_code_is_refused(org, campaign, people, items, login, settings, week):
     client = login(people["lily"])
-    sheet = download(client, campaign)
+    sheet = download(client, campaign, week)
     tampered = refill(sheet, {"HQ-001": [40, "", "做了", "", ""]}, edit_key=lambda p: p.replace('"HQ-001"', '"HQ-003"'))
-    response = upload(client, campaign, tampered)
+    response = upload(client, campaign, tampered, week)
     assert response.status_code == 400
     assert response.context["refused"] == _("The sheet's key was edited; download a new sheet.")
     edited = refill(sheet, {"HQ-001": [40, "", "做了", "", ""]}, edit_code=("HQ-001", "HQ-003"))
-    assert upload(client, campaign, edited).status_code == 400
+    assert upload(client, campaign, edited, week).status_code == 400
     assert not ProgressEntry.objects.exists()
 
 
-def test_a_workbook_not_from_taizhang_is_refused(org, campaign, people, login):
+def test_a_workbook_not_from_taizhang_is_refused(org, campaign, people, login, week):
     from .ledgers import simple_ledger
 
-    response = upload(login(people["lily"]), campaign, simple_ledger([["1", "好事", "办公室", "", ""]]))
+    response = upload(login(people["lily"]), campaign, simple_ledger([["1", "好事", "办公室", "", ""]]), week)
     assert response.status_code == 400
     assert response.context["refused"]
 
 
-def test_office_workbook_has_a_sheet_per_unit_and_uploads_back(org, campaign, people, items, login):
+def test_office_workbook_has_a_sheet_per_unit_and_uploads_back(org, campaign, people, items, login, week):
     client = login(people["olivia"])
-    data = download(client, campaign)
+    data = download(client, campaign, week)
     sheets = read_back(data)
     assert list(sheets) == ["办公室", "人力", "八一骨科医院", KEY_SHEET]
     filled = refill(data, {"HQ-003": [20, "", "平台选型", "", ""], "YL-001": [10, "", "筹备", "", ""]})
-    response = upload(client, campaign, filled)
+    response = upload(client, campaign, filled, week)
     client.post(response["Location"])
     assert set(ProgressEntry.objects.values_list("item__code", flat=True)) == {"HQ-003", "YL-001"}
 
 
-def test_only_office_and_liaisons_use_sheets(org, campaign, people, items, login):
+def test_only_office_and_liaisons_use_sheets(org, campaign, people, items, login, week):
     for name in ("leo", "charlie"):
         client = login(people[name])
         assert client.get(reverse("sheets:statistics_home", args=[campaign.slug])).status_code in (403, 404)
-        url = reverse("sheets:statistics_download", args=[campaign.slug, PERIOD.key])
+        url = reverse("sheets:statistics_download", args=[campaign.slug, week.label])
         assert client.get(url).status_code in (403, 404)
 
 
-def test_formula_like_titles_are_neutralised(org, campaign, people, login):
+def test_formula_like_titles_are_neutralised(org, campaign, people, login, week):
     from taizhang.testing.factories import make_item
 
     make_item(campaign, org["office_dept"], code="HQ-009", title='=HYPERLINK("http://x")')
-    rows = read_back(download(login(people["lily"]), campaign))["办公室"]
+    rows = read_back(download(login(people["lily"]), campaign, week))["办公室"]
     assert rows[FIRST_ROW][1] == '\'=HYPERLINK("http://x")'
 
 
 @pytest.mark.skipif(shutil.which("libreoffice") is None, reason="LibreOffice is not installed")
-def test_libreoffice_opens_the_downloaded_sheet(org, campaign, people, items, login, tmp_path):
+def test_libreoffice_opens_the_downloaded_sheet(org, campaign, people, items, login, tmp_path, week):
     path = tmp_path / "sheet.xlsx"
-    path.write_bytes(download(login(people["lily"]), campaign))
+    path.write_bytes(download(login(people["lily"]), campaign, week))
     subprocess.run(
         [
             "libreoffice",
