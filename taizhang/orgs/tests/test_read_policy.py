@@ -9,7 +9,6 @@ import io
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import timezone
 from python_calamine import CalamineWorkbook
 
 from taizhang.acceptance import actions as acceptance_actions
@@ -18,8 +17,7 @@ from taizhang.orgs.access import Access
 from taizhang.orgs.actions import grant_role
 from taizhang.orgs.models import Role
 from taizhang.reporting.models import ReportingPeriod
-from taizhang.reporting.periods import generate_periods
-from taizhang.sheets import statsheet
+from taizhang.reporting.periods import generate_periods, open_periods
 from taizhang.testing.factories import make_user
 
 
@@ -115,8 +113,9 @@ def test_a_liaison_of_a_unit_above_reads_the_papers_of_the_units_below(login, ca
 
 
 def test_the_statistics_sheet_holds_only_the_units_a_liaison_speaks_for(login, campaign, papers):
-    period = statsheet.period_for(timezone.localdate())
-    url = reverse("sheets:statistics_download", args=[campaign.slug, period.key])
+    generate_periods(campaign)
+    period = open_periods(campaign).first()
+    url = reverse("sheets:statistics_download", args=[campaign.slug, period.label])
     lily_sheet = login(papers["people"]["lily"]).get(url)
     assert lily_sheet.status_code == 200
     workbook = CalamineWorkbook.from_filelike(io.BytesIO(lily_sheet.content))

@@ -16,7 +16,6 @@ from django import forms
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.html import escape
 
 from taizhang.campaigns.models import Campaign
@@ -27,7 +26,7 @@ from taizhang.lib.xlsxread import SpreadsheetError, message, read_workbook
 from taizhang.orgs.models import Unit
 from taizhang.people.models import Channel, Demand
 from taizhang.reporting.models import UnitReport
-from taizhang.sheets import statsheet
+from taizhang.reporting.periods import generate_periods, open_periods
 from taizhang.sheets.models import ImportJob
 from taizhang.testing.hostile import hostile_files, params_for, sheet_xml, xlsx
 
@@ -80,14 +79,15 @@ def test_every_upload_and_command_refuses_it_and_writes_nothing(
     else:
         reasons_on_pages = reasons
     before = counts()
-    period = statsheet.period_for(timezone.localdate())
+    generate_periods(campaign)
+    period = open_periods(campaign).first()
 
     def post(url, **extra):
         upload = SimpleUploadedFile(hostile.name, hostile.data)
         return timed(lambda: client.post(url, {"file": upload, **extra}))
 
     login(people["lily"])
-    pages = {"statistics sheet": post(reverse("sheets:statistics_upload", args=[campaign.slug, period.key]))}
+    pages = {"statistics sheet": post(reverse("sheets:statistics_upload", args=[campaign.slug, period.label]))}
     login(people["olivia"])
     pages["ledger import"] = post(reverse("sheets:import_start", args=[campaign.slug]))
     pages["survey"] = post(reverse("people:demand_upload", args=[campaign.slug]), channel=Channel.SURVEY)

@@ -240,6 +240,8 @@ def test_a_sheet_for_a_period_that_is_not_open_is_refused_in_chinese(org, campai
             {"file": SimpleUploadedFile("统计表.xlsx", data)},
         )
         assert response.status_code == 400
+        if "\x00" in label:
+            continue  # refused before any view by the input guard (a NUL cannot reach the database)
         assert "不是本活动开放报送的周期" in response.context["refused"], label
     long_closed = ReportingPeriod.objects.filter(campaign=campaign, kind="weekly").order_by("starts_on").first()
     assert long_closed not in list(open_periods(campaign))
