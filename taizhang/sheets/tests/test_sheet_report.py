@@ -247,8 +247,8 @@ def test_a_sheet_for_a_period_that_is_not_open_is_refused_in_chinese(org, campai
     assert long_closed not in list(open_periods(campaign))
     response = upload(client, campaign, data, long_closed)
     assert response.status_code == 400 and long_closed.label in response.context["refused"]
-    for label in ("2030-W10", "x\x00"):
-        assert client.get(reverse("sheets:statistics_download", args=[campaign.slug, label])).status_code == 404
+    assert client.get(reverse("sheets:statistics_download", args=[campaign.slug, "2030-W10"])).status_code == 404
+    assert client.get(reverse("sheets:statistics_download", args=[campaign.slug, "x\x00"])).status_code == 400
     assert not ProgressEntry.objects.exists() and not ImportJob.objects.exists()
 
 
