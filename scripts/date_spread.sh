@@ -20,7 +20,7 @@ MOMENTS=(
   2028-02-29T12:00:00+08:00 # a leap day
 )
 TESTS=(
-  taizhang/campaigns/tests/test_demo.py
+  taizhang/demo/tests
   taizhang/ledger/tests/test_lights.py
   taizhang/reporting/tests
   taizhang/notices/tests

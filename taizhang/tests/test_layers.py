@@ -46,6 +46,9 @@ ORDER = [
     "supervision",
     "dashboards",
     "bulletins",  # publishes the dashboards' figures (ranking, lights) frozen in an issue
+    # Above every domain app, imported by none: they build data across all of them.
+    "demo",
+    "bench",
 ]
 RANK = {app: n for n, app in enumerate(ORDER)}
 
@@ -56,13 +59,6 @@ EXCEPTIONS = {
     ("campaigns/actions.py", "reporting"): "rules change regenerates periods",
     # The rules page counts items by light to show what new thresholds would change.
     ("campaigns/views.py", "ledger"): "rules page previews lights",
-    # The demo builder and the benchmarks build every area; issue 9 §3 moves them to taizhang/demo/ and taizhang/bench/.
-    ("campaigns/demo.py", "ledger"): "demo builder (to taizhang/demo/)",
-    ("campaigns/demo.py", "reporting"): "demo builder (to taizhang/demo/)",
-    ("campaigns/management/commands/demo.py", "ledger"): "demo builder (to taizhang/demo/)",
-    ("reporting/bench.py", "dashboards"): "benchmarks (to taizhang/bench/)",
-    ("people/bench.py", "dashboards"): "benchmarks (to taizhang/bench/)",
-    ("study/bench.py", "dashboards"): "benchmarks (to taizhang/bench/)",
     # Templates: the campaign's home page shows its latest items with their light badge.
     ("campaigns/templates/campaigns/campaign_home.html", "ledger"): "home page shows items with the ledger's light",
     # Templates: the item page shows the panels of the apps above the ledger.

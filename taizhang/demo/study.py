@@ -14,9 +14,8 @@ from django.utils import timezone
 
 from taizhang.orgs.access import Access
 from taizhang.orgs.models import Role, RoleGrant, Unit
-
-from . import actions
-from .models import Activity
+from taizhang.study import actions
+from taizhang.study.models import Activity
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉萍红建文辉力海晨雪松琳宇鑫浩博思雨佳欣怡子涵"
@@ -43,7 +42,7 @@ def _stand_in_pdf() -> bytes:
     from taizhang.lib.documents import render_pdf
 
     return render_pdf(
-        "study/demo_material.html",
+        "demo/red_road.html",
         {
             "title": "红色之路",
             "chapters": [
@@ -125,7 +124,7 @@ def build(campaign, *, now: datetime.datetime | None = None, seed: int = 2026) -
             actions.record_attendance(activity, marks=marks, access=access, acting_user=office)
 
     # Each organising unit's plan for this quarter: what it held plus a few more, so some are behind.
-    from .queries import quarter_of
+    from taizhang.study.queries import quarter_of
 
     first, _last = quarter_of(now.date())
     held = Activity.objects.filter(campaign=campaign, state=Activity.State.HELD, starts_at__date__gte=first)

@@ -1,6 +1,6 @@
 """A plausible reporting history for the demo campaign: ``build(campaign)``.
 
-Called by the lead from the demo command (taizhang/campaigns/demo.py is not this app's file).
+Called by :func:`taizhang.demo.ledger.build_demo` after the ledger is built.
 Each expected unit gets a habit — punctual, sometimes late or sloppy (returned now and then) —
 and the last two fall silent in the latest weeks (missing in a row, so the lights have something
 to say); each reports on every period already due: weekly and monthly, with the monthly summary written. Reports more than two weeks
@@ -16,10 +16,9 @@ from django.utils import timezone
 
 from taizhang.history.models import HistoryEntry
 from taizhang.orgs.models import Role, RoleGrant, Unit
-
-from .models import ReportingPeriod, UnitReport
-from .periods import generate_periods
-from .queries import expected_unit_ids
+from taizhang.reporting.models import ReportingPeriod, UnitReport
+from taizhang.reporting.periods import generate_periods
+from taizhang.reporting.queries import expected_unit_ids
 
 RESULTS = [
     "本月完成既定节点任务，群众反映良好。",

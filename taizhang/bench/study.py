@@ -18,8 +18,8 @@ BATCH = 5000
 def _build():
     from django.db import connection, transaction
 
+    from taizhang.bench.dashboards import make_units
     from taizhang.campaigns.models import Campaign
-    from taizhang.dashboards.bench import make_units
     from taizhang.orgs.models import Unit
     from taizhang.reporting.periods import TZ
     from taizhang.study.actions import activity_kinds

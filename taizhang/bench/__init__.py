@@ -9,8 +9,9 @@ the pages held to a ratio (the overview, the completeness board) are timed turn
 about with their baselines, so a shared machine's drift weighs on both alike.
 
 ``python -m taizhang.bench sheets reporting`` runs only those areas' modules
-(``taizhang/<app>/bench.py``, each with ``run(report, median_ms)``) after the
-ledger's own measures.
+(``taizhang/bench/<area>.py``, each with ``run(report, median_ms)``) after the
+ledger's own measures. The benchmarks live outside the domain apps: they build
+data across all of them.
 """
 
 import os
@@ -20,7 +21,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent.parent
 
 
 def median_ms(fn: Callable[[], object], repeat: int = 7) -> float:
@@ -103,25 +104,17 @@ def main() -> int:
         median_ms(lambda: export_items(campaign, filtered_items(campaign, {})), repeat=5),
         median_ms(bare_export_rows, repeat=5),
     )
-    # Each area adds its own measures in taizhang/<app>/bench.py: def run(report, median_ms) -> None.
+    # Each area's measures are a module of this package with run(report, median_ms): taizhang/bench/<area>.py.
     import importlib
     import pkgutil
 
-    import taizhang
+    import taizhang.bench as areas
 
     only = set(sys.argv[1:])
-    for module_info in pkgutil.iter_modules(taizhang.__path__):
-        if not module_info.ispkg or (only and module_info.name not in only):
+    for module_info in pkgutil.iter_modules(areas.__path__):
+        if module_info.name.startswith("_") or (only and module_info.name not in only):
             continue
-        try:
-            module = importlib.import_module(f"taizhang.{module_info.name}.bench")
-        except ModuleNotFoundError:
-            continue
+        module = importlib.import_module(f"taizhang.bench.{module_info.name}")
         print(f"# {module_info.name}", flush=True)
         module.run(report, median_ms)
     return 0
-
-
-if __name__ == "__main__":
-    sys.path.insert(0, str(ROOT))
-    sys.exit(main())

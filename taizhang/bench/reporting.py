@@ -15,8 +15,8 @@ UNITS = 2000
 def _build():
     from django.db import transaction
 
+    from taizhang.bench.dashboards import make_units
     from taizhang.campaigns.models import Campaign
-    from taizhang.dashboards.bench import make_units
     from taizhang.ledger.models import Item
     from taizhang.orgs.models import Unit, User
     from taizhang.reporting.models import ReportingPeriod, UnitReport

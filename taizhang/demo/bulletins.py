@@ -12,10 +12,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 
+from taizhang.bulletins import actions
+from taizhang.bulletins.models import Practice
 from taizhang.orgs.models import Role, RoleGrant
-
-from . import actions
-from .models import Practice
 
 CASES = [
     (

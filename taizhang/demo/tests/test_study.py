@@ -3,7 +3,7 @@
 import pytest
 from django.utils import timezone
 
-from taizhang.study import demo
+from taizhang.demo import study as demo
 from taizhang.study.models import Activity, Attendance, Member, Reading
 from taizhang.study.queries import participation, reading_rate
 

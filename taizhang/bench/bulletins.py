@@ -81,8 +81,8 @@ def _build():
 def _issue(campaign):
     """A published 10-case issue with a photo in each case and every figure block."""
     from taizhang.bulletins import actions
-    from taizhang.bulletins.demo import _photo
     from taizhang.bulletins.models import Bulletin, Practice
+    from taizhang.demo.bulletins import _photo
     from taizhang.orgs.actions import grant_role
     from taizhang.orgs.models import Role, User
 

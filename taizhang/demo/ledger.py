@@ -43,6 +43,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 from opencc import OpenCC
 
+from taizhang.campaigns.actions import create_campaign
+from taizhang.campaigns.models import Campaign, Category, KeyTask, Phase, Scope
 from taizhang.history.models import HistoryEntry
 from taizhang.ledger import actions
 from taizhang.ledger.actions import withdraw_item
@@ -54,8 +56,9 @@ from taizhang.ledger.models import Item, ProgressEntry, Status
 from taizhang.orgs.actions import create_unit, grant_role, system_actor
 from taizhang.orgs.models import ContactPoint, Role, Unit, User
 
-from .actions import create_campaign
-from .models import Campaign, Category, KeyTask, Phase, Scope
+from . import bulletins as bulletins_demo
+from . import reporting as reporting_demo
+from . import study as study_demo
 
 CAMPAIGN_SLUG = "2026"
 CAMPAIGN_NAME = "2026年“我为群众办实事”实践活动"
@@ -555,15 +558,17 @@ def build_demo(*, password: str, today: datetime.date | None = None) -> DemoResu
         users_before = User.objects.count()
         users, liaisons = _ensure_users(org, campaign, password)
         users_created = User.objects.count() - users_before
+        now = timezone.now()
+        if today != timezone.localdate():
+            now = timezone.make_aware(datetime.datetime.combine(today, datetime.time(18)))
         if built:
             _LedgerBuilder(campaign, org, users, liaisons, today).build()
             # A plausible reporting history: on time, late, missing, returned, accepted.
-            from taizhang.reporting import demo as reporting_demo
-
-            now = timezone.now()
-            if today != timezone.localdate():
-                now = timezone.make_aware(datetime.datetime.combine(today, datetime.time(18)))
             reporting_demo.build(campaign, now=now)
+        # Study and good practice: each builds only what is missing (an older demo database gains them).
+        study_demo.build(campaign, now=now)
+        bulletins_demo.build(campaign, now=now)
+        if built:
             # The lights as of today, now that the reporting history is there to count missed reports.
             refresh_lights(campaign, on=today)
     return DemoResult(

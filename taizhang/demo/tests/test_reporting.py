@@ -2,8 +2,8 @@
 
 from django.utils import timezone
 
+from taizhang.demo import reporting as demo
 from taizhang.history.models import HistoryEntry
-from taizhang.reporting import demo
 from taizhang.reporting.models import ReportingPeriod, UnitReport
 from taizhang.reporting.queries import Cell, board, missed_reports_by_unit
 

@@ -11,9 +11,8 @@ from taizhang.campaigns.models import Campaign
 from taizhang.ledger.models import Item
 from taizhang.lib.text import search_key
 from taizhang.orgs.models import User
-
-from . import queries
-from .models import Channel, Demand, new_tracking_code
+from taizhang.people import queries
+from taizhang.people.models import Channel, Demand, new_tracking_code
 
 WORDS = [
     "食堂",
@@ -75,7 +74,7 @@ def _big_campaign(rng: random.Random) -> Campaign:
         return campaign
     with transaction.atomic():
         # The same 2,000-unit tree as the other benches (one org, as in life).
-        from taizhang.dashboards.bench import make_units
+        from taizhang.bench.dashboards import make_units
 
         units = make_units()
         items = []

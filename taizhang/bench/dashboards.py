@@ -20,14 +20,13 @@ from django.test import Client
 from django.utils import timezone
 
 from taizhang.campaigns.models import Campaign, Category, Phase
+from taizhang.dashboards import queries
 from taizhang.history.models import HistoryEntry
 from taizhang.ledger.actions import refresh_lights
 from taizhang.ledger.models import Item, Light, LightTally, ProgressEntry, Status
 from taizhang.ledger.queries import filtered_items
 from taizhang.lib.text import search_key
 from taizhang.orgs.models import Role, RoleGrant, Unit, User
-
-from . import queries
 
 SLUG = "bench100k"
 ITEMS = 100_000

@@ -1,7 +1,7 @@
 import pytest
 
-from taizhang.bulletins import demo
 from taizhang.bulletins.models import Bulletin, Practice
+from taizhang.demo import bulletins as demo
 
 pytestmark = pytest.mark.django_db
 

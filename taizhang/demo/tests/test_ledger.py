@@ -8,8 +8,8 @@ from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
 
-from taizhang.campaigns.demo import CAMPAIGN_SLUG, default_password
 from taizhang.campaigns.models import Campaign
+from taizhang.demo.ledger import CAMPAIGN_SLUG, default_password
 from taizhang.history.models import HistoryEntry
 from taizhang.ledger.models import Item, Light, ProgressEntry, Status
 from taizhang.orgs.access import Access

@@ -1,6 +1,6 @@
 """``python manage.py demo``: build the demo campaign, its org tree and one user per role.
 
-What it builds is described in :mod:`taizhang.campaigns.demo`. It is idempotent:
+What it builds is described in :mod:`taizhang.demo`. It is idempotent:
 a second run finds the campaign there, changes nothing and prints the users
 table again. All demo users share one password: ``--password``, else the
 ``DEMO_PASSWORD`` environment variable, else ``taizhang-demo``.
@@ -11,7 +11,7 @@ import unicodedata
 from django.core.management.base import BaseCommand
 from django.db.models import Count
 
-from taizhang.campaigns.demo import DemoResult, build_demo, default_password
+from taizhang.demo.ledger import DemoResult, build_demo, default_password
 from taizhang.ledger.models import Item, Light, ProgressEntry, Status
 from taizhang.orgs.models import Unit
 
