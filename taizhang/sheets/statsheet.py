@@ -26,6 +26,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from taizhang.ledger.actions import milestones_text
 from taizhang.ledger.models import Item, ProgressEntry
 from taizhang.lib.xlsx import neutralise
 from taizhang.lib.xlsxread import Workbook
@@ -38,7 +39,7 @@ from .models import ImportJob
 
 KEY_SHEET = "_key"
 PERIOD_LABEL = re.compile(r"[0-9A-Za-z-]{1,20}")
-KEY_VERSION = 2  # 2: the period is a ReportingPeriod (id and label); 1 named the ISO week
+KEY_VERSION = 3  # 3: a milestones column; 2: the period is a ReportingPeriod (id and label); 1 named the ISO week
 FIRST_ROW = 2  # 0-based: a title row, the header row, then the items
 STATUS_DOING = "进行中"
 STATUS_DONE = "已完成"
@@ -49,6 +50,7 @@ COLUMNS = [
     ("事项", 36, True),
     ("责任人", 10, True),
     ("完成时限", 12, True),
+    ("节点目标", 22, True),
     ("上期进度(%)", 10, True),
     ("上期进展情况", 36, True),
     ("本期进度(%)", 10, False),
@@ -57,7 +59,7 @@ COLUMNS = [
     ("存在困难", 28, False),
     ("下步计划", 28, False),
 ]
-COL_CODE, COL_PERCENT, COL_STATUS, COL_DONE, COL_DIFFICULTIES, COL_NEXT = 0, 6, 7, 8, 9, 10
+COL_CODE, COL_PERCENT, COL_STATUS, COL_DONE, COL_DIFFICULTIES, COL_NEXT = 0, 7, 8, 9, 10, 11
 
 
 # The key -----------------------------------------------------------------------
@@ -74,7 +76,7 @@ def sheet_items(campaign, unit: Unit, *, subtree: bool = True):
     )
     items = Item.objects.filter(campaign=campaign).open()
     items = items.in_unit(unit) if subtree else items.filter(owner_unit=unit)
-    return list(items.filter(children__isnull=True).order_by("code").prefetch_related(latest))
+    return list(items.filter(children__isnull=True).order_by("code").prefetch_related(latest, "milestones"))
 
 
 def _sheet_names(units) -> list[str]:
@@ -150,6 +152,7 @@ def build_statistics_workbook(campaign, units, period: ReportingPeriod, *, subtr
                 item.title,
                 item.owner,
                 " ".join(v for v in (due, due_text) if v),
+                milestones_text((m.on, m.percent) for m in item.milestones.all()),
                 item.percent,
                 last.done if last else "",
             ]

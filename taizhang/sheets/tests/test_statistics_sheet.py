@@ -1,5 +1,6 @@
 """The weekly statistics sheet: download pre-filled, fill in, upload, preview, confirm."""
 
+import datetime
 import io
 import json
 import shutil
@@ -77,7 +78,7 @@ def test_liaison_downloads_own_units_open_items(org, campaign, people, items, lo
     sheets = read_back(data)
     assert list(sheets) == ["办公室", KEY_SHEET]
     rows = sheets["办公室"]
-    assert rows[1][:6] == ["编号", "事项", "责任人", "完成时限", "上期进度(%)", "上期进展情况"]
+    assert rows[1][:7] == ["编号", "事项", "责任人", "完成时限", "节点目标", "上期进度(%)", "上期进展情况"]
     assert [r[0] for r in rows[FIRST_ROW:]] == ["HQ-001", "HQ-002"]
     assert rows[FIRST_ROW][2] == "王明"
     assert rows[FIRST_ROW + 1][3] == "长期坚持"
@@ -258,3 +259,17 @@ def test_libreoffice_opens_the_downloaded_sheet(org, campaign, people, items, lo
     )
     text = (tmp_path / "sheet.csv").read_text(encoding="utf-8", errors="replace")
     assert "HQ-001" in text and "优化OA系统" in text
+
+
+def test_the_sheet_shows_each_items_milestones_read_only(org, campaign, people, items, login, week):
+    from taizhang.ledger.models import Milestone
+
+    oa = items["oa"]
+    Milestone.objects.create(item=oa, on=oa.due - datetime.timedelta(days=30), percent=50)
+    Milestone.objects.create(item=oa, on=oa.due - datetime.timedelta(days=10), percent=80)
+    rows = read_back(download(login(people["lily"]), campaign, week))["办公室"]
+    row = next(r for r in rows[FIRST_ROW:] if r[0] == "HQ-001")
+    assert (
+        row[4]
+        == f"{(oa.due - datetime.timedelta(days=30)).isoformat()} 50%、{(oa.due - datetime.timedelta(days=10)).isoformat()} 80%"
+    )
