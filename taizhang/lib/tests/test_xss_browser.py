@@ -18,12 +18,14 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
+from taizhang.acceptance import actions as acceptance_actions
 from taizhang.campaigns.models import Category, Phase
 from taizhang.ledger import actions as ledger_actions
 from taizhang.ledger.models import Item
 from taizhang.lib import documents
 from taizhang.orgs.models import ContactPoint, Unit, User
 from taizhang.people import actions as people_actions
+from taizhang.people import ratings
 from taizhang.reporting import actions as reporting_actions
 from taizhang.reporting import digest
 from taizhang.reporting.models import ReportingPeriod
@@ -107,12 +109,13 @@ def world(campaign, org, people, items):
     )
     chase_actions.respond_notice(notice, response=P, acting_user=bob)
 
-    people_actions.record_acceptance(
+    acceptance_actions.record_acceptance(
         item,
         data={"result": "passed", "checkers": P, "statement": P, "reasons": ""},
         attachments=[files.jpeg(FILE + ".jpg")],
         acting_user=olivia,
     )
+    invitation = ratings.open_rating(item, ballots=1, acting_user=olivia)
     people_actions.rate_item(item, value="dissatisfied", comment=P, voter="cookie:xss")
     people_actions.publish_item(item, acting_user=olivia)
     ledger_actions.withdraw_item(items["flow"], reason=P, acting_user=olivia)
@@ -123,7 +126,15 @@ def world(campaign, org, people, items):
     reporting_actions.save_summary(
         report, data={"results": P, "practices": P, "problems": P, "suggestions": P}, acting_user=bob
     )
-    return {"campaign": campaign, "item": item, "demand": demand, "staff": staff, "notice": notice, "month": month}
+    return {
+        "campaign": campaign,
+        "item": item,
+        "demand": demand,
+        "staff": staff,
+        "notice": notice,
+        "month": month,
+        "invitation": invitation,
+    }
 
 
 def _pages(w) -> list[tuple[str, str | None]]:
@@ -158,7 +169,7 @@ def _pages(w) -> list[tuple[str, str | None]]:
         (reverse("people:public_item", args=[slug, item.pk]), None),
         (reverse("people:track", args=[w["demand"].tracking_code]), None),
         (reverse("people:track", args=[w["staff"].tracking_code]), None),
-        (reverse("people:rate", args=[slug, item.pk]), None),
+        (reverse("people:rate", args=[slug, w["invitation"].token]), None),
         (reverse("people:demand_new", args=[slug]), None),
     ]
 
