@@ -11,10 +11,9 @@ import io
 from dataclasses import dataclass, field
 
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
-
-from django.core.files.uploadedfile import SimpleUploadedFile
 
 from taizhang.acceptance.models import Acceptance, AcceptanceAttachment, LookBack
 from taizhang.bulletins import actions as bulletins_actions
