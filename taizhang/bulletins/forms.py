@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from taizhang.campaigns.models import Category, KeyTask
 from taizhang.ledger.models import Item
+from taizhang.lib.params import BadParameter, parse_id
 from taizhang.orgs.models import Unit
 from taizhang.orgs.queries import use_unit_tree
 
@@ -36,6 +37,29 @@ class CheckboxList(forms.CheckboxSelectMultiple):
         return option
 
 
+def _ids(values) -> list[int]:
+    """The values that are record numbers the database can hold ("²", "١٢" and 23 digits are not)."""
+    ids = []
+    for value in values or []:
+        try:
+            ids.append(parse_id(str(value), name=""))
+        except BadParameter:
+            continue
+    return ids
+
+
+class IdsField(forms.ModelMultipleChoiceField):
+    """Several records by number: junk or a number beyond the database's integer is a form error, not a 500."""
+
+    def _check_values(self, value):
+        for pk in value:
+            if not _ids([pk]):
+                raise forms.ValidationError(
+                    self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": pk}
+                )
+        return super()._check_values(value)
+
+
 class ItemPicker(forms.SelectMultiple):
     """Linked items: the chosen ones as checkboxes, more found by typing (a small JSON endpoint, never all items)."""
 
@@ -44,7 +68,7 @@ class ItemPicker(forms.SelectMultiple):
         self.url = url
 
     def render(self, name, value, attrs=None, renderer=None):
-        ids = [int(v) for v in (value or []) if str(v).isdigit()]
+        ids = _ids(value)
         chosen = Item.objects.filter(pk__in=ids).only("pk", "code", "title").order_by("code")
         boxes = format_html_join(
             "",
@@ -78,13 +102,11 @@ class PracticeForm(StyledForm, forms.Form):
             "Headings, paragraphs, lists, bold, tables and the case's own photos are kept; anything else is removed."
         ),
     )
-    categories = forms.ModelMultipleChoiceField(
-        label=_("Categories"), queryset=Category.objects.none(), required=False, widget=CheckboxList
-    )
-    key_tasks = forms.ModelMultipleChoiceField(
+    categories = IdsField(label=_("Categories"), queryset=Category.objects.none(), required=False, widget=CheckboxList)
+    key_tasks = IdsField(
         label=_("Key tasks"), queryset=KeyTask.objects.none(), required=False, widget=forms.SelectMultiple
     )
-    items = forms.ModelMultipleChoiceField(label=_("Linked items"), queryset=Item.objects.none(), required=False)
+    items = IdsField(label=_("Linked items"), queryset=Item.objects.none(), required=False)
 
     def __init__(self, *args, campaign, access, picker_url: str = "", **kwargs):
         super().__init__(*args, **kwargs)

@@ -162,6 +162,8 @@ def practice_detail(request, campaign, access, pk):
 @campaign_view
 def practice_photo_add(request, campaign, access, pk):
     practice = _practice(campaign, access, pk)
+    if not actions.can_edit_case(access, practice):  # refused before the form: a reader cannot post here
+        raise PermissionDenied(_("Only the unit can add photos to a case it can still edit."))
     form = PhotoForm(request.POST, request.FILES)
     if not form.is_valid():
         messages.error(request, _("Choose a photo to upload."))

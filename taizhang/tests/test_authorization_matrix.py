@@ -5,7 +5,7 @@ of ``world.ROLES`` (anonymous, liaison of the owner unit, liaison of another uni
 assessor, office, office of another campaign only), first for GET, then for an empty POST:
 
     L   a redirect to the login page          R   any other redirect (done, or sent back with a message)
-    200 403 404 405 400   that status code
+    200 204 403 404 405 400   that status code
 
 The objects asked about belong to 办公室 (lily's unit) in campaign 2021. Every row whose arguments name
 objects is asked again with the objects of campaign "other" under campaign 2021's address: nobody may get
@@ -32,7 +32,8 @@ pytestmark = pytest.mark.django_db
 
 # Arguments: ``pk=item`` an object of world._side by kind (item, attachment, job, demand, chase, …);
 # ``slug=slug`` the campaign; ``what==answer`` a literal; ``pk=notice:owner`` lily's notice; ``period=week``
-# this week's key; ``code=tracking_code``; ``?name=value`` a query value (``?d=@demand``: the demand's pk).
+# this week's key; ``code=tracking_code``; ``?name=value`` a query value (``?d=@demand``: the demand's pk);
+# ``year=bulletin_year number=bulletin_number`` the year and number of the object ``bulletin``.
 # Left out, on purpose: Django's admin (staff only, Django's permissions) and the language switch.
 # fmt: off
 # name: (arguments, GET: anon owner other leader inspector assessor office stranger, POST: the same)
@@ -156,6 +157,31 @@ TABLE = {
     "people:open311_service": ("code=category fmt==json ?jurisdiction_id=2021", "200 200 200 200 200 200 200 200", "200 200 200 200 200 200 200 200"),
     "people:open311_requests": ("fmt==json ?jurisdiction_id=2021", "200 200 200 200 200 200 200 200", "403 403 403 403 403 403 403 403"),
     "people:open311_request": ("request_id=demand fmt==json ?jurisdiction_id=2021", "200 200 200 200 200 200 200 200", "200 200 200 200 200 200 200 200"),
+    # --- bulletins: good-practice cases and the bulletin
+    "bulletins:practice_list": ("slug=slug", "L 200 200 200 200 200 200 403", "L 200 200 200 200 200 200 403"),
+    "bulletins:practice_new": ("slug=slug", "L 200 200 403 403 403 200 403", "L 200 200 403 403 403 200 403"),
+    "bulletins:item_search": ("slug=slug ?q=OA", "L 200 200 200 200 200 200 403", "405 405 405 405 405 405 405 405"),
+    "bulletins:practice_from_report": ("slug=slug report=unit_report", "405 405 405 405 405 405 405 405", "L 403 403 403 403 403 R 403"),
+    "bulletins:practice_detail": ("slug=slug pk=practice", "L 200 404 200 404 404 200 403", "L 200 404 200 404 404 200 403"),
+    "bulletins:practice_edit": ("slug=slug pk=practice", "L 200 404 403 404 404 200 403", "L 200 404 403 404 404 200 403"),
+    "bulletins:practice_photo_add": ("slug=slug pk=practice", "405 405 405 405 405 405 405 405", "L R 404 403 404 404 R 403"),
+    "bulletins:photo": ("slug=slug pk=practice photo=photo", "L 200 404 200 404 404 200 403", "405 405 405 405 405 405 405 405"),
+    "bulletins:practice_read": ("slug=slug pk=practice", "405 405 405 405 405 405 405 405", "L 204 404 204 404 404 204 403"),
+    "bulletins:practice_act": ("slug=slug pk=practice what==submit", "405 405 405 405 405 405 405 405", "L R 404 403 404 404 R 403"),
+    "bulletins:bulletin_list": ("slug=slug", "L 200 200 200 200 200 200 403", "L 200 200 200 200 200 200 403"),
+    "bulletins:bulletin_new": ("slug=slug", "L 403 403 403 403 403 200 403", "L 403 403 403 403 403 200 403"),
+    "bulletins:bulletin_detail": ("slug=slug pk=draft_bulletin", "L 404 404 200 404 404 200 403", "L 404 404 200 404 404 200 403"),
+    "bulletins:bulletin_edit": ("slug=slug pk=draft_bulletin", "L 404 404 403 404 404 200 403", "L 404 404 403 404 404 200 403"),
+    "bulletins:bulletin_cases": ("slug=slug pk=draft_bulletin", "405 405 405 405 405 405 405 405", "L 404 404 403 404 404 R 403"),
+    "bulletins:bulletin_download": ("slug=slug pk=draft_bulletin fmt==pdf", "L 404 404 200 404 404 200 403", "405 405 405 405 405 405 405 405"),
+    "bulletins:bulletin_act": ("slug=slug pk=draft_bulletin what==sign-off", "405 405 405 405 405 405 405 405", "L 404 404 403 404 404 R 403"),
+    "bulletins:public_bulletins": ("slug=slug", "200 200 200 200 200 200 200 200", "200 200 200 200 200 200 200 200"),
+    "bulletins:public_bulletin": ("slug=slug year=bulletin_year number=bulletin_number", "200 200 200 200 200 200 200 200", "200 200 200 200 200 200 200 200"),
+    "bulletins:public_bulletin_pdf": ("slug=slug year=bulletin_year number=bulletin_number", "200 200 200 200 200 200 200 200", "405 405 405 405 405 405 405 405"),
+    "bulletins:public_practice": ("slug=slug pk=published_practice", "200 200 200 200 200 200 200 200", "200 200 200 200 200 200 200 200"),
+    "bulletins:public_practice_read": ("slug=slug pk=published_practice", "405 405 405 405 405 405 405 405", "204 204 204 204 204 204 204 204"),
+    "bulletins:public_photo": ("slug=slug pk=published_practice photo=published_photo", "200 200 200 200 200 200 200 200", "405 405 405 405 405 405 405 405"),
+    "bulletins:public_feed": ("slug=slug", "200 200 200 200 200 200 200 200", "405 405 405 405 405 405 405 405"),
     # --- campaigns
     "campaigns:home": ("", "L R R R R R R R", "L R R R R R R R"),
     "campaigns:campaign_home": ("slug=slug", "L 200 200 200 200 200 200 403", "L 200 200 200 200 200 200 403"),
@@ -163,7 +189,7 @@ TABLE = {
 }
 # fmt: on
 
-EXPECTED_OUTCOMES = {"L", "R", "200", "201", "400", "403", "404", "405", "429"}
+EXPECTED_OUTCOMES = {"L", "R", "200", "201", "204", "400", "403", "404", "405", "429"}
 
 
 @pytest.fixture(scope="module")
@@ -320,3 +346,24 @@ def test_objects_of_another_campaign_are_not_reached_through_this_campaign(name,
         if (got := ask(who[role], method, url, query)) in ("200", "201", "R") or got.startswith("500")
     ]
     assert not leaks, f"{name} ({url}) with campaign other's objects under campaign 2021:\n  " + "\n  ".join(leaks)
+
+
+# The public site's addresses asked about what is not published: a draft case, its photo (also under a published
+# case's address), an issue in preparation. Nobody, signed in or not, may reach any of them there.
+UNPUBLISHED_ON_THE_PUBLIC_SITE = (
+    ("bulletins:public_practice", "slug=slug pk=practice"),
+    ("bulletins:public_practice_read", "slug=slug pk=practice"),
+    ("bulletins:public_photo", "slug=slug pk=practice photo=photo"),
+    ("bulletins:public_photo", "slug=slug pk=published_practice photo=photo"),
+    ("bulletins:public_bulletin", "slug=slug year=draft_bulletin_year number=draft_bulletin_number"),
+    ("bulletins:public_bulletin_pdf", "slug=slug year=draft_bulletin_year number=draft_bulletin_number"),
+)
+
+
+@pytest.mark.parametrize(("name", "spec"), UNPUBLISHED_ON_THE_PUBLIC_SITE)
+def test_nothing_unpublished_is_reached_on_the_public_site(name, spec, world):
+    url, query = url_for(name, spec, world)
+    who = clients(world)
+    method = "POST" if name.endswith("_read") else "GET"
+    got = {ROLE_NAMES[role]: ask(who[role], method, url, query) for role in ROLES}
+    assert set(got.values()) == {"404"}, f"{name} ({url}): {got}"

@@ -212,3 +212,16 @@ def test_junk_in_any_url_never_answers_500(world):
     elapsed = time.monotonic() - started
     print(f"fuzz: {what} in {elapsed:.1f} s")
     assert not failures, f"{len(failures)} responses ≥ 500 ({what}):\n" + "\n".join(failures[:60])
+
+
+@pytest.mark.parametrize("field", ["categories", "key_tasks", "items"])
+def test_junk_record_numbers_in_the_case_form_are_a_form_error_not_a_500(field, world):
+    """The case form's lists of records (the item picker names no input on the page, so the sample cannot find it)."""
+    client = Client(raise_request_exception=False)
+    client.force_login(world.users["office"])
+    url = reverse("bulletins:practice_new", args=[world.campaign.slug])
+    for junk in ("9" * 23, "²", "١٢", "-1", "abc"):
+        with transaction.atomic():
+            response = client.post(url, {"title": "标题", "unit": world.own.objects["unit"].pk, field: junk})
+            transaction.set_rollback(True)
+        assert response.status_code == 200, (field, junk, response.status_code)

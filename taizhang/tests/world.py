@@ -11,10 +11,12 @@ import io
 from dataclasses import dataclass, field
 
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
 from taizhang.acceptance.models import Acceptance, AcceptanceAttachment, LookBack
+from taizhang.bulletins import actions as bulletins_actions
 from taizhang.campaigns.models import PlanEvidence, PlanSection
 from taizhang.ledger.models import ProgressAttachment, ProgressEntry
 from taizhang.lib.xlsx import write_table
@@ -23,7 +25,7 @@ from taizhang.orgs.actions import grant_role
 from taizhang.orgs.models import Role
 from taizhang.people import actions as people_actions
 from taizhang.people.models import ApiKey, PublicItem, RatingInvitation
-from taizhang.reporting.models import ExpectedUnit, GeneratedDocument, ReportingPeriod
+from taizhang.reporting.models import ExpectedUnit, GeneratedDocument, ReportingPeriod, UnitReport
 from taizhang.reporting.periods import generate_periods
 from taizhang.sheets import statsheet
 from taizhang.sheets.models import ImportJob
@@ -153,7 +155,57 @@ def _side(campaign, owner_unit, *, office, liaison, prefix: str) -> Side:
     evidence = PlanEvidence(section=section, name="plan.pdf", size=9)
     evidence.file.save("plan.pdf", ContentFile(b"%PDF-1.4\n"), save=True)
     o["plan_evidence"] = evidence
+    _bulletins(side, owner_unit, office=office, liaison=liaison, prefix=prefix)
     return side
+
+
+def _bulletins(side: Side, owner_unit, *, office, liaison, prefix: str) -> None:
+    """Good practice and bulletins, through the app's actions: a draft case of the owner unit and a published
+    one (each with a photo), a published issue (with a year and number) and one in preparation, and a monthly
+    report of the unit with experience and practices text (to draft a case from).
+
+    Campaign "other" dates its published issue a year back: a year and a number name an issue only within a
+    campaign, so campaign 2021's address with them must find nothing.
+    """
+    campaign, o = side.campaign, side.objects
+    write = bulletins_actions
+
+    def case(title: str):
+        practice = write.create_practice(
+            campaign,
+            data={"title": title, "unit": owner_unit, "summary": "职工少跑腿", "body": "<p>窗口合并，限时办结。</p>"},
+            acting_user=liaison,
+        )
+        photo = write.add_photo(
+            practice,
+            upload=SimpleUploadedFile("case.png", _png(), content_type="image/png"),
+            caption="现场",
+            acting_user=liaison,
+        )
+        return practice, photo
+
+    o["practice"], o["photo"] = case("一站式职工服务中心")
+    published, o["published_photo"] = case("职工食堂延时服务")
+    write.submit_practice(published, acting_user=liaison)
+    write.accept_practice(published, acting_user=office)
+    issued_on = timezone.localdate() - datetime.timedelta(days=0 if prefix == "HQ" else 365)
+    bulletin = write.create_bulletin(
+        campaign,
+        data={"issued_on": issued_on, "editor": "王编辑", "proofreaders": ["李校对"], "figure_kinds": ["completion"]},
+        acting_user=office,
+    )
+    write.set_cases(bulletin, practice_ids=[published.pk], acting_user=office)
+    write.sign_off(bulletin, acting_user=office)
+    o["bulletin"] = write.publish_bulletin(bulletin, acting_user=office)  # the case is published with it
+    o["published_practice"] = published
+    o["draft_bulletin"] = write.create_bulletin(campaign, data={"editor": "王编辑"}, acting_user=office)
+    write.set_cases(o["draft_bulletin"], practice_ids=[published.pk], acting_user=office)
+    month = ReportingPeriod.objects.filter(campaign=campaign, kind=ReportingPeriod.Kind.MONTHLY).order_by("due_at")
+    o["unit_report"] = UnitReport.objects.create(
+        period=month.filter(due_at__lte=timezone.now()).last() or month.first(),
+        unit=owner_unit,
+        practices="建立职工服务中心。\n推行一站式办理。",
+    )
 
 
 @dataclass
@@ -256,6 +308,9 @@ def build_kwargs(spec: str, world: World, *, side: str = "own") -> dict:
             kwargs[name] = chosen.objects["rating"].token
         elif kind == "tracking_code":
             kwargs[name] = chosen.objects["demand"].tracking_code
+        elif kind.endswith(("_year", "_number")):  # ``bulletin_year``: the year of the object ``bulletin``
+            owner, attribute = kind.rsplit("_", 1)
+            kwargs[name] = getattr(chosen.objects[owner], attribute)
         elif kind.startswith("="):
             kwargs[name] = kind[1:]
         else:
