@@ -90,6 +90,7 @@ TABLE = {
     "sheets:import_start": ("slug=slug", "L 403 403 403 403 403 200 403", "L 403 403 403 403 403 200 403"),
     "sheets:import_mapping": ("slug=slug pk=job", "L 403 403 403 403 403 200 403", "L 403 403 403 403 403 200 403"),
     "sheets:import_job": ("slug=slug pk=job", "L 403 403 403 403 403 200 403", "L 403 403 403 403 403 200 403"),
+    "sheets:import_retry": ("slug=slug pk=job", "405 405 405 405 405 405 405 405", "L 403 403 403 403 403 R 403"),
     "sheets:import_confirm": ("slug=slug pk=job", "405 405 405 405 405 405 405 405", "L 403 403 403 403 403 R 403"),
     "sheets:statistics_home": ("slug=slug", "L 200 200 403 403 403 200 403", "L 200 200 403 403 403 200 403"),
     "sheets:statistics_download": ("slug=slug period=week", "L 200 200 403 403 403 200 403", "L 200 200 403 403 403 200 403"),

@@ -26,8 +26,7 @@ from taizhang.orgs.models import Role
 from taizhang.people import actions as people_actions
 from taizhang.people.models import ApiKey, PublicItem, RatingInvitation
 from taizhang.reporting.models import ExpectedUnit, GeneratedDocument, ReportingPeriod, UnitReport
-from taizhang.reporting.periods import generate_periods
-from taizhang.sheets import statsheet
+from taizhang.reporting.periods import generate_periods, open_periods
 from taizhang.sheets.models import ImportJob
 from taizhang.study.models import Activity, ActivityKind, Material, MaterialFile, Member, Reading
 from taizhang.supervision.models import ChaseNotice
@@ -102,7 +101,7 @@ def _side(campaign, owner_unit, *, office, liaison, prefix: str) -> Side:
     upload = ImportJob(
         campaign=campaign,
         kind=ImportJob.Kind.STATISTICS,
-        period_key=statsheet.period_for(today).key,
+        period=open_periods(campaign).first(),
         filename="stats.xlsx",
         created_by=liaison,
     )
@@ -297,7 +296,7 @@ def build_kwargs(spec: str, world: World, *, side: str = "own") -> dict:
         elif kind.startswith("notice:"):
             kwargs[name] = world.notices[kind.split(":", 1)[1]].pk
         elif kind == "week":
-            kwargs[name] = statsheet.period_for(timezone.localdate()).key
+            kwargs[name] = open_periods(world.campaign).first().label
         elif kind == "sign_in_token":
             kwargs[name] = chosen.objects["activity"].sign_in_token
         elif kind == "read_token":
