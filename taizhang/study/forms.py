@@ -132,17 +132,41 @@ ATTENDANCE_CHOICES = Attendance.Status.choices
 
 
 class PlanUnitForm(forms.Form):
-    """Which unit's plan to set (the office: any unit; a liaison: their own and below)."""
+    """Which unit's plan to set: typed by name (the office, among every unit: a page never lists 2,000 of
+    them), or chosen among a liaison's own unit and those below it (a handful)."""
 
     unit = forms.ModelChoiceField(label=_("unit"), queryset=Unit.objects.none())
 
     def __init__(self, *args, access, **kwargs):
         super().__init__(*args, **kwargs)
         active = Unit.objects.filter(is_active=True)
-        if not access.is_office:
-            own = Unit.objects.none()
-            for unit in access.liaison_units:
-                own = own | active.filter(path__startswith=unit.path)
-            active = own
-        use_unit_tree(self.fields["unit"], active)
+        self.by_name = access.is_office
+        if self.by_name:
+            self.fields["unit"] = forms.CharField(
+                label=_("unit"),
+                max_length=200,
+                help_text=_("The unit's name, short name or alias, as on the org tree."),
+                widget=forms.TextInput(attrs={"class": "form-control form-control-sm", "autocomplete": "off"}),
+            )
+            self.units = active
+            return
+        own = Unit.objects.none()
+        for unit in access.liaison_units:
+            own = own | active.filter(path__startswith=unit.path)
+        use_unit_tree(self.fields["unit"], own)
         self.fields["unit"].widget.attrs["class"] = "form-select form-select-sm"
+
+    def clean_unit(self):
+        value = self.cleaned_data["unit"]
+        if not self.by_name:
+            return value
+        from taizhang.lib.unitnames import UnitMatcher
+
+        match = UnitMatcher(self.units).match(value)
+        if len(match.units) == 1 and not match.unknown and not match.ambiguous:
+            return match.units[0]
+        if match.ambiguous or len(match.units) > 1:
+            raise forms.ValidationError(
+                _("“%(name)s” names more than one unit; write its full name.") % {"name": value}
+            )
+        raise forms.ValidationError(_("No unit is called “%(name)s”.") % {"name": value})

@@ -517,7 +517,7 @@ def activity_plan(request, campaign, access):
                 break
             counts[kind] = int(raw)
         if not unit_form.is_valid():
-            error = _("Choose the unit.")
+            error = " ".join(unit_form.errors.get("unit", [])) or _("Choose the unit.")
         if error is None:
             try:
                 actions.set_activity_plan(

@@ -458,3 +458,17 @@ def test_member_study_record_page(client, campaign, org, access, people, roster)
     assert "重温入党誓词" in page and "13800000001" not in page  # leaders read the record, not the phone
     client.force_login(people["bob"])
     assert client.get(url).status_code == 403
+
+
+def test_the_office_names_the_unit_whose_plan_it_sets(client, campaign, org, people):
+    kinds = actions.activity_kinds(campaign)
+    url = reverse("study:activity_plan", args=[campaign.slug])
+    client.force_login(people["olivia"])
+    page = client.get(url).content.decode()
+    assert "<option" not in page.split('id="plan-form"')[1]  # no list of every unit on the page
+    assert client.post(url, {"unit": "人力", f"k-{kinds[0].pk}": "2"}).status_code == 302  # the short name
+    from taizhang.study.models import ActivityPlan
+
+    assert ActivityPlan.objects.get().unit == org["hr"]
+    response = client.post(url, {"unit": "不存在的单位", f"k-{kinds[0].pk}": "2"})
+    assert response.status_code == 400 and "不存在的单位" in response.content.decode()
