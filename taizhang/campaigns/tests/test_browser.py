@@ -22,6 +22,7 @@ def test_the_office_changes_a_threshold_and_sees_it_refused_then_saved(page, pag
     page_watch.allow(r"status of 400")  # the refused form answers 400, as it should
     log_in(page, "olivia")
     page.goto(f"/c/{campaign.slug}/")
+    page.click("#nav-more")  # the rules sit in the menu's "more"
     page.click("#nav-rules")
     expect(page.locator("#rules-form")).to_be_visible()
     # Yellow above red: refused with the reason, nothing saved.

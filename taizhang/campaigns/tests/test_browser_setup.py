@@ -1,0 +1,59 @@
+"""The office stands up next year's campaign by copying this year's, on the pages, without the admin."""
+
+import pytest
+
+from taizhang.campaigns.models import Campaign, KeyTask
+from taizhang.orgs.models import RoleGrant
+from taizhang.testing import browser as fixtures
+from taizhang.testing.browser import has_horizontal_overflow, log_in, screenshot
+
+browser, page, page_watch, phone_page = fixtures.browser, fixtures.page, fixtures.page_watch, fixtures.phone_page
+
+pytestmark = pytest.mark.browser
+
+
+def test_office_copies_the_campaign_and_edits_the_new_ones_plan(page, people, campaign, org):
+    aspect = KeyTask.objects.create(campaign=campaign, code="1", name="专题学习", order=1)
+    KeyTask.objects.create(campaign=campaign, parent=aspect, code="1.1", name="中心组学习", order=1)
+    log_in(page, "olivia")
+    page.goto("/campaigns/new/")
+    page.fill("#id_name", "2027年“我为群众办实事”")
+    page.fill("#id_slug", "2027")
+    page.fill("#id_starts_on", "2027-03-01")
+    page.fill("#id_ends_on", "2027-12-31")
+    page.check("input[name=start_from][value=copy]")
+    page.select_option("#id_copy_from", value=str(campaign.pk))
+    screenshot(page, "campaign-new-copy")
+    with page.expect_navigation():
+        page.click("#campaign-new-form button[type=submit]")
+    assert page.url.endswith("/c/2027/setup/")
+    copy = Campaign.objects.get(slug="2027")
+    assert KeyTask.objects.filter(campaign=copy, name="中心组学习", parent__name="专题学习").exists()
+    assert RoleGrant.objects.filter(campaign=copy, user=people["bob"], role="liaison").exists()
+    assert "服务基层" in page.content()
+    # Add a phase in the set-up, with its dates.
+    phases = page.locator("#phases")
+    first_extra = phases.locator("input[name='phases-INITIAL_FORMS']").get_attribute("value")
+    prefix = f"phases-{first_extra}"
+    page.fill(f"input[name='{prefix}-name']", "总结提升")
+    page.fill(f"input[name='{prefix}-order']", "9")
+    page.fill(f"input[name='{prefix}-starts_on']", "2027-12-01")
+    page.fill(f"input[name='{prefix}-ends_on']", "2027-12-31")
+    with page.expect_navigation():
+        phases.locator("button[type=submit]").click()
+    assert copy.phases.filter(name="总结提升").exists()
+    screenshot(page, "campaign-setup")
+    page.goto("/c/2027/plan/")
+    assert page.locator("h1").inner_text() == "实施方案"
+
+
+def test_a_leader_reads_the_plan_on_a_phone(phone_page, people, campaign):
+    from taizhang.campaigns.models import PlanSection
+
+    PlanSection.objects.create(campaign=campaign, kind="preparation", name="定好实施方案", state="done")
+    log_in(phone_page, "leo")
+    phone_page.goto(f"/c/{campaign.slug}/plan/")
+    assert "定好实施方案" in phone_page.content() and "已完成" in phone_page.content()
+    assert not has_horizontal_overflow(phone_page)
+    assert phone_page.locator("details").count() == 0  # no edit forms for a leader
+    screenshot(phone_page, "plan-leader-phone")
