@@ -175,6 +175,7 @@ def test_item_list_fits_a_phone_and_the_menu_opens(phone_page, people, items):
     expect(menu).to_be_hidden()
     page.click(".navbar-toggler")
     expect(menu).to_have_class(re.compile(r"\bshow\b"))  # the collapse animation has finished
+    page.click("#nav-more")  # the units sit in the menu's "more"
     expect(menu.locator("a[href='/units/']")).to_be_visible()
     expect(menu.locator("#language-form select")).to_be_visible()
     screenshot(page, "item-list-phone-menu")
