@@ -117,10 +117,10 @@ def _seed_structure(campaign: Campaign) -> None:
             KeyTask(campaign=campaign, parent=aspects[n], code=f"{n}.{m}", name=task, order=m)
             for m, task in enumerate(tasks.split("；"), 1)
         )
-    _seed_plan(campaign, aspects)
+    seed_plan(campaign, aspects)
 
 
-def _seed_plan(campaign: Campaign, aspects: dict) -> None:
+def seed_plan(campaign: Campaign, aspects: dict) -> None:
     """The 六项准备 as a checklist, the 六个环节 with the aspects placed under them, the 六个结合."""
     from .models import PlanSection
     from .seed import ASPECT_LINKS, COMBINATIONS, LINKS, PREPARATIONS

@@ -199,6 +199,11 @@ def campaign_setup(request, campaign, access):
         access.require(access.is_office, _("Only the campaign office can change the campaign's structure."))
     which = request.POST.get("which", "")
     formsets = structure_formsets(campaign, request.POST if request.method == "POST" else None)
+    if not access.is_office:  # leaders read the structure: no field looks editable
+        for formset in formsets.values():
+            for form in formset:
+                for field in form.fields.values():
+                    field.disabled = True
     error = None
     if request.method == "POST":
         formset = formsets.get(which)

@@ -43,8 +43,9 @@ from django.db import connection, transaction
 from django.utils import timezone
 from opencc import OpenCC
 
-from taizhang.campaigns.actions import create_campaign
-from taizhang.campaigns.models import Campaign, Category, KeyTask, Phase, Scope
+from taizhang.campaigns.actions import create_campaign, seed_plan
+from taizhang.campaigns.models import Campaign, Category, KeyTask, Phase
+from taizhang.campaigns.seed import CARE, CATEGORIES, KEY_TASKS, MILITARY, PARTNER, PHASES, RURAL, SERVE
 from taizhang.history.models import HistoryEntry
 from taizhang.ledger import actions
 from taizhang.ledger.actions import withdraw_item
@@ -100,8 +101,6 @@ def _rows(table: str) -> list[list[str]]:
 def _list(cell: str) -> list[str]:
     return [part for part in cell.split("、") if part]
 
-
-SERVE, CARE, MILITARY, RURAL, PARTNER = "服务基层", "关爱员工", "为军惠军", "助力乡村振兴", "支持合作伙伴"
 
 # The org tree ---------------------------------------------------------------------------------------------------
 
@@ -275,13 +274,6 @@ LEADER_CONTACT_POINTS = ["融通农业发展有限公司", "融通医疗健康�
 
 # The campaign ---------------------------------------------------------------------------------------------------
 
-CATEGORIES = [
-    (SERVE, Scope.INSIDE),
-    (CARE, Scope.INSIDE),
-    (MILITARY, Scope.OUTSIDE),
-    (RURAL, Scope.OUTSIDE),
-    (PARTNER, Scope.OUTSIDE),
-]
 CATEGORY_WEIGHTS = {SERVE: 30, CARE: 35, MILITARY: 11, RURAL: 13, PARTNER: 11}
 CATEGORY_ENDINGS = {
     SERVE: "切实为基层减负赋能",
@@ -299,30 +291,7 @@ CATEGORY_KEY_TASKS = {
 }
 # Which HQ departments (by position in DEPARTMENTS) help on which kind of item.
 CATEGORY_PARTNERS = {SERVE: [5, 6, 9], CARE: [1, 2], MILITARY: [5], RURAL: [1, 4], PARTNER: [3, 7]}
-PHASES = ["筹划部署", "组织实施", "检查验收"]
 
-# The plan: 19 aspects, 39 key tasks (aspect | its key tasks).
-KEY_TASKS = _rows("""
-    专题学习     | 党委理论学习中心组专题学习；党支部专题组织生活
-    政治引领     | 领导干部讲专题党课；召开专题民主生活会和组织生活会
-    宣讲培训     | 组建宣讲团深入基层宣讲；举办专题读书班；开展党员全员轮训
-    实践活动     | 开展主题党日活动；组织“重走红色路”教育实践
-    办实事清单   | 把脉问诊拉清单；清单项目动态更新清理
-    关爱员工     | 解决职工急难愁盼问题；完善困难职工帮扶机制
-    服务基层     | 领导干部联系点实地巡诊；机关服务基层和基层减负
-    为军惠军     | 服务保障部队；关爱军人军属和退役军人
-    助力乡村振兴 | 定点帮扶和产业帮扶；消费帮扶
-    支持合作伙伴 | 及时支付中小企业款项；优化合作服务
-    开门问策     | 走下去听、请上来讲、坐下来议；意见建议征集办理
-    作风建设     | 整治形式主义官僚主义；精文减会
-    改革发展     | 破解改革发展难题；提质增效专项行动
-    安全稳定     | 安全生产专项整治；矛盾纠纷排查化解
-    数字化转型   | 智慧办公；数据共享和业务上线
-    文化阵地     | 红色教育基地建设；企业文化和职工文化
-    典型引领     | 先进典型选树；特色样板项目打造
-    宣传交流     | 集团报刊、网站和公众号专栏；工作简报和经验交流
-    督导考核     | 督导巡回检查；考核评价和奖惩
-""")
 
 # HQ's 20 items: department | title | category | problem | measures | key task | partner departments
 HQ_ITEMS = _rows("""
@@ -567,6 +536,8 @@ def build_demo(*, password: str, today: datetime.date | None = None) -> DemoResu
             reporting_demo.build(campaign, now=now)
         # Study and good practice: each builds only what is missing (an older demo database gains them).
         study_demo.build(campaign, now=now)
+        office = next(user for user, role in users if role == Role.OFFICE)
+        _plan_done(campaign, office)
         bulletins_demo.build(campaign, now=now)
         if built:
             # The lights as of today, now that the reporting history is there to count missed reports.
@@ -660,7 +631,28 @@ def _create_campaign(today: datetime.date) -> Campaign:
         for aspect, (_name, tasks) in zip(aspects, KEY_TASKS, strict=True)
         for m, task in enumerate(tasks.split("；"), 1)
     )
+    # The implementation plan's sections, as the seed's template has them (六项准备, 六个环节, 六个结合).
+    seed_plan(campaign, dict(enumerate(aspects, 1)))
     return campaign
+
+
+PLAN_NOTES = [
+    "党组会议审议通过实施方案并印发",
+    "编印《红色之路》等学习资料",
+    "成立领导小组及办公室",
+    "形成600条实事清单",
+]
+
+
+def _plan_done(campaign: Campaign, office) -> None:
+    """The first preparations are done, as the office ticked them (with the date and a note)."""
+    from taizhang.campaigns.actions import update_plan_section
+    from taizhang.campaigns.models import PlanSection
+
+    preparations = PlanSection.objects.filter(campaign=campaign, kind=PlanSection.Kind.PREPARATION).order_by("order")
+    for section, words in zip(preparations, PLAN_NOTES, strict=False):
+        if section.state != PlanSection.State.DONE:
+            update_plan_section(section, data={"state": PlanSection.State.DONE, "note": words}, acting_user=office)
 
 
 def _ensure_users(org: OrgTree, campaign: Campaign, password: str) -> tuple[list[tuple[User, str]], dict[int, User]]:

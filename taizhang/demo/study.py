@@ -91,7 +91,9 @@ def build(campaign, *, now: datetime.datetime | None = None, seed: int = 2026) -
                 continue
             # Within the last quarter, or planned in the next three weeks (one in six).
             days = rng.randint(-88, -2) if rng.random() > 1 / 6 else rng.randint(2, 21)
-            start = (now + datetime.timedelta(days=days)).replace(hour=rng.choice((9, 14, 15)), minute=0, second=0)
+            # At 9:00, 14:00 or 15:00 Beijing time (the hour set on the local time, not on UTC).
+            local = timezone.localtime(now + datetime.timedelta(days=days))
+            start = local.replace(hour=rng.choice((9, 14, 15)), minute=0, second=0, microsecond=0)
             activity = actions.create_activity(
                 campaign=campaign,
                 data={
