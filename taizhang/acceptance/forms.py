@@ -4,16 +4,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from taizhang.ledger.forms import MultipleFileField
+from taizhang.lib.forms import style_widgets
 
 from .models import Acceptance
-
-
-def _style(form: forms.Form) -> None:
-    for field in form.fields.values():
-        widget = field.widget
-        if isinstance(widget, forms.HiddenInput | forms.RadioSelect | forms.CheckboxInput):
-            continue
-        widget.attrs.setdefault("class", "form-select" if isinstance(widget, forms.Select) else "form-control")
 
 
 class AcceptanceForm(forms.Form):
@@ -28,7 +21,7 @@ class AcceptanceForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        _style(self)
+        style_widgets(self)
 
 
 class CloseForm(forms.Form):

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from taizhang.campaigns.models import Category, KeyTask
 from taizhang.ledger.models import Item
+from taizhang.lib.forms import style_widgets
 from taizhang.lib.params import BadParameter, parse_id
 from taizhang.orgs.models import Unit
 from taizhang.orgs.queries import use_unit_tree
@@ -14,16 +15,11 @@ from .models import Bulletin, Practice
 
 
 class StyledForm:
-    """Bootstrap classes on every widget."""
+    """Bootstrap classes on every widget, compact; the item picker draws its own."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxInput | forms.CheckboxSelectMultiple | ItemPicker):
-                continue
-            css = "form-select form-select-sm" if isinstance(widget, forms.Select) else "form-control form-control-sm"
-            widget.attrs.setdefault("class", css)
+        style_widgets(self, small=True, skip=(ItemPicker,))
 
 
 class CheckboxList(forms.CheckboxSelectMultiple):

@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from taizhang.lib.forms import style_widgets
+
 from .models import Campaign, Scope, threshold_order_errors
 
 
@@ -64,14 +66,6 @@ class CampaignRulesForm(forms.ModelForm):
         return [(title, help_line, [self[name] for name in names]) for title, help_line, names in groups]
 
 
-def _style(form) -> None:
-    for field in form.fields.values():
-        widget = field.widget
-        if isinstance(widget, forms.CheckboxInput | forms.CheckboxSelectMultiple | forms.RadioSelect):
-            continue
-        widget.attrs.setdefault("class", "form-select" if isinstance(widget, forms.Select) else "form-control")
-
-
 class StartCampaignForm(forms.ModelForm):
     """A new campaign: its name, short code and dates, and what it starts from."""
 
@@ -114,7 +108,7 @@ class StartCampaignForm(forms.ModelForm):
         if not user.is_superuser:
             campaigns = campaigns.filter(grants__user=user, grants__role=Role.OFFICE).distinct()
         self.fields["copy_from"].queryset = campaigns
-        _style(self)
+        style_widgets(self)
 
     def clean(self):
         data = super().clean()
@@ -218,7 +212,7 @@ def structure_formsets(campaign, data=None):
     }
     for formset in sets.values():
         for form in formset:
-            _style(form)
+            style_widgets(form)
     return sets
 
 
@@ -255,4 +249,4 @@ class PlanSectionForm(forms.Form):
                 "key_tasks": [t.pk for t in section.key_tasks.all()],
             }
         )
-        _style(self)
+        style_widgets(self)

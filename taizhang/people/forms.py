@@ -2,19 +2,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from taizhang.ledger.models import Item, Status
+from taizhang.lib.forms import style_widgets
 from taizhang.orgs.models import Unit
 from taizhang.orgs.queries import use_unit_tree
 
 from .actions import STAFF_CHANNELS
 from .models import Channel, DemandStatus, Rating
-
-
-def _style(form: forms.Form) -> None:
-    for field in form.fields.values():
-        widget = field.widget
-        if isinstance(widget, forms.HiddenInput | forms.RadioSelect | forms.CheckboxInput):
-            continue
-        widget.attrs.setdefault("class", "form-select" if isinstance(widget, forms.Select) else "form-control")
 
 
 class DemandForm(forms.Form):
@@ -39,7 +32,7 @@ class DemandForm(forms.Form):
         self.fields["photo"].widget.attrs["accept"] = "image/jpeg,image/png,image/gif,image/webp"
         self.fields["phone"].widget.attrs.update({"inputmode": "tel", "autocomplete": "tel"})
         self.fields["website"].widget.attrs.update({"tabindex": "-1", "autocomplete": "off"})
-        _style(self)
+        style_widgets(self)
 
     def clean_text(self):
         text = self.cleaned_data["text"].strip()
@@ -75,7 +68,7 @@ class StaffDemandForm(DemandForm):
         self.fields["name"].label = _("Name of the person (optional)")
         self.fields["phone"].label = _("Their phone (optional)")
         self.fields["email"].label = _("Their email (optional)")
-        _style(self)
+        style_widgets(self)
 
     def demand_data(self) -> dict:
         data = super().demand_data()
@@ -92,7 +85,7 @@ class SurveyUploadForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["file"].widget.attrs["accept"] = ".xlsx,.csv"
-        _style(self)
+        style_widgets(self)
 
 
 class TrackForm(forms.Form):
@@ -101,7 +94,7 @@ class TrackForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["code"].widget.attrs.update({"autocomplete": "off", "autocapitalize": "characters"})
-        _style(self)
+        style_widgets(self)
 
 
 class DemandFilterForm(forms.Form):
@@ -111,7 +104,7 @@ class DemandFilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        _style(self)
+        style_widgets(self)
 
 
 class LinkForm(forms.Form):
@@ -124,7 +117,7 @@ class LinkForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.campaign = campaign
         self.fields["code"].widget.attrs["placeholder"] = _("Item code")
-        _style(self)
+        style_widgets(self)
 
     def clean(self):
         data = super().clean()
@@ -145,7 +138,7 @@ class MergeForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        _style(self)
+        style_widgets(self)
 
 
 class AnswerForm(forms.Form):
@@ -153,7 +146,7 @@ class AnswerForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        _style(self)
+        style_widgets(self)
 
 
 class RatingForm(forms.Form):
@@ -192,7 +185,7 @@ class ObjectionForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        _style(self)
+        style_widgets(self)
 
 
 class PublicFilterForm(forms.Form):
@@ -204,4 +197,4 @@ class PublicFilterForm(forms.Form):
         self.fields["category"].queryset = campaign.categories.all()
         units = Unit.objects.filter(is_active=True)
         use_unit_tree(self.fields["unit"], units)
-        _style(self)
+        style_widgets(self)

@@ -2,21 +2,17 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from taizhang.ledger.models import ProgressEntry
+from taizhang.lib.forms import StyledForm as BaseStyledForm
 from taizhang.orgs.models import Unit
 from taizhang.orgs.queries import use_unit_tree
 
 from .models import ReportingPeriod, UnitReport
 
 
-class StyledForm:
-    """Bootstrap classes on every widget."""
+class StyledForm(BaseStyledForm):
+    """The compact sizes of the report page's inline forms."""
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            css = "form-select form-select-sm" if isinstance(widget, forms.Select) else "form-control form-control-sm"
-            widget.attrs.setdefault("class", css)
+    small_widgets = True
 
 
 class SummaryForm(StyledForm, forms.ModelForm):

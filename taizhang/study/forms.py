@@ -2,27 +2,13 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from taizhang.campaigns.models import KeyTask
+from taizhang.lib.forms import StyledForm
 from taizhang.orgs.models import Unit
 from taizhang.orgs.queries import use_unit_tree
 
 from .models import Activity, ActivityKind, Attendance, Material, Member
 
 ISO_DATETIME = "%Y-%m-%dT%H:%M"
-
-
-class StyledForm:
-    """Bootstrap classes on every widget."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxInput):
-                widget.attrs.setdefault("class", "form-check-input")
-            elif isinstance(widget, forms.Select):
-                widget.attrs.setdefault("class", "form-select")
-            else:
-                widget.attrs.setdefault("class", "form-control")
 
 
 class ActivityForm(StyledForm, forms.ModelForm):
