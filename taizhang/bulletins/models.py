@@ -8,6 +8,7 @@ from django.utils.translation import pgettext_lazy
 
 from taizhang.lib.models import Attachment
 from taizhang.lib.text import search_key
+from taizhang.orgs.queries import under
 
 
 class PracticeQuerySet(models.QuerySet):
@@ -26,10 +27,8 @@ class PracticeQuerySet(models.QuerySet):
         """The office and leaders read every case; a liaison its own unit's and the published ones."""
         if access.is_office or access.is_leader:
             return self
-        own = Q()
-        for unit in access.liaison_units:
-            own |= Q(unit__path__startswith=unit.path)
-        return self.filter(own | Q(status=Practice.Status.PUBLISHED)) if own else self.published()
+        own = under(unit.path for unit in access.liaison_units)
+        return self.filter(own | Q(status=Practice.Status.PUBLISHED)) if own is not None else self.published()
 
 
 class Practice(models.Model):

@@ -4,7 +4,19 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import NamedTuple
 
+from django.db.models import Q
+
 from .models import Unit
+
+
+def under(paths: Iterable[str], field: str = "unit") -> Q | None:
+    """A filter for rows whose ``field`` (a unit foreign key, or ``""`` for units themselves) lies in the
+    subtree of any of the units with these ``paths``; ``None`` when there are none (no subtree, no rows)."""
+    lookup = f"{field}__path__startswith" if field else "path__startswith"
+    query = None
+    for path in paths:
+        query = Q(**{lookup: path}) if query is None else query | Q(**{lookup: path})
+    return query
 
 
 def in_tree_order(units: Iterable[Unit]) -> list[Unit]:

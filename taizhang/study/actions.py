@@ -20,6 +20,7 @@ from taizhang.lib.locks import lock_one
 from taizhang.lib.text import search_key
 from taizhang.lib.unitnames import UnitMatcher
 from taizhang.orgs.models import Unit
+from taizhang.orgs.queries import under
 
 from .access import can_manage_roster, can_organise, units_of_activity
 from .models import (
@@ -280,15 +281,15 @@ def update_activity(
     return locked
 
 
+def _members_under(paths):
+    """Members on the rosters of the units with these paths and of the units below them."""
+    query = under(paths)
+    return Member.objects.none() if query is None else Member.objects.filter(query, is_active=True)
+
+
 def expected_members(activity: Activity):
     """The members an activity is for: on the rosters of its audience units (or its own unit) and below."""
-    from django.db.models import Q
-
-    paths = [unit.path for unit in units_of_activity(activity)]
-    query = Q()
-    for path in paths:
-        query |= Q(unit__path__startswith=path)
-    return Member.objects.filter(query, is_active=True).select_related("unit")
+    return _members_under(unit.path for unit in units_of_activity(activity)).select_related("unit")
 
 
 @transaction.atomic
@@ -421,14 +422,10 @@ def assign_material(material: Material, *, unit, read_by: datetime.date, access,
 
 
 def assigned_members(material: Material):
-    from django.db.models import Q
-
-    query = Q()
-    for path in Unit.objects.filter(pk__in=material.assignments.values("unit")).values_list("path", flat=True):
-        query |= Q(unit__path__startswith=path)
-    if not query:
-        return Member.objects.none()
-    return Member.objects.filter(query, is_active=True)
+    """The members a material is assigned to: of the assigned units and below."""
+    return _members_under(
+        Unit.objects.filter(pk__in=material.assignments.values("unit")).values_list("path", flat=True)
+    )
 
 
 def open_material(material: Material, *, name: str, phone: str, now=None) -> Reading:
@@ -449,11 +446,6 @@ def confirm_reading(reading: Reading, *, now=None) -> Reading:
     Reading.objects.filter(pk=reading.pk, confirmed_at__isnull=True).update(confirmed_at=now or timezone.now())
     reading.refresh_from_db()
     return reading
-
-
-def check_not_public(access) -> None:
-    if not access.can_view:
-        raise PermissionDenied(_("You have no role in this campaign."))
 
 
 @transaction.atomic

@@ -4,11 +4,21 @@ from django.utils.translation import gettext_lazy as _
 from taizhang.campaigns.models import KeyTask
 from taizhang.lib.forms import StyledForm
 from taizhang.orgs.models import Unit
-from taizhang.orgs.queries import use_unit_tree
+from taizhang.orgs.queries import under, use_unit_tree
 
 from .models import Activity, ActivityKind, Attendance, Material, Member
 
 ISO_DATETIME = "%Y-%m-%dT%H:%M"
+
+
+def own_units(access):
+    """The active units a person plans and keeps rosters for: every one for the office, else a liaison's own
+    units and those below them."""
+    active = Unit.objects.filter(is_active=True)
+    if access.is_office:
+        return active
+    query = under((unit.path for unit in access.liaison_units), field="")
+    return active.none() if query is None else active.filter(query)
 
 
 class ActivityForm(StyledForm, forms.ModelForm):
@@ -43,15 +53,8 @@ class ActivityForm(StyledForm, forms.ModelForm):
 
         self.fields["kind"].queryset = ActivityKind.objects.filter(pk__in=[k.pk for k in activity_kinds(campaign)])
         self.fields["key_task"].queryset = KeyTask.objects.filter(campaign=campaign)
-        active = Unit.objects.filter(is_active=True)
-        if access.is_office:
-            own = active
-        else:
-            own = Unit.objects.none()
-            for unit in access.liaison_units:
-                own = own | active.filter(path__startswith=unit.path)
-        use_unit_tree(self.fields["unit"], own)
-        use_unit_tree(self.fields["audience_units"], active)
+        use_unit_tree(self.fields["unit"], own_units(access))
+        use_unit_tree(self.fields["audience_units"], Unit.objects.filter(is_active=True))
         for name in ("starts_at", "ends_at"):
             self.fields[name].input_formats = [ISO_DATETIME, "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
 
@@ -63,13 +66,7 @@ class MemberForm(StyledForm, forms.ModelForm):
 
     def __init__(self, *args, access, **kwargs):
         super().__init__(*args, **kwargs)
-        active = Unit.objects.filter(is_active=True)
-        if not access.is_office:
-            own = Unit.objects.none()
-            for unit in access.liaison_units:
-                own = own | active.filter(path__startswith=unit.path)
-            active = own
-        use_unit_tree(self.fields["unit"], active)
+        use_unit_tree(self.fields["unit"], own_units(access))
 
 
 class RosterUploadForm(forms.Form):
@@ -125,7 +122,6 @@ class PlanUnitForm(forms.Form):
 
     def __init__(self, *args, access, **kwargs):
         super().__init__(*args, **kwargs)
-        active = Unit.objects.filter(is_active=True)
         self.by_name = access.is_office
         if self.by_name:
             self.fields["unit"] = forms.CharField(
@@ -134,12 +130,9 @@ class PlanUnitForm(forms.Form):
                 help_text=_("The unit's name, short name or alias, as on the org tree."),
                 widget=forms.TextInput(attrs={"class": "form-control form-control-sm", "autocomplete": "off"}),
             )
-            self.units = active
+            self.units = own_units(access)  # the office's: every active unit
             return
-        own = Unit.objects.none()
-        for unit in access.liaison_units:
-            own = own | active.filter(path__startswith=unit.path)
-        use_unit_tree(self.fields["unit"], own)
+        use_unit_tree(self.fields["unit"], own_units(access))
         self.fields["unit"].widget.attrs["class"] = "form-select form-select-sm"
 
     def clean_unit(self):
