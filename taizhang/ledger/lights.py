@@ -61,6 +61,8 @@ def describe(code: str, n: int = 0) -> str:
         return ngettext("%(n)d point behind schedule", "%(n)d points behind schedule", n) % {"n": n}
     if code == "missed":
         return ngettext("%(n)d report missed in a row", "%(n)d reports missed in a row", n) % {"n": n}
+    if code == "rectify":
+        return ngettext("rectification %(n)d day overdue", "rectification %(n)d days overdue", n) % {"n": n}
     if code == "near":
         if n == 0:
             return _("due today")
@@ -109,8 +111,13 @@ def compute_light(
     missed_reports: int = 0,
     instructed: bool = False,
     milestones: Iterable[tuple[datetime.date, int]] = (),
+    rectification_overdue: int = 0,
 ) -> LightVerdict:
-    """The item's light on ``today``, from its dates, progress, missed reports and the campaign's thresholds."""
+    """The item's light on ``today``, from its dates, progress, missed reports and the campaign's thresholds.
+
+    ``rectification_overdue`` is the days the item's most overdue rectification (整改) is past its
+    deadline: any at all turns an open item red (DOMAIN's rule).
+    """
     if item.status == Status.WITHDRAWN:
         return LightVerdict(Light.NONE, "withdrawn")
     if item.status == Status.CLOSED:
@@ -118,6 +125,8 @@ def compute_light(
     if item.status == Status.COMPLETED or item.percent >= 100:
         return LightVerdict(Light.GREEN, "completed")
     verdict = _open_item_light(item, today, missed_reports, milestones)
+    if rectification_overdue > 0 and verdict.code != "overdue":
+        verdict = LightVerdict(Light.RED, "rectify", rectification_overdue)
     if instructed:
         return LightVerdict(ONE_HIGHER[verdict.light], INSTRUCTED + verdict.code, verdict.n)
     return verdict
@@ -186,6 +195,31 @@ def register_missed_reports_provider(provider: MissedReportsProvider | None) -> 
     _missed_reports_provider = provider
 
 
+# Facts about items kept by apps above the ledger (a leader's open instructions, overdue
+# rectifications of inspection findings) come from providers they register by name:
+# (campaign, on, item ids or None for every item of the campaign) -> {item id: number}.
+ItemFactsProvider = Callable[[object, datetime.date, Collection[int] | None], dict[int, int]]
+_item_facts_providers: dict[str, ItemFactsProvider] = {}
+# The names compute_light reads; "instructed" > 0 means an instruction waits for its answer,
+# "rectification_overdue" is the days the item's most overdue rectification is late.
+ITEM_FACTS = ("instructed", "rectification_overdue")
+
+
+def register_item_facts_provider(name: str, provider: ItemFactsProvider | None) -> None:
+    """Called by an app above the ledger when it is ready; None unregisters."""
+    if name not in ITEM_FACTS:
+        raise ValueError(f"unknown item fact {name!r}")
+    if provider is None:
+        _item_facts_providers.pop(name, None)
+    else:
+        _item_facts_providers[name] = provider
+
+
+def item_facts(name: str, campaign, on: datetime.date, item_ids: Collection[int] | None) -> dict[int, int]:
+    provider = _item_facts_providers.get(name)
+    return {} if provider is None else provider(campaign, on, item_ids)
+
+
 def missed_reports(campaign, on: datetime.date, unit_ids: Collection[int] | None = None) -> dict[int, int]:
     """Unit id → reports missed in a row on ``on``, from the registered provider (empty without one)."""
     if _missed_reports_provider is None:
@@ -200,6 +234,7 @@ class LightInputs:
     missed: dict[int, int] = field(default_factory=dict)  # unit id → reports missed in a row
     instructed: set[int] = field(default_factory=set)  # item ids a leader gave an instruction on
     milestones: dict[int, list[tuple[datetime.date, int]]] = field(default_factory=dict)  # item id → (on, percent)
+    rectification_overdue: dict[int, int] = field(default_factory=dict)  # item id → days late
 
     def of(self, pk: int | None, unit_id: int, planned: Iterable[tuple[datetime.date, int]] | None = None) -> dict:
         """The keyword arguments of compute_light for one item; ``planned`` milestones stand in for stored ones."""
@@ -207,6 +242,7 @@ class LightInputs:
             "missed_reports": self.missed.get(unit_id, 0),
             "instructed": pk is not None and pk in self.instructed,
             "milestones": list(planned) if planned is not None else self.milestones.get(pk, []),
+            "rectification_overdue": self.rectification_overdue.get(pk, 0) if pk is not None else 0,
         }
 
 
@@ -227,10 +263,18 @@ def load_light_inputs(campaign, on: datetime.date, *, items=None, unit=None) -> 
         ids = sorted({item.pk for item in items if item.pk is not None})
         inputs.missed = missed_reports(campaign, on, {item.owner_unit_id for item in items})
         chunks = [{"item_id__in": ids[i : i + CHUNK]} for i in range(0, len(ids), CHUNK)]
+    item_ids = None if items is None else ids
+    inputs.rectification_overdue = item_facts("rectification_overdue", campaign, on, item_ids)
+    instructions_provided = "instructed" in _item_facts_providers
+    if instructions_provided:
+        inputs.instructed = {pk for pk, n in item_facts("instructed", campaign, on, item_ids).items() if n > 0}
     for where in chunks:
-        inputs.instructed.update(
-            Comment.objects.filter(**where, kind=Comment.Kind.INSTRUCTION).values_list("item_id", flat=True).order_by()
-        )
+        if not instructions_provided:
+            inputs.instructed.update(
+                Comment.objects.filter(**where, kind=Comment.Kind.INSTRUCTION)
+                .values_list("item_id", flat=True)
+                .order_by()
+            )
         for item_id, when, percent in (
             Milestone.objects.filter(**where).values_list("item_id", "on", "percent").order_by("item_id", "on")
         ):

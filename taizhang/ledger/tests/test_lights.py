@@ -590,3 +590,46 @@ def test_lights_count_the_owner_units_missed_weekly_reports(org):
     assert stored(quiet)[2] >= 3
     recompute_item(Item.objects.get(pk=ongoing.pk), on=HALFWAY)
     assert stored(ongoing)[:2] == (Light.RED, "missed")
+
+
+# Facts kept above the ledger, through registered providers -------------------------
+
+
+def test_an_overdue_rectification_turns_an_open_item_red_and_says_so():
+    item = item_(percent=60, due=D(2021, 12, 1))
+    verdict = compute_light(item, D(2021, 6, 1), rectification_overdue=3)
+    assert (verdict.light, verdict.code, verdict.n) == (Light.RED, "rectify", 3)
+    with translation.override("zh-hans"):
+        assert "3" in verdict.reason
+    # An item already past its own deadline keeps that reason; a finished one is not judged.
+    assert compute_light(item, D(2021, 12, 5), rectification_overdue=3).code == "overdue"
+    done = item_(percent=100, status=Status.COMPLETED, due=D(2021, 12, 1))
+    assert compute_light(done, D(2021, 6, 1), rectification_overdue=3).light == Light.GREEN
+
+
+@pytest.mark.django_db
+def test_registered_item_facts_reach_the_stored_light():
+    from taizhang.ledger import lights
+    from taizhang.testing.factories import make_unit
+
+    campaign = make_campaign()
+    item = make_item(campaign, make_unit("整改单位"), due=campaign.ends_on, percent=50, status=Status.IN_PROGRESS)
+    seen = []
+
+    def overdue(c, on, ids):
+        seen.append(ids)
+        return {item.pk: 4}
+
+    lights.register_item_facts_provider("rectification_overdue", overdue)
+    try:
+        refresh_lights(campaign, on=D(2021, 6, 1))
+        item.refresh_from_db()
+        assert (item.light, item.light_code, item.light_n) == (Light.RED, "rectify", 4)
+        assert seen and seen[0] is None  # the whole campaign asked for at once
+        with pytest.raises(ValueError):
+            lights.register_item_facts_provider("no such fact", overdue)
+    finally:
+        lights.register_item_facts_provider("rectification_overdue", None)
+    refresh_lights(campaign, on=D(2021, 6, 1))
+    item.refresh_from_db()
+    assert item.light_code != "rectify"
