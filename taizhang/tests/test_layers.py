@@ -43,9 +43,12 @@ ORDER = [
     "people",
     "acceptance",
     "study",
-    "supervision",
+    "supervision",  # the responsibility grid, leaders' visits, instructions, chase-up notices
+    "inspections",  # inspection teams, findings and their rectification
+    "meetings",  # meetings whose agenda is built from the ledger, findings and instructions
     "dashboards",
     "bulletins",  # publishes the dashboards' figures (ranking, lights) frozen in an issue
+    "assessment",  # scores units from the facts of every app below it
     # Above every domain app, imported by none: they build data across all of them.
     "demo",
     "bench",
