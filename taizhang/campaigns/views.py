@@ -2,17 +2,18 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, F, Q
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
 
 from taizhang.history.models import HistoryEntry
 from taizhang.history.recording import history_for
 from taizhang.ledger.models import Item, Light, Status
 from taizhang.lib.forms import apply_errors
 from taizhang.lib.media import file_response
-from taizhang.orgs.models import ContactPoint, Unit
+from taizhang.orgs.models import ContactPoint, Role, Unit, User
 
 from . import actions
 from .decorators import campaign_view
@@ -300,3 +301,33 @@ def plan_evidence(request, campaign, access, pk):
     """Evidence of the plan goes to people with a role in the campaign only."""
     evidence = get_object_or_404(PlanEvidence, pk=pk, section__campaign=campaign)
     return file_response(evidence.file, filename=evidence.name)
+
+
+@require_GET
+@campaign_view
+def people_search(request, campaign, access):
+    """The people picker's matches: the office finds anyone, the other overseers the campaign's people.
+
+    ``?role=inspector`` keeps those holding that role in the campaign. Name, user name and unit only:
+    phones and mail stay on the pages that may show them.
+    """
+    if not access.is_overseer:
+        raise PermissionDenied(_("Only the office and the overseers look people up."))
+    q = request.GET.get("q", "").strip()[:100]
+    if not q:
+        return JsonResponse({"results": []})
+    people = User.objects.filter(is_active=True).filter(Q(name__icontains=q) | Q(username__icontains=q))
+    role = request.GET.get("role")
+    if role in Role.values:
+        people = people.filter(grants__campaign=campaign, grants__role=role)
+    elif not access.is_office:
+        people = people.filter(grants__campaign=campaign)
+    rows = people.distinct().select_related("unit").order_by("name", "username")[:20]
+    return JsonResponse(
+        {
+            "results": [
+                {"id": u.pk, "text": " · ".join(filter(None, [u.name or u.username, u.unit and u.unit.name]))}
+                for u in rows
+            ]
+        }
+    )

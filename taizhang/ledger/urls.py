@@ -6,6 +6,7 @@ app_name = "ledger"
 
 urlpatterns = [
     path("c/<slug:slug>/items/", views.item_list, name="item_list"),
+    path("c/<slug:slug>/items/search.json", views.item_search, name="item_search"),
     path("c/<slug:slug>/items/export.xlsx", views.item_export, name="item_export"),
     path("c/<slug:slug>/items/new/", views.item_create, name="item_create"),
     path("c/<slug:slug>/items/<int:pk>/", views.item_detail, name="item_detail"),

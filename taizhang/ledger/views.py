@@ -1,11 +1,11 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from taizhang.campaigns.decorators import campaign_view
 from taizhang.history.recording import history_for
@@ -236,3 +236,14 @@ def attachment_download(request, campaign, access, pk):
         _("Attachments are read by the unit's own liaisons and the campaign office, leaders and inspectors."),
     )
     return file_response(attachment.file, filename=attachment.name)
+
+
+@require_GET
+@campaign_view
+def item_search(request, campaign, access):
+    """The item picker's matches: code or title, simplified or traditional (every role reads the ledger)."""
+    q = request.GET.get("q", "").strip()[:100]
+    if not q:
+        return JsonResponse({"results": []})
+    items = Item.objects.filter(campaign=campaign).search(q).order_by("code").only("pk", "code", "title")[:20]
+    return JsonResponse({"results": [{"id": i.pk, "text": f"{i.code} {i.title}"} for i in items]})

@@ -61,6 +61,11 @@ class Unit(models.Model):
     def display_name(self) -> str:
         return self.short_name or self.name
 
+    @property
+    def picker_label(self) -> str:
+        """How pickers show a unit: its full name, with its parent's to tell namesakes apart."""
+        return self.name if self.parent_id is None else f"{self.name}（{self.parent.name}）"
+
     def clean(self) -> None:
         # Every form (the admin's too) must refuse a cycle: the subtree rebuild would never end.
         super().clean()

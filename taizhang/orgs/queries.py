@@ -80,3 +80,19 @@ def use_unit_tree(field, queryset, *, choices_from=None, blank: bool = True) -> 
     field.widget.choices = tree_choices(
         queryset if choices_from is None else choices_from, blank=blank and not multiple
     )
+
+
+def unit_choices(q: str, *, kinds: Iterable[str] = (), limit: int = 20) -> list[dict]:
+    """Active units for the search-as-you-type picker: name, short name or alias, simplified or traditional."""
+    from taizhang.lib.text import search_key
+
+    key = search_key(q)
+    if not key:
+        return []
+    units = Unit.objects.filter(is_active=True)
+    for word in key.split(" "):
+        units = units.filter(search_text__contains=word)
+    if kinds:
+        units = units.filter(kind__in=list(kinds))
+    rows = units.order_by("depth", "path").select_related("parent").only("pk", "name", "parent__name")[:limit]
+    return [{"id": u.pk, "text": u.picker_label} for u in rows]

@@ -6,6 +6,7 @@ app_name = "orgs"
 
 urlpatterns = [
     path("units/", views.unit_tree, name="unit_tree"),
+    path("units/search.json", views.unit_search, name="unit_search"),
     path("units/new/", views.unit_create, name="unit_create"),
     path("units/<int:pk>/", views.unit_detail, name="unit_detail"),
     path("units/<int:pk>/edit/", views.unit_edit, name="unit_edit"),

@@ -3,9 +3,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from taizhang.history.recording import history_for
 from taizhang.lib.forms import apply_errors
@@ -15,7 +16,7 @@ from . import actions, lockout
 from .access import can_manage_units
 from .forms import DeactivateForm, UnitForm
 from .models import Unit
-from .queries import in_tree_order
+from .queries import in_tree_order, unit_choices
 
 
 def _require_manager(request) -> None:
@@ -137,3 +138,11 @@ def lockouts(request):
         {"lockouts": lockout.current_lockouts(), "limit": settings.AXES_FAILURE_LIMIT},
         status=status,
     )
+
+
+@require_GET
+@login_required
+def unit_search(request):
+    """The unit picker's matches (the org tree is readable by everyone signed in, like the tree page)."""
+    kinds = [k for k in request.GET.getlist("kind") if k in Unit.Kind.values]
+    return JsonResponse({"results": unit_choices(request.GET.get("q", "")[:100], kinds=kinds)})

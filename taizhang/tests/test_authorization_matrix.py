@@ -48,10 +48,12 @@ TABLE = {
     "orgs:unit_create": ("", "L 403 403 403 403 403 200 200", "L 403 403 403 403 403 200 200"),
     "orgs:unit_detail": ("pk=unit", "L 200 200 200 200 200 200 200", "L 200 200 200 200 200 200 200"),
     "orgs:unit_edit": ("pk=unit", "L 403 403 403 403 403 200 200", "L 403 403 403 403 403 200 200"),
+    "orgs:unit_search": ("", "L 200 200 200 200 200 200 200", "405 405 405 405 405 405 405 405"),
     "orgs:unit_set_active": ("pk=unit", "405 405 405 405 405 405 405 405", "L 403 403 403 403 403 R R"),
     # --- campaigns: set-up and the implementation plan
     "campaigns:campaign_new": ("", "L 403 403 403 403 403 200 200", "L 403 403 403 403 403 400 400"),
     "campaigns:setup": ("slug=slug", "L 403 403 200 403 403 200 403", "L 403 403 403 403 403 400 403"),
+    "campaigns:people_search": ("slug=slug", "L 403 403 200 200 200 200 403", "405 405 405 405 405 405 405 405"),
     "campaigns:plan": ("slug=slug", "L 200 200 200 200 200 200 403", "L 403 403 403 403 403 404 403"),
     "campaigns:plan_evidence": ("slug=slug pk=plan_evidence", "L 200 200 200 200 200 200 403", "L 200 200 200 200 200 200 403"),
     # --- study
@@ -78,6 +80,7 @@ TABLE = {
     "study:reading_file": ("token=reading_token pk=material_file", "200 200 200 200 200 200 200 200", "200 200 200 200 200 200 200 200"),
     # --- ledger
     "ledger:item_list": ("slug=slug", "L 200 200 200 200 200 200 403", "L 200 200 200 200 200 200 403"),
+    "ledger:item_search": ("slug=slug", "L 200 200 200 200 200 200 403", "405 405 405 405 405 405 405 405"),
     "ledger:item_export": ("slug=slug", "L 200 200 200 200 200 200 403", "L 200 200 200 200 200 200 403"),
     "ledger:item_create": ("slug=slug", "L 403 403 403 403 403 200 403", "L 403 403 403 403 403 200 403"),
     "ledger:item_detail": ("slug=slug pk=item", "L 200 200 200 200 200 200 403", "L 200 200 200 200 200 200 403"),
