@@ -22,7 +22,7 @@ from taizhang.lib.locks import lock_one
 from taizhang.orgs.access import Access
 
 from . import figures, outputs, richtext
-from .models import Bulletin, BulletinEntry, Practice, PracticePhoto, ReadReceipt
+from .models import Bulletin, BulletinEntry, Practice, PracticePhoto, ReadReceipt, Signatory
 
 Action = HistoryEntry.Action
 PS = Practice.Status
@@ -412,6 +412,12 @@ def sign_off(bulletin: Bulletin, *, acting_user) -> Bulletin:
     """The office head's sign-off (签发): who and when, in history; the issue is then locked."""
     bulletin = _locked_bulletin(bulletin)
     _office(acting_user, bulletin.campaign, _("Only the campaign office signs off an issue."))
+    named = list(Signatory.objects.filter(campaign=bulletin.campaign).select_related("user"))
+    if named and acting_user.pk not in {s.user_id for s in named}:
+        raise PermissionDenied(
+            _("Only the office head signs off an issue: %(names)s.")
+            % {"names": "、".join(s.user.display_name for s in named)}
+        )
     if bulletin.status != BS.DRAFT:
         raise ValidationError(_("This issue is already signed off."))
     if not has_content(bulletin):
@@ -580,3 +586,37 @@ def confirm_read(bulletin: Bulletin, *, acting_user) -> list[ReadReceipt]:
                 note=note(gettext_noop("Read by %(unit)s."), unit=unit.display_name),
             )
     return made
+
+
+@transaction.atomic
+def add_signatory(campaign, user, *, acting_user) -> Signatory:
+    """Name a person who signs off the bulletins (the office head); they must be in the office."""
+    _office(acting_user, campaign, _("Only the campaign office names who signs off."))
+    if not Access.for_user(user, campaign).is_office:
+        raise ValidationError({"user": _("Only a member of the campaign office can sign off bulletins.")})
+    if Signatory.objects.filter(campaign=campaign, user=user).exists():
+        raise ValidationError({"user": _("This person already signs off the bulletins.")})
+    signatory = Signatory.objects.create(campaign=campaign, user=user, added_by=acting_user)
+    record(
+        campaign,
+        Action.GRANT,
+        actor=acting_user,
+        campaign=campaign,
+        note=note(gettext_noop("%(name)s signs off the bulletins."), name=user.display_name),
+    )
+    return signatory
+
+
+@transaction.atomic
+def remove_signatory(signatory: Signatory, *, acting_user) -> None:
+    campaign = signatory.campaign
+    _office(acting_user, campaign, _("Only the campaign office names who signs off."))
+    name = signatory.user.display_name
+    signatory.delete()
+    record(
+        campaign,
+        Action.REVOKE,
+        actor=acting_user,
+        campaign=campaign,
+        note=note(gettext_noop("%(name)s no longer signs off the bulletins."), name=name),
+    )

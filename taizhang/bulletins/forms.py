@@ -1,6 +1,7 @@
 import json
 
 from django import forms
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
@@ -8,7 +9,8 @@ from taizhang.campaigns.models import Category, KeyTask
 from taizhang.ledger.models import Item
 from taizhang.lib.forms import style_widgets
 from taizhang.lib.params import BadParameter, parse_id
-from taizhang.orgs.models import Unit
+from taizhang.lib.widgets import PickerField
+from taizhang.orgs.models import Unit, User
 from taizhang.orgs.queries import use_unit_tree
 
 from .models import Bulletin, Practice
@@ -225,3 +227,14 @@ class BulletinForm(StyledForm, forms.Form):
             "proofreaders": "、".join(bulletin.proofreaders),
             "figure_kinds": bulletin.figure_kinds,
         }
+
+
+class SignatoryForm(forms.Form):
+    """Name the office head who signs off the bulletins (a person of the campaign office)."""
+
+    user = PickerField(User.objects.filter(is_active=True), label=_("Signatory (签发人)"))
+
+    def __init__(self, *args, campaign, **kwargs):
+        super().__init__(*args, **kwargs)
+        url = reverse("campaigns:people_search", args=[campaign.slug]) + "?role=office"
+        self.fields["user"].widget.url = url

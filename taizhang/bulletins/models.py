@@ -228,3 +228,33 @@ class ReadReceipt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.bulletin} · {self.unit}"
+
+
+class Signatory(models.Model):
+    """A person who signs off the campaign's bulletins (签发人, the office head).
+
+    With none named, any member of the office signs (a small office has no head of its own); once one
+    is named, only the named sign.
+    """
+
+    campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.CASCADE, related_name="signatories")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("person"), on_delete=models.PROTECT, related_name="+"
+    )
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("signatory")
+        verbose_name_plural = _("signatories")
+        ordering = ["added_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "user"],
+                name="signatory_once",
+                violation_error_message=_("This person already signs off the bulletins."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign} · {self.user}"

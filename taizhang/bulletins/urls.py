@@ -23,6 +23,8 @@ urlpatterns = [
     # Bulletins (信息简报).
     path("c/<slug:slug>/bulletins/", views.bulletin_list, name="bulletin_list"),
     path("c/<slug:slug>/bulletins/new/", views.bulletin_new, name="bulletin_new"),
+    path("c/<slug:slug>/bulletins/signatories/", views.signatory_add, name="signatory_add"),
+    path("c/<slug:slug>/bulletins/signatories/<int:pk>/remove/", views.signatory_remove, name="signatory_remove"),
     path(_issue, views.bulletin_detail, name="bulletin_detail"),
     path(_issue + "edit/", views.bulletin_edit, name="bulletin_edit"),
     path(_issue + "cases/", views.bulletin_cases, name="bulletin_cases"),

@@ -31,8 +31,9 @@ from .forms import (
     PhotoForm,
     PracticeForm,
     ReasonForm,
+    SignatoryForm,
 )
-from .models import Bulletin, Practice, PracticePhoto
+from .models import Bulletin, Practice, PracticePhoto, Signatory
 
 PAGE = 30
 
@@ -273,11 +274,41 @@ def bulletin_list(request, campaign, access):
     bulletins = Bulletin.objects.filter(campaign=campaign).annotate(cases=Count("entries"))
     if not (access.is_office or access.is_leader):
         bulletins = bulletins.filter(status=Bulletin.Status.PUBLISHED)
-    return render(
-        request,
-        "bulletins/bulletin_list.html",
-        {"campaign": campaign, "access": access, "bulletins": bulletins.order_by("-year", "-number")[:200]},
-    )
+    context = {"campaign": campaign, "access": access, "bulletins": bulletins.order_by("-year", "-number")[:200]}
+    if access.is_office:
+        context["signatories"] = Signatory.objects.filter(campaign=campaign).select_related("user")
+        context["signatory_form"] = SignatoryForm(campaign=campaign)
+    return render(request, "bulletins/bulletin_list.html", context)
+
+
+@require_POST
+@campaign_view
+def signatory_add(request, campaign, access):
+    """Name the office head who signs off the issues (签发人)."""
+    if not access.is_office:
+        raise PermissionDenied(_("Only the campaign office names who signs off."))
+    form = SignatoryForm(request.POST, campaign=campaign)
+    if form.is_valid():
+        try:
+            actions.add_signatory(campaign, form.cleaned_data["user"], acting_user=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Saved."))
+    else:
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+    return redirect("bulletins:bulletin_list", campaign.slug)
+
+
+@require_POST
+@campaign_view
+def signatory_remove(request, campaign, access, pk):
+    if not access.is_office:
+        raise PermissionDenied(_("Only the campaign office names who signs off."))
+    signatory = get_object_or_404(Signatory.objects.select_related("user", "campaign"), campaign=campaign, pk=pk)
+    actions.remove_signatory(signatory, acting_user=request.user)
+    messages.success(request, _("Saved."))
+    return redirect("bulletins:bulletin_list", campaign.slug)
 
 
 @campaign_view
@@ -344,6 +375,9 @@ def bulletin_detail(request, campaign, access, pk):
         "has_content": actions.has_content(bulletin),
     }
     if access.is_office and bulletin.is_editable:
+        named = list(Signatory.objects.filter(campaign=campaign).select_related("user"))
+        context["signatories"] = named
+        context["can_sign"] = not named or any(s.user_id == request.user.pk for s in named)
         chosen = {e.practice_id for e in bulletin.entries.all()}
         context["available"] = (
             Practice.objects.filter(campaign=campaign, status__in=(Practice.Status.ACCEPTED, Practice.Status.PUBLISHED))

@@ -173,6 +173,8 @@ TABLE = {
     "bulletins:practice_read": ("slug=slug pk=practice", "405 405 405 405 405 405 405 405", "L 204 404 204 404 404 204 403"),
     "bulletins:practice_act": ("slug=slug pk=practice what==submit", "405 405 405 405 405 405 405 405", "L R 404 403 404 404 R 403"),
     "bulletins:bulletin_list": ("slug=slug", "L 200 200 200 200 200 200 403", "L 200 200 200 200 200 200 403"),
+    "bulletins:signatory_add": ("slug=slug", "405 405 405 405 405 405 405 405", "L 403 403 403 403 403 R 403"),
+    "bulletins:signatory_remove": ("slug=slug pk=signatory", "405 405 405 405 405 405 405 405", "L 403 403 403 403 403 R 403"),
     "bulletins:bulletin_new": ("slug=slug", "L 403 403 403 403 403 200 403", "L 403 403 403 403 403 200 403"),
     "bulletins:bulletin_detail": ("slug=slug pk=draft_bulletin", "L 404 404 200 404 404 200 403", "L 404 404 200 404 404 200 403"),
     "bulletins:bulletin_edit": ("slug=slug pk=draft_bulletin", "L 404 404 403 404 404 200 403", "L 404 404 403 404 404 200 403"),

@@ -199,6 +199,7 @@ def _bulletins(side: Side, owner_unit, *, office, liaison, prefix: str) -> None:
     o["published_practice"] = published
     o["draft_bulletin"] = write.create_bulletin(campaign, data={"editor": "王编辑"}, acting_user=office)
     write.set_cases(o["draft_bulletin"], practice_ids=[published.pk], acting_user=office)
+    o["signatory"] = write.add_signatory(campaign, office, acting_user=office)
     month = ReportingPeriod.objects.filter(campaign=campaign, kind=ReportingPeriod.Kind.MONTHLY).order_by("due_at")
     o["unit_report"] = UnitReport.objects.create(
         period=month.filter(due_at__lte=timezone.now()).last() or month.first(),

@@ -216,3 +216,38 @@ def test_an_issue_cannot_move_to_another_year(make_issue, people):
         actions.update_bulletin(
             bulletin, data={"issued_on": datetime.date(bulletin.year + 1, 1, 2)}, acting_user=people["olivia"]
         )
+
+
+def test_once_an_office_head_is_named_only_they_sign_off(make_issue, people, campaign, org, login):
+    from taizhang.bulletins.models import Signatory
+    from taizhang.orgs.actions import grant_role
+    from taizhang.orgs.models import Role
+    from taizhang.testing.factories import make_user
+
+    head = make_user("hanna", name="韩主任", unit=org["office_dept"])
+    grant_role(user=head, campaign=campaign, role=Role.OFFICE)
+    with pytest.raises(ValidationError):  # a liaison is not of the office
+        actions.add_signatory(campaign, people["bob"], acting_user=people["olivia"])
+    with pytest.raises(PermissionDenied):
+        actions.add_signatory(campaign, head, acting_user=people["leo"])
+
+    page = login(people["olivia"]).post(
+        reverse("bulletins:signatory_add", args=[campaign.slug]), {"user": head.pk}, follow=True
+    )
+    assert "韩主任" in page.content.decode()
+    client = login(people["olivia"])
+    client.post(reverse("bulletins:signatory_add", args=[campaign.slug]), {"user": head.pk})  # a double click
+    assert Signatory.objects.filter(campaign=campaign).count() == 1
+    assert history_for(campaign).filter(note__contains="韩主任").count() == 1
+
+    bulletin = make_issue()
+    detail = client.get(reverse("bulletins:bulletin_detail", args=[campaign.slug, bulletin.pk])).content.decode()
+    assert 'id="bulletin-sign-off"' not in detail and "韩主任" in detail
+    with pytest.raises(PermissionDenied, match="韩主任"):
+        actions.sign_off(bulletin, acting_user=people["olivia"])
+    assert actions.sign_off(bulletin, acting_user=head).signed_by == head
+
+    signatory = Signatory.objects.get(campaign=campaign)
+    client.post(reverse("bulletins:signatory_remove", args=[campaign.slug, signatory.pk]))
+    assert not Signatory.objects.filter(campaign=campaign).exists()
+    assert history_for(campaign).filter(action="revoke").count() == 1
