@@ -622,3 +622,32 @@ def add_comment(item: Item, *, body: str, acting_user, instruction: bool = False
         # An item a leader has instructed on lights one level higher, from now, not from tonight.
         recompute_item(item, actor=acting_user)
     return comment
+
+
+@transaction.atomic
+def mark_model(item: Item, *, is_model: bool, reason: str = "", acting_user) -> Item:
+    """Give (with a reason) or take away the 特色样板 mark of an item; the office's call, in the history."""
+    item = lock_one(Item.objects.select_related("campaign"), pk=item.pk)
+    if not Access.for_user(acting_user, item.campaign).is_office:
+        raise PermissionDenied(_("Only the campaign office marks model projects."))
+    reason = (reason or "").strip()
+    if is_model and item.status == Status.WITHDRAWN:
+        raise ValidationError(_("A withdrawn item cannot be a model project."))
+    if is_model and not reason:
+        raise ValidationError({"reason": _("Give the reason for the model mark.")})
+    if item.is_model == is_model and (item.model_reason == reason or not is_model):
+        return item  # a second click changes nothing and writes nothing
+    before = snapshot(item, ["is_model", "model_reason"])
+    item.is_model = is_model
+    item.model_reason = reason if is_model else ""
+    # Not a new version: the mark is the office's, beside the item, and must not make an open edit stale.
+    item.save(update_fields=["is_model", "model_reason", "updated_at"])
+    record(
+        item,
+        HistoryEntry.Action.UPDATE,
+        actor=acting_user,
+        campaign=item.campaign,
+        changes=diff(item, before),
+        note=reason,
+    )
+    return item

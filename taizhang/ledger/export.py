@@ -32,6 +32,7 @@ def export_items(campaign, items) -> bytes:
         (_("Light reason"), 20),
         (_("Latest progress"), 48),
         (_("Last reported"), 16),
+        (_("Model project"), 20),
     ]
     latest_done = ProgressEntry.objects.filter(item=OuterRef("pk")).order_by("-created_at", "-id").values("done")[:1]
     items = (
@@ -71,6 +72,7 @@ def export_items(campaign, items) -> bytes:
                 reason(item),
                 item.latest_done or "",
                 timezone.localtime(item.last_progress_at) if item.last_progress_at else None,
+                f"★ {item.model_reason}" if item.is_model else "",
             ]
 
     title = _("%(campaign)s — item ledger (exported %(date)s)") % {

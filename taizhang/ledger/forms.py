@@ -37,6 +37,7 @@ class ItemFilterForm(forms.Form):
     due_from = forms.DateField(label=_("Due from"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     due_to = forms.DateField(label=_("Due by"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     owner = forms.CharField(label=_("Person responsible"), required=False, max_length=100)
+    model = forms.BooleanField(label=_("Model projects only"), required=False)
     sort = forms.ChoiceField(
         label=_("Sort by"),
         required=False,
@@ -53,7 +54,12 @@ class ItemFilterForm(forms.Form):
         self.fields["phase"].queryset = campaign.phases.all()
         for name, field in self.fields.items():
             widget = field.widget
-            css = "form-select form-select-sm" if isinstance(widget, forms.Select) else "form-control form-control-sm"
+            if isinstance(widget, forms.CheckboxInput):
+                css = "form-check-input"
+            elif isinstance(widget, forms.Select):
+                css = "form-select form-select-sm"
+            else:
+                css = "form-control form-control-sm"
             widget.attrs.setdefault("class", css)
             widget.attrs.setdefault("id", f"filter-{name}")
 

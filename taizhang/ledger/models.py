@@ -154,6 +154,10 @@ class Item(models.Model):
         db_index=False,  # a partial index below: most items have none
     )
 
+    # 特色样板: a model project the office holds up (with its reason), shown as a badge wherever the item is.
+    is_model = models.BooleanField(_("model project (特色样板)"), default=False)
+    model_reason = models.TextField(_("why it is a model"), blank=True)
+
     search_text = models.TextField(editable=False, default="")
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -181,6 +185,8 @@ class Item(models.Model):
         "parent",
         "weight",
         "note",
+        "is_model",
+        "model_reason",
     )
 
     class Meta:

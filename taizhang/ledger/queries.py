@@ -44,6 +44,8 @@ def filtered_items(campaign, data: dict):
         qs = qs.filter(due__lte=data["due_to"])
     if data.get("owner"):
         qs = qs.filter(owner__icontains=data["owner"].strip())
+    if data.get("model"):
+        qs = qs.filter(is_model=True)
     sort = data.get("sort") or "code"
     descending = sort.startswith("-")
     fields = SORT_FIELDS.get(sort.lstrip("-"), ["code"])

@@ -14,5 +14,6 @@ urlpatterns = [
     path("c/<slug:slug>/items/<int:pk>/progress/", views.item_progress, name="item_progress"),
     path("c/<slug:slug>/items/<int:pk>/comment/", views.item_comment, name="item_comment"),
     path("c/<slug:slug>/items/<int:pk>/withdraw/", views.item_withdraw, name="item_withdraw"),
+    path("c/<slug:slug>/items/<int:pk>/model/", views.item_model_mark, name="item_model_mark"),
     path("c/<slug:slug>/attachments/<int:pk>/", views.attachment_download, name="attachment_download"),
 ]

@@ -225,6 +225,23 @@ def item_withdraw(request, campaign, access, pk):
     )
 
 
+@require_POST
+@campaign_view
+def item_model_mark(request, campaign, access, pk):
+    """The office gives (with a reason) or takes away an item's 特色样板 mark."""
+    item = _get_item(campaign, pk)
+    if not access.is_office:
+        raise PermissionDenied(_("Only the campaign office marks model projects."))
+    is_model = request.POST.get("is_model") == "1"
+    try:
+        actions.mark_model(item, is_model=is_model, reason=request.POST.get("reason", ""), acting_user=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Marked as a model project.") if is_model else _("The model mark is removed."))
+    return redirect("ledger:item_detail", slug=campaign.slug, pk=item.pk)
+
+
 @campaign_view
 def attachment_download(request, campaign, access, pk):
     """Attachments are served only to people with a role in the item's campaign."""

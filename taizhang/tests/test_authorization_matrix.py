@@ -87,6 +87,7 @@ TABLE = {
     "ledger:item_edit": ("slug=slug pk=item", "L 403 403 403 403 403 200 403", "L 403 403 403 403 403 200 403"),
     "ledger:item_progress": ("slug=slug pk=item", "L 200 403 403 403 403 200 403", "L 200 403 403 403 403 200 403"),
     "ledger:item_comment": ("slug=slug pk=item", "405 405 405 405 405 405 405 405", "L R R R R R R 403"),
+    "ledger:item_model_mark": ("slug=slug pk=item", "405 405 405 405 405 405 405 405", "L 403 403 403 403 403 R 403"),
     "ledger:item_withdraw": ("slug=slug pk=item", "L 403 403 403 403 403 200 403", "L 403 403 403 403 403 200 403"),
     "ledger:attachment_download": ("slug=slug pk=attachment", "L 200 403 200 200 200 200 403", "L 200 403 200 200 200 200 403"),
     # --- sheets

@@ -37,6 +37,7 @@ HEADER_MSGIDS = [
     "Light reason",
     "Latest progress",
     "Last reported",
+    "Model project",
 ]
 CODE, TITLE, CONTENT, UNIT, PARTNERS, DUE, DUE_TEXT, PERCENT, REASON, LATEST, REPORTED = (
     0,
