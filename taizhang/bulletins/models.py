@@ -73,6 +73,7 @@ class Practice(models.Model):
     objects = PracticeQuerySet.as_manager()
 
     AUDITED_FIELDS = ("title", "summary", "body", "unit", "categories", "key_tasks", "items")
+    HISTORY_AS_TEXT = ("body",)
     EDITABLE = (Status.DRAFT, Status.RETURNED)
 
     class Meta:

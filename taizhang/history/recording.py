@@ -1,6 +1,7 @@
 """Recording changes: every audited write calls :func:`record` inside its transaction."""
 
 import datetime
+import re
 from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import NamedTuple
@@ -9,9 +10,13 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import connections, models
 from django.utils import timezone, translation
+from django.utils.html import strip_tags
 from django.utils.translation import gettext
 
 from .models import HistoryEntry
+
+# Where one block of rich text ends and the next begins: a space between their words in the history.
+BLOCK_END = re.compile(r"</(?:p|h[1-6]|li|div|tr|td|th|blockquote)>|<br\s*/?>", re.IGNORECASE)
 
 
 def display_value(instance: models.Model, field: models.Field) -> str:
@@ -25,6 +30,10 @@ def display_value(instance: models.Model, field: models.Field) -> str:
     value = getattr(instance, field.name)
     if value is None:
         return ""
+    if field.name in getattr(instance, "HISTORY_AS_TEXT", ()):
+        # Rich text (sanitised HTML) is kept in the history as the words a person reads, not its markup.
+        text = BLOCK_END.sub(" ", str(value))
+        return " ".join(strip_tags(text).replace("&nbsp;", " ").split())
     if isinstance(value, datetime.date):
         return value.isoformat()
     if isinstance(value, Decimal):

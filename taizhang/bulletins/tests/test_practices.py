@@ -325,3 +325,18 @@ def test_library_filters_by_category_and_key_task(login, people, make_case, camp
     for params in ({"category": care.pk}, {"key_task": task.pk}):
         page = client.get(url, params).content.decode()
         assert tagged.title in page and "其他案例" not in page
+
+
+def test_a_cases_history_shows_its_text_as_words_not_markup(make_case, people, campaign, login):
+    from django.urls import reverse
+
+    practice = make_case(body="<h2>做法</h2><p>职工食堂<strong>延长</strong>供餐。</p>")
+    actions.update_practice(
+        practice,
+        data={"title": practice.title, "unit": practice.unit, "summary": "", "body": "<p>食堂<em>全天</em>供餐。</p>"},
+        acting_user=people["lily"],
+    )
+    change = next(c for e in history_for(practice) for c in e.changes if c["field"] == "body")
+    assert change["old"] == "做法 职工食堂延长供餐。" and change["new"] == "食堂全天供餐。"
+    page = login(people["olivia"]).get(reverse("bulletins:practice_detail", args=[campaign.slug, practice.pk]))
+    assert "&lt;p&gt;" not in page.content.decode()
