@@ -40,6 +40,21 @@ def library(campaign, access, *, q="", unit=None, category=None, key_task=None, 
     return cases.select_related("unit").defer("body", "search_text", "summary").order_by("-created_at", "-id")
 
 
+LIST_FIELDS = (
+    "pk",
+    "campaign",
+    "title",
+    "status",
+    "year",
+    "is_model",
+    "model_reason",
+    "read_count",
+    "created_at",
+    "unit__name",
+    "unit__short_name",
+)
+
+
 class LibraryPaginator(IdPaginator):
     """Pages of the library: the page's rows come by their ids alone.
 
@@ -49,7 +64,9 @@ class LibraryPaginator(IdPaginator):
 
     def _get_page(self, object_list, number, paginator):
         ids = list(object_list)
-        rows = self.rows.model.objects.filter(pk__in=ids).select_related("unit").defer("body", "search_text", "summary")
+        # Only the columns the list shows: a unit's and a case's other columns (texts, search keys, JSON)
+        # cost more to load than the query itself.
+        rows = self.rows.model.objects.filter(pk__in=ids).select_related("unit").only(*LIST_FIELDS)
         by_id = {row.pk: row for row in rows}
         return super(IdPaginator, self)._get_page([by_id[pk] for pk in ids if pk in by_id], number, paginator)
 
