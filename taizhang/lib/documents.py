@@ -206,10 +206,15 @@ def render_pdf(template_name: str, context: dict) -> bytes:
 
 
 def bar_chart_svg(
-    labels: Sequence[str], values: Sequence[float], *, title: str = "", unit: str = "", max_value: float | None = None
+    labels: Sequence[str],
+    values: Sequence[float],
+    title: str = "",
+    *,
+    unit: str = "",
+    max_value: float | None = None,
 ) -> str:
     """A horizontal bar chart as an SVG string (text in the Noto CJK font)."""
-    row, label_width, bar_width, top = 22, 170, 300, 28 if title else 6
+    row, label_width, bar_width, top = 22, 220, 300, 28 if title else 6
     top_value = max_value or max([*values, 1])
     height = top + row * len(labels) + 6
     parts = [
@@ -222,7 +227,7 @@ def bar_chart_svg(
         y = top + n * row
         width = 0 if top_value == 0 else bar_width * value / top_value
         parts.append(
-            f'<text x="{label_width - 6}" y="{y + 15}" text-anchor="end">{html.escape(str(label)[:14])}</text>'
+            f'<text x="{label_width - 6}" y="{y + 15}" text-anchor="end">{html.escape(str(label)[:18])}</text>'
         )
         parts.append(f'<rect x="{label_width}" y="{y + 3}" width="{width:.1f}" height="{row - 8}" fill="#c0392b"/>')
         parts.append(f'<text x="{label_width + width + 4:.1f}" y="{y + 15}">{value:g}{html.escape(unit)}</text>')
@@ -238,13 +243,18 @@ def svg_data_url(svg: str) -> str:
 
 
 def bar_chart_png(
-    labels: Sequence[str], values: Sequence[float], *, title: str = "", unit: str = "", max_value: float | None = None
+    labels: Sequence[str],
+    values: Sequence[float],
+    title: str = "",
+    *,
+    unit: str = "",
+    max_value: float | None = None,
 ) -> bytes:
     """The same chart as a PNG (for .docx, which takes no SVG), drawn with Pillow at 2× for print."""
     from PIL import Image, ImageDraw, ImageFont
 
     scale = 2
-    row, label_width, bar_width = 22 * scale, 170 * scale, 300 * scale
+    row, label_width, bar_width = 22 * scale, 220 * scale, 300 * scale
     top = (28 if title else 6) * scale
     width, height = label_width + bar_width + 70 * scale, top + row * len(labels) + 6 * scale
     image = Image.new("RGB", (width, height), "white")
@@ -260,7 +270,7 @@ def bar_chart_png(
     for n, (label, value) in enumerate(zip(labels, values, strict=True)):
         y = top + n * row
         bar = 0 if top_value == 0 else bar_width * value / top_value
-        text = str(label)[:14]
+        text = str(label)[:18]
         text_width = draw.textlength(text, font=font)
         draw.text((label_width - 6 * scale - text_width, y + 2 * scale), text, fill="black", font=font)
         draw.rectangle((label_width, y + 3 * scale, label_width + bar, y + row - 5 * scale), fill="#c0392b")

@@ -325,13 +325,7 @@ def quarterly_pack_docx(data: dict) -> bytes:
     if ranking:
         blocks.append(
             {
-                "image": documents.bar_chart_png(
-                    [r["unit"].name for r in ranking[:15]],
-                    [r["on_time_rate"] or 0 for r in ranking[:15]],
-                    title=_("On-time reporting rate"),
-                    unit="%",
-                    max_value=100,
-                ),
+                "image": documents.bar_chart_png(*ranking_chart(ranking), unit="%", max_value=100),
                 "width_cm": 15,
             }
         )
@@ -365,16 +359,31 @@ def quarterly_pack_docx(data: dict) -> bytes:
     )
 
 
+CHART_ALL_UP_TO = 30  # units a ranking chart shows in full; past that, the best and the worst
+CHART_ENDS = 12
+
+
+def ranking_chart(ranking: list[dict]) -> tuple[list[str], list[float], str]:
+    """Labels, values and title of the on-time chart: every unit, ranked, or the best and the worst.
+
+    A review (讲评) exists to call out the units at the bottom: a chart cut at the top N would hide them.
+    """
+    ranked = [(n, r) for n, r in enumerate(ranking, 1)]
+    title = _("On-time reporting rate")
+    if len(ranked) > CHART_ALL_UP_TO:
+        ranked = ranked[:CHART_ENDS] + ranked[-CHART_ENDS:]
+        title = _("On-time reporting rate: the best %(n)d and the worst %(n)d of %(total)d units") % {
+            "n": CHART_ENDS,
+            "total": len(ranking),
+        }
+    labels = [f"{n}. {r['unit'].name}" for n, r in ranked]
+    return labels, [r["on_time_rate"] or 0 for _n, r in ranked], title
+
+
 def quarterly_pack_pdf(data: dict) -> bytes:
     chart = ""
     if data["ranking"]:
-        chart = documents.bar_chart_svg(
-            [r["unit"].name for r in data["ranking"][:15]],
-            [r["on_time_rate"] or 0 for r in data["ranking"][:15]],
-            title=_("On-time reporting rate"),
-            unit="%",
-            max_value=100,
-        )
+        chart = documents.bar_chart_svg(*ranking_chart(data["ranking"]), unit="%", max_value=100)
     return documents.render_pdf(
         "reporting/documents/quarterly_pack.html", {**data, "chart": documents.svg_data_url(chart)}
     )

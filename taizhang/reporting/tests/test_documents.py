@@ -6,7 +6,7 @@ import subprocess
 
 import docx
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 from docx.oxml.ns import qn
 
 from taizhang.ledger.models import Item, Light, Status
@@ -189,3 +189,18 @@ def test_a_document_is_generated_once_even_if_two_workers_get_the_job(month, peo
     )
     assert generate(document.pk) is True
     assert generate(document.pk) is False
+
+
+def test_the_ranking_chart_shows_every_unit_or_the_best_and_the_worst_never_only_the_top():
+    from types import SimpleNamespace
+
+    def ranking(n):
+        return [{"unit": SimpleNamespace(name=f"单位{i:02d}"), "on_time_rate": 100 - i} for i in range(1, n + 1)]
+
+    labels, values, _title = digest.ranking_chart(ranking(18))
+    assert len(labels) == 18 and labels[-1] == "18. 单位18" and values[-1] == 82
+    labels, values, _title = digest.ranking_chart(ranking(40))
+    assert labels[:2] == ["1. 单位01", "2. 单位02"] and labels[-1] == "40. 单位40"
+    assert len(labels) == 2 * digest.CHART_ENDS
+    with translation.override("zh-hans"):
+        assert "40" in digest.ranking_chart(ranking(40))[2]
