@@ -71,6 +71,7 @@ def report_home(request, campaign, access):
             for period in periods
         ]
         units.append((unit, rows))
+    latest = _latest_periods(campaign, periods, expected) if access.is_overseer else []
     waiting = []
     if access.is_office:
         waiting = (
@@ -81,8 +82,38 @@ def report_home(request, campaign, access):
     return render(
         request,
         "reporting/report_home.html",
-        {"campaign": campaign, "access": access, "units": units, "waiting": waiting},
+        {"campaign": campaign, "access": access, "units": units, "waiting": waiting, "latest": latest},
     )
+
+
+def _latest_periods(campaign, periods, expected: set[int], count: int = 6) -> list[dict]:
+    """For the overseers: the latest periods due, each with how many expected units reported (one query)."""
+    now = timezone.now()
+    due = [p for p in periods if p.due_at <= now][:count]
+    tallies: dict[int, dict[str, int]] = {p.pk: {} for p in due}
+    rows = (
+        UnitReport.objects.filter(period__in=due, unit_id__in=expected, submitted_at__isnull=False)
+        .values_list("period_id", "status")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for period_id, status, n in rows:
+        tallies[period_id][status] = n
+    result = []
+    for period in due:
+        counts = tallies[period.pk]
+        reported = sum(counts.values())
+        result.append(
+            {
+                "period": period,
+                "expected": len(expected),
+                "reported": reported,
+                "accepted": counts.get(UnitReport.Status.ACCEPTED, 0),
+                "returned": counts.get(UnitReport.Status.RETURNED, 0),
+                "missing": max(len(expected) - reported, 0),
+            }
+        )
+    return result
 
 
 @campaign_view
@@ -290,8 +321,8 @@ def _board_args(request, campaign):
 
 @campaign_view
 def completeness_board(request, campaign, access):
-    if not (access.is_office or access.is_leader):
-        raise PermissionDenied(_("Only the campaign office and leaders see the completeness board."))
+    if not access.is_overseer:
+        raise PermissionDenied(_("Only the campaign office and the overseers see the completeness board."))
     form, args = _board_args(request, campaign)
     page = int_param(request, "page", 1, min_value=1)
     data = board(campaign, offset=(page - 1) * BOARD_PAGE, limit=BOARD_PAGE, **args)
@@ -322,8 +353,8 @@ def completeness_board(request, campaign, access):
 
 @campaign_view
 def completeness_export(request, campaign, access):
-    if not (access.is_office or access.is_leader):
-        raise PermissionDenied(_("Only the campaign office and leaders see the completeness board."))
+    if not access.is_overseer:
+        raise PermissionDenied(_("Only the campaign office and the overseers see the completeness board."))
     _form, args = _board_args(request, campaign)
     content = export_board(campaign, board(campaign, offset=0, limit=10**6, **args))
     filename = f"{campaign.slug}-completeness-{timezone.localdate():%Y%m%d}.xlsx"

@@ -102,8 +102,8 @@ TABLE = {
     "sheets:statistics_preview": ("slug=slug pk=statistics_upload", "L R 404 403 403 403 404 403", "L R 404 403 403 403 404 403"),
     # --- reporting
     "reporting:report_home": ("slug=slug", "L 200 200 200 200 200 200 403", "L 200 200 200 200 200 200 403"),
-    "reporting:board": ("slug=slug", "L 403 403 200 403 403 200 403", "L 403 403 200 403 403 200 403"),
-    "reporting:board_export": ("slug=slug", "L 403 403 200 403 403 200 403", "L 403 403 200 403 403 200 403"),
+    "reporting:board": ("slug=slug", "L 403 403 200 200 200 200 403", "L 403 403 200 200 200 200 403"),
+    "reporting:board_export": ("slug=slug", "L 403 403 200 200 200 200 403", "L 403 403 200 200 200 200 403"),
     "reporting:expected_units": ("slug=slug", "L 403 403 200 403 403 200 403", "L 403 403 403 403 403 400 403"),
     "reporting:expected_unit_remove": ("slug=slug unit=unit", "405 405 405 405 405 405 405 405", "L 403 403 403 403 403 R 403"),
     "reporting:document_home": ("slug=slug", "L 403 403 200 403 403 200 403", "L 403 403 404 403 403 404 403"),

@@ -138,3 +138,22 @@ def test_a_page_past_the_last_shows_the_last_page(login, people, items, campaign
     response = login(people["olivia"]).get(f"/c/{campaign.slug}/reports/board/", {"page": 99})
     assert response.status_code == 200
     assert response.context["page"] == 1 and response.context["board"]["rows"]
+
+
+def test_the_reports_page_of_an_overseer_without_a_unit_shows_the_latest_periods(campaign, org, people, periods, login):
+    from taizhang.orgs.actions import grant_role
+    from taizhang.orgs.models import Role
+    from taizhang.testing.factories import make_user
+
+    last = _due_weeks(campaign, 1)[0]
+    _submit(last, org["hr"], people["bob"])
+    ivy = make_user("ivy", name="督导员")
+    grant_role(user=ivy, campaign=campaign, role=Role.INSPECTOR)
+    for person in (people["leo"], ivy):
+        page = login(person).get(f"/c/{campaign.slug}/reports/").content.decode()
+        assert 'id="latest-periods"' in page and last.label in page
+        assert f"/c/{campaign.slug}/reports/board/" in page
+    assert login(ivy).get(f"/c/{campaign.slug}/reports/board/").status_code == 200
+    assert "reports/documents/" not in login(ivy).get(f"/c/{campaign.slug}/reports/").content.decode()
+    liaison = login(people["bob"]).get(f"/c/{campaign.slug}/reports/").content.decode()
+    assert 'id="latest-periods"' not in liaison
