@@ -55,3 +55,12 @@ def test_the_mark_shows_on_the_item_page_the_list_filter_and_the_export(client, 
     page = client.get(reverse("ledger:item_detail", args=[campaign.slug, items["oa"].pk])).content.decode()
     assert 'id="item-model-badge"' in page and 'id="item-model-form"' not in page
     assert client.post(url, {"is_model": "0"}).status_code == 403
+
+
+def test_an_ongoing_item_says_its_words_once(client, campaign, org, people):
+    from taizhang.testing.factories import make_item
+
+    item = make_item(campaign, org["hr"], code="HR-LONG", due=None, due_text="长期坚持")
+    client.force_login(people["olivia"])
+    page = client.get(reverse("ledger:item_detail", args=[campaign.slug, item.pk])).content.decode()
+    assert "长期坚持" in page and "长期坚持（长期坚持）" not in page
