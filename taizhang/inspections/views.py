@@ -257,6 +257,7 @@ def inspection_detail(request, campaign, access, pk):
             "inspection": inspection,
             "items": inspection.items.order_by("code"),
             "findings": inspection.findings.select_related("unit", "item"),
+            "today": timezone.localdate(),
             "form": form,
         },
         status=400 if form is not None and form.errors else 200,
