@@ -65,6 +65,9 @@ class InspectionForm(StyledForm, forms.Form):
     def __init__(self, *args, campaign, teams, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["team"].queryset = teams
+        only = list(teams[:2])
+        if len(only) == 1:  # an inspector on one team: nothing to choose
+            self.fields["team"].initial, self.fields["team"].empty_label = only[0].pk, None
         self.fields["round"].queryset = Round.objects.filter(team__in=teams)
         self.fields["items"].queryset = Item.objects.filter(campaign=campaign)
         _picker_url(self.fields["unit"], reverse("orgs:unit_search"))

@@ -203,7 +203,9 @@ def inspection_new(request, campaign, access):
     sample = []
     if proposing:
         # "Propose a sample": the unit's red and overdue items first, ticked, to check; nothing is written.
-        initial = {name: request.POST.get(name) for name in ("team", "round", "starts_on", "ends_on", "summary")}
+        initial = {
+            name: request.POST[name] for name in ("team", "round", "starts_on", "ends_on", "summary") if request.POST.get(name)
+        }
         initial["methods"] = request.POST.getlist("methods")
         unit = queries.unit_or_none(request.POST.get("unit"))
         if unit is not None:
