@@ -57,7 +57,12 @@ def _build():
         inspections = Inspection.objects.bulk_create(
             [
                 Inspection(
-                    campaign=campaign, team=team, unit=u, starts_on=on, ends_on=on, methods=["ledger"],
+                    campaign=campaign,
+                    team=team,
+                    unit=u,
+                    starts_on=on,
+                    ends_on=on,
+                    methods=["ledger"],
                     recorded_by=inspector,
                 )
                 for u in units
@@ -111,7 +116,9 @@ def run(report, median_ms) -> None:
 
     def bare(where: str, params: list) -> None:
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT f.id FROM inspections_finding f {where} ORDER BY f.deadline, f.id LIMIT 1000", params)
+            cursor.execute(
+                f"SELECT f.id FROM inspections_finding f {where} ORDER BY f.deadline, f.id LIMIT 1000", params
+            )
             ids = [row[0] for row in cursor.fetchall()][:50]
             if len(ids) == 1000:
                 cursor.execute(f"SELECT COUNT(*) FROM inspections_finding f {where}", params)

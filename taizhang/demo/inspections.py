@@ -21,8 +21,22 @@ from taizhang.orgs.models import Role, RoleGrant
 
 # (category, severity, problem, required rectification, days from the inspection to the deadline, what happens)
 ROUND_ONE = [
-    ("lagging", "major", "事项推进缓慢，实际进度落后序时进度20个百分点", "制定倒排工期计划，两周内赶上序时进度", 14, "verified"),
-    ("ledger_untrue", "minor", "台账记录与实际完成情况不符，佐证材料缺失", "核实台账数据，补齐佐证材料", 10, "returned"),
+    (
+        "lagging",
+        "major",
+        "事项推进缓慢，实际进度落后序时进度20个百分点",
+        "制定倒排工期计划，两周内赶上序时进度",
+        14,
+        "verified",
+    ),
+    (
+        "ledger_untrue",
+        "minor",
+        "台账记录与实际完成情况不符，佐证材料缺失",
+        "核实台账数据，补齐佐证材料",
+        10,
+        "returned",
+    ),
     ("formalism", "severe", "为群众办实事停留在开会部署，未见实际举措", "明确具体举措和责任人，限期见效", 20, "open"),
 ]
 ROUND_TWO = [
@@ -56,11 +70,16 @@ def build(campaign, *, now: datetime.datetime | None = None) -> int:
     chosen = with_items[:4]
     team = actions.create_team(
         campaign,
-        data={"name": "第一督导巡回组", "leader": inspectors[0], "members": inspectors, "units": [g.unit for g in chosen]},
+        data={
+            "name": "第一督导巡回组",
+            "leader": inspectors[0],
+            "members": inspectors,
+            "units": [g.unit for g in chosen],
+        },
         acting_user=office,
     )
     made = 0
-    for n, (label, back, findings) in enumerate([("第一轮", 35, ROUND_ONE), ("第二轮", 7, ROUND_TWO)]):
+    for label, back, findings in [("第一轮", 35, ROUND_ONE), ("第二轮", 7, ROUND_TWO)]:
         starts_on = today - datetime.timedelta(days=back)
         round_ = actions.add_round(
             team,
@@ -81,7 +100,9 @@ def build(campaign, *, now: datetime.datetime | None = None) -> int:
                     "round": round_,
                     "starts_on": starts_on + datetime.timedelta(days=m),
                     "ends_on": starts_on + datetime.timedelta(days=m),
-                    "methods": [Method.BRIEFING, Method.LEDGER, Method.INTERVIEW] if m == 0 else [Method.SITE, Method.SURVEY],
+                    "methods": [Method.BRIEFING, Method.LEDGER, Method.INTERVIEW]
+                    if m == 0
+                    else [Method.SITE, Method.SURVEY],
                     "items": sample,
                     "summary": f"{label}督导：听取{grant.unit.display_name}汇报，抽查台账{len(sample)}项。",
                 },
@@ -124,4 +145,6 @@ def _play(finding, fate: str, *, liaison, inspector, n: int) -> None:
     if fate == "verified":
         actions.verify_finding(finding, expected_version=None, acting_user=inspector)
     elif fate == "returned":
-        actions.return_finding(finding, reason="佐证材料不充分，请补充现场照片。", expected_version=None, acting_user=inspector)
+        actions.return_finding(
+            finding, reason="佐证材料不充分，请补充现场照片。", expected_version=None, acting_user=inspector
+        )

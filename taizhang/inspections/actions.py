@@ -154,8 +154,12 @@ def add_round(team: InspectionTeam, *, data: dict, acting_user) -> Round:
         HistoryEntry.Action.UPDATE,
         actor=acting_user,
         campaign=team.campaign,
-        note=note(gettext_noop("Round planned: %(name)s, %(start)s to %(end)s."), name=round_.name,
-                  start=starts_on.isoformat(), end=ends_on.isoformat()),
+        note=note(
+            gettext_noop("Round planned: %(name)s, %(start)s to %(end)s."),
+            name=round_.name,
+            start=starts_on.isoformat(),
+            end=ends_on.isoformat(),
+        ),
     )
     return round_
 
@@ -288,9 +292,7 @@ def add_finding(inspection: Inspection, *, data: dict, token: str = "", acting_u
 def _locked_finding(finding: Finding, expected_version: int | None) -> Finding:
     if finding.item_id:
         lock_one(Item, pk=finding.item_id)
-    current = lock_one(
-        Finding.objects.select_related("campaign", "unit", "inspection__team", "item"), pk=finding.pk
-    )
+    current = lock_one(Finding.objects.select_related("campaign", "unit", "inspection__team", "item"), pk=finding.pk)
     if expected_version is not None and current.version != expected_version:
         raise StaleFinding()
     return current
@@ -354,7 +356,9 @@ def verify_finding(finding: Finding, *, expected_version: int | None, acting_use
     current.state, current.verified_at, current.verified_by = Finding.State.VERIFIED, timezone.now(), acting_user
     current.version += 1
     current.save(update_fields=["state", "verified_at", "verified_by", "version"])
-    record(current, HistoryEntry.Action.CLOSE, actor=acting_user, campaign=current.campaign, changes=diff(current, before))
+    record(
+        current, HistoryEntry.Action.CLOSE, actor=acting_user, campaign=current.campaign, changes=diff(current, before)
+    )
     _relight(current, acting_user)
     return current
 
@@ -404,15 +408,18 @@ def _send(finding: Finding, event: str, users, subject: str, body: str) -> int:
 
     made = 0
     for user in users:
-        made += notify(
-            reason=Reason.CHASE,
-            scope=f"finding:{finding.pk}:{event}",
-            subject=subject,
-            body=body,
-            url=finding.get_absolute_url(),
-            campaign=finding.campaign,
-            user=user,
-        ) is not None
+        made += (
+            notify(
+                reason=Reason.CHASE,
+                scope=f"finding:{finding.pk}:{event}",
+                subject=subject,
+                body=body,
+                url=finding.get_absolute_url(),
+                campaign=finding.campaign,
+                user=user,
+            )
+            is not None
+        )
     return made
 
 

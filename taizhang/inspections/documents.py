@@ -28,26 +28,78 @@ def list_table(findings, kind: str) -> tuple[list[str], list[int], list[list]]:
     today = timezone.localdate()
     rows = []
     if kind == "problems":
-        headers = [_("No."), _("Unit"), _("Item"), _("Category"), _("Severity"), _("Problem found"),
-                   _("Found on"), _("Team")]
+        headers = [
+            _("No."),
+            _("Unit"),
+            _("Item"),
+            _("Category"),
+            _("Severity"),
+            _("Problem found"),
+            _("Found on"),
+            _("Team"),
+        ]
         widths = [6, 20, 24, 14, 8, 40, 12, 16]
         for n, f in enumerate(findings, 1):
-            rows.append([n, f.unit.name, f.item.code + " " + f.item.title if f.item else "—", f.get_category_display(),
-                         f.get_severity_display(), f.description, f.found_on, f.inspection.team.name])
+            rows.append(
+                [
+                    n,
+                    f.unit.name,
+                    f.item.code + " " + f.item.title if f.item else "—",
+                    f.get_category_display(),
+                    f.get_severity_display(),
+                    f.description,
+                    f.found_on,
+                    f.inspection.team.name,
+                ]
+            )
     elif kind == "tasks":
-        headers = [_("No."), _("Unit"), _("Problem found"), _("Rectification required"), _("Deadline"), _("State"),
-                   _("Rectification measures"), _("Days overdue")]
+        headers = [
+            _("No."),
+            _("Unit"),
+            _("Problem found"),
+            _("Rectification required"),
+            _("Deadline"),
+            _("State"),
+            _("Rectification measures"),
+            _("Days overdue"),
+        ]
         widths = [6, 20, 30, 30, 12, 14, 30, 8]
         for n, f in enumerate(findings, 1):
-            rows.append([n, f.unit.name, f.description, f.required, f.deadline, f.get_state_display(),
-                         f.measures or "", f.days_late(today) or ""])
+            rows.append(
+                [
+                    n,
+                    f.unit.name,
+                    f.description,
+                    f.required,
+                    f.deadline,
+                    f.get_state_display(),
+                    f.measures or "",
+                    f.days_late(today) or "",
+                ]
+            )
     else:
-        headers = [_("No."), _("Unit"), _("Problem found"), _("Person responsible"), _("Responsible leader"),
-                   _("Deadline"), _("State")]
+        headers = [
+            _("No."),
+            _("Unit"),
+            _("Problem found"),
+            _("Person responsible"),
+            _("Responsible leader"),
+            _("Deadline"),
+            _("State"),
+        ]
         widths = [6, 20, 36, 14, 14, 12, 14]
         for n, f in enumerate(findings, 1):
-            rows.append([n, f.unit.name, f.description, f.responsible, f.item.lead if f.item else "",
-                         f.deadline, f.get_state_display()])
+            rows.append(
+                [
+                    n,
+                    f.unit.name,
+                    f.description,
+                    f.responsible,
+                    f.item.lead if f.item else "",
+                    f.deadline,
+                    f.get_state_display(),
+                ]
+            )
     return headers, widths, rows
 
 
@@ -137,7 +189,13 @@ def report_docx(team: InspectionTeam) -> bytes:
             "table": {
                 "headers": [_("Unit"), _("From"), _("To"), _("Methods"), _("Items checked")],
                 "rows": [
-                    [i.unit.name, i.starts_on.isoformat(), i.ends_on.isoformat(), i.get_methods_display(), str(i.checked)]
+                    [
+                        i.unit.name,
+                        i.starts_on.isoformat(),
+                        i.ends_on.isoformat(),
+                        i.get_methods_display(),
+                        str(i.checked),
+                    ]
                     for i in c["inspections"]
                 ],
             }

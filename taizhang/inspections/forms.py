@@ -55,9 +55,7 @@ class InspectionForm(StyledForm, forms.Form):
     round = forms.ModelChoiceField(queryset=None, label=_("Round"), required=False)
     starts_on = forms.DateField(label=_("From"), widget=forms.DateInput(attrs=DATE))
     ends_on = forms.DateField(label=_("To"), widget=forms.DateInput(attrs=DATE), required=False)
-    methods = forms.MultipleChoiceField(
-        label=_("Methods"), choices=Method.choices, widget=forms.CheckboxSelectMultiple
-    )
+    methods = forms.MultipleChoiceField(label=_("Methods"), choices=Method.choices, widget=forms.CheckboxSelectMultiple)
     items = PickerMultipleField(Item.objects.all(), label=_("Items checked"), required=False)
     summary = forms.CharField(label=_("Summary"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
     token = forms.CharField(widget=forms.HiddenInput, required=False, max_length=40)
@@ -122,4 +120,6 @@ class FindingFilter(StyledForm, forms.Form):
     state = forms.ChoiceField(
         label=_("State"), required=False, choices=[("", _("all")), *Finding.State.choices, ("overdue", _("overdue"))]
     )
-    severity = forms.ChoiceField(label=_("Severity"), required=False, choices=[("", _("all")), *Finding.Severity.choices])
+    severity = forms.ChoiceField(
+        label=_("Severity"), required=False, choices=[("", _("all")), *Finding.Severity.choices]
+    )

@@ -26,9 +26,11 @@ def rectification_overdue(campaign, on: datetime.date, item_ids: Collection[int]
     rows = Finding.objects.filter(
         campaign=campaign, item__isnull=False, state__in=OPEN_STATES, deadline__lt=on
     ).values_list("item_id", "deadline")
-    chunks = [rows] if item_ids is None else [
-        rows.filter(item_id__in=list(item_ids)[i : i + CHUNK]) for i in range(0, len(item_ids), CHUNK)
-    ]
+    chunks = (
+        [rows]
+        if item_ids is None
+        else [rows.filter(item_id__in=list(item_ids)[i : i + CHUNK]) for i in range(0, len(item_ids), CHUNK)]
+    )
     late: dict[int, int] = {}
     for chunk in chunks:
         for item_id, deadline in chunk.order_by():
@@ -94,4 +96,8 @@ def unit_or_none(value):
     """The active unit a form's raw value names, or None (a proposal never fails on a bad value)."""
     from taizhang.orgs.models import Unit
 
-    return Unit.objects.filter(pk=int(value), is_active=True).first() if str(value or "").isdigit() and len(str(value)) < 12 else None
+    return (
+        Unit.objects.filter(pk=int(value), is_active=True).first()
+        if str(value or "").isdigit() and len(str(value)) < 12
+        else None
+    )

@@ -23,8 +23,21 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FINDING_ROW = ("unit", "item", "inspection__team")
 # What a row of the findings table reads (inspections.templatetags finding_rows), and nothing more.
 ROW_FIELDS = (
-    "id", "campaign_id", "unit_id", "item_id", "description", "category", "severity", "deadline", "state",
-    "unit__name", "unit__short_name", "item__code", "item__light", "item__light_code", "item__light_n",
+    "id",
+    "campaign_id",
+    "unit_id",
+    "item_id",
+    "description",
+    "category",
+    "severity",
+    "deadline",
+    "state",
+    "unit__name",
+    "unit__short_name",
+    "item__code",
+    "item__light",
+    "item__light_code",
+    "item__light_n",
 )
 
 
@@ -129,7 +142,10 @@ def team_detail(request, campaign, access, pk):
         if form.is_valid():
             try:
                 actions.update_team(
-                    team, data=form.cleaned_data, expected_version=form.cleaned_data["version"], acting_user=request.user
+                    team,
+                    data=form.cleaned_data,
+                    expected_version=form.cleaned_data["version"],
+                    acting_user=request.user,
                 )
             except ValidationError as error:
                 apply_errors(form, error)
@@ -182,7 +198,9 @@ def report_docx(request, campaign, access, pk):
 def report_pdf(request, campaign, access, pk):
     team = _team(campaign, pk)
     access.require(access.is_overseer, _("Inspection teams are for the office and the overseers."))
-    return _attachment(documents.report_pdf(team), "application/pdf", f"inspection-report-{campaign.slug}-{team.pk}.pdf")
+    return _attachment(
+        documents.report_pdf(team), "application/pdf", f"inspection-report-{campaign.slug}-{team.pk}.pdf"
+    )
 
 
 # Inspections ------------------------------------------------------------------------------------
@@ -204,7 +222,9 @@ def inspection_new(request, campaign, access):
     if proposing:
         # "Propose a sample": the unit's red and overdue items first, ticked, to check; nothing is written.
         initial = {
-            name: request.POST[name] for name in ("team", "round", "starts_on", "ends_on", "summary") if request.POST.get(name)
+            name: request.POST[name]
+            for name in ("team", "round", "starts_on", "ends_on", "summary")
+            if request.POST.get(name)
         }
         initial["methods"] = request.POST.getlist("methods")
         unit = queries.unit_or_none(request.POST.get("unit"))
@@ -248,7 +268,10 @@ def inspection_detail(request, campaign, access, pk):
         if form.is_valid():
             try:
                 actions.add_finding(
-                    inspection, data=form.cleaned_data, token=form.cleaned_data.get("token") or "", acting_user=request.user
+                    inspection,
+                    data=form.cleaned_data,
+                    token=form.cleaned_data.get("token") or "",
+                    acting_user=request.user,
                 )
             except ValidationError as error:
                 apply_errors(form, error)
@@ -281,7 +304,9 @@ def finding_list(request, campaign, access):
     findings = queries.visible_findings(access)
     scope = choice_param(request, "scope", ("mine", "all"), "mine" if access.is_inspector else "all")
     if access.is_inspector and scope == "mine" and not access.is_office:
-        findings = findings.filter(inspection__team_id__in=list(queries.teams_of(request.user, campaign).values_list("pk", flat=True)))
+        findings = findings.filter(
+            inspection__team_id__in=list(queries.teams_of(request.user, campaign).values_list("pk", flat=True))
+        )
     filters = FindingFilter(request.GET or None)
     state = choice_param(request, "state", [*Finding.State.values, "overdue"], "")
     severity = choice_param(request, "severity", Finding.Severity.values, "")
@@ -475,10 +500,14 @@ def lists(request, campaign, access):
 @campaign_view
 def list_xlsx(request, campaign, access, kind):
     kind = _kind(kind)
-    return _attachment(documents.list_xlsx(_list_findings(access), kind, campaign), XLSX, f"{kind}-{campaign.slug}.xlsx")
+    return _attachment(
+        documents.list_xlsx(_list_findings(access), kind, campaign), XLSX, f"{kind}-{campaign.slug}.xlsx"
+    )
 
 
 @campaign_view
 def list_docx(request, campaign, access, kind):
     kind = _kind(kind)
-    return _attachment(documents.list_docx(_list_findings(access), kind, campaign), DOCX, f"{kind}-{campaign.slug}.docx")
+    return _attachment(
+        documents.list_docx(_list_findings(access), kind, campaign), DOCX, f"{kind}-{campaign.slug}.docx"
+    )

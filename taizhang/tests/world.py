@@ -173,7 +173,9 @@ def _inspections(side: Side, owner_unit, *, office, liaison) -> None:
     campaign, o = side.campaign, side.objects
     today = timezone.localdate()
     inspectors = [g.user for g in campaign.grants.filter(role=Role.INSPECTOR).select_related("user")]
-    team = InspectionTeam.objects.create(campaign=campaign, name="第一督导组", leader=inspectors[0] if inspectors else office)
+    team = InspectionTeam.objects.create(
+        campaign=campaign, name="第一督导组", leader=inspectors[0] if inspectors else office
+    )
     team.members.set(inspectors)
     team.units.set([owner_unit])
     o["team"] = team

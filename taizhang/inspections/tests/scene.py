@@ -43,7 +43,9 @@ def photo(name="photo.png"):
 
 def build() -> Scene:
     today = timezone.localdate()
-    campaign = make_campaign(starts_on=today - datetime.timedelta(days=60), ends_on=today + datetime.timedelta(days=200))
+    campaign = make_campaign(
+        starts_on=today - datetime.timedelta(days=60), ends_on=today + datetime.timedelta(days=200)
+    )
     group = make_unit("集团", kind="group")
     unit = make_unit("集团办公室", parent=group, short_name="办公室")
     other_unit = make_unit("人力资源部", parent=group)
@@ -64,7 +66,9 @@ def build() -> Scene:
     grant_role(user=people["ivan"], campaign=campaign, role=Role.INSPECTOR)
     grant_role(user=people["otto"], campaign=campaign, role=Role.INSPECTOR)
     grant_role(user=people["leo"], campaign=campaign, role=Role.LEADER)
-    item = make_item(campaign, unit, code="BGS-01", title="优化OA系统", due=today + datetime.timedelta(days=60), starts_on=today)
+    item = make_item(
+        campaign, unit, code="BGS-01", title="优化OA系统", due=today + datetime.timedelta(days=60), starts_on=today
+    )
     team = actions.create_team(
         campaign,
         data={"name": "第一督导组", "leader": people["ivan"], "members": [people["ivan"]], "units": [unit]},

@@ -170,7 +170,9 @@ def test_notices_go_once_each_new_returned_near_and_missed(scene, django_capture
     inspection = inspect(scene)
     with django_capture_on_commit_callbacks(execute=True):
         finding = find(scene, inspection, days=3)
-    assert Message.objects.filter(recipient=scene.liaison, dedupe_key__contains=f"finding:{finding.pk}:new").count() == 1
+    assert (
+        Message.objects.filter(recipient=scene.liaison, dedupe_key__contains=f"finding:{finding.pk}:new").count() == 1
+    )
     # Near the deadline (within the campaign's blue days): once, however often the morning job runs.
     assert actions.send_deadline_notices(scene.campaign) == 1
     assert actions.send_deadline_notices(scene.campaign) == 0
@@ -181,7 +183,9 @@ def test_notices_go_once_each_new_returned_near_and_missed(scene, django_capture
         _answer(scene, finding)
         finding.refresh_from_db()
         with django_capture_on_commit_callbacks(execute=True):
-            actions.return_finding(finding, reason="照片不清", expected_version=finding.version, acting_user=scene.inspector)
+            actions.return_finding(
+                finding, reason="照片不清", expected_version=finding.version, acting_user=scene.inspector
+            )
     returned = Message.objects.filter(recipient=scene.liaison, dedupe_key__contains=":returned:")
     assert returned.count() == 1 and "照片不清" in returned.get().body
     assert not Message.objects.filter(recipient=scene.other_liaison).exists()
