@@ -343,18 +343,29 @@ def finding_detail(request, campaign, access, pk):
     return render(
         request,
         "inspections/finding_detail.html",
-        {
-            "campaign": campaign,
-            "access": access,
-            "finding": finding,
-            "today": timezone.localdate(),
-            "rectifications": finding.rectifications.select_related("answered_by").prefetch_related("evidence"),
-            "answer_form": AnswerForm(initial=initial) if answerable else None,
-            "return_form": ReturnForm(initial=initial) if verifiable else None,
-            "verify_form": VerifyForm(initial=initial) if verifiable else None,
-            "history": _history(finding),
-        },
+        _detail_context(
+            campaign,
+            access,
+            finding,
+            answer_form=AnswerForm(initial=initial) if answerable else None,
+            return_form=ReturnForm(initial=initial) if verifiable else None,
+        ),
     )
+
+
+def _detail_context(campaign, access, finding, *, answer_form=None, return_form=None) -> dict:
+    """The finding page: the order, the unit's answers with their evidence, the forms this person may use."""
+    return {
+        "campaign": campaign,
+        "access": access,
+        "finding": finding,
+        "today": timezone.localdate(),
+        "rectifications": finding.rectifications.select_related("answered_by").prefetch_related("evidence"),
+        "answer_form": answer_form,
+        "return_form": return_form,
+        "verify_form": VerifyForm(initial={"version": finding.version}) if return_form is not None else None,
+        "history": _history(finding),
+    }
 
 
 def _history(finding):
@@ -388,21 +399,10 @@ def finding_answer(request, campaign, access, pk):
 
 def _refused(request, campaign, access, finding, *, answer_form=None, return_form=None, error=None):
     """The finding page again with the refused form and its messages, nothing written (400)."""
-    context = {
-        "campaign": campaign,
-        "access": access,
-        "finding": finding,
-        "today": timezone.localdate(),
-        "rectifications": finding.rectifications.select_related("answered_by").prefetch_related("evidence"),
-        "answer_form": answer_form,
-        "return_form": return_form,
-        "verify_form": VerifyForm(initial={"version": finding.version}) if return_form is not None else None,
-        "history": _history(finding),
-    }
-    if error is not None and answer_form is not None:
-        apply_errors(answer_form, error)
-    if error is not None and return_form is not None:
-        apply_errors(return_form, error)
+    for form in (answer_form, return_form):
+        if error is not None and form is not None:
+            apply_errors(form, error)
+    context = _detail_context(campaign, access, finding, answer_form=answer_form, return_form=return_form)
     return render(request, "inspections/finding_detail.html", context, status=400)
 
 
