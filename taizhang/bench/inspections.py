@@ -130,9 +130,10 @@ def run(report, median_ms) -> None:
         (
             "inspector's findings page (his team's, 20,000 findings, 2,000 units)",
             inspector,
-            "JOIN inspections_inspection n ON n.id = f.inspection_id JOIN inspections_inspectionteam t "
-            "ON t.id = n.team_id WHERE f.campaign_id = %s AND (t.leader_id = %s)",
-            [campaign.pk, inspector.pk],
+            "JOIN inspections_inspection n ON n.id = f.inspection_id WHERE f.campaign_id = %s AND n.team_id IN "
+            "(SELECT t.id FROM inspections_inspectionteam t LEFT JOIN inspections_inspectionteam_members m "
+            "ON m.inspectionteam_id = t.id WHERE t.campaign_id = %s AND (t.leader_id = %s OR m.user_id = %s))",
+            [campaign.pk, campaign.pk, inspector.pk, inspector.pk],
         ),
         (
             "unit's findings page (a regional company's subtree)",
