@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "taizhang.acceptance",
     "axes",
     "taizhang.bulletins",
+    "taizhang.inspections",
     "taizhang.demo",
 ]
 

@@ -67,6 +67,8 @@ EXCEPTIONS = {
     # Templates: the item page shows the panels of the apps above the ledger.
     ("ledger/templates/ledger/item_detail.html", "people"): "item page includes the people's panel",
     ("ledger/templates/ledger/item_detail.html", "acceptance"): "item page includes the acceptance panel",
+    # The unit page (orgs, no campaign) shows the open inspection findings on the unit as a whole.
+    ("orgs/templates/orgs/unit_detail.html", "inspections"): "unit page includes the inspections' panel",
     ("people/templates/people/demand_list.html", "acceptance"): "the office's problem list shows look-backs due",
 }
 

@@ -18,6 +18,14 @@ from django.utils import timezone
 from taizhang.acceptance.models import Acceptance, AcceptanceAttachment, LookBack
 from taizhang.bulletins import actions as bulletins_actions
 from taizhang.campaigns.models import PlanEvidence, PlanSection
+from taizhang.inspections.models import (
+    Finding,
+    Inspection,
+    InspectionTeam,
+    Method,
+    Rectification,
+    RectificationEvidence,
+)
 from taizhang.ledger.models import ProgressAttachment, ProgressEntry
 from taizhang.lib.xlsx import write_table
 from taizhang.notices.models import Message, Reason
@@ -155,7 +163,49 @@ def _side(campaign, owner_unit, *, office, liaison, prefix: str) -> Side:
     evidence.file.save("plan.pdf", ContentFile(b"%PDF-1.4\n"), save=True)
     o["plan_evidence"] = evidence
     _bulletins(side, owner_unit, office=office, liaison=liaison, prefix=prefix)
+    _inspections(side, owner_unit, office=office, liaison=liaison)
     return side
+
+
+def _inspections(side: Side, owner_unit, *, office, liaison) -> None:
+    """An inspection team (the campaign's inspectors, covering the owner unit), an inspection of the unit,
+    a finding on the item waiting for the unit's rectification, and an earlier answer with a photo."""
+    campaign, o = side.campaign, side.objects
+    today = timezone.localdate()
+    inspectors = [g.user for g in campaign.grants.filter(role=Role.INSPECTOR).select_related("user")]
+    team = InspectionTeam.objects.create(
+        campaign=campaign, name="第一督导组", leader=inspectors[0] if inspectors else office
+    )
+    team.members.set(inspectors)
+    team.units.set([owner_unit])
+    o["team"] = team
+    o["inspection"] = Inspection.objects.create(
+        campaign=campaign,
+        team=team,
+        unit=owner_unit,
+        starts_on=today,
+        ends_on=today,
+        methods=[Method.LEDGER],
+        recorded_by=office,
+    )
+    o["finding"] = Finding.objects.create(
+        campaign=campaign,
+        unit=owner_unit,
+        item=o["item"],
+        inspection=o["inspection"],
+        category=Finding.Category.LAGGING,
+        description="进度滞后于序时进度",
+        required="制定赶进度计划",
+        found_on=today,
+        deadline=today + datetime.timedelta(days=14),
+        responsible="王明",
+    )
+    answer = Rectification.objects.create(
+        finding=o["finding"], measures="已制定计划", answered_by=liaison, answered_at=timezone.now()
+    )
+    evidence = RectificationEvidence(rectification=answer, name="photo.png", size=len(_png()))
+    evidence.file.save("photo.png", ContentFile(_png()), save=True)
+    o["finding_evidence"] = evidence
 
 
 def _bulletins(side: Side, owner_unit, *, office, liaison, prefix: str) -> None:

@@ -620,6 +620,7 @@ def test_registered_item_facts_reach_the_stored_light():
         seen.append(ids)
         return {item.pk: 4}
 
+    installed = lights._item_facts_providers.get("rectification_overdue")  # the inspections app's, when loaded
     lights.register_item_facts_provider("rectification_overdue", overdue)
     try:
         refresh_lights(campaign, on=D(2021, 6, 1))
@@ -629,7 +630,7 @@ def test_registered_item_facts_reach_the_stored_light():
         with pytest.raises(ValueError):
             lights.register_item_facts_provider("no such fact", overdue)
     finally:
-        lights.register_item_facts_provider("rectification_overdue", None)
+        lights.register_item_facts_provider("rectification_overdue", installed)
     refresh_lights(campaign, on=D(2021, 6, 1))
     item.refresh_from_db()
     assert item.light_code != "rectify"

@@ -1,0 +1,103 @@
+"""Reads over teams, inspections and findings: who sees which, the light facts, the sample, the three lists."""
+
+import datetime
+from collections.abc import Collection
+
+from django.db.models import Q
+
+from taizhang.ledger.lights import CHUNK
+from taizhang.ledger.models import FINISHED_STATUSES, Item
+from taizhang.orgs.access import Access
+from taizhang.orgs.queries import under
+
+from .models import Finding, InspectionTeam
+
+OPEN_STATES = (Finding.State.OPEN, Finding.State.ANSWERED, Finding.State.RETURNED)
+# What the unit still has to do (an answered finding waits for the inspector, not for the unit).
+TO_RECTIFY = (Finding.State.OPEN, Finding.State.RETURNED)
+SAMPLE_SIZE = 10
+
+
+# The light loader's fact -------------------------------------------------------------------
+
+
+def rectification_overdue(campaign, on: datetime.date, item_ids: Collection[int] | None) -> dict[int, int]:
+    """Item id → days its most overdue rectification is late: findings on items not verified by their deadline."""
+    rows = Finding.objects.filter(
+        campaign=campaign, item__isnull=False, state__in=OPEN_STATES, deadline__lt=on
+    ).values_list("item_id", "deadline")
+    chunks = (
+        [rows]
+        if item_ids is None
+        else [rows.filter(item_id__in=list(item_ids)[i : i + CHUNK]) for i in range(0, len(item_ids), CHUNK)]
+    )
+    late: dict[int, int] = {}
+    for chunk in chunks:
+        for item_id, deadline in chunk.order_by():
+            late[item_id] = max(late.get(item_id, 0), (on - deadline).days)
+    return late
+
+
+# Who is on which team -------------------------------------------------------------------------
+
+
+def teams_of(user, campaign):
+    """The teams of the campaign the person leads or is a member of."""
+    if not user.is_authenticated:
+        return InspectionTeam.objects.none()
+    return InspectionTeam.objects.filter(Q(leader=user) | Q(members=user), campaign=campaign).distinct()
+
+
+def team_covers(team: InspectionTeam, unit) -> bool:
+    """A team covers the units it names and every unit below them."""
+    return any(unit.path.startswith(covered.path) for covered in team.units.all())
+
+
+def is_on_team(user, team: InspectionTeam) -> bool:
+    return user.is_authenticated and (team.leader_id == user.pk or team.members.filter(pk=user.pk).exists())
+
+
+# Findings a person reads ---------------------------------------------------------------------
+
+
+def visible_findings(access: Access):
+    """The campaign's findings this person reads: overseers all of them, a liaison those about its units."""
+    findings = Finding.objects.filter(campaign=access.campaign)
+    if access.is_overseer:
+        return findings
+    if access.liaison_units:
+        return findings.filter(under([u.path for u in access.liaison_units], "unit"))
+    return findings.none()
+
+
+def can_read_finding(access: Access, finding: Finding) -> bool:
+    return finding.campaign_id == access.campaign.pk and access.can_read_unit_work(finding.unit)
+
+
+def overdue(findings, today: datetime.date):
+    """Findings still open past their rectification deadline."""
+    return findings.filter(state__in=OPEN_STATES, deadline__lt=today)
+
+
+# The sample an inspection proposes ------------------------------------------------------------
+
+
+def proposed_sample(campaign, unit, size: int = SAMPLE_SIZE) -> list[Item]:
+    """Items of the unit to check: red first, then yellow and blue, overdue before the rest, then by deadline."""
+    return list(
+        Item.objects.filter(campaign=campaign, owner_unit=unit)
+        .exclude(status__in=FINISHED_STATUSES)
+        .order_by("-light_rank", "due", "code")
+        .only("pk", "code", "title", "light", "light_code", "light_n", "due")[:size]
+    )
+
+
+def unit_or_none(value):
+    """The active unit a form's raw value names, or None (a proposal never fails on a bad value)."""
+    from taizhang.orgs.models import Unit
+
+    return (
+        Unit.objects.filter(pk=int(value), is_active=True).first()
+        if str(value or "").isdigit() and len(str(value)) < 12
+        else None
+    )
