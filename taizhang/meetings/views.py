@@ -43,6 +43,11 @@ def _get_decision(campaign, access, pk: int) -> Decision:
     return decision
 
 
+def _posted(request):
+    """The form's data on POST (an empty POST too: it binds the form, and its errors show), else None."""
+    return request.POST if request.method == "POST" else None
+
+
 def _version(request) -> int | None:
     return int_param(request, "version", data=request.POST, min_value=0)
 
@@ -77,7 +82,7 @@ def meeting_list(request, campaign, access):
 @campaign_view
 def meeting_new(request, campaign, access):
     access.require(actions.can_write_meeting(access), _("Only the campaign office records meetings."))
-    form = MeetingForm(request.POST or None, campaign=campaign)
+    form = MeetingForm(_posted(request), campaign=campaign)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         attendees = data.pop("attendees")
@@ -99,7 +104,7 @@ def meeting_new(request, campaign, access):
 def meeting_edit(request, campaign, access, pk):
     meeting = _get_meeting(campaign, access, pk)
     access.require(actions.can_write_meeting(access), _("Only the campaign office records meetings."))
-    form = MeetingForm(request.POST or None, campaign=campaign, initial=meeting_initial(meeting))
+    form = MeetingForm(_posted(request), campaign=campaign, initial=meeting_initial(meeting))
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         attendees = data.pop("attendees")
@@ -201,7 +206,7 @@ def agenda_edit(request, campaign, access, pk):
     meeting = _get_meeting(campaign, access, pk)
     access.require(actions.can_write_meeting(access), _("Only the campaign office edits agendas."))
     initial = [{"id": p.pk, "title": p.title, "body": p.body} for p in meeting.points.order_by("order", "id")]
-    formset = AgendaFormSet(request.POST or None, initial=initial, prefix="points")
+    formset = AgendaFormSet(_posted(request), initial=initial, prefix="points")
     status = 200
     if request.method == "POST":
         if formset.is_valid():
@@ -231,7 +236,7 @@ def agenda_edit(request, campaign, access, pk):
 def minutes_edit(request, campaign, access, pk):
     meeting = _get_meeting(campaign, access, pk)
     access.require(actions.can_write_meeting(access), _("Only the campaign office writes minutes."))
-    form = MinutesForm(request.POST or None, initial={"minutes": meeting.minutes})
+    form = MinutesForm(_posted(request), initial={"minutes": meeting.minutes})
     if request.method == "POST" and form.is_valid():
         try:
             actions.record_minutes(
@@ -256,7 +261,7 @@ def minutes_edit(request, campaign, access, pk):
 def decision_new(request, campaign, access, pk):
     meeting = _get_meeting(campaign, access, pk)
     access.require(actions.can_write_meeting(access), _("Only the campaign office records decisions."))
-    form = DecisionForm(request.POST or None)
+    form = DecisionForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             decision = actions.add_decision(
@@ -354,7 +359,7 @@ def decision_detail(request, campaign, access, pk):
     """A decision: its light, progress notes, history; its unit's liaisons report progress here (POST)."""
     decision = _get_decision(campaign, access, pk)
     can_update = actions.can_update_decision(access, decision)
-    form = ProgressForm(request.POST or None) if can_update else None
+    form = ProgressForm(_posted(request)) if can_update else None
     if request.method == "POST":
         access.require(can_update, _("Only the responsible unit and the office report progress on this decision."))
         if form.is_valid():
