@@ -387,6 +387,10 @@ def close_decision(decision: Decision, *, expected_version: int, acting_user) ->
     decision.version += 1
     decision.save(update_fields=["status", "closed_at", "version"])
     record(
-        decision, HistoryEntry.Action.CLOSE, actor=acting_user, campaign=decision.campaign, changes=diff(decision, before)
+        decision,
+        HistoryEntry.Action.CLOSE,
+        actor=acting_user,
+        campaign=decision.campaign,
+        changes=diff(decision, before),
     )
     return decision

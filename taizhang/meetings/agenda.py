@@ -124,7 +124,8 @@ def red_items(campaign, on: datetime.date, top: int) -> Section:
     items = Item.objects.filter(campaign=campaign).open().filter(Q(light=Light.RED) | Q(due__lt=on))
     counts = items.aggregate(total=Count("id"), overdue=Count("id", filter=Q(due__lt=on)))
     shown = list(
-        items.select_related("owner_unit").only("id", "code", "title", "due", "percent", "owner_unit__name")
+        items.select_related("owner_unit")
+        .only("id", "code", "title", "due", "percent", "owner_unit__name")
         .order_by("due", "code")[:top]
     )
     section = Section(
@@ -135,9 +136,7 @@ def red_items(campaign, on: datetime.date, top: int) -> Section:
     )
     for item in shown:
         late = (on - item.due).days if item.due and item.due < on else 0
-        words = (
-            ngettext("%(n)d day overdue", "%(n)d days overdue", late) % {"n": late} if late else _("red light")
-        )
+        words = ngettext("%(n)d day overdue", "%(n)d days overdue", late) % {"n": late} if late else _("red light")
         section.lines.append(
             Line(
                 f"{item.code} {item.title}（{item.owner_unit.name}，{item.percent}%，{words}）",
@@ -227,19 +226,17 @@ def open_instructions(campaign, on: datetime.date, top: int) -> Section | None:
 
 def highlights(campaign, start: datetime.date, end: datetime.date, top: int) -> Section:
     """Good practice (经验做法) the units wrote in their monthly reports of the window."""
-    reports = (
-        UnitReport.objects.filter(
-            period__campaign=campaign,
-            period__kind=ReportingPeriod.Kind.MONTHLY,
-            period__starts_on__lte=end,
-            period__ends_on__gte=start,
-            status__in=(UnitReport.Status.SUBMITTED, UnitReport.Status.ACCEPTED),
-        )
-        .exclude(practices="")
-    )
+    reports = UnitReport.objects.filter(
+        period__campaign=campaign,
+        period__kind=ReportingPeriod.Kind.MONTHLY,
+        period__starts_on__lte=end,
+        period__ends_on__gte=start,
+        status__in=(UnitReport.Status.SUBMITTED, UnitReport.Status.ACCEPTED),
+    ).exclude(practices="")
     total = reports.count()
     shown = list(
-        reports.select_related("unit", "period").only("practices", "unit__name", "period__label")
+        reports.select_related("unit", "period")
+        .only("practices", "unit__name", "period__label")
         .order_by("-period__starts_on", "unit__path")[:top]
     )
     section = Section(AgendaPoint.Source.HIGHLIGHTS, _("Units' good practice"), more=total - len(shown))
@@ -297,7 +294,9 @@ def quarterly_section(pack: dict, top: int) -> Section:
     for n, row in enumerate(pack["ranking"][:top], 1):
         section.lines.append(
             Line(
-                _("No. %(rank)d %(unit)s: on-time reporting %(on_time)s, completed on schedule %(schedule)s, %(red)d red")
+                _(
+                    "No. %(rank)d %(unit)s: on-time reporting %(on_time)s, completed on schedule %(schedule)s, %(red)d red"
+                )
                 % {
                     "rank": n,
                     "unit": row["unit"].name,

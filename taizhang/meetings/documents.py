@@ -3,6 +3,7 @@
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from taizhang.lib import documents
 
@@ -69,7 +70,13 @@ def pack_docx(meeting: Meeting) -> bytes:
             {"heading": _("Ranking of units"), "level": 2},
             {
                 "table": {
-                    "headers": [_("Rank"), _("Unit"), _("On-time reporting"), _("Completed on schedule"), _("Red items")],
+                    "headers": [
+                        _("Rank"),
+                        _("Unit"),
+                        _("On-time reporting"),
+                        _("Completed on schedule"),
+                        _("Red items"),
+                    ],
                     "rows": [
                         [n, r["unit"].name, _pct(r["on_time_rate"]), _pct(r["schedule_rate"]), r["red"]]
                         for n, r in enumerate(pack["ranking"], 1)
@@ -83,10 +90,18 @@ def pack_docx(meeting: Meeting) -> bytes:
             blocks.append({"paragraph": section.summary})
         if section.lines:
             blocks.append(
-                {"table": {"headers": [_("No."), _("Details")], "rows": [[n, line.text] for n, line in enumerate(section.lines, 1)], "widths_cm": [1.5, 14.1]}}
+                {
+                    "table": {
+                        "headers": [_("No."), _("Details")],
+                        "rows": [[n, line.text] for n, line in enumerate(section.lines, 1)],
+                        "widths_cm": [1.5, 14.1],
+                    }
+                }
             )
         if section.more:
-            blocks.append({"paragraph": _("… and %(n)d more.") % {"n": section.more}})
+            blocks.append(
+                {"paragraph": ngettext("… and %(n)d more.", "… and %(n)d more.", section.more) % {"n": section.more}}
+            )
     return documents.render_docx({"title": data["title"], "subtitle": _when(meeting), "blocks": blocks})
 
 

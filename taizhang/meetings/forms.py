@@ -62,7 +62,9 @@ def meeting_initial(meeting: Meeting) -> dict:
 class AgendaPointForm(StyledForm, forms.Form):
     id = forms.IntegerField(required=False, widget=forms.HiddenInput)
     title = forms.CharField(label=_("Agenda point"), max_length=200, required=False)
-    body = forms.CharField(label=_("Details"), required=False, max_length=10000, widget=forms.Textarea(attrs={"rows": 4}))
+    body = forms.CharField(
+        label=_("Details"), required=False, max_length=10000, widget=forms.Textarea(attrs={"rows": 4})
+    )
     remove = forms.BooleanField(label=_("Remove this point"), required=False)
 
 

@@ -176,7 +176,9 @@ class DecisionProgress(models.Model):
     decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="progress")
     percent = models.PositiveSmallIntegerField(_("progress (%)"))
     text = models.TextField(_("what was done"))
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+"
+    )
     at = models.DateTimeField(_("time"), auto_now_add=True)
 
     class Meta:

@@ -192,7 +192,9 @@ def agenda_build(request, campaign, access, pk):
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
             return redirect("meetings:agenda_build", slug=campaign.slug, pk=meeting.pk)
-        messages.success(request, _("Agenda built from the ledger: %(n)d points. Edit them below.") % {"n": len(points)})
+        messages.success(
+            request, _("Agenda built from the ledger: %(n)d points. Edit them below.") % {"n": len(points)}
+        )
         return redirect("meetings:agenda_edit", slug=campaign.slug, pk=meeting.pk)
     return render(
         request,
@@ -216,7 +218,9 @@ def agenda_edit(request, campaign, access, pk):
                 if f.cleaned_data and not f.cleaned_data.get("remove") and (f.cleaned_data.get("title") or "").strip()
             ]
             try:
-                actions.save_agenda(meeting, points=points, expected_version=_version(request), acting_user=request.user)
+                actions.save_agenda(
+                    meeting, points=points, expected_version=_version(request), acting_user=request.user
+                )
             except ValidationError as error:
                 messages.error(request, " ".join(error.messages))
                 status = 400
