@@ -58,6 +58,7 @@ from taizhang.orgs.actions import create_unit, grant_role, system_actor
 from taizhang.orgs.models import ContactPoint, Role, Unit, User
 
 from . import bulletins as bulletins_demo
+from . import meetings as meetings_demo
 from . import reporting as reporting_demo
 from . import study as study_demo
 
@@ -542,6 +543,7 @@ def build_demo(*, password: str, today: datetime.date | None = None) -> DemoResu
         if built:
             # The lights as of today, now that the reporting history is there to count missed reports.
             refresh_lights(campaign, on=today)
+        meetings_demo.build(campaign, now=now)  # after the lights: its agenda reads them
     return DemoResult(
         campaign=campaign,
         built=built,
