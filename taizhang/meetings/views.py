@@ -385,7 +385,7 @@ def decision_detail(request, campaign, access, pk):
             "verdict": decision_light(decision),
             "progress": decision.progress.select_related("author")[:100],
             "form": form,
-            "done_form": DoneForm() if can_update else None,
+            "done_form": DoneForm(prefix="done") if can_update else None,
             "can_close": access.is_office and decision.status == Decision.Status.DONE,
             "history": history_for(decision)[:50],
         },
@@ -401,7 +401,7 @@ def decision_done(request, campaign, access, pk):
         actions.can_update_decision(access, decision) or decision.is_finished,
         _("Only the responsible unit and the office mark this decision done."),
     )
-    form = DoneForm(request.POST)
+    form = DoneForm(request.POST, prefix="done")
     text = form.cleaned_data["text"] if form.is_valid() else ""
     try:
         actions.mark_done(decision, text=text, expected_version=_version(request), acting_user=request.user)
