@@ -82,6 +82,7 @@ def _bare(campaign, meeting, quarter, start, end, on):
     top N), highlights (count and top N), earlier decisions, and the quarterly pack's per-unit aggregates."""
     weekly = "SELECT id FROM reporting_reportingperiod WHERE campaign_id = %s AND kind = 'weekly' AND ends_on >= %s AND starts_on <= %s AND due_at <= %s"
     open_statuses = "('not_started', 'in_progress', 'completed')"
+    undone = "('not_started', 'in_progress')"
 
     def run():
         with connection.cursor() as c:
@@ -99,7 +100,7 @@ def _bare(campaign, meeting, quarter, start, end, on):
             )
             c.fetchall()
             red = (
-                f"FROM ledger_item i WHERE i.campaign_id = %s AND i.status IN {open_statuses} "
+                f"FROM ledger_item i WHERE i.campaign_id = %s AND i.status IN {undone} "
                 "AND (i.light = 'red' OR i.due < %s)"
             )
             c.execute(f"SELECT COUNT(*), SUM(CASE WHEN i.due < %s THEN 1 ELSE 0 END) {red}", [on, campaign.pk, on])
