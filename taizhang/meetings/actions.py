@@ -122,6 +122,8 @@ def update_meeting(meeting: Meeting, *, data: dict, attendees=None, expected_ver
     _require_office(meeting, acting_user)
     meeting = lock_one(Meeting, pk=meeting.pk)
     _check_version(meeting, expected_version)
+    if meeting.state == Meeting.State.APPROVED:
+        raise ValidationError(_("The minutes are approved: the meeting can no longer change."))
     data = _clean_meeting(meeting.campaign, data)
     before = snapshot(meeting, MEETING_FIELDS)
     _assign(meeting, data)
