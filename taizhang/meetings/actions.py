@@ -320,6 +320,32 @@ def add_decision(
 
 
 @transaction.atomic
+def update_decision(
+    decision: Decision, *, text: str, owner_unit, deadline: datetime.date, expected_version: int, acting_user
+) -> Decision:
+    """The office corrects a decision; a new owner unit is told it was assigned (once per unit)."""
+    _require_office(decision, acting_user)
+    decision = lock_one(Decision.objects.select_related("owner_unit", "meeting", "campaign"), pk=decision.pk)
+    _check_version(decision, expected_version)
+    if decision.is_finished:
+        raise ValidationError(_("This decision is already done."))
+    text = _check_decision_fields(decision.meeting, text, owner_unit, deadline)
+    before = snapshot(decision, ["text", "owner_unit", "deadline"])
+    reassigned = owner_unit.pk != decision.owner_unit_id
+    decision.text, decision.owner_unit, decision.deadline = text, owner_unit, deadline
+    decision.version += 1
+    decision.save(update_fields=["text", "owner_unit", "deadline", "version"])
+    changes = diff(decision, before)
+    if changes:
+        record(decision, HistoryEntry.Action.UPDATE, actor=acting_user, campaign=decision.campaign, changes=changes)
+    if reassigned:
+        from . import reminders
+
+        transaction.on_commit(lambda: reminders.notify_assigned(decision))
+    return decision
+
+
+@transaction.atomic
 def add_progress(decision: Decision, *, percent: int, text: str, expected_version: int, acting_user) -> Decision:
     access = Access.for_user(acting_user, decision.campaign)
     decision = lock_one(Decision.objects.select_related("owner_unit", "meeting", "campaign"), pk=decision.pk)

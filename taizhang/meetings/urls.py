@@ -21,6 +21,7 @@ urlpatterns = [
     path("c/<slug:slug>/meetings/<int:pk>/minutes.pdf", views.minutes_pdf, name="minutes_pdf"),
     path("c/<slug:slug>/decisions/", views.decision_list, name="decision_list"),
     path("c/<slug:slug>/decisions/<int:pk>/", views.decision_detail, name="decision_detail"),
+    path("c/<slug:slug>/decisions/<int:pk>/edit/", views.decision_edit, name="decision_edit"),
     path("c/<slug:slug>/decisions/<int:pk>/done/", views.decision_done, name="decision_done"),
     path("c/<slug:slug>/decisions/<int:pk>/close/", views.decision_close, name="decision_close"),
 ]

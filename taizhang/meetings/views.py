@@ -393,6 +393,29 @@ def decision_detail(request, campaign, access, pk):
     )
 
 
+@campaign_view
+def decision_edit(request, campaign, access, pk):
+    decision = _get_decision(campaign, access, pk)
+    access.require(access.is_office, _("Only the campaign office records decisions."))
+    initial = {"text": decision.text, "owner_unit": decision.owner_unit, "deadline": decision.deadline}
+    form = DecisionForm(_posted(request), initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.update_decision(
+                decision, expected_version=_version(request), acting_user=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            return _done(request, _("Decision saved."), "meetings:decision_detail", campaign, decision.pk)
+    return render(
+        request,
+        "meetings/decision_form.html",
+        {"campaign": campaign, "access": access, "meeting": decision.meeting, "decision": decision, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
 @require_POST
 @campaign_view
 def decision_done(request, campaign, access, pk):

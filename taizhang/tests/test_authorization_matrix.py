@@ -145,6 +145,7 @@ TABLE = {
     "meetings:minutes_pdf": ("slug=slug pk=meeting", "L 200 403 200 200 200 200 403", "L 200 403 200 200 200 200 403"),
     "meetings:decision_list": ("slug=slug", "L 200 200 200 200 200 200 403", "L 200 200 200 200 200 200 403"),
     "meetings:decision_detail": ("slug=slug pk=decision", "L 200 403 200 200 200 200 403", "L 400 403 403 403 403 400 403"),
+    "meetings:decision_edit": ("slug=slug pk=decision", "L 403 403 403 403 403 200 403", "L 403 403 403 403 403 400 403"),
     "meetings:decision_done": ("slug=slug pk=decision", "405 405 405 405 405 405 405 405", "L R 403 403 403 403 R 403"),
     "meetings:decision_close": ("slug=slug pk=decision", "405 405 405 405 405 405 405 405", "L 403 403 403 403 403 R 403"),
     # --- supervision

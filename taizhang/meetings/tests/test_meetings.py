@@ -362,3 +362,31 @@ def test_pages_render_for_the_office(login, held, people, org, campaign):
         f"/c/{campaign.slug}/decisions/{decision.pk}/",
     ):
         assert client.get(url).status_code == 200, url
+
+
+def test_a_decision_moved_to_another_unit_tells_the_new_unit_once(
+    held, people, org, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        decision = decide(held, people, org["hr"])
+    with django_capture_on_commit_callbacks(execute=True):
+        decision = actions.update_decision(
+            decision,
+            text=decision.text,
+            owner_unit=org["office_dept"],
+            deadline=decision.deadline,
+            expected_version=decision.version,
+            acting_user=people["olivia"],
+        )
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.update_decision(
+            decision,
+            text="完善并印发职工服务中心制度",
+            owner_unit=org["office_dept"],
+            deadline=decision.deadline,
+            expected_version=decision.version,
+            acting_user=people["olivia"],
+        )
+    assert Message.objects.filter(recipient=people["lily"], reason=Reason.DECISION).count() == 1
+    assert Message.objects.filter(recipient=people["bob"], reason=Reason.DECISION).count() == 1
+    assert {c["field"] for c in history_for(decision).first().changes} == {"text"}
