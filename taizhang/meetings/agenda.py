@@ -145,6 +145,8 @@ def red_items(campaign, on: datetime.date, top: int) -> Section:
         more=counts["total"] - len(shown),
         summary=_("%(total)d open items are red or overdue, %(overdue)d of them past their deadline.") % counts,
     )
+    if not counts["total"]:
+        section.summary = ""  # "None at present." says it better than a row of zeros
     for item in shown:
         late = (on - item.due).days if item.due and item.due < on else 0
         words = ngettext("%(n)d day overdue", "%(n)d days overdue", late) % {"n": late} if late else _("red light")
@@ -180,6 +182,8 @@ def open_findings(campaign, on: datetime.date, top: int) -> Section | None:
         )
         % counts,
     )
+    if not counts["total"]:
+        section.summary = ""  # "None at present." says it better than a row of zeros
     for finding in shown:
         about = finding.item.title if finding.item_id else finding.unit.name
         section.lines.append(
@@ -217,6 +221,8 @@ def open_instructions(campaign, on: datetime.date, top: int) -> Section | None:
         summary=_("%(total)d instructions not yet carried out: %(unanswered)d unanswered, %(overdue)d overdue.")
         % counts,
     )
+    if not counts["total"]:
+        section.summary = ""  # "None at present." says it better than a row of zeros
     for instruction in shown:
         leader = getattr(instruction.leader, "display_name", "") or str(instruction.leader)
         section.lines.append(
@@ -268,6 +274,8 @@ def open_decisions(meeting: Meeting, on: datetime.date, top: int) -> Section:
         more=counts["total"] - len(shown),
         summary=_("%(total)d decisions of earlier meetings not yet done, %(overdue)d overdue.") % counts,
     )
+    if not counts["total"]:
+        section.summary = ""  # "None at present." says it better than a row of zeros
     for decision in shown:
         section.lines.append(
             Line(
