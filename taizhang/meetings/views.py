@@ -128,12 +128,11 @@ def meeting_edit(request, campaign, access, pk):
 def meeting_detail(request, campaign, access, pk):
     meeting = _get_meeting(campaign, access, pk)
     today = timezone.localdate()
+    # The whole table, as the minutes circulate it; a liaison opens only its own unit's decisions.
     decisions = [
-        (d, decision_light(d, today))
+        (d, decision_light(d, today), actions.can_read_decision(access, d))
         for d in meeting.decisions.select_related("owner_unit", "campaign", "meeting").order_by("seq")
     ]
-    if not access.is_overseer:
-        decisions = [(d, v) for d, v in decisions if access.speaks_for(d.owner_unit)]
     can_write = actions.can_write_meeting(access)
     return render(
         request,
