@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "taizhang.notices",
     "taizhang.dashboards",
     "taizhang.supervision",
+    "taizhang.meetings",
     "taizhang.people",
     "taizhang.study",
     "taizhang.acceptance",

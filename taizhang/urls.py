@@ -28,6 +28,7 @@ urlpatterns = [
     path("", include("taizhang.notices.urls")),
     path("", include("taizhang.dashboards.urls")),
     path("", include("taizhang.supervision.urls")),
+    path("", include("taizhang.meetings.urls")),
     path("", include("taizhang.people.urls")),
     path("", include("taizhang.acceptance.urls")),
     path("", include("taizhang.study.urls")),

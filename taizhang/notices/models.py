@@ -9,6 +9,7 @@ class Reason(models.TextChoices):
     ESCALATION = "escalation", _("escalation of missed reports to the office")
     DEADLINE_DIGEST = "deadline_digest", _("digest of items near or past their deadline")
     BULLETIN = "bulletin", _("a new issue of the bulletin")
+    DECISION = "decision", _("a meeting's decision for your unit: assigned, deadline near or missed")
 
 
 class Channel(models.TextChoices):

@@ -28,6 +28,7 @@ from taizhang.inspections.models import (
 )
 from taizhang.ledger.models import ProgressAttachment, ProgressEntry
 from taizhang.lib.xlsx import write_table
+from taizhang.meetings.models import Decision, Meeting
 from taizhang.notices.models import Message, Reason
 from taizhang.orgs.actions import grant_role
 from taizhang.orgs.models import Role
@@ -164,6 +165,23 @@ def _side(campaign, owner_unit, *, office, liaison, prefix: str) -> Side:
     o["plan_evidence"] = evidence
     _bulletins(side, owner_unit, office=office, liaison=liaison, prefix=prefix)
     _inspections(side, owner_unit, office=office, liaison=liaison)
+    # Meetings: a meeting held yesterday with one decision for the owner unit.
+    o["meeting"] = Meeting.objects.create(
+        campaign=campaign,
+        kind=Meeting.Kind.QUARTERLY_REVIEW,
+        title="季度讲评会诊",
+        starts_at=now - datetime.timedelta(days=1),
+        state=Meeting.State.HELD,
+        created_by=office,
+    )
+    o["decision"] = Decision.objects.create(
+        meeting=o["meeting"],
+        campaign=campaign,
+        seq=1,
+        text="完善职工服务中心制度",
+        owner_unit=owner_unit,
+        deadline=today + datetime.timedelta(days=30),
+    )
     return side
 
 
