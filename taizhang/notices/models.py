@@ -9,6 +9,7 @@ class Reason(models.TextChoices):
     ESCALATION = "escalation", _("escalation of missed reports to the office")
     DEADLINE_DIGEST = "deadline_digest", _("digest of items near or past their deadline")
     BULLETIN = "bulletin", _("a new issue of the bulletin")
+    INSTRUCTION = "instruction", _("a leader's instruction, its answer and its deadline")
 
 
 class Channel(models.TextChoices):

@@ -1,0 +1,197 @@
+"""Reads of the responsibility system: who holds which responsibility, for a unit, a key task or an item.
+
+A unit's holders of a responsibility are the ones assigned at the unit, or else the nearest unit above
+it that has some (inherited down the tree). A key task's or an item's own holders of a kind override
+the unit's for that kind. The assessment app scores by :func:`responsibility_holders`.
+"""
+
+import datetime
+from collections import defaultdict
+from collections.abc import Collection
+from dataclasses import dataclass
+
+from django.db.models import Count, F, Max, Q
+from django.utils import timezone
+
+from taizhang.ledger.models import OPEN_STATUSES, Item
+from taizhang.orgs.models import ContactPoint, Unit
+
+from .models import Assignment, Responsibility
+
+KINDS = [kind for kind, _label in Responsibility.choices]
+
+
+@dataclass(frozen=True)
+class Holder:
+    """One holder of a responsibility as the grid and the assessment read it."""
+
+    assignment_id: int
+    kind: str
+    label: str  # "办公室 党委书记 王明": the unit, role and person it names
+    unit_id: int  # the unit the assignment was made at (an ancestor when inherited)
+    holder_unit_id: int | None
+    holder_user_id: int | None
+    holder_title: str
+    holder_name: str
+    inherited: bool = False
+
+    def __str__(self) -> str:
+        return self.label
+
+
+def _holder(assignment: Assignment, *, inherited: bool = False) -> Holder:
+    return Holder(
+        assignment_id=assignment.pk,
+        kind=assignment.kind,
+        label=assignment.holder_label,
+        unit_id=assignment.unit_id,
+        holder_unit_id=assignment.holder_unit_id,
+        holder_user_id=assignment.holder_user_id,
+        holder_title=assignment.holder_title,
+        holder_name=assignment.holder_name,
+        inherited=inherited,
+    )
+
+
+def current(campaign):
+    """The campaign's assignments in force, with what their labels read."""
+    return Assignment.objects.filter(campaign=campaign, ended_at__isnull=True).select_related(
+        "holder_unit", "holder_user"
+    )
+
+
+def path_ids(path: str) -> list[int]:
+    """The ids on a unit's materialised path, root first, the unit last ("000001.000007." → [1, 7])."""
+    return [int(part) for part in path.split(".") if part]
+
+
+def _unit_level(campaign, unit_ids: Collection[int] | None) -> dict[int, dict[str, list[Assignment]]]:
+    """Assignments made at units (no key task, no item), by unit and kind; only those units' lines when given."""
+    rows = current(campaign).filter(key_task__isnull=True, item__isnull=True)
+    if unit_ids is not None:
+        rows = rows.filter(unit_id__in=list(unit_ids))
+    by_unit: dict[int, dict[str, list[Assignment]]] = defaultdict(lambda: defaultdict(list))
+    for assignment in rows.order_by("id"):
+        by_unit[assignment.unit_id][assignment.kind].append(assignment)
+    return by_unit
+
+
+def holders_along(paths: dict[int, str], own: dict[int, dict[str, list[Assignment]]]) -> dict[int, dict[str, list]]:
+    """Each unit's holders by kind from the assignments at it and above it (``paths``: unit id → path)."""
+    result: dict[int, dict[str, list[Holder]]] = {}
+    for unit_id, path in paths.items():
+        line = path_ids(path) or [unit_id]
+        kinds: dict[str, list[Holder]] = {}
+        for kind in KINDS:
+            for ancestor in reversed(line):
+                found = own.get(ancestor, {}).get(kind)
+                if found:
+                    kinds[kind] = [_holder(a, inherited=ancestor != unit_id) for a in found]
+                    break
+        result[unit_id] = kinds
+    return result
+
+
+def responsibility_holders(campaign, unit_ids: Collection[int] | None = None) -> dict[int, dict[str, list[Holder]]]:
+    """Unit id → responsibility kind → its holders (inherited down the tree), for ``unit_ids`` or every unit.
+
+    Kinds nobody holds for a unit are absent from its dict. Two queries whatever the number of units.
+    """
+    units = Unit.objects.all() if unit_ids is None else Unit.objects.filter(pk__in=list(unit_ids))
+    paths = dict(units.values_list("pk", "path"))
+    lines = {ancestor for path in paths.values() for ancestor in path_ids(path)} | set(paths)
+    return holders_along(paths, _unit_level(campaign, None if unit_ids is None else lines))
+
+
+def holders_for_item(item) -> dict[str, list[Holder]]:
+    """Who holds which responsibility for one item: its own, else its key task's (and the task's aspect's),
+    else its owner unit's (inherited)."""
+    campaign = item.campaign
+    result = dict(responsibility_holders(campaign, [item.owner_unit_id]).get(item.owner_unit_id, {}))
+    tasks = []
+    task = item.key_task
+    while task is not None and len(tasks) < 5:
+        tasks.append(task.pk)
+        task = task.parent
+    overrides = current(campaign).filter(Q(item=item) | Q(key_task_id__in=tasks, item__isnull=True))
+    by_level: dict[tuple, list[Assignment]] = defaultdict(list)
+    for assignment in overrides:
+        level = 0 if assignment.item_id else 1 + tasks.index(assignment.key_task_id)
+        by_level[(assignment.kind, level)].append(assignment)
+    for kind in KINDS:
+        levels = sorted(level for k, level in by_level if k == kind)
+        if levels:
+            result[kind] = [_holder(a) for a in by_level[(kind, levels[0])]]
+    return result
+
+
+def open_item_counts(campaign, unit_ids: Collection[int]) -> dict[int, int]:
+    """Unit id → its open items (the ones it answers for, not those of units below)."""
+    rows = (
+        Item.objects.filter(campaign=campaign, owner_unit_id__in=list(unit_ids), status__in=OPEN_STATUSES)
+        .values("owner_unit_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return {row["owner_unit_id"]: row["n"] for row in rows}
+
+
+@dataclass
+class GridRow:
+    """One unit of the grid: its holders by kind, its open items and whether it lacks a first holder."""
+
+    unit: Unit
+    holders: dict[str, list[Holder]]
+    open_items: int
+
+    @property
+    def cells(self) -> list[list[Holder]]:
+        return [self.holders.get(kind, []) for kind in KINDS]
+
+    @property
+    def gap(self) -> bool:
+        """Open items and nobody holding the first responsibility (第一责任人) for them."""
+        return self.open_items > 0 and not self.holders.get(Responsibility.FIRST)
+
+
+def grid(campaign, *, root: Unit | None, gaps_only: bool = False) -> list[GridRow]:
+    """The grid's rows for ``root``'s subtree (every unit when None), in path order.
+
+    Three queries over the subtree: its units, the assignments at it and above it, its open items.
+    """
+    units = Unit.objects.active().only("pk", "name", "short_name", "path", "depth", "parent_id", "kind")
+    if root is not None:
+        units = units.filter(path__startswith=root.path)
+    units = list(units.order_by("path"))
+    paths = {u.pk: u.path for u in units}
+    above = set(path_ids(root.path)) if root is not None else set()
+    own = _unit_level(campaign, None if root is None else set(paths) | above)
+    holders = holders_along(paths, own)
+    counts = _open_counts(campaign, root)
+    rows = [GridRow(unit=u, holders=holders[u.pk], open_items=counts.get(u.pk, 0)) for u in units]
+    if gaps_only:
+        rows = [row for row in rows if row.gap]
+    return rows
+
+
+def _open_counts(campaign, root: Unit | None) -> dict[int, int]:
+    rows = Item.objects.filter(campaign=campaign, status__in=OPEN_STATUSES)
+    if root is not None:
+        rows = rows.filter(owner_unit__path__startswith=root.path)
+    rows = rows.values("owner_unit_id").annotate(n=Count("id")).order_by()
+    return {row["owner_unit_id"]: row["n"] for row in rows}
+
+
+def unvisited_contact_points(campaign, *, mine: bool = False, user=None):
+    """Contact points without a visit in the campaign's ``visit_gap_days``, the longest unvisited first."""
+    since = timezone.localdate() - datetime.timedelta(days=campaign.visit_gap_days)
+    points = (
+        ContactPoint.objects.filter(campaign=campaign)
+        .select_related("leader", "unit")
+        .annotate(last_visit=Max("visits__visited_on"))
+        .filter(Q(last_visit__isnull=True) | Q(last_visit__lt=since))
+        .order_by(F("last_visit").asc(nulls_first=True), "unit__path")
+    )
+    if mine:
+        points = points.filter(leader=user)
+    return points
