@@ -376,8 +376,7 @@ def instruction_detail(request, campaign, access, pk):
 def instruction_review(request, campaign, access, pk):
     instruction = _get_instruction(access, campaign, pk)
     access.require(
-        actions.can_review_instruction(access, instruction) or access.is_leader or access.is_office,
-        _("Only the leader who gave the instruction reviews its answer."),
+        access.is_leader or access.is_office, _("Only the leader who gave the instruction reviews its answer.")
     )
     form = ReviewForm(request.POST)
     if not form.is_valid():

@@ -34,7 +34,9 @@ def _png() -> bytes:
 @pytest.fixture
 def given(people, campaign, items, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        return actions.give_instruction(campaign, text="请加快进度，月底前见效", item=items["oa"], acting_user=people["leo"])
+        return actions.give_instruction(
+            campaign, text="请加快进度，月底前见效", item=items["oa"], acting_user=people["leo"]
+        )
 
 
 def test_a_leader_instructs_on_an_item_and_the_units_liaison_is_told_once(people, campaign, items, given):
@@ -43,7 +45,9 @@ def test_a_leader_instructs_on_an_item_and_the_units_liaison_is_told_once(people
     assert list(Message.objects.filter(recipient=people["lily"]).values_list("url", flat=True)) == [
         f"/c/{campaign.slug}/instructions/{given.pk}/"
     ]
-    again = actions.give_instruction(campaign, text="请加快进度，月底前见效", item=items["oa"], acting_user=people["leo"])
+    again = actions.give_instruction(
+        campaign, text="请加快进度，月底前见效", item=items["oa"], acting_user=people["leo"]
+    )
     assert again == given and Instruction.objects.count() == 1
     assert history_for(items["oa"]).filter(action="instruction").count() == 1
 
@@ -67,7 +71,9 @@ def test_old_instruction_comments_no_longer_light_items(people, campaign, items)
     assert load_light_inputs(campaign, today(), items=[items["flow"]]).instructed == set()
 
 
-def test_only_the_owner_unit_answers_and_the_leader_reviews(people, campaign, given, django_capture_on_commit_callbacks):
+def test_only_the_owner_unit_answers_and_the_leader_reviews(
+    people, campaign, given, django_capture_on_commit_callbacks
+):
     with pytest.raises(PermissionDenied):
         actions.answer_instruction(given, text="我来答", acting_user=people["bob"])
     with pytest.raises(ValidationError):
@@ -170,7 +176,12 @@ def test_the_item_page_gives_and_shows_instructions(login, people, campaign, ite
     assert 'id="instruction-form"' in page
     response = client.post(
         f"/c/{campaign.slug}/instructions/new/",
-        {"text": "抓紧落实", "respond_by": (today() + datetime.timedelta(days=5)).isoformat(), "item": items["oa"].pk, "back": "item"},
+        {
+            "text": "抓紧落实",
+            "respond_by": (today() + datetime.timedelta(days=5)).isoformat(),
+            "item": items["oa"].pk,
+            "back": "item",
+        },
     )
     assert response.status_code == 302 and response.url == f"/c/{campaign.slug}/items/{items['oa'].pk}/"
     instruction = Instruction.objects.get()

@@ -103,9 +103,10 @@ def test_the_grid_marks_a_unit_with_open_items_and_no_first_holder(login, org, p
     gaps = {row.unit.pk for row in response.context["page"] if row.gap}
     assert gaps == {org["office_dept"].pk, org["hr"].pk}  # the hospital inherits 张书记
     assert "tz-gap" in page
-    assert client.get(f"/c/{campaign.slug}/responsibilities/?under={org['subsidiary'].pk}").context[
-        "page"
-    ].paginator.count == 2
+    assert (
+        client.get(f"/c/{campaign.slug}/responsibilities/?under={org['subsidiary'].pk}").context["page"].paginator.count
+        == 2
+    )
     assert client.get(f"/c/{campaign.slug}/responsibilities/?under=abc").status_code == 400
 
 

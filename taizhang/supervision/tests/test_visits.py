@@ -39,15 +39,18 @@ def test_each_problem_raised_goes_to_triage_as_a_field_visit_demand(people, camp
     assert visit.unit == point.unit and visit.leader == people["leo"]
     demands = Demand.objects.order_by("pk")
     assert [d.text for d in demands] == ["门诊挂号排队太久", "停车位不够"]
-    assert {(d.channel, d.status, d.unit_id) for d in demands} == {
-        (Channel.VISIT, DemandStatus.NEW, point.unit_id)
-    }
+    assert {(d.channel, d.status, d.unit_id) for d in demands} == {(Channel.VISIT, DemandStatus.NEW, point.unit_id)}
     assert [p.demand for p in visit.problems.all()] == list(demands)
 
 
 def test_problems_about_an_item_are_noted_on_the_item(people, campaign, point, items):
     visit = actions.record_visit(
-        campaign, contact_point=point, raised="义诊次数太少", item=items["clinic"], acting_user=people["leo"], **visit_data()
+        campaign,
+        contact_point=point,
+        raised="义诊次数太少",
+        item=items["clinic"],
+        acting_user=people["leo"],
+        **visit_data(),
     )
     assert not Demand.objects.exists()
     assert visit.problems.get().item == items["clinic"]
