@@ -95,6 +95,12 @@ class Responsibility(models.TextChoices):
     HEAD = "head", _("lead-department responsibility (牵头责任)")
 
 
+def holder_label(unit_short: str | None, unit_name: str | None, title: str, person: str) -> str:
+    """How a holder reads: its unit, its role or title, its person ("办公室 党委书记 王明")."""
+    unit = unit_short or unit_name or ""
+    return " ".join(part for part in (unit, title, person) if part)
+
+
 class Assignment(models.Model):
     """One responsibility held by a unit, a role or a person, for a unit and its subtree, or for one key task or item.
 
@@ -151,9 +157,9 @@ class Assignment(models.Model):
 
     @property
     def holder_label(self) -> str:
-        person = self.holder_user.display_name if self.holder_user_id else self.holder_name
-        parts = [str(self.holder_unit) if self.holder_unit_id else "", self.holder_title, person]
-        return " ".join(p for p in parts if p)
+        user, unit = self.holder_user, self.holder_unit
+        person = (user.name or user.username) if user is not None else self.holder_name
+        return holder_label(unit and unit.short_name, unit and unit.name, self.holder_title, person)
 
 
 # Instructions (批示) -------------------------------------------------------------------------------
