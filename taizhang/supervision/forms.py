@@ -17,7 +17,9 @@ from .models import Responsibility, Visit
 
 
 class NoticeForm(forms.Form):
-    required_by = forms.DateField(label=_("Response required by"), widget=forms.DateInput(attrs={"type": "date"}))
+    required_by = forms.DateField(
+        label=_("Response required by"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     contact = forms.CharField(label=_("Contact (name and phone)"), max_length=100)
     requirements = forms.CharField(label=_("Requirements"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
@@ -74,7 +76,9 @@ class GridFilterForm(StyledForm, forms.Form):
 
 class InstructionForm(StyledForm, forms.Form):
     text = forms.CharField(label=_("Instruction (批示)"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
-    respond_by = forms.DateField(label=_("Answer by"), widget=forms.DateInput(attrs={"type": "date"}))
+    respond_by = forms.DateField(
+        label=_("Answer by"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     item = PickerField(Item.objects.none(), label=_("Item"), required=False)
     unit = PickerField(Unit.objects.active(), label=_("Or a unit (when not about one item)"), required=False)
 
@@ -109,7 +113,7 @@ class ReviewForm(StyledForm, forms.Form):
     respond_by = forms.DateField(
         label=_("New answer date (when instructing again)"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
 
@@ -118,7 +122,7 @@ class VisitForm(StyledForm, forms.Form):
 
     contact_point = forms.ModelChoiceField(ContactPoint.objects.none(), label=_("Contact point"), required=False)
     unit = PickerField(Unit.objects.active(), label=_("Or another unit"), required=False)
-    visited_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    visited_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     form = forms.ChoiceField(label=_("Form"), choices=Visit.Form.choices)
     place = forms.CharField(label=_("Place"), max_length=200, required=False)
     people_count = forms.IntegerField(label=_("People met"), min_value=0, max_value=100000, initial=0)

@@ -67,6 +67,7 @@ EXCEPTIONS = {
     # Templates: the item page shows the panels of the apps above the ledger.
     ("ledger/templates/ledger/item_detail.html", "people"): "item page includes the people's panel",
     ("ledger/templates/ledger/item_detail.html", "acceptance"): "item page includes the acceptance panel",
+    ("ledger/templates/ledger/item_detail.html", "supervision"): "item page includes the instructions panel",
     ("people/templates/people/demand_list.html", "acceptance"): "the office's problem list shows look-backs due",
 }
 

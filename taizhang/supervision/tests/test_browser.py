@@ -64,6 +64,7 @@ def test_an_instruction_is_given_answered_and_carried_out_and_the_light_follows(
     assert Item.objects.get(pk=flow.pk).light == Light.BLUE
     instruction = Instruction.objects.get()
 
+    page.context.clear_cookies()  # another person, on the same tab
     log_in(page, "lily")
     page.goto(instruction.get_absolute_url())
     page.fill("#answer-form textarea[name=text]", "已制定长效机制，每月回头看一次")
@@ -74,6 +75,7 @@ def test_an_instruction_is_given_answered_and_carried_out_and_the_light_follows(
     expect(page.locator("#instruction-panel [data-state='answered']")).to_have_count(1)
     expect(page.locator("#item-light")).not_to_contain_text("领导批示")
 
+    page.context.clear_cookies()
     log_in(page, "leo")
     page.goto(instruction.get_absolute_url())
     page.check("#review-form input[value=done]")
