@@ -56,7 +56,7 @@ def _build():
                 rows.append(
                     Assignment(kind=Responsibility.PRINCIPAL, unit=unit, holder_title=f"{unit.name}党委", **common)
                 )
-            if n % 10:  # every tenth unit lacks its own first holder and inherits one
+            if n % 10:  # every tenth unit names no first holder: a gap where it has open items
                 rows.append(
                     Assignment(
                         kind=Responsibility.FIRST, unit=unit, holder_title="党委书记", holder_name=f"书记{n}", **common
