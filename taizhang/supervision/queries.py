@@ -22,8 +22,7 @@ from .models import Assignment, Responsibility, holder_label
 KINDS = [kind for kind, _label in Responsibility.choices]
 
 
-@dataclass(frozen=True)
-class Holder:
+class Holder(NamedTuple):
     """One holder of a responsibility as the grid and the assessment read it."""
 
     assignment_id: int
@@ -100,38 +99,54 @@ def path_ids(path: str) -> list[int]:
     return [int(part) for part in path.split(".") if part]
 
 
-def _unit_level(campaign, unit_ids: Collection[int] | None) -> dict[int, dict[str, list[_Row]]]:
-    """Assignments made at units (no key task, no item), by unit and kind; only those units' when given."""
+def _unit_level(campaign, where: Q | None = None) -> dict[int, dict[str, list[_Row]]]:
+    """Assignments made at units (no key task, no item), by unit and kind; those matching ``where`` when given."""
     rows = current(campaign).filter(key_task__isnull=True, item__isnull=True)
-    if unit_ids is not None:
-        rows = rows.filter(unit_id__in=list(unit_ids))
-    by_unit: dict[int, dict[str, list[_Row]]] = defaultdict(lambda: defaultdict(list))
+    if where is not None:
+        rows = rows.filter(where)
+    by_unit: dict[int, dict[str, list[_Row]]] = {}
     for row in _rows(rows):
-        by_unit[row.unit_id][row.kind].append(row)
+        by_unit.setdefault(row.unit_id, {}).setdefault(row.kind, []).append(row)
     return by_unit
 
 
-def holders_along(paths: dict[int, str], own: dict[int, dict[str, list[_Row]]]) -> dict[int, dict[str, list]]:
-    """Each unit's holders by kind from the assignments at it and above it (``paths``: unit id → path)."""
+def holders_along(
+    units: list[tuple[int, int | None, str]], own: dict[int, dict[str, list[_Row]]]
+) -> dict[int, dict[str, list[Holder]]]:
+    """Each unit's holders by kind from the assignments at it and above it.
+
+    ``units`` are (id, parent id, path) in path order. A unit starts from what its parent passes down
+    (worked out once per parent, shared by all its children) when the parent came first, else from its
+    path's ancestors; its own assignments then replace those kinds. The dicts are shared: read them only.
+    """
     result: dict[int, dict[str, list[Holder]]] = {}
-    made: dict[tuple[int, bool], Holder] = {}
-    for unit_id, path in paths.items():
-        line = path_ids(path) or [unit_id]
-        kinds: dict[str, list[Holder]] = {}
-        for kind in KINDS:
-            for ancestor in reversed(line):
-                found = own.get(ancestor, {}).get(kind)
-                if found:
-                    inherited = ancestor != unit_id
-                    holders = []
-                    for row in found:
-                        key = (row.pk, inherited)
-                        if key not in made:  # one Holder per assignment, shared by every unit inheriting it
-                            made[key] = _holder(row, inherited=inherited)
-                        holders.append(made[key])
-                    kinds[kind] = holders
-                    break
-        result[unit_id] = kinds
+    passed_down: dict[int, dict[str, list[Holder]]] = {}
+
+    def inherited(rows: list[_Row]) -> list[Holder]:
+        return [_holder(row, inherited=True) for row in rows]
+
+    def from_parent(parent_id: int) -> dict[str, list[Holder]]:
+        view = passed_down.get(parent_id)
+        if view is None:
+            mine = own.get(parent_id, {})
+            view = passed_down[parent_id] = {
+                kind: inherited(mine[kind]) if kind in mine else holders for kind, holders in result[parent_id].items()
+            }
+        return view
+
+    for pk, parent_id, path in units:
+        if parent_id in result:
+            kinds = from_parent(parent_id)
+        else:
+            at: dict[str, int] = {}
+            for ancestor in path_ids(path)[:-1]:
+                for kind in own.get(ancestor, ()):
+                    at[kind] = ancestor
+            kinds = {kind: inherited(own[ancestor][kind]) for kind, ancestor in at.items()}
+        mine = own.get(pk)
+        if mine:
+            kinds = {**kinds, **{kind: [_holder(row) for row in rows] for kind, rows in mine.items()}}
+        result[pk] = kinds
     return result
 
 
@@ -141,9 +156,10 @@ def responsibility_holders(campaign, unit_ids: Collection[int] | None = None) ->
     Kinds nobody holds for a unit are absent from its dict. Two queries whatever the number of units.
     """
     units = Unit.objects.all() if unit_ids is None else Unit.objects.filter(pk__in=list(unit_ids))
-    paths = dict(units.values_list("pk", "path"))
-    lines = {ancestor for path in paths.values() for ancestor in path_ids(path)} | set(paths)
-    return holders_along(paths, _unit_level(campaign, None if unit_ids is None else lines))
+    rows = list(units.order_by("path").values_list("pk", "parent_id", "path"))
+    lines = {ancestor for _pk, _parent, path in rows for ancestor in path_ids(path)} | {row[0] for row in rows}
+    found = holders_along(rows, _unit_level(campaign, None if unit_ids is None else Q(unit_id__in=lines)))
+    return {pk: dict(kinds) for pk, kinds in found.items()}  # the caller's to change
 
 
 def holders_for_item(item) -> dict[str, list[Holder]]:
@@ -191,6 +207,7 @@ class GridUnit(NamedTuple):
     short_name: str
     depth: int
     path: str
+    parent_id: int | None
 
     @property
     def display_name(self) -> str:
@@ -227,11 +244,14 @@ def grid(campaign, *, root: Unit | None, gaps_only: bool = False) -> list[GridRo
     units = Unit.objects.active()
     if root is not None:
         units = units.filter(path__startswith=root.path)
-    units = [GridUnit(*row) for row in units.order_by("path").values_list("pk", "name", "short_name", "depth", "path")]
-    paths = {u.pk: u.path for u in units}
-    above = set(path_ids(root.path)) if root is not None else set()
-    own = _unit_level(campaign, None if root is None else set(paths) | above)
-    holders = holders_along(paths, own)
+    units = [
+        GridUnit(*row)
+        for row in units.order_by("path").values_list("pk", "name", "short_name", "depth", "path", "parent_id")
+    ]
+    where = None
+    if root is not None:
+        where = Q(unit__path__startswith=root.path) | Q(unit_id__in=path_ids(root.path))
+    holders = holders_along([(u.pk, u.parent_id, u.path) for u in units], _unit_level(campaign, where))
     counts = _open_counts(campaign, root)
     rows = [GridRow(unit=u, holders=holders[u.pk], open_items=counts.get(u.pk, 0)) for u in units]
     if gaps_only:

@@ -232,7 +232,11 @@ def _current_at(campaign, form):
     unit = form.initial.get("unit") if not form.is_bound else None
     if unit is None:
         return []
-    return list(queries.current(campaign).filter(unit_id=unit).select_related("unit", "key_task", "item", "holder_unit", "holder_user")[:50])
+    return list(
+        queries.current(campaign)
+        .filter(unit_id=unit)
+        .select_related("unit", "key_task", "item", "holder_unit", "holder_user")[:50]
+    )
 
 
 @require_POST
