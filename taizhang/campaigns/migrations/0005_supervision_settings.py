@@ -5,20 +5,27 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('campaigns', '0004_plan_sections'),
+        ("campaigns", "0004_plan_sections"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='campaign',
-            name='instruction_days',
-            field=models.PositiveSmallIntegerField(default=7, validators=[django.core.validators.MinValueValidator(1)], verbose_name='instructions: days the unit has to answer'),
+            model_name="campaign",
+            name="instruction_days",
+            field=models.PositiveSmallIntegerField(
+                default=7,
+                validators=[django.core.validators.MinValueValidator(1)],
+                verbose_name="instructions: days the unit has to answer",
+            ),
         ),
         migrations.AddField(
-            model_name='campaign',
-            name='visit_gap_days',
-            field=models.PositiveSmallIntegerField(default=60, validators=[django.core.validators.MinValueValidator(1)], verbose_name="contact points: days without a leader's visit before they are listed"),
+            model_name="campaign",
+            name="visit_gap_days",
+            field=models.PositiveSmallIntegerField(
+                default=60,
+                validators=[django.core.validators.MinValueValidator(1)],
+                verbose_name="contact points: days without a leader's visit before they are listed",
+            ),
         ),
     ]

@@ -4,15 +4,42 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('history', '0005_login_lock_actions'),
+        ("history", "0005_login_lock_actions"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='historyentry',
-            name='action',
-            field=models.CharField(choices=[('create', 'created'), ('update', 'changed'), ('progress', 'progress reported'), ('comment', 'commented'), ('withdraw', 'withdrawn'), ('merge', 'merged'), ('move', 'moved'), ('deactivate', 'deactivated'), ('activate', 'reactivated'), ('grant', 'role granted'), ('revoke', 'role revoked'), ('light', 'light changed'), ('submit', 'submitted'), ('accept', 'accepted'), ('return', 'returned'), ('reopen', 'reopened'), ('acceptance', 'acceptance recorded'), ('close', 'closed (销号)'), ('look_back', 'look-back recorded'), ('publish', 'publication changed'), ('lock', 'login locked'), ('unlock', 'login unlocked'), ('instruction', 'instruction (批示)')], max_length=20, verbose_name='action'),
+            model_name="historyentry",
+            name="action",
+            field=models.CharField(
+                choices=[
+                    ("create", "created"),
+                    ("update", "changed"),
+                    ("progress", "progress reported"),
+                    ("comment", "commented"),
+                    ("withdraw", "withdrawn"),
+                    ("merge", "merged"),
+                    ("move", "moved"),
+                    ("deactivate", "deactivated"),
+                    ("activate", "reactivated"),
+                    ("grant", "role granted"),
+                    ("revoke", "role revoked"),
+                    ("light", "light changed"),
+                    ("submit", "submitted"),
+                    ("accept", "accepted"),
+                    ("return", "returned"),
+                    ("reopen", "reopened"),
+                    ("acceptance", "acceptance recorded"),
+                    ("close", "closed (销号)"),
+                    ("look_back", "look-back recorded"),
+                    ("publish", "publication changed"),
+                    ("lock", "login locked"),
+                    ("unlock", "login unlocked"),
+                    ("instruction", "instruction (批示)"),
+                ],
+                max_length=20,
+                verbose_name="action",
+            ),
         ),
     ]

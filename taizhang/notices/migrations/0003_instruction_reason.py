@@ -4,20 +4,41 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('notices', '0002_bulletin_reason'),
+        ("notices", "0002_bulletin_reason"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='message',
-            name='reason',
-            field=models.CharField(choices=[('reminder', 'reminder before a report is due'), ('chase', 'chase after a report is overdue'), ('escalation', 'escalation of missed reports to the office'), ('deadline_digest', 'digest of items near or past their deadline'), ('bulletin', 'a new issue of the bulletin'), ('instruction', "a leader's instruction, its answer and its deadline")], max_length=20, verbose_name='reason'),
+            model_name="message",
+            name="reason",
+            field=models.CharField(
+                choices=[
+                    ("reminder", "reminder before a report is due"),
+                    ("chase", "chase after a report is overdue"),
+                    ("escalation", "escalation of missed reports to the office"),
+                    ("deadline_digest", "digest of items near or past their deadline"),
+                    ("bulletin", "a new issue of the bulletin"),
+                    ("instruction", "a leader's instruction, its answer and its deadline"),
+                ],
+                max_length=20,
+                verbose_name="reason",
+            ),
         ),
         migrations.AlterField(
-            model_name='preference',
-            name='reason',
-            field=models.CharField(choices=[('reminder', 'reminder before a report is due'), ('chase', 'chase after a report is overdue'), ('escalation', 'escalation of missed reports to the office'), ('deadline_digest', 'digest of items near or past their deadline'), ('bulletin', 'a new issue of the bulletin'), ('instruction', "a leader's instruction, its answer and its deadline")], max_length=20, verbose_name='reason'),
+            model_name="preference",
+            name="reason",
+            field=models.CharField(
+                choices=[
+                    ("reminder", "reminder before a report is due"),
+                    ("chase", "chase after a report is overdue"),
+                    ("escalation", "escalation of missed reports to the office"),
+                    ("deadline_digest", "digest of items near or past their deadline"),
+                    ("bulletin", "a new issue of the bulletin"),
+                    ("instruction", "a leader's instruction, its answer and its deadline"),
+                ],
+                max_length=20,
+                verbose_name="reason",
+            ),
         ),
     ]
