@@ -249,7 +249,7 @@ def grid(campaign, *, root: Unit | None, gaps_only: bool = False) -> list[GridRo
         for row in units.order_by("path").values_list("pk", "name", "short_name", "depth", "path", "parent_id")
     ]
     where = None
-    if root is not None:
+    if root is not None and root.parent_id is not None:  # under the tree's root every assignment counts
         where = Q(unit__path__startswith=root.path) | Q(unit_id__in=path_ids(root.path))
     holders = holders_along([(u.pk, u.parent_id, u.path) for u in units], _unit_level(campaign, where))
     counts = _open_counts(campaign, root)
