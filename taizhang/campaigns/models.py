@@ -66,6 +66,16 @@ class Campaign(models.Model):
         _("satisfaction threshold (percent)"), default=50, validators=[MaxValueValidator(100)]
     )
 
+    # Supervision.
+    visit_gap_days = models.PositiveSmallIntegerField(
+        _("contact points: days without a leader's visit before they are listed"),
+        default=60,
+        validators=[MinValueValidator(1)],
+    )
+    instruction_days = models.PositiveSmallIntegerField(
+        _("instructions: days the unit has to answer"), default=7, validators=[MinValueValidator(1)]
+    )
+
     created_at = models.DateTimeField(auto_now_add=True)
 
     # The rule settings the campaign office keeps on its own page; one list serves the form and the history.
@@ -80,7 +90,8 @@ class Campaign(models.Model):
         "red_idle_days",
     )
     CLOSING_FIELDS = ("ratings_required", "satisfied_threshold")
-    RULE_FIELDS = RHYTHM_FIELDS + LIGHT_FIELDS + CLOSING_FIELDS
+    SUPERVISION_FIELDS = ("visit_gap_days", "instruction_days")
+    RULE_FIELDS = RHYTHM_FIELDS + LIGHT_FIELDS + CLOSING_FIELDS + SUPERVISION_FIELDS
 
     class Meta:
         verbose_name = _("campaign")

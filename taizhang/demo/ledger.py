@@ -62,6 +62,7 @@ from . import inspections as inspections_demo
 from . import meetings as meetings_demo
 from . import reporting as reporting_demo
 from . import study as study_demo
+from . import supervision as supervision_demo
 
 CAMPAIGN_SLUG = "2026"
 CAMPAIGN_NAME = "2026年“我为群众办实事”实践活动"
@@ -542,6 +543,7 @@ def build_demo(*, password: str, today: datetime.date | None = None) -> DemoResu
         _plan_done(campaign, office)
         bulletins_demo.build(campaign, now=now)
         inspections_demo.build(campaign, now=now)
+        supervision_demo.build(campaign, now=now)
         if built:
             # The lights as of today, now that the reporting history is there to count missed reports.
             refresh_lights(campaign, on=today)

@@ -31,6 +31,7 @@ class HistoryEntry(models.Model):
         PUBLISH = "publish", _("publication changed")
         LOCK = "lock", _("login locked")
         UNLOCK = "unlock", _("login unlocked")
+        INSTRUCTION = "instruction", _("instruction (批示)")
 
     content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
     object_id = models.PositiveBigIntegerField()

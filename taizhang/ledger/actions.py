@@ -604,23 +604,19 @@ def add_progress(
 
 
 @transaction.atomic
-def add_comment(item: Item, *, body: str, acting_user, instruction: bool = False) -> Comment:
+def add_comment(item: Item, *, body: str, acting_user) -> Comment:
+    """A remark on an item: the office and leaders comment, the owner unit's liaisons reply.
+
+    A leader's instruction (批示) is not a comment: supervision's ``give_instruction`` records it.
+    """
     access = Access.for_user(acting_user, item.campaign)
-    if instruction:
-        if not access.can_give_instruction(item):
-            raise PermissionDenied(_("Only leaders give instructions."))
-    elif not access.can_comment(item):
-        raise PermissionDenied(_("Only leaders and the campaign office comment on items."))
+    if not access.can_comment(item):
+        raise PermissionDenied(_("Only leaders, the campaign office and the unit's liaisons comment on items."))
     body = (body or "").strip()
     if not body:
         raise ValidationError({"body": _("Write something first.")})
-    comment = Comment.objects.create(
-        item=item, body=body, author=acting_user, kind=Comment.Kind.INSTRUCTION if instruction else Comment.Kind.COMMENT
-    )
+    comment = Comment.objects.create(item=item, body=body, author=acting_user, kind=Comment.Kind.COMMENT)
     record(item, HistoryEntry.Action.COMMENT, actor=acting_user, campaign=item.campaign, note=body[:500])
-    if instruction:
-        # An item a leader has instructed on lights one level higher, from now, not from tonight.
-        recompute_item(item, actor=acting_user)
     return comment
 
 

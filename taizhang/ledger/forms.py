@@ -232,7 +232,6 @@ class CommentForm(forms.Form):
     body = forms.CharField(
         label=_("Comment"), widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}), max_length=2000
     )
-    instruction = forms.BooleanField(label=_("This is an instruction (批示)"), required=False)
 
 
 class WithdrawForm(forms.Form):

@@ -25,7 +25,7 @@ from .forms import (
     milestone_points,
     milestones_ok,
 )
-from .models import Item, ProgressAttachment
+from .models import Comment, Item, ProgressAttachment
 from .queries import filtered_items, milestone_checks
 
 
@@ -82,7 +82,8 @@ def item_detail(request, campaign, access, pk):
         "access": access,
         "item": item,
         "entries": entries,
-        "comments": item.comments.select_related("author"),
+        # Instruction comments of old live on as supervision's Instructions (migrated), shown in their panel.
+        "comments": item.comments.filter(kind=Comment.Kind.COMMENT).select_related("author"),
         "history": history_for(item)[:200],
         "children": item.children.select_related("owner_unit").order_by("code"),
         "partners": item.partner_units.all(),
@@ -191,13 +192,13 @@ def item_comment(request, campaign, access, pk):
     if not form.is_valid():
         messages.error(request, _("Write something first."))
         return redirect("ledger:item_detail", slug=campaign.slug, pk=item.pk)
-    instruction = form.cleaned_data["instruction"]
+    # Instructions (批示) are given on the item page's instruction form (supervision), not as comments.
     try:
-        actions.add_comment(item, body=form.cleaned_data["body"], acting_user=request.user, instruction=instruction)
+        actions.add_comment(item, body=form.cleaned_data["body"], acting_user=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, _("Instruction recorded.") if instruction else _("Comment added."))
+        messages.success(request, _("Comment added."))
     return redirect("ledger:item_detail", slug=campaign.slug, pk=item.pk)
 
 

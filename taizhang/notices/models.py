@@ -10,6 +10,7 @@ class Reason(models.TextChoices):
     DEADLINE_DIGEST = "deadline_digest", _("digest of items near or past their deadline")
     BULLETIN = "bulletin", _("a new issue of the bulletin")
     DECISION = "decision", _("a meeting's decision for your unit: assigned, deadline near or missed")
+    INSTRUCTION = "instruction", _("a leader's instruction, its answer and its deadline")
 
 
 class Channel(models.TextChoices):

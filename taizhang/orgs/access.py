@@ -124,7 +124,8 @@ class Access:
         return self.is_office or self.speaks_for(item.owner_unit)
 
     def can_comment(self, item) -> bool:
-        return self.is_office or self.is_leader
+        """The office and leaders comment; the owner unit's liaisons reply on their unit's items."""
+        return self.is_office or self.is_leader or self.speaks_for(item.owner_unit)
 
     def can_give_instruction(self, item) -> bool:
         return self.is_leader

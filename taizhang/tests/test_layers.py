@@ -69,6 +69,7 @@ EXCEPTIONS = {
     ("ledger/templates/ledger/item_detail.html", "acceptance"): "item page includes the acceptance panel",
     # The unit page (orgs, no campaign) shows the open inspection findings on the unit as a whole.
     ("orgs/templates/orgs/unit_detail.html", "inspections"): "unit page includes the inspections' panel",
+    ("ledger/templates/ledger/item_detail.html", "supervision"): "item page includes the instructions panel",
     ("people/templates/people/demand_list.html", "acceptance"): "the office's problem list shows look-backs due",
 }
 

@@ -31,14 +31,22 @@ from taizhang.lib.xlsx import write_table
 from taizhang.meetings.models import Decision, Meeting
 from taizhang.notices.models import Message, Reason
 from taizhang.orgs.actions import grant_role
-from taizhang.orgs.models import Role
+from taizhang.orgs.models import ContactPoint, Role
 from taizhang.people import actions as people_actions
 from taizhang.people.models import ApiKey, PublicItem, RatingInvitation
 from taizhang.reporting.models import ExpectedUnit, GeneratedDocument, ReportingPeriod, UnitReport
 from taizhang.reporting.periods import generate_periods, open_periods
 from taizhang.sheets.models import ImportJob
 from taizhang.study.models import Activity, ActivityKind, Material, MaterialFile, Member, Reading
-from taizhang.supervision.models import ChaseNotice
+from taizhang.supervision.models import (
+    Assignment,
+    ChaseNotice,
+    Instruction,
+    InstructionEvidence,
+    InstructionStep,
+    Visit,
+    VisitPhoto,
+)
 from taizhang.testing.factories import make_campaign, make_item, make_unit, make_user
 
 # The people asked, in the order a matrix row lists their outcomes.
@@ -182,6 +190,7 @@ def _side(campaign, owner_unit, *, office, liaison, prefix: str) -> Side:
         owner_unit=owner_unit,
         deadline=today + datetime.timedelta(days=30),
     )
+    _supervision(side, owner_unit, office=office, liaison=liaison)
     return side
 
 
@@ -224,6 +233,42 @@ def _inspections(side: Side, owner_unit, *, office, liaison) -> None:
     evidence = RectificationEvidence(rectification=answer, name="photo.png", size=len(_png()))
     evidence.file.save("photo.png", ContentFile(_png()), save=True)
     o["finding_evidence"] = evidence
+
+
+def _supervision(side, owner_unit, *, office, liaison) -> None:
+    """A responsibility, an instruction answered with evidence, a contact point visited with a photo."""
+    campaign, o, now = side.campaign, side.objects, timezone.now()
+    o["assignment"] = Assignment.objects.create(
+        campaign=campaign, kind="first", unit=owner_unit, holder_name="王书记", assigned_by=office, assigned_at=now
+    )
+    o["instruction"] = Instruction.objects.create(
+        campaign=campaign,
+        unit=owner_unit,
+        item=o["item"],
+        leader=office,
+        text="请抓紧推进",
+        given_at=now,
+        respond_by=timezone.localdate() + datetime.timedelta(days=7),
+    )
+    step = InstructionStep.objects.create(
+        instruction=o["instruction"], kind="answer", text="已推进", author=liaison, at=now
+    )
+    evidence = InstructionEvidence(step=step, name="evidence.png", size=len(_png()))
+    evidence.file.save("evidence.png", ContentFile(_png()), save=True)
+    o["instruction_evidence"] = evidence
+    o["contact_point"] = ContactPoint.objects.create(campaign=campaign, leader=office, unit=owner_unit)
+    o["visit"] = Visit.objects.create(
+        campaign=campaign,
+        leader=office,
+        visited_on=timezone.localdate(),
+        contact_point=o["contact_point"],
+        unit=owner_unit,
+        recorded_by=office,
+        recorded_at=now,
+    )
+    photo = VisitPhoto(visit=o["visit"], name="photo.png", size=len(_png()))
+    photo.file.save("photo.png", ContentFile(_png()), save=True)
+    o["visit_photo"] = photo
 
 
 def _bulletins(side: Side, owner_unit, *, office, liaison, prefix: str) -> None:

@@ -440,12 +440,12 @@ def test_the_progress_page_refuses_bad_input_and_writes_nothing(campaign, people
 # Comments ----------------------------------------------------------------------
 
 
-def test_comments_and_instructions_are_recorded(campaign, people, items):
+def test_comments_and_replies_are_recorded(campaign, people, items):
     actions.add_comment(fresh(items["oa"]), body="请加快进度", acting_user=people["olivia"])
-    actions.add_comment(fresh(items["oa"]), body="月底前必须上线", acting_user=people["leo"], instruction=True)
+    actions.add_comment(fresh(items["oa"]), body="月底前必须上线", acting_user=people["lily"])  # the unit replies
 
     kinds = list(items["oa"].comments.values_list("kind", "author__username"))
-    assert kinds == [(Comment.Kind.INSTRUCTION, "leo"), (Comment.Kind.COMMENT, "olivia")]
+    assert kinds == [(Comment.Kind.COMMENT, "lily"), (Comment.Kind.COMMENT, "olivia")]
     notes = [e.note for e in history_for(items["oa"]).filter(action=HistoryEntry.Action.COMMENT)]
     assert notes == ["月底前必须上线", "请加快进度"]
 

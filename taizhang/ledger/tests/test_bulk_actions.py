@@ -19,6 +19,7 @@ from taizhang.ledger.models import Item, Light, Milestone, Status
 from taizhang.reporting.queries import missed_reports_for_lights
 from taizhang.sheets.actions import apply_ledger_plan
 from taizhang.sheets.ledger_import import build_plan
+from taizhang.supervision.actions import give_instruction
 
 DAY = datetime.timedelta(days=1)
 HEADER = ["序号", "项目名称", "责任单位", "完成时限"]
@@ -56,7 +57,7 @@ def behind_and_instructed(campaign, org, people) -> Item:
     # The campaign started 90 days ago and the item is due in 60: 60% expected by now.
     actions.add_progress(fresh(item), percent=35, done="完成需求调研", acting_user=people["olivia"])
     assert stored(item) == (Light.YELLOW, "behind", 25)
-    actions.add_comment(fresh(item), body="请加快进度", acting_user=people["leo"], instruction=True)
+    give_instruction(campaign, text="请加快进度", item=fresh(item), acting_user=people["leo"])
     assert stored(item) == (Light.RED, "i:behind", 25)
     return item
 
@@ -355,7 +356,7 @@ def test_single_and_bulk_roads_give_the_same_light_and_a_reimport_changes_none(
     if facts["percent"] is not None:
         actions.add_progress(fresh(item), percent=facts["percent"], done="推进", acting_user=olivia)
     if facts["instructed"]:
-        actions.add_comment(fresh(item), body="抓紧", acting_user=leo, instruction=True)
+        give_instruction(campaign, text="抓紧", item=fresh(item), acting_user=leo)
     if facts["withdrawn"]:
         actions.withdraw_item(fresh(item), reason="重复", acting_user=olivia)
     single = stored(item)

@@ -439,12 +439,22 @@ def light_of_with(item, today, **inputs) -> tuple[str, str, int]:
 
 def test_refresh_lights_bumps_an_instructed_item_and_follows_milestones(dated, org):
     from taizhang.ledger.models import Comment, Milestone
+    from taizhang.supervision.models import Instruction
     from taizhang.testing.factories import make_user
 
     campaign, item, _done = dated
     leader = make_user("lead-1")
     behind = make_item(campaign, org["hr"], code="D-3", due=END, percent=45, status=Status.IN_PROGRESS)
-    Comment.objects.create(item=item, kind=Comment.Kind.INSTRUCTION, body="抓紧", author=leader)
+    # A waiting instruction (supervision's, read through its light provider) bumps the item; a comment does not.
+    Instruction.objects.create(
+        campaign=campaign,
+        unit=item.owner_unit,
+        item=item,
+        leader=leader,
+        text="抓紧",
+        given_at=timezone.make_aware(datetime.datetime(2021, 3, 2, 9)),
+        respond_by=D(2021, 3, 9),
+    )
     Comment.objects.create(item=behind, kind=Comment.Kind.COMMENT, body="一般评论", author=leader)
 
     refresh_lights(campaign, on=HALFWAY - datetime.timedelta(days=40))
@@ -468,10 +478,11 @@ def test_refresh_lights_writes_one_history_entry_per_changed_light(dated, org):
 
 
 def test_recompute_item_sees_an_instruction(campaign, people, items):
-    from taizhang.ledger.actions import add_comment, recompute_item
+    from taizhang.ledger.actions import recompute_item
+    from taizhang.supervision.actions import give_instruction
 
     oa = Item.objects.get(pk=items["oa"].pk)
-    add_comment(oa, body="请加快进度", acting_user=people["leo"], instruction=True)
+    give_instruction(campaign, text="请加快进度", item=oa, acting_user=people["leo"])
     recompute_item(oa)
     oa.refresh_from_db()
     assert oa.light_code.startswith("i:")

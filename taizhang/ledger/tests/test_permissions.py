@@ -7,6 +7,7 @@ charlie (no role), outsider (office of another campaign only), and anonymous vis
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from taizhang.history.models import HistoryEntry
 from taizhang.history.recording import history_for
@@ -14,6 +15,7 @@ from taizhang.ledger import actions
 from taizhang.ledger.models import Comment, Item, ProgressEntry, Status
 from taizhang.orgs.actions import grant_role
 from taizhang.orgs.models import Role
+from taizhang.supervision.models import Instruction
 from taizhang.testing import files
 from taizhang.testing.factories import make_campaign, make_item, make_user
 
@@ -121,9 +123,14 @@ def test_who_may_open_each_page(client_for, campaign, items, attachment, page, p
 # Writing ----------------------------------------------------------------------------
 
 
-def post_comment(client, campaign, item, instruction=False):
-    data = {"body": "请按期完成"} | ({"instruction": "on"} if instruction else {})
-    return client.post(reverse("ledger:item_comment", args=[campaign.slug, item.pk]), data)
+def post_comment(client, campaign, item):
+    return client.post(reverse("ledger:item_comment", args=[campaign.slug, item.pk]), {"body": "请按期完成"})
+
+
+def post_instruction(client, campaign, item):
+    """The item page's instruction form (supervision's): a leader's 批示 on the item."""
+    data = {"text": "请按期完成", "item": item.pk, "respond_by": timezone.localdate().isoformat(), "back": "item"}
+    return client.post(reverse("supervision:instruction_new", args=[campaign.slug]), data)
 
 
 def post_progress(client, campaign, item):
@@ -155,6 +162,7 @@ def written(campaign, item) -> dict:
     return {
         "history": HistoryEntry.objects.count(),
         "comments": Comment.objects.count(),
+        "instructions": Instruction.objects.count(),
         "entries": ProgressEntry.objects.count(),
         "items": Item.objects.count(),
         "item": (item.title, item.status, item.version, item.percent),
@@ -162,8 +170,8 @@ def written(campaign, item) -> dict:
 
 
 WRITES = {
-    "comment": (post_comment, {"olivia", "leo"}),
-    "instruction": (lambda c, camp, i: post_comment(c, camp, i, instruction=True), {"leo"}),
+    "comment": (post_comment, {"olivia", "leo", "lily"}),  # lily keeps the item's unit: she replies
+    "instruction": (post_instruction, {"leo"}),
     "progress": (post_progress, {"olivia", "lily"}),
     "withdraw": (post_withdraw, {"olivia"}),
     "edit": (post_edit, {"olivia"}),
@@ -191,13 +199,11 @@ def test_who_may_write_and_that_a_refused_write_leaves_nothing(client_for, campa
 def test_the_allowed_writes_do_what_they_say(client_for, campaign, items, people):
     oa = items["oa"]
     post_comment(client_for("olivia"), campaign, oa)
-    post_comment(client_for("leo"), campaign, oa, instruction=True)
+    post_instruction(client_for("leo"), campaign, oa)
     post_progress(client_for("lily"), campaign, oa)
 
-    assert list(oa.comments.values_list("kind", "author__username")) == [
-        (Comment.Kind.INSTRUCTION, "leo"),
-        (Comment.Kind.COMMENT, "olivia"),
-    ]
+    assert list(oa.comments.values_list("kind", "author__username")) == [(Comment.Kind.COMMENT, "olivia")]
+    assert list(Instruction.objects.values_list("item", "leader__username")) == [(oa.pk, "leo")]
     entry = oa.progress_entries.get()
     assert (entry.percent, entry.author) == (40, people["lily"])
 
@@ -280,8 +286,9 @@ def test_pages_show_only_the_buttons_the_person_may_use(client_for, campaign, it
     as_bob = client_for("bob").get(url)
     as_leo = client_for("leo").get(url)
     assert as_lily.context["progress_form"] is not None
-    assert as_lily.context["comment_form"] is None
+    assert as_lily.context["comment_form"] is not None  # she replies on her unit's items
     assert as_bob.context["progress_form"] is None
+    assert as_bob.context["comment_form"] is None
     assert as_leo.context["comment_form"] is not None
     edit_url = reverse("ledger:item_edit", args=[campaign.slug, items["oa"].pk]).encode()
     assert edit_url not in as_lily.content

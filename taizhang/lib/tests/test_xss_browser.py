@@ -87,7 +87,8 @@ def world(campaign, org, people, items):
         attachments=[files.pdf(FILE + ".pdf"), files.png(FILE + ".png")],
     )
     ledger_actions.add_comment(item, body=P + URL, acting_user=leo)
-    ledger_actions.add_comment(item, body=P, acting_user=leo, instruction=True)
+    instruction = chase_actions.give_instruction(campaign, text=P, item=item, acting_user=leo)
+    chase_actions.answer_instruction(instruction, text=P, acting_user=bob)
     ledger_actions.refresh_lights(campaign)
     item.refresh_from_db()
 

@@ -1,0 +1,282 @@
+"""Reads of the responsibility system: who holds which responsibility, for a unit, a key task or an item.
+
+A unit's holders of a responsibility are the ones assigned at the unit, or else the nearest unit above
+it that has some (inherited down the tree). A key task's or an item's own holders of a kind override
+the unit's for that kind. The assessment app scores by :func:`responsibility_holders`.
+"""
+
+import datetime
+from collections import defaultdict
+from collections.abc import Collection
+from dataclasses import dataclass
+from typing import NamedTuple
+
+from django.db.models import Count, F, Max, Q
+from django.utils import timezone
+
+from taizhang.ledger.models import OPEN_STATUSES, Item
+from taizhang.orgs.models import ContactPoint, Unit
+
+from .models import Assignment, Responsibility, holder_label
+
+KINDS = [kind for kind, _label in Responsibility.choices]
+
+
+class Holder(NamedTuple):
+    """One holder of a responsibility as the grid and the assessment read it."""
+
+    assignment_id: int
+    kind: str
+    label: str  # "办公室 党委书记 王明": the unit, role and person it names
+    unit_id: int  # the unit the assignment was made at (an ancestor when inherited)
+    holder_unit_id: int | None
+    holder_user_id: int | None
+    holder_title: str
+    holder_name: str
+    inherited: bool = False
+
+    def __str__(self) -> str:
+        return self.label
+
+
+HOLDER_COLUMNS = (
+    "pk",
+    "kind",
+    "unit_id",
+    "holder_unit_id",
+    "holder_user_id",
+    "holder_title",
+    "holder_name",
+    "holder_unit__short_name",
+    "holder_unit__name",
+    "holder_user__name",
+    "holder_user__username",
+)
+
+
+class _Row(NamedTuple):
+    """An assignment as read for the grid: plain columns, not a model instance (4,000 of them at 2,000 units)."""
+
+    pk: int
+    kind: str
+    unit_id: int
+    holder_unit_id: int | None
+    holder_user_id: int | None
+    holder_title: str
+    holder_name: str
+    unit_short: str | None
+    unit_name: str | None
+    user_name: str | None
+    username: str | None
+
+
+def _holder(row: _Row, *, inherited: bool = False) -> Holder:
+    person = (row.user_name or row.username or "") if row.holder_user_id else row.holder_name
+    return Holder(
+        assignment_id=row.pk,
+        kind=row.kind,
+        label=holder_label(row.unit_short, row.unit_name, row.holder_title, person),
+        unit_id=row.unit_id,
+        holder_unit_id=row.holder_unit_id,
+        holder_user_id=row.holder_user_id,
+        holder_title=row.holder_title,
+        holder_name=row.holder_name,
+        inherited=inherited,
+    )
+
+
+def current(campaign):
+    """The campaign's assignments in force."""
+    return Assignment.objects.filter(campaign=campaign, ended_at__isnull=True)
+
+
+def _rows(queryset) -> list[_Row]:
+    return [_Row(*values) for values in queryset.order_by("id").values_list(*HOLDER_COLUMNS)]
+
+
+def path_ids(path: str) -> list[int]:
+    """The ids on a unit's materialised path, root first, the unit last ("000001.000007." → [1, 7])."""
+    return [int(part) for part in path.split(".") if part]
+
+
+def _unit_level(campaign, where: Q | None = None) -> dict[int, dict[str, list[_Row]]]:
+    """Assignments made at units (no key task, no item), by unit and kind; those matching ``where`` when given."""
+    rows = current(campaign).filter(key_task__isnull=True, item__isnull=True)
+    if where is not None:
+        rows = rows.filter(where)
+    by_unit: dict[int, dict[str, list[_Row]]] = {}
+    for row in _rows(rows):
+        by_unit.setdefault(row.unit_id, {}).setdefault(row.kind, []).append(row)
+    return by_unit
+
+
+def holders_along(
+    units: list[tuple[int, int | None, str]], own: dict[int, dict[str, list[_Row]]]
+) -> dict[int, dict[str, list[Holder]]]:
+    """Each unit's holders by kind from the assignments at it and above it.
+
+    ``units`` are (id, parent id, path) in path order. A unit starts from what its parent passes down
+    (worked out once per parent, shared by all its children) when the parent came first, else from its
+    path's ancestors; its own assignments then replace those kinds. The dicts are shared: read them only.
+    """
+    result: dict[int, dict[str, list[Holder]]] = {}
+    passed_down: dict[int, dict[str, list[Holder]]] = {}
+
+    def inherited(rows: list[_Row]) -> list[Holder]:
+        return [_holder(row, inherited=True) for row in rows]
+
+    def from_parent(parent_id: int) -> dict[str, list[Holder]]:
+        view = passed_down.get(parent_id)
+        if view is None:
+            mine = own.get(parent_id, {})
+            view = passed_down[parent_id] = {
+                kind: inherited(mine[kind]) if kind in mine else holders for kind, holders in result[parent_id].items()
+            }
+        return view
+
+    for pk, parent_id, path in units:
+        if parent_id in result:
+            kinds = from_parent(parent_id)
+        else:
+            at: dict[str, int] = {}
+            for ancestor in path_ids(path)[:-1]:
+                for kind in own.get(ancestor, ()):
+                    at[kind] = ancestor
+            kinds = {kind: inherited(own[ancestor][kind]) for kind, ancestor in at.items()}
+        mine = own.get(pk)
+        if mine:
+            kinds = {**kinds, **{kind: [_holder(row) for row in rows] for kind, rows in mine.items()}}
+        result[pk] = kinds
+    return result
+
+
+def responsibility_holders(campaign, unit_ids: Collection[int] | None = None) -> dict[int, dict[str, list[Holder]]]:
+    """Unit id → responsibility kind → its holders (inherited down the tree), for ``unit_ids`` or every unit.
+
+    Kinds nobody holds for a unit are absent from its dict. Two queries whatever the number of units.
+    """
+    units = Unit.objects.all() if unit_ids is None else Unit.objects.filter(pk__in=list(unit_ids))
+    rows = list(units.order_by("path").values_list("pk", "parent_id", "path"))
+    lines = {ancestor for _pk, _parent, path in rows for ancestor in path_ids(path)} | {row[0] for row in rows}
+    found = holders_along(rows, _unit_level(campaign, None if unit_ids is None else Q(unit_id__in=lines)))
+    return {pk: dict(kinds) for pk, kinds in found.items()}  # the caller's to change
+
+
+def holders_for_item(item) -> dict[str, list[Holder]]:
+    """Who holds which responsibility for one item: its own, else its key task's (and the task's aspect's),
+    else its owner unit's (inherited)."""
+    campaign = item.campaign
+    result = dict(responsibility_holders(campaign, [item.owner_unit_id]).get(item.owner_unit_id, {}))
+    tasks = []
+    task = item.key_task
+    while task is not None and len(tasks) < 5:
+        tasks.append(task.pk)
+        task = task.parent
+    overrides = current(campaign).filter(Q(item=item) | Q(key_task_id__in=tasks, item__isnull=True))
+    levels_of = {
+        pk: (item_id, task_id) for pk, item_id, task_id in overrides.values_list("pk", "item_id", "key_task_id")
+    }
+    by_level: dict[tuple, list[_Row]] = defaultdict(list)
+    for row in _rows(overrides):
+        item_id, task_id = levels_of[row.pk]
+        level = 0 if item_id is not None else 1 + tasks.index(task_id)
+        by_level[(row.kind, level)].append(row)
+    for kind in KINDS:
+        levels = sorted(level for k, level in by_level if k == kind)
+        if levels:
+            result[kind] = [_holder(a) for a in by_level[(kind, levels[0])]]
+    return result
+
+
+def open_item_counts(campaign, unit_ids: Collection[int]) -> dict[int, int]:
+    """Unit id → its open items (the ones it answers for, not those of units below)."""
+    rows = (
+        Item.objects.filter(campaign=campaign, owner_unit_id__in=list(unit_ids), status__in=OPEN_STATUSES)
+        .values("owner_unit_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return {row["owner_unit_id"]: row["n"] for row in rows}
+
+
+class GridUnit(NamedTuple):
+    """The little of a unit a grid row shows."""
+
+    pk: int
+    name: str
+    short_name: str
+    depth: int
+    path: str
+    parent_id: int | None
+
+    @property
+    def display_name(self) -> str:
+        return self.short_name or self.name
+
+    def __str__(self) -> str:
+        return self.display_name
+
+
+@dataclass
+class GridRow:
+    """One unit of the grid: its holders by kind, its open items and whether it lacks a first holder."""
+
+    unit: GridUnit
+    holders: dict[str, list[Holder]]
+    open_items: int
+
+    @property
+    def cells(self) -> list[list[Holder]]:
+        return [self.holders.get(kind, []) for kind in KINDS]
+
+    @property
+    def gap(self) -> bool:
+        """Open items and nobody holding the first responsibility (第一责任人) for them."""
+        return self.open_items > 0 and not self.holders.get(Responsibility.FIRST)
+
+
+def grid(campaign, *, root: Unit | None, gaps_only: bool = False) -> list[GridRow]:
+    """The grid's rows for ``root``'s subtree (every unit when None), in path order.
+
+    Three queries over the subtree, read as plain rows: its units, the assignments at it and above it,
+    its open items by unit.
+    """
+    units = Unit.objects.active()
+    if root is not None:
+        units = units.filter(path__startswith=root.path)
+    units = [
+        GridUnit(*row)
+        for row in units.order_by("path").values_list("pk", "name", "short_name", "depth", "path", "parent_id")
+    ]
+    where = None
+    if root is not None and root.parent_id is not None:  # under the tree's root every assignment counts
+        where = Q(unit__path__startswith=root.path) | Q(unit_id__in=path_ids(root.path))
+    holders = holders_along([(u.pk, u.parent_id, u.path) for u in units], _unit_level(campaign, where))
+    counts = _open_counts(campaign, root)
+    rows = [GridRow(unit=u, holders=holders[u.pk], open_items=counts.get(u.pk, 0)) for u in units]
+    if gaps_only:
+        rows = [row for row in rows if row.gap]
+    return rows
+
+
+def _open_counts(campaign, root: Unit | None) -> dict[int, int]:
+    rows = Item.objects.filter(campaign=campaign, status__in=OPEN_STATUSES)
+    if root is not None:
+        rows = rows.filter(owner_unit__path__startswith=root.path)
+    rows = rows.values("owner_unit_id").annotate(n=Count("id")).order_by()
+    return {row["owner_unit_id"]: row["n"] for row in rows}
+
+
+def unvisited_contact_points(campaign, *, mine: bool = False, user=None):
+    """Contact points without a visit in the campaign's ``visit_gap_days``, the longest unvisited first."""
+    since = timezone.localdate() - datetime.timedelta(days=campaign.visit_gap_days)
+    points = (
+        ContactPoint.objects.filter(campaign=campaign)
+        .select_related("leader", "unit")
+        .annotate(last_visit=Max("visits__visited_on"))
+        .filter(Q(last_visit__isnull=True) | Q(last_visit__lt=since))
+        .order_by(F("last_visit").asc(nulls_first=True), "unit__path")
+    )
+    if mine:
+        points = points.filter(leader=user)
+    return points
