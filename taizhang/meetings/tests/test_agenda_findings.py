@@ -42,3 +42,41 @@ def test_open_findings_are_on_the_agenda_most_overdue_first_and_verified_ones_ar
     assert lines[0] == "2个问题尚未销号：1个超过整改时限，1个严重，0个被退回整改。"
     assert lines[1].startswith("1. 集团办公室：优化OA系统（严重") and late.deadline.isoformat() in lines[1]
     assert len(lines) == 3 and "已整改的问题" not in point.body
+
+
+def test_instructions_not_yet_carried_out_are_on_the_agenda(campaign, org, people, items):
+    from taizhang.supervision import actions as supervision
+
+    today = timezone.localdate()
+    waiting = supervision.give_instruction(
+        campaign,
+        text="请尽快完成OA优化",
+        item=items["oa"],
+        respond_by=today + datetime.timedelta(days=2),
+        acting_user=people["leo"],
+    )
+    done = supervision.give_instruction(
+        campaign,
+        text="已落实的批示",
+        item=items["oa"],
+        respond_by=today + datetime.timedelta(days=2),
+        acting_user=people["leo"],
+    )
+    supervision.answer_instruction(done, text="已完成", acting_user=people["lily"])
+    supervision.review_instruction(done, done=True, acting_user=people["leo"])
+
+    meeting = actions.create_meeting(
+        campaign,
+        data={
+            "kind": Meeting.Kind.LEADING_GROUP,
+            "title": "领导小组会议",
+            "starts_at": timezone.now(),
+            "chair": people["leo"],
+        },
+        acting_user=people["olivia"],
+    )
+    later = timezone.now() + datetime.timedelta(days=5)  # the waiting one is overdue by then
+    actions.build_agenda(meeting, expected_version=meeting.version, acting_user=people["olivia"], now=later)
+    lines = meeting.points.get(source=AgendaPoint.Source.INSTRUCTIONS).body.splitlines()
+    assert lines[0] == "1条批示尚未落实：1条未答复，1条已超期。"
+    assert len(lines) == 2 and waiting.text in lines[1] and "刘领导" in lines[1]
