@@ -357,14 +357,13 @@ def test_the_list_page_does_not_run_more_queries_for_more_items(
     assert len(filtered) <= LIST_QUERY_BOUND
 
 
-def test_the_unit_filter_lists_units_in_tree_order_and_keeps_the_choice(campaign, org, people, login):
+def test_the_unit_filter_is_a_picker_that_keeps_the_choice_and_carries_no_unit_list(campaign, org, people, login):
     page = login(people["lily"]).get(reverse("ledger:item_list", args=[campaign.slug]), {"unit": org["subsidiary"].pk})
     html = page.content.decode()
-    select = html[html.index('name="unit"') : html.index("</select>", html.index('name="unit"'))]
-    labels = [label for label in select.split("</option>") if ">" in label]
-    labels = [label.rsplit(">", 1)[1] for label in labels]
-    # The group first, every sub-unit right under its parent, indented one step deeper.
-    assert labels[1] == org["group"].name
-    at = labels.index("\u3000" + org["subsidiary"].name)
-    assert labels[at + 1] == "\u3000\u3000" + org["hospital"].name
-    assert f'<option value="{org["subsidiary"].pk}" selected>' in select
+    form = html[html.index('id="filter-form"') : html.index('id="results"')]
+    # Only the chosen unit is on the page, ticked; the others are found by typing (orgs:unit_search).
+    assert f'name="unit" value="{org["subsidiary"].pk}" checked' in form
+    assert org["subsidiary"].name in form
+    assert org["hospital"].name not in form
+    assert f'data-url="{reverse("orgs:unit_search")}"' in form
+    assert "<option" not in form[: form.index('id="filter-category"')]
