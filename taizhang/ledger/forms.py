@@ -98,6 +98,9 @@ class ItemForm(forms.ModelForm):
         # Units and items are chosen by typing (2,000 units, 100,000 items): the form carries only the chosen.
         use_unit_picker(self.fields["owner_unit"], units)
         use_unit_picker(self.fields["partner_units"], Unit.objects.filter(is_active=True))
+        self.fields["starts_on"].help_text = _(
+            "Empty: from the day the item is added (or the campaign's start, if later). A date you enter counts."
+        )
         self.fields["category"].queryset = campaign.categories.all()
         self.fields["phase"].queryset = campaign.phases.all()
         self.fields["key_task"].queryset = KeyTask.objects.filter(campaign=campaign)

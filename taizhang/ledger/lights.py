@@ -140,6 +140,22 @@ def _missed(campaign, missed_reports: int) -> LightVerdict | None:
     return None
 
 
+def schedule_start(item, today: datetime.date) -> datetime.date:
+    """The day the item's schedule (not-started clock, 序时进度) runs from.
+
+    A planned start the office entered counts as given, earlier than the item's arrival too (on purpose:
+    work that began before it was listed). Without one, the later of the campaign's start and the day the
+    item entered the list: an item added in November to a campaign that began in April is not born red.
+    """
+    if item.starts_on is not None:
+        return item.starts_on
+    created_at = getattr(item, "created_at", None)  # None: not saved, no arrival to go by
+    entered = timezone.localtime(created_at).date() if created_at is not None else None
+    if entered is None or entered > today:  # judged on a day before it arrived (a replay): the campaign's clock
+        return item.campaign.starts_on
+    return max(item.campaign.starts_on, entered)
+
+
 def _open_item_light(item, today, missed_reports, milestones) -> LightVerdict:
     campaign = item.campaign
     due = item.due
@@ -152,7 +168,7 @@ def _open_item_light(item, today, missed_reports, milestones) -> LightVerdict:
         return LightVerdict(Light.RED, "overdue", (today - due).days)
 
     candidates = [] if missed is None else [missed]
-    start = item.starts_on or campaign.starts_on
+    start = schedule_start(item, today)
     if item.status == Status.NOT_STARTED and today > start:
         idle = (today - start).days
         if idle > campaign.red_idle_days:
@@ -409,17 +425,29 @@ def recompute_item(item, *, on: datetime.date | None = None, actor=None):
 
 # The night: dates move, so lights change without any edit -------------------------------------
 
-REFRESH_FIELDS = ("id", "owner_unit_id", "status", "percent", "due", "starts_on", "light", "light_code", "light_n")
+REFRESH_FIELDS = (
+    "id",
+    "owner_unit_id",
+    "status",
+    "percent",
+    "due",
+    "starts_on",
+    "created_at",
+    "light",
+    "light_code",
+    "light_n",
+)
 
 
 class _LightFacts:
     """What compute_light reads of an item, without building a model instance (100,000 a night)."""
 
-    __slots__ = ("campaign", "due", "light", "owner_unit_id", "percent", "pk", "starts_on", "status")
+    __slots__ = ("campaign", "created_at", "due", "light", "owner_unit_id", "percent", "pk", "starts_on", "status")
 
-    def __init__(self, campaign, pk, owner_unit_id, status, percent, due, starts_on, light):
+    def __init__(self, campaign, pk, owner_unit_id, status, percent, due, starts_on, created_at, light):
         self.campaign, self.pk, self.owner_unit_id = campaign, pk, owner_unit_id
         self.status, self.percent, self.due, self.starts_on, self.light = status, percent, due, starts_on, light
+        self.created_at = created_at
 
 
 def refresh_lights(campaign, *, on: datetime.date | None = None, unit=None, batch_size: int = 2000) -> int:
@@ -439,8 +467,10 @@ def refresh_lights(campaign, *, on: datetime.date | None = None, unit=None, batc
         if unit is not None:
             rows = rows.filter(owner_unit=unit)
         rows = rows.values_list(*REFRESH_FIELDS).order_by()
-        for pk, unit_id, status, percent, due, starts_on, light, code, n in rows.iterator(chunk_size=batch_size):
-            facts = _LightFacts(campaign, pk, unit_id, status, percent, due, starts_on, light)
+        for pk, unit_id, status, percent, due, starts_on, created_at, light, code, n in rows.iterator(
+            chunk_size=batch_size
+        ):
+            facts = _LightFacts(campaign, pk, unit_id, status, percent, due, starts_on, created_at, light)
             verdict = compute_light(facts, on, **inputs.of(pk, unit_id))
             if verdict.light != Light.NONE:
                 tally[unit_id, verdict.light] += 1
