@@ -127,8 +127,8 @@ def words_describe(due_text: str, due: datetime.date | None) -> bool:
     """
     if not due_text.strip():
         return True
-    year = due.year if due is not None else datetime.date.today().year
-    parsed = parse_deadline(due_text, year=year)
+    # Without a date only "ongoing" words fit, whatever the year they are read in.
+    parsed = parse_deadline(due_text, year=due.year if due is not None else 2000)
     if not parsed.understood:
         return True
     if due is None:
