@@ -27,10 +27,11 @@ class ItemFilterForm(forms.Form):
     phase = forms.ModelChoiceField(label=_("Phase"), queryset=Phase.objects.none(), required=False)
     status = forms.ChoiceField(
         label=_("Status"),
+        # By default the list shows what the overview counts: every item but the withdrawn ones.
         choices=[
-            ("", "---------"),
+            ("", _("all but withdrawn")),
             ("open", _("open (not closed or withdrawn)")),
-            ("current", _("all but withdrawn")),
+            ("all", _("all, withdrawn too")),
             *Status.choices,
         ],
         required=False,
@@ -50,6 +51,9 @@ class ItemFilterForm(forms.Form):
 
     def __init__(self, *args, campaign, **kwargs):
         super().__init__(*args, **kwargs)
+        if self.data.get("status") == "current":  # the links of before: the default now
+            self.data = self.data.copy()
+            self.data["status"] = ""
         # 2,000 units: a search-as-you-type picker, not a select carrying them all on every list page.
         use_unit_picker(self.fields["unit"], Unit.objects.filter(is_active=True))
         self.fields["category"].queryset = campaign.categories.all()
