@@ -26,7 +26,7 @@ from django.utils.translation import ngettext
 from taizhang.history.models import HistoryEntry
 from taizhang.history.recording import insert_history, render_note
 
-from .models import FINISHED_STATUSES, Comment, Item, Light, LightTally, Milestone, Status
+from .models import FINISHED_STATUSES, Comment, Item, Light, LightTally, Milestone, ProgressEntry, Status
 
 SEVERITY = {Light.NONE: 0, Light.GREEN: 1, Light.BLUE: 2, Light.YELLOW: 3, Light.RED: 4}
 ONE_HIGHER = {Light.GREEN: Light.BLUE, Light.BLUE: Light.YELLOW, Light.YELLOW: Light.RED, Light.RED: Light.RED}
@@ -500,3 +500,39 @@ def _write_tally(campaign, on: datetime.date, tally: Counter) -> None:
         rows.append(LightTally(campaign=campaign, week=week, unit_id=unit_id, light=light, count=count))
     rows += [LightTally(campaign=campaign, week=week, unit=None, light=light, count=n) for light, n in whole.items()]
     LightTally.objects.bulk_create(rows, batch_size=2000)
+
+
+def backfill_tally(campaign, on: datetime.date) -> bool:
+    """The light tally of ``on``'s week as its night would have left it, when the week has none yet.
+
+    For a ledger that starts with a history (the demo, an import of a list already under way): each
+    item as it stood that day (its latest progress reported by then; items listed later left out),
+    judged by the same rule. Items keep their lights; only the tally is written. False when the week
+    already had one.
+    """
+    week = on - datetime.timedelta(days=on.weekday())
+    if LightTally.objects.filter(campaign=campaign, week=week).exists():
+        return False
+    percent_then: dict[int, int] = {}
+    for item_id, percent in (
+        ProgressEntry.objects.filter(item__campaign=campaign, as_of__lte=on)
+        .order_by("item_id", "as_of", "created_at", "id")
+        .values_list("item_id", "percent")
+    ):
+        percent_then[item_id] = percent  # the last one of each item wins
+    inputs = load_light_inputs(campaign, on)
+    tally: Counter[tuple[int, str]] = Counter()
+    rows = Item.objects.filter(campaign=campaign).exclude(status=Status.WITHDRAWN).values_list(*REFRESH_FIELDS)
+    for pk, unit_id, status, _percent, due, starts_on, created_at, light, _code, _n in rows.order_by().iterator(
+        chunk_size=CHUNK
+    ):
+        if created_at is not None and timezone.localtime(created_at).date() > on:
+            continue
+        percent = percent_then.get(pk, 0)
+        status = Status.NOT_STARTED if percent == 0 else (Status.COMPLETED if percent >= 100 else Status.IN_PROGRESS)
+        facts = _LightFacts(campaign, pk, unit_id, status, percent, due, starts_on, created_at, light)
+        verdict = compute_light(facts, on, **inputs.of(pk, unit_id))
+        if verdict.light != Light.NONE:
+            tally[unit_id, verdict.light] += 1
+    _write_tally(campaign, on, tally)
+    return True
