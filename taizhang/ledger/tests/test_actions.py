@@ -46,8 +46,9 @@ def test_office_creates_an_item_with_history_and_derived_state(campaign, org, pe
     assert "职工书屋" in item.search_text
     entry = history_for(item).order_by("id").first()
     assert (entry.action, entry.actor, entry.campaign) == (HistoryEntry.Action.CREATE, olivia, campaign)
-    # Not started 90 days after the campaign's start: born yellow, and says so, with no spurious light change.
-    assert (item.light, item.light_code) == (Light.YELLOW, "idle")
+    # Added 90 days after the campaign's start: its not-started clock runs from today, so it is not born
+    # yellow (issue 11: "born red"); no spurious light change either.
+    assert (item.light, item.light_code) == (Light.GREEN, "on_schedule")
     assert not history_for(item).filter(action=HistoryEntry.Action.LIGHT).exists()
 
 
@@ -510,7 +511,10 @@ def test_a_new_deadline_drops_the_old_words_that_no_longer_say_it(campaign, org,
         item, data={"due": _dt.date(2027, 1, 15)}, expected_version=item.version, acting_user=people["olivia"]
     )
     assert (item.due, item.due_text) == (_dt.date(2027, 1, 15), "")
-    change = {c["field"]: (c["old"], c["new"]) for c in history_for(item).first().changes}
+    change = {
+        c["field"]: (c["old"], c["new"])
+        for c in history_for(item).filter(action="update").order_by("-id").first().changes
+    }
     assert change["due_text"] == ("年底前", "")
     # Words given with the new date are kept, and words that still say the date stay.
     item = ledger_actions.update_item(
