@@ -180,6 +180,7 @@ AXES_VERBOSE = False
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["taizhang.lib.formats"]  # ISO values first in date inputs (lib/formats)
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True

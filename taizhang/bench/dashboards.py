@@ -376,11 +376,35 @@ def run(report, median_ms) -> None:
             ids = list(qs.values_list("pk", flat=True)[(page - 1) * 50 : page * 50])
             list(Item.objects.for_list().filter(pk__in=ids))
 
-        assert client.get(list_url, params).status_code == 200
+        response = client.get(list_url, params)
+        assert response.status_code == 200
         report(
-            f"item list 100k, page of 50 [{name}]",
+            f"item list 100k, page of 50 [{name}] ({len(response.content) / 1024:.0f} KB)",
             median_ms(lambda p=params: client.get(list_url, p), repeat=5),
             median_ms(bare, repeat=5),
+        )
+
+    # The new-item and edit forms: units and items are chosen by typing, so neither grows with the ledger.
+    child = Item.objects.filter(campaign=campaign, parent__isnull=False).select_related("parent").first()
+    child = child or Item.objects.filter(campaign=campaign).order_by("code").first()
+
+    def bare_form(item=None) -> None:
+        # What a form cannot avoid: the campaign's small lists (categories, phases, key tasks) and the item.
+        list(campaign.categories.all()), list(campaign.phases.all()), list(campaign.key_tasks.all())
+        if item is not None:
+            list(Item.objects.filter(pk=item.pk).select_related("owner_unit", "parent"))
+            list(item.partner_units.all())
+
+    for name, url, item in (
+        ("new-item form", f"/c/{campaign.slug}/items/new/", None),
+        ("edit form", f"/c/{campaign.slug}/items/{child.pk}/edit/", child),
+    ):
+        response = client.get(url)
+        assert response.status_code == 200
+        report(
+            f"{name} 100k ({len(response.content) / 1024:.0f} KB)",
+            median_ms(lambda u=url: client.get(u), repeat=5),
+            median_ms(lambda i=item: bare_form(i), repeat=5),
         )
 
     # Every light of the campaign: first with every row changing, then an ordinary night.

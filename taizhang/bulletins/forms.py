@@ -2,16 +2,15 @@ import json
 
 from django import forms
 from django.urls import reverse
-from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from taizhang.campaigns.models import Category, KeyTask
 from taizhang.ledger.models import Item
 from taizhang.lib.forms import style_widgets
 from taizhang.lib.params import BadParameter, parse_id
-from taizhang.lib.widgets import PickerField
+from taizhang.lib.widgets import PickerField, SearchPicker, use_picker
 from taizhang.orgs.models import Unit, User
-from taizhang.orgs.queries import use_unit_tree
+from taizhang.orgs.queries import use_unit_picker, use_unit_tree
 
 from .models import Bulletin, Practice
 
@@ -21,7 +20,7 @@ class StyledForm:
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        style_widgets(self, small=True, skip=(ItemPicker,))
+        style_widgets(self, small=True, skip=(SearchPicker,))
 
 
 class CheckboxList(forms.CheckboxSelectMultiple):
@@ -58,36 +57,6 @@ class IdsField(forms.ModelMultipleChoiceField):
         return super()._check_values(value)
 
 
-class ItemPicker(forms.SelectMultiple):
-    """Linked items: the chosen ones as checkboxes, more found by typing (a small JSON endpoint, never all items)."""
-
-    def __init__(self, url: str = "", attrs=None):
-        super().__init__(attrs)
-        self.url = url
-
-    def render(self, name, value, attrs=None, renderer=None):
-        ids = _ids(value)
-        chosen = Item.objects.filter(pk__in=ids).only("pk", "code", "title").order_by("code")
-        boxes = format_html_join(
-            "",
-            '<label class="form-check"><input class="form-check-input" type="checkbox" name="{}" value="{}" checked> '
-            "{} {}</label>",
-            ((name, i.pk, i.code, i.title) for i in chosen),
-        )
-        return format_html(
-            '<div class="item-picker" data-url="{}" data-name="{}">'
-            '<div class="item-picker-chosen">{}</div>'
-            '<input type="search" class="form-control form-control-sm item-picker-search" placeholder="{}" '
-            'autocomplete="off" aria-label="{}">'
-            '<div class="list-group item-picker-results small"></div></div>',
-            self.url,
-            name,
-            boxes,
-            _("Type to find an item…"),
-            _("Find an item"),
-        )
-
-
 class PracticeForm(StyledForm, forms.Form):
     title = forms.CharField(label=_("Case title"), max_length=200)
     unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.none())
@@ -109,17 +78,18 @@ class PracticeForm(StyledForm, forms.Form):
     def __init__(self, *args, campaign, access, picker_url: str = "", **kwargs):
         super().__init__(*args, **kwargs)
         if access.is_office:
-            units = Unit.objects.active()
+            use_unit_picker(self.fields["unit"], Unit.objects.active())
         else:
             units = Unit.objects.none()
             for own in access.liaison_units:
                 units = units | Unit.objects.filter(path__startswith=own.path, is_active=True)
-        use_unit_tree(self.fields["unit"], units, blank=False)
+            use_unit_tree(self.fields["unit"], units, blank=False)
         self.fields["categories"].queryset = Category.objects.filter(campaign=campaign)
         self.fields["key_tasks"].queryset = KeyTask.objects.filter(campaign=campaign)
         self.fields["key_tasks"].widget.attrs["size"] = 6
         self.fields["items"].queryset = Item.objects.filter(campaign=campaign)
-        self.fields["items"].widget = ItemPicker(url=picker_url)
+        # The shared picker (lib.widgets), fed by this app's endpoint: a liaison finds only its units' items.
+        use_picker(self.fields["items"], url=picker_url)
         self.fields["body"].widget.attrs["data-richtext"] = json.dumps(
             {
                 "label": str(_("Text")),
@@ -179,7 +149,7 @@ class LibraryFilterForm(StyledForm, forms.Form):
 
     def __init__(self, *args, campaign, **kwargs):
         super().__init__(*args, **kwargs)
-        use_unit_tree(self.fields["unit"], Unit.objects.all(), choices_from=Unit.objects.active())
+        use_unit_picker(self.fields["unit"], Unit.objects.all())
         self.fields["category"].queryset = Category.objects.filter(campaign=campaign)
         self.fields["key_task"].queryset = KeyTask.objects.filter(campaign=campaign)
 

@@ -279,8 +279,12 @@ def lights_over_time(
             return current.get(light, 0)
         return counts.get((monday, light), 0) if monday in known else None
 
+    points = sum(1 for monday in weeks if monday == this_week or monday in known)
     return {
         "weeks": [monday.isoformat() for monday in weeks],
+        # One week is one stack of dots that reads as "all green": below two the chart says why it is empty.
+        "points": points,
+        "too_few": _("The trend shows from the second week of lights on.") if points < 2 else "",
         "series": [
             {
                 "key": light,

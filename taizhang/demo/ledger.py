@@ -59,6 +59,7 @@ from taizhang.orgs.models import ContactPoint, Role, Unit, User
 
 from . import bulletins as bulletins_demo
 from . import inspections as inspections_demo
+from . import lifecycle as lifecycle_demo
 from . import meetings as meetings_demo
 from . import reporting as reporting_demo
 from . import study as study_demo
@@ -544,6 +545,7 @@ def build_demo(*, password: str, today: datetime.date | None = None) -> DemoResu
         bulletins_demo.build(campaign, now=now)
         inspections_demo.build(campaign, now=now)
         supervision_demo.build(campaign, now=now)
+        lifecycle_demo.build(campaign, users)  # problems, comments, published items, the lights' history
         if built:
             # The lights as of today, now that the reporting history is there to count missed reports.
             refresh_lights(campaign, on=today)

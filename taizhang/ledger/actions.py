@@ -17,6 +17,7 @@ from django.utils.translation import gettext_noop
 
 from taizhang.history.models import HistoryEntry
 from taizhang.history.recording import Note, diff, insert_history, note, note_fields, record, snapshot
+from taizhang.lib.deadlines import words_describe
 from taizhang.lib.locks import lock_one, locked
 from taizhang.lib.media import check_upload
 from taizhang.orgs.access import Access
@@ -221,8 +222,9 @@ def create_items(
     on = on or today()
     built = []
     planned: dict[int, list] = {}
+    arrived = timezone.now()  # the day they enter the list: their not-started clock runs from it (lights)
     for new in items:
-        item = Item(campaign=campaign, **new.data)
+        item = Item(campaign=campaign, created_at=arrived, **new.data)
         item.refresh_search_text()
         if new.milestones is not None:
             planned[id(item)] = new.milestones
@@ -333,11 +335,18 @@ def update_items(
         was = sorted(points.get(item.pk, []))
         before = _audit(item, had, was)
         parent_id = item.parent_id
+        old_due, old_words = item.due, item.due_text
         for name, value in edit.data.items():
             setattr(item, name, value)
+        # A new deadline with the old words ("2027年1月15日（年底前）"): words that no longer say it are dropped.
+        dropped_words = item.due != old_due and item.due_text == old_words and not words_describe(old_words, item.due)
+        if dropped_words:
+            item.due_text = ""
         # Only what the edit names can differ: the other fields keep their display from before.
         after = dict(before)
         after.update(snapshot(item, [name for name in edit.data if name in before]))
+        if dropped_words:
+            after.update(snapshot(item, ["due_text"]))
         if edit.partner_units is not None and {u.pk for u in edit.partner_units} != {u.pk for u in had}:
             after["partner_units"] = "、".join(str(u) for u in sorted(edit.partner_units, key=lambda u: u.path))
         if edit.milestones is not None:

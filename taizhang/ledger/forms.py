@@ -1,10 +1,12 @@
 from django import forms
+from django.urls import reverse
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from taizhang.campaigns.models import Category, KeyTask, Phase
+from taizhang.lib.widgets import use_picker
 from taizhang.orgs.models import Unit
-from taizhang.orgs.queries import use_unit_tree
+from taizhang.orgs.queries import use_unit_picker
 
 from .models import Item, Light, ProgressEntry, Status
 
@@ -25,10 +27,11 @@ class ItemFilterForm(forms.Form):
     phase = forms.ModelChoiceField(label=_("Phase"), queryset=Phase.objects.none(), required=False)
     status = forms.ChoiceField(
         label=_("Status"),
+        # By default the list shows what the overview counts: every item but the withdrawn ones.
         choices=[
-            ("", "---------"),
+            ("", _("all but withdrawn")),
             ("open", _("open (not closed or withdrawn)")),
-            ("current", _("all but withdrawn")),
+            ("all", _("all, withdrawn too")),
             *Status.choices,
         ],
         required=False,
@@ -49,7 +52,11 @@ class ItemFilterForm(forms.Form):
 
     def __init__(self, *args, campaign, **kwargs):
         super().__init__(*args, **kwargs)
-        use_unit_tree(self.fields["unit"], Unit.objects.filter(is_active=True))
+        if self.data.get("status") == "current":  # the links of before: the default now
+            self.data = self.data.copy()
+            self.data["status"] = ""
+        # 2,000 units: a search-as-you-type picker, not a select carrying them all on every list page.
+        use_unit_picker(self.fields["unit"], Unit.objects.filter(is_active=True))
         self.fields["category"].queryset = campaign.categories.all()
         self.fields["phase"].queryset = campaign.phases.all()
         for name, field in self.fields.items():
@@ -76,11 +83,9 @@ class ItemForm(forms.ModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     owner_unit = forms.ModelChoiceField(label=_("responsible unit"), queryset=Unit.objects.none())
     partner_units = forms.ModelMultipleChoiceField(
-        label=_("partner units"),
-        queryset=Unit.objects.none(),
-        required=False,
-        widget=forms.SelectMultiple(attrs={"size": 6}),
+        label=_("partner units"), queryset=Unit.objects.none(), required=False
     )
+    parent = forms.ModelChoiceField(label=_("parent item"), queryset=Item.objects.none(), required=False)
 
     class Meta:
         model = Item
@@ -100,8 +105,12 @@ class ItemForm(forms.ModelForm):
         units = Unit.objects.filter(is_active=True)
         if self.instance.pk:
             units = units | Unit.objects.filter(pk=self.instance.owner_unit_id)
-        use_unit_tree(self.fields["owner_unit"], units)
-        use_unit_tree(self.fields["partner_units"], Unit.objects.filter(is_active=True))
+        # Units and items are chosen by typing (2,000 units, 100,000 items): the form carries only the chosen.
+        use_unit_picker(self.fields["owner_unit"], units)
+        use_unit_picker(self.fields["partner_units"], Unit.objects.filter(is_active=True))
+        self.fields["starts_on"].help_text = _(
+            "Empty: from the day the item is added (or the campaign's start, if later). A date you enter counts."
+        )
         self.fields["category"].queryset = campaign.categories.all()
         self.fields["phase"].queryset = campaign.phases.all()
         self.fields["key_task"].queryset = KeyTask.objects.filter(campaign=campaign)
@@ -110,6 +119,7 @@ class ItemForm(forms.ModelForm):
             parents = parents.exclude(pk=self.instance.pk)
             self.fields["version"].initial = self.instance.version
         self.fields["parent"].queryset = parents
+        use_picker(self.fields["parent"], url=reverse("ledger:item_search", args=[campaign.slug]))
         for field in self.fields.values():
             widget = field.widget
             if isinstance(widget, forms.HiddenInput):
@@ -242,7 +252,6 @@ class WithdrawForm(forms.Form):
         label=_("Merge into (optional)"),
         queryset=Item.objects.none(),
         required=False,
-        widget=forms.Select(attrs={"class": "form-select"}),
     )
 
     def __init__(self, *args, item, **kwargs):
@@ -250,3 +259,4 @@ class WithdrawForm(forms.Form):
         self.fields["merged_into"].queryset = (
             Item.objects.filter(campaign=item.campaign).exclude(pk=item.pk).exclude(status=Status.WITHDRAWN)
         )
+        use_picker(self.fields["merged_into"], url=reverse("ledger:item_search", args=[item.campaign.slug]))

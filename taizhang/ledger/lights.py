@@ -26,7 +26,7 @@ from django.utils.translation import ngettext
 from taizhang.history.models import HistoryEntry
 from taizhang.history.recording import insert_history, render_note
 
-from .models import FINISHED_STATUSES, Comment, Item, Light, LightTally, Milestone, Status
+from .models import FINISHED_STATUSES, Comment, Item, Light, LightTally, Milestone, ProgressEntry, Status
 
 SEVERITY = {Light.NONE: 0, Light.GREEN: 1, Light.BLUE: 2, Light.YELLOW: 3, Light.RED: 4}
 ONE_HIGHER = {Light.GREEN: Light.BLUE, Light.BLUE: Light.YELLOW, Light.YELLOW: Light.RED, Light.RED: Light.RED}
@@ -140,6 +140,22 @@ def _missed(campaign, missed_reports: int) -> LightVerdict | None:
     return None
 
 
+def schedule_start(item, today: datetime.date) -> datetime.date:
+    """The day the item's schedule (not-started clock, 序时进度) runs from.
+
+    A planned start the office entered counts as given, earlier than the item's arrival too (on purpose:
+    work that began before it was listed). Without one, the later of the campaign's start and the day the
+    item entered the list: an item added in November to a campaign that began in April is not born red.
+    """
+    if item.starts_on is not None:
+        return item.starts_on
+    created_at = getattr(item, "created_at", None)  # None: not saved, no arrival to go by
+    entered = timezone.localtime(created_at).date() if created_at is not None else None
+    if entered is None or entered > today:  # judged on a day before it arrived (a replay): the campaign's clock
+        return item.campaign.starts_on
+    return max(item.campaign.starts_on, entered)
+
+
 def _open_item_light(item, today, missed_reports, milestones) -> LightVerdict:
     campaign = item.campaign
     due = item.due
@@ -152,7 +168,7 @@ def _open_item_light(item, today, missed_reports, milestones) -> LightVerdict:
         return LightVerdict(Light.RED, "overdue", (today - due).days)
 
     candidates = [] if missed is None else [missed]
-    start = item.starts_on or campaign.starts_on
+    start = schedule_start(item, today)
     if item.status == Status.NOT_STARTED and today > start:
         idle = (today - start).days
         if idle > campaign.red_idle_days:
@@ -409,17 +425,29 @@ def recompute_item(item, *, on: datetime.date | None = None, actor=None):
 
 # The night: dates move, so lights change without any edit -------------------------------------
 
-REFRESH_FIELDS = ("id", "owner_unit_id", "status", "percent", "due", "starts_on", "light", "light_code", "light_n")
+REFRESH_FIELDS = (
+    "id",
+    "owner_unit_id",
+    "status",
+    "percent",
+    "due",
+    "starts_on",
+    "created_at",
+    "light",
+    "light_code",
+    "light_n",
+)
 
 
 class _LightFacts:
     """What compute_light reads of an item, without building a model instance (100,000 a night)."""
 
-    __slots__ = ("campaign", "due", "light", "owner_unit_id", "percent", "pk", "starts_on", "status")
+    __slots__ = ("campaign", "created_at", "due", "light", "owner_unit_id", "percent", "pk", "starts_on", "status")
 
-    def __init__(self, campaign, pk, owner_unit_id, status, percent, due, starts_on, light):
+    def __init__(self, campaign, pk, owner_unit_id, status, percent, due, starts_on, created_at, light):
         self.campaign, self.pk, self.owner_unit_id = campaign, pk, owner_unit_id
         self.status, self.percent, self.due, self.starts_on, self.light = status, percent, due, starts_on, light
+        self.created_at = created_at
 
 
 def refresh_lights(campaign, *, on: datetime.date | None = None, unit=None, batch_size: int = 2000) -> int:
@@ -439,8 +467,10 @@ def refresh_lights(campaign, *, on: datetime.date | None = None, unit=None, batc
         if unit is not None:
             rows = rows.filter(owner_unit=unit)
         rows = rows.values_list(*REFRESH_FIELDS).order_by()
-        for pk, unit_id, status, percent, due, starts_on, light, code, n in rows.iterator(chunk_size=batch_size):
-            facts = _LightFacts(campaign, pk, unit_id, status, percent, due, starts_on, light)
+        for pk, unit_id, status, percent, due, starts_on, created_at, light, code, n in rows.iterator(
+            chunk_size=batch_size
+        ):
+            facts = _LightFacts(campaign, pk, unit_id, status, percent, due, starts_on, created_at, light)
             verdict = compute_light(facts, on, **inputs.of(pk, unit_id))
             if verdict.light != Light.NONE:
                 tally[unit_id, verdict.light] += 1
@@ -470,3 +500,39 @@ def _write_tally(campaign, on: datetime.date, tally: Counter) -> None:
         rows.append(LightTally(campaign=campaign, week=week, unit_id=unit_id, light=light, count=count))
     rows += [LightTally(campaign=campaign, week=week, unit=None, light=light, count=n) for light, n in whole.items()]
     LightTally.objects.bulk_create(rows, batch_size=2000)
+
+
+def backfill_tally(campaign, on: datetime.date) -> bool:
+    """The light tally of ``on``'s week as its night would have left it, when the week has none yet.
+
+    For a ledger that starts with a history (the demo, an import of a list already under way): each
+    item as it stood that day (its latest progress reported by then; items listed later left out),
+    judged by the same rule. Items keep their lights; only the tally is written. False when the week
+    already had one.
+    """
+    week = on - datetime.timedelta(days=on.weekday())
+    if LightTally.objects.filter(campaign=campaign, week=week).exists():
+        return False
+    percent_then: dict[int, int] = {}
+    for item_id, percent in (
+        ProgressEntry.objects.filter(item__campaign=campaign, as_of__lte=on)
+        .order_by("item_id", "as_of", "created_at", "id")
+        .values_list("item_id", "percent")
+    ):
+        percent_then[item_id] = percent  # the last one of each item wins
+    inputs = load_light_inputs(campaign, on)
+    tally: Counter[tuple[int, str]] = Counter()
+    rows = Item.objects.filter(campaign=campaign).exclude(status=Status.WITHDRAWN).values_list(*REFRESH_FIELDS)
+    for pk, unit_id, status, _percent, due, starts_on, created_at, light, _code, _n in rows.order_by().iterator(
+        chunk_size=CHUNK
+    ):
+        if created_at is not None and timezone.localtime(created_at).date() > on:
+            continue
+        percent = percent_then.get(pk, 0)
+        status = Status.NOT_STARTED if percent == 0 else (Status.COMPLETED if percent >= 100 else Status.IN_PROGRESS)
+        facts = _LightFacts(campaign, pk, unit_id, status, percent, due, starts_on, created_at, light)
+        verdict = compute_light(facts, on, **inputs.of(pk, unit_id))
+        if verdict.light != Light.NONE:
+            tally[unit_id, verdict.light] += 1
+    _write_tally(campaign, on, tally)
+    return True

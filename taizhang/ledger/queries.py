@@ -29,12 +29,12 @@ def filtered_items(campaign, data: dict):
         qs = qs.filter(category=data["category"])
     if data.get("phase"):
         qs = qs.filter(phase=data["phase"])
-    status = data.get("status")
+    status = data.get("status") or "current"  # withdrawn items only when asked for ("all", "withdrawn")
     if status == "open":
         qs = qs.open()
     elif status == "current":
         qs = qs.exclude(status=Status.WITHDRAWN)
-    elif status:
+    elif status != "all":
         qs = qs.filter(status=status)
     if data.get("light"):
         qs = qs.filter(light=data["light"])

@@ -2,9 +2,11 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from taizhang.campaigns.decorators import campaign_view
@@ -25,6 +27,7 @@ from .forms import (
     milestone_points,
     milestones_ok,
 )
+from .listing import MATCH_FIELDS, explain_matches, headers, page_numbers
 from .models import Comment, Item, ProgressAttachment
 from .queries import filtered_items, milestone_checks
 
@@ -37,6 +40,20 @@ def _get_item(campaign, pk: int) -> Item:
     )
 
 
+# The list's columns: label, sort key (none: it does not sort), shown on a phone (the progress stays).
+LIST_COLUMNS = [
+    (gettext_lazy("Light"), "light", True),
+    (gettext_lazy("Code"), "code", True),
+    (gettext_lazy("Title"), "", True),
+    (gettext_lazy("Responsible unit"), "unit", False),
+    (gettext_lazy("Category"), "", False),
+    (gettext_lazy("Person responsible"), "", False),
+    (gettext_lazy("Deadline"), "due", True),
+    (gettext_lazy("Progress"), "percent", True),
+    (gettext_lazy("Status"), "", False),
+]
+
+
 @campaign_view
 def item_list(request, campaign, access):
     form = ItemFilterForm(request.GET or None, campaign=campaign)
@@ -45,13 +62,21 @@ def item_list(request, campaign, access):
     page = IdPaginator(items, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    sort = data.get("sort") or "code"
+    if data.get("q"):
+        explain_matches(page, data["q"], {name: Item._meta.get_field(name).verbose_name for name in MATCH_FIELDS})
     context = {
         "campaign": campaign,
         "access": access,
         "form": form,
         "page": page,
         "query": query.urlencode(),
-        "sort": data.get("sort") or "code",
+        # The page's other parameters, for the "go to page" box.
+        "kept": [(k, v) for k, values in query.lists() for v in values],
+        "sort": sort,
+        "headers": headers(LIST_COLUMNS, query=query, sort=sort),
+        "page_numbers": page_numbers(page),
+        "item_url": reverse("ledger:item_list", args=[campaign.slug]),  # rows link to item_url + pk
     }
     template = (
         "ledger/_item_results.html"

@@ -118,3 +118,19 @@ def _parse_text(text: str, written: str, *, year: int, start: datetime.date | No
     if explicit_year:
         return Deadline(datetime.date(y, 12, 31), written)
     return Deadline(None, written, understood=False)
+
+
+def words_describe(due_text: str, due: datetime.date | None) -> bool:
+    """Whether the words of a deadline ("年底前", "6月底", "长期坚持") still say ``due``.
+
+    Words the parser does not understand ("配合上级安排") are given the benefit of the doubt: True.
+    """
+    if not due_text.strip():
+        return True
+    # Without a date only "ongoing" words fit, whatever the year they are read in.
+    parsed = parse_deadline(due_text, year=due.year if due is not None else 2000)
+    if not parsed.understood:
+        return True
+    if due is None:
+        return parsed.ongoing
+    return parsed.due == due

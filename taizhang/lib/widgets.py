@@ -135,7 +135,10 @@ class SearchPicker(forms.Widget):
 
 def _picker_labels(field):
     def labels(values):
-        pks = [v for v in values if str(v).isdigit()]
+        from taizhang.lib.params import MAX_ID
+
+        # Only record numbers the database can hold: a junk value in the query string is shown, not looked up.
+        pks = [v for v in values if str(v).isascii() and str(v).isdigit() and 0 < int(v) <= MAX_ID]
         # A model may say how pickers show it (picker_label), the same words its search endpoint uses.
         return {
             str(obj.pk): getattr(obj, "picker_label", None) or field.label_from_instance(obj)
@@ -171,3 +174,16 @@ class PickerMultipleField(forms.ModelMultipleChoiceField):
         result = super().__deepcopy__(memo)
         result.widget.labels = _picker_labels(result)
         return result
+
+
+def use_picker(field, *, url: str) -> None:
+    """Give a model choice field (single or multiple) a :class:`SearchPicker` fed by ``url``.
+
+    For fields whose queryset is set in the form's ``__init__`` (the campaign's items, the active units):
+    the field still validates against its queryset; the page carries only the chosen values.
+    """
+    multiple = isinstance(field, forms.ModelMultipleChoiceField)
+    widget = SearchPicker(url=url, multiple=multiple, attrs=field.widget.attrs)
+    widget.is_required = field.required
+    widget.labels = _picker_labels(field)
+    field.widget = widget

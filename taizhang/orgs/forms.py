@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .models import Unit
-from .queries import use_unit_tree
+from .queries import use_unit_picker
 
 
 class UnitForm(forms.ModelForm):
@@ -24,7 +24,7 @@ class UnitForm(forms.ModelForm):
         if self.instance.pk:
             parents = parents.exclude(path__startswith=self.instance.path)
             self.initial["aliases"] = "、".join(self.instance.aliases)
-        use_unit_tree(self.fields["parent"], parents)
+        use_unit_picker(self.fields["parent"], parents)
         for field in self.fields.values():
             widget = field.widget
             widget.attrs.setdefault("class", "form-select" if isinstance(widget, forms.Select) else "form-control")

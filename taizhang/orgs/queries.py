@@ -82,6 +82,21 @@ def use_unit_tree(field, queryset, *, choices_from=None, blank: bool = True) -> 
     )
 
 
+def use_unit_picker(field, queryset) -> None:
+    """Point a unit field at ``queryset``, chosen with the search-as-you-type picker (``orgs:unit_search``).
+
+    For choices among every active unit (2,000 of them): the page carries only the chosen units. The
+    field validates against ``queryset``; a short list (a liaison's own units) stays a select
+    (:func:`use_unit_tree`).
+    """
+    from django.urls import reverse
+
+    from taizhang.lib.widgets import use_picker
+
+    field.queryset = queryset
+    use_picker(field, url=reverse("orgs:unit_search"))
+
+
 def unit_choices(q: str, *, kinds: Iterable[str] = (), limit: int = 20) -> list[dict]:
     """Active units for the search-as-you-type picker: name, short name or alias, simplified or traditional."""
     from taizhang.lib.text import search_key

@@ -66,17 +66,35 @@ def similar_demands(demand: Demand, *, limit: int = 5, minimum: float = 0.2) -> 
     return scored[:limit]
 
 
+def _without_names(text: str, names) -> str:
+    for name in names:
+        text = text.replace(name, " ")
+    return text
+
+
 def similar_items(demand: Demand, *, limit: int = 5, minimum: float = 0.15) -> list[tuple[float, Item]]:
+    """Items that answer the same problem, best first.
+
+    The problem's own words decide, not the unit's name: "八一骨科医院食堂太贵" is about a canteen, not
+    about every item of 八一骨科医院. Unit names (the problem's unit, the item's) are left out of both
+    texts before they are compared.
+    """
     grams = ngrams(demand.text)
     items = (
         Item.objects.filter(campaign=demand.campaign)
         .exclude(status=Status.WITHDRAWN)
         .select_related("owner_unit")
-        .only("code", "title", "content", "status", "owner_unit__name", "campaign_id")
+        .only("code", "title", "content", "status", "owner_unit__name", "owner_unit__short_name", "campaign_id")
     )
+    own = [n for n in (getattr(demand.unit, "name", ""), getattr(demand.unit, "short_name", "")) if n]
     scored = []
     for item in _candidates(items, grams):
-        score = max(similarity(grams, ngrams(item.title)), similarity(grams, ngrams(f"{item.title}{item.content}")))
+        names = sorted({*own, item.owner_unit.name, item.owner_unit.short_name} - {""}, key=len, reverse=True)
+        words = ngrams(_without_names(demand.text, names))
+        score = max(
+            similarity(words, ngrams(_without_names(item.title, names))),
+            similarity(words, ngrams(_without_names(f"{item.title}{item.content}", names))),
+        )
         if score >= minimum:
             scored.append((score, item))
     scored.sort(key=lambda pair: (-pair[0], pair[1].code))

@@ -71,6 +71,11 @@ def _wrong_code(request, item) -> bool:
 def demand_new(request, slug):
     """The public form: no login, a honeypot, a per-address limit."""
     campaign = get_object_or_404(Campaign, slug=slug, is_active=True)
+    sent_key = f"people:sent:{campaign.pk}"
+    if request.method == "GET" and request.GET.get("sent") and request.session.get(sent_key):
+        # The confirmation after the redirect: a refresh shows it again and sends nothing twice.
+        demand = Demand.objects.filter(campaign=campaign, tracking_code=request.session[sent_key]).first()
+        return render(request, "people/demand_thanks.html", {"pc": campaign, "demand": demand})
     # Bound on every POST, an empty one too: the rate limit adds its error to the form.
     posted = request.method == "POST"
     form = DemandForm(request.POST if posted else None, request.FILES if posted else None, campaign=campaign)
@@ -90,7 +95,8 @@ def demand_new(request, slug):
             except ValidationError as error:
                 apply_errors(form, error)
             else:
-                return render(request, "people/demand_thanks.html", {"pc": campaign, "demand": demand})
+                request.session[sent_key] = demand.tracking_code
+                return redirect(f"{reverse('people:demand_new', args=[campaign.slug])}?sent=1")
         if form.errors and status == 200:
             status = 400
     return render(request, "people/demand_form.html", {"pc": campaign, "form": form}, status=status)

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from taizhang.ledger.models import ProgressEntry
 from taizhang.lib.forms import StyledForm as BaseStyledForm
 from taizhang.orgs.models import Unit
-from taizhang.orgs.queries import use_unit_tree
+from taizhang.orgs.queries import use_unit_picker
 
 from .models import ReportingPeriod, UnitReport
 
@@ -54,9 +54,7 @@ class BoardFilterForm(StyledForm, forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # Subtrees worth filtering by: units with units below them (a few dozen, not thousands of leaves).
-        parents = Unit.objects.active().filter(children__isnull=False).distinct()
-        use_unit_tree(self.fields["unit"], Unit.objects.all(), choices_from=parents)
+        use_unit_picker(self.fields["unit"], Unit.objects.all())
 
 
 class ExpectedUnitForm(StyledForm, forms.Form):
@@ -66,4 +64,4 @@ class ExpectedUnitForm(StyledForm, forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        use_unit_tree(self.fields["unit"], Unit.objects.active())
+        use_unit_picker(self.fields["unit"], Unit.objects.active())

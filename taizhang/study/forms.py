@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from taizhang.campaigns.models import KeyTask
 from taizhang.lib.forms import StyledForm
 from taizhang.orgs.models import Unit
-from taizhang.orgs.queries import under, use_unit_tree
+from taizhang.orgs.queries import under, use_unit_picker, use_unit_tree
 
 from .models import Activity, ActivityKind, Attendance, Material, Member
 
@@ -19,6 +19,12 @@ def own_units(access):
         return active
     query = under((unit.path for unit in access.liaison_units), field="")
     return active.none() if query is None else active.filter(query)
+
+
+def use_own_units(field, access) -> None:
+    """A unit field over :func:`own_units`: the office's (every active unit) by the picker, a liaison's few
+    as a select."""
+    (use_unit_picker if access.is_office else use_unit_tree)(field, own_units(access))
 
 
 class ActivityForm(StyledForm, forms.ModelForm):
@@ -53,8 +59,8 @@ class ActivityForm(StyledForm, forms.ModelForm):
 
         self.fields["kind"].queryset = ActivityKind.objects.filter(pk__in=[k.pk for k in activity_kinds(campaign)])
         self.fields["key_task"].queryset = KeyTask.objects.filter(campaign=campaign)
-        use_unit_tree(self.fields["unit"], own_units(access))
-        use_unit_tree(self.fields["audience_units"], Unit.objects.filter(is_active=True))
+        use_own_units(self.fields["unit"], access)
+        use_unit_picker(self.fields["audience_units"], Unit.objects.filter(is_active=True))
         for name in ("starts_at", "ends_at"):
             self.fields[name].input_formats = [ISO_DATETIME, "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
 
@@ -66,7 +72,7 @@ class MemberForm(StyledForm, forms.ModelForm):
 
     def __init__(self, *args, access, **kwargs):
         super().__init__(*args, **kwargs)
-        use_unit_tree(self.fields["unit"], own_units(access))
+        use_own_units(self.fields["unit"], access)
 
 
 class RosterUploadForm(forms.Form):
@@ -99,7 +105,7 @@ class AssignForm(StyledForm, forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        use_unit_tree(self.fields["unit"], Unit.objects.filter(is_active=True))
+        use_unit_picker(self.fields["unit"], Unit.objects.filter(is_active=True))
 
 
 class IdentifyForm(StyledForm, forms.Form):
@@ -132,7 +138,7 @@ class PlanUnitForm(forms.Form):
             )
             self.units = own_units(access)  # the office's: every active unit
             return
-        use_unit_tree(self.fields["unit"], own_units(access))
+        use_own_units(self.fields["unit"], access)
         self.fields["unit"].widget.attrs["class"] = "form-select form-select-sm"
 
     def clean_unit(self):

@@ -3,6 +3,8 @@
 import datetime
 import itertools
 
+from django.utils import timezone
+
 from taizhang.campaigns.models import Campaign, Category, Phase
 from taizhang.ledger.models import Item
 from taizhang.orgs import actions as org_actions
@@ -41,8 +43,15 @@ def make_campaign(slug: str = "2021", **extra) -> Campaign:
 def make_item(
     campaign: Campaign, owner_unit: Unit, *, code: str | None = None, title: str | None = None, **extra
 ) -> Item:
-    """An item written straight to the table (tests of actions create theirs through the actions)."""
+    """An item written straight to the table (tests of actions create theirs through the actions).
+
+    It entered the list when the campaign began (its not-started clock runs from then), unless
+    ``created_at`` says otherwise.
+    """
     n = next(_counter)
+    listed = extra.pop("created_at", None) or datetime.datetime.combine(
+        campaign.starts_on, datetime.time(9), tzinfo=timezone.get_current_timezone()
+    )
     item = Item(
         campaign=campaign,
         owner_unit=owner_unit,
@@ -53,4 +62,6 @@ def make_item(
     )
     item.refresh_search_text()
     item.save()
+    Item.objects.filter(pk=item.pk).update(created_at=listed)
+    item.created_at = listed
     return item

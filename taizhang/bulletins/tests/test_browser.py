@@ -47,9 +47,9 @@ def test_a_case_goes_from_a_liaison_to_the_published_bulletin_and_the_wechat_art
     page.keyboard.press("Enter")
     page.click(".rt-toolbar [data-cmd=p]")
     page.keyboard.type("精简审批。<script>alert(1)</script>")
-    page.fill(".item-picker-search", "OA")
-    page.click(".item-picker-results button:has-text('HQ-001')")
-    expect(page.locator(".item-picker-chosen input[type=checkbox]")).to_have_count(1)
+    page.fill("#id_items", "OA")
+    page.click(".picker-results button:has-text('HQ-001')")
+    expect(page.locator(".picker-chosen input[type=checkbox]")).to_have_count(1)
     screenshot(page, "bulletins-case-form")
     with page.expect_navigation():
         page.click("#practice-form button[type=submit]")

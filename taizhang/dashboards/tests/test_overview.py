@@ -6,7 +6,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from taizhang.dashboards import queries
 from taizhang.ledger.actions import refresh_lights
@@ -260,3 +260,17 @@ def test_the_office_can_chase_a_red_item_from_the_red_list(login, people, lit, c
     assert f"/c/{campaign.slug}/chase/new/{dating.pk}/" in office
     leader = login(people["leo"]).get(f"/c/{campaign.slug}/dashboard/").content.decode()
     assert "/chase/new/" not in leader
+
+
+def test_with_fewer_than_two_weeks_of_lights_the_trend_says_so_instead_of_a_stack_of_dots(campaign, org):
+    """Issue 11: one week of data drew stacked dots that read as 600 green."""
+    make_item(campaign, org["hr"], due=None, percent=10, status=Status.IN_PROGRESS)
+    today = timezone.localdate()
+    items = queries.scope_items(campaign)
+    drill = queries.Drill(campaign)
+    with translation.override("zh-hans"):
+        one = queries.lights_over_time(items, campaign, today, drill)
+    assert one["points"] == 1 and one["too_few"]
+    refresh_lights(campaign, on=today - datetime.timedelta(days=7))
+    two = queries.lights_over_time(items, campaign, today, drill)
+    assert two["points"] == 2 and two["too_few"] == ""

@@ -46,8 +46,9 @@ def test_office_creates_an_item_with_history_and_derived_state(campaign, org, pe
     assert "职工书屋" in item.search_text
     entry = history_for(item).order_by("id").first()
     assert (entry.action, entry.actor, entry.campaign) == (HistoryEntry.Action.CREATE, olivia, campaign)
-    # Not started 90 days after the campaign's start: born yellow, and says so, with no spurious light change.
-    assert (item.light, item.light_code) == (Light.YELLOW, "idle")
+    # Added 90 days after the campaign's start: its not-started clock runs from today, so it is not born
+    # yellow (issue 11: "born red"); no spurious light change either.
+    assert (item.light, item.light_code) == (Light.GREEN, "on_schedule")
     assert not history_for(item).filter(action=HistoryEntry.Action.LIGHT).exists()
 
 
@@ -495,3 +496,35 @@ def test_the_history_shows_a_light_change_by_its_name(campaign, org, people, cli
     entry = history_for(item).filter(action=HistoryEntry.Action.LIGHT).first()
     assert entry.changes[0]["new"] == Light.NONE
     assert f"→ {Light.NONE.label}" in page
+
+
+def test_a_new_deadline_drops_the_old_words_that_no_longer_say_it(campaign, org, people):
+    """Editing 2026-12-31（年底前） to 2027-01-15 must not show "2027年1月15日（年底前）"."""
+    import datetime as _dt
+
+    from taizhang.history.recording import history_for
+    from taizhang.ledger import actions as ledger_actions
+    from taizhang.testing.factories import make_item as _make_item
+
+    item = _make_item(campaign, org["hr"], code="DW-1", due=_dt.date(2026, 12, 31), due_text="年底前")
+    item = ledger_actions.update_item(
+        item, data={"due": _dt.date(2027, 1, 15)}, expected_version=item.version, acting_user=people["olivia"]
+    )
+    assert (item.due, item.due_text) == (_dt.date(2027, 1, 15), "")
+    change = {
+        c["field"]: (c["old"], c["new"])
+        for c in history_for(item).filter(action="update").order_by("-id").first().changes
+    }
+    assert change["due_text"] == ("年底前", "")
+    # Words given with the new date are kept, and words that still say the date stay.
+    item = ledger_actions.update_item(
+        item,
+        data={"due": _dt.date(2027, 6, 30), "due_text": "6月底前"},
+        expected_version=item.version,
+        acting_user=people["olivia"],
+    )
+    assert item.due_text == "6月底前"
+    item = ledger_actions.update_item(
+        item, data={"title": "改个标题"}, expected_version=item.version, acting_user=people["olivia"]
+    )
+    assert item.due_text == "6月底前"

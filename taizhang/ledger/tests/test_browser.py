@@ -37,6 +37,12 @@ def codes_on_page(tab) -> list[str]:
     return [row.get_attribute("data-code") for row in tab.locator(ROWS).all()]
 
 
+def pick(tab, search: str, text: str) -> None:
+    """Choose ``text`` in the search-as-you-type picker whose search box is ``search``."""
+    tab.locator(search).press_sequentially(text[:3])
+    tab.locator(search).locator("xpath=..").locator(".picker-results button", has_text=text).first.click()
+
+
 def item_url(item: Item, suffix: str = "") -> str:
     return f"/c/{item.campaign.slug}/items/{item.pk}/{suffix}"
 
@@ -48,7 +54,7 @@ def test_liaison_filters_reports_progress_and_cannot_touch_other_units_items(pag
     screenshot(page, "item-list-desktop")
     page.evaluate("window.stillTheSamePage = true")
 
-    page.select_option("#filter-unit", str(org["office_dept"].pk))
+    pick(page, "#filter-unit", "集团办公室")
     expect(page.locator(ROWS)).to_have_count(2)
     expect(page).to_have_url(re.compile(rf"[?&]unit={org['office_dept'].pk}\b"))
     page.locator("#filter-q").press_sequentially("OA")
@@ -189,7 +195,7 @@ def test_item_list_fits_a_phone_and_the_menu_opens(phone_page, people, items):
 def test_export_link_downloads_the_filtered_list_as_xlsx(page, people, items, org, tmp_path):
     log_in(page, "bob")
     page.goto("/c/2021/items/")
-    page.select_option("#filter-unit", str(org["hr"].pk))
+    pick(page, "#filter-unit", "人力资源部")
     expect(page.locator(ROWS)).to_have_count(2)
     expect(page.locator("#export-link")).to_have_attribute("href", re.compile(rf"unit={org['hr'].pk}"))
 
@@ -230,3 +236,41 @@ def test_office_adds_two_milestones_in_the_form_table_and_the_item_page_checks_t
     expect(table.locator("tr.milestone-missed")).to_have_count(1)  # nothing reported by last week
     expect(table.locator("tr.milestone-ahead")).to_have_count(1)
     expect(table).to_contain_text(zh("missed"))
+
+
+def test_office_adds_an_item_choosing_units_and_the_parent_by_typing(page, page_watch, people, items, org):
+    """上级事项, 负责单位 and 配合单位 are search-as-you-type pickers (issue 11), not selects of every item."""
+    log_in(page, "olivia")
+    page.goto("/c/2021/items/new/")
+    assert page.locator("#item-form option", has_text="优化OA系统").count() == 0
+    page.fill("#id_code", "HQ-009")
+    page.fill("#id_title", "新增食堂窗口")
+    pick(page, "#id_owner_unit", "人力资源部")
+    pick(page, "#id_partner_units", "集团办公室")
+    pick(page, "#id_partner_units", "融通医疗健康公司")
+    pick(page, "#id_parent", "HQ-001")
+    screenshot(page, "item-form-pickers")
+    with page.expect_navigation():
+        page.click("#item-form button[type=submit]")
+    item = Item.objects.get(code="HQ-009")
+    assert item.owner_unit == org["hr"] and item.parent == items["oa"]
+    assert set(item.partner_units.all()) == {org["office_dept"], org["subsidiary"]}
+
+
+def test_the_list_sorts_by_a_header_click_and_keeps_progress_in_view_on_a_phone(page, phone_page, people, items):
+    log_in(page, "olivia")
+    page.goto("/c/2021/items/")
+    page.evaluate("window.stillTheSamePage = true")
+    page.click(f"#item-table thead a:has-text('{zh('Deadline')}')")
+    expect(page).to_have_url(re.compile(r"[?&]sort=due\b"))
+    expect(page.locator("#item-table thead th[aria-sort=ascending]")).to_have_count(1)
+    assert page.evaluate("window.stillTheSamePage") is True
+
+    log_in(phone_page, "olivia")
+    phone_page.goto("/c/2021/items/")
+    first = phone_page.locator(ROWS).first
+    box = first.bounding_box()
+    assert box["y"] < 400, f"the first row starts {box['y']:.0f} px down a phone screen"
+    progress = first.locator(".tz-progress-cell").bounding_box()
+    assert progress["x"] + progress["width"] <= 390, "the progress column is off a phone's screen"
+    screenshot(phone_page, "item-list-phone-progress")

@@ -51,6 +51,7 @@ def behind_and_instructed(campaign, org, people) -> Item:
             "owner_unit": org["office_dept"],
             "due": today + 60 * DAY,
             "due_text": (today + 60 * DAY).isoformat(),  # as the sheet will write it
+            "starts_on": campaign.starts_on,  # planned from the campaign's start, on purpose
         },
         acting_user=people["olivia"],
     )
@@ -269,7 +270,13 @@ def test_editing_milestones_is_recorded_and_relights_the_item(campaign, org, peo
     today = timezone.localdate()
     item = actions.create_item(
         campaign=campaign,
-        data={"code": "M-1", "title": "有节点", "owner_unit": org["hr"], "due": campaign.ends_on},
+        data={
+            "code": "M-1",
+            "title": "有节点",
+            "owner_unit": org["hr"],
+            "starts_on": campaign.starts_on,  # the schedule runs from the campaign's start, on purpose
+            "due": campaign.ends_on,
+        },
         acting_user=people["olivia"],
     )
     actions.add_progress(fresh(item), percent=30, done="推进", acting_user=people["olivia"])

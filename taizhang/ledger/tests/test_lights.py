@@ -645,3 +645,54 @@ def test_registered_item_facts_reach_the_stored_light():
     refresh_lights(campaign, on=D(2021, 6, 1))
     item.refresh_from_db()
     assert item.light_code != "rectify"
+
+
+# Born red no more: the not-started clock runs from the day the item entered the list -----------
+
+
+def test_an_item_added_months_after_the_campaign_began_is_not_born_red(campaign, org, people):
+    """The campaign began 90 days ago; an item added today without a planned start is green, not 🔴 idle."""
+    from taizhang.ledger import actions
+
+    today = timezone.localdate()
+    item = actions.create_item(
+        campaign=campaign,
+        data={
+            "code": "NEW-1",
+            "title": "新增实事",
+            "owner_unit": org["hr"],
+            "due": today + datetime.timedelta(days=200),
+        },
+        acting_user=people["olivia"],
+    )
+    assert (item.light, item.light_code) == (Light.GREEN, "on_schedule")
+    # The night after counts from the day it arrived too; 31 days on it is yellow, idle 31 days.
+    refresh_lights(campaign, on=today + datetime.timedelta(days=31))
+    item.refresh_from_db()
+    assert (item.light, item.light_code, item.light_n) == (Light.YELLOW, "idle", 31)
+
+
+def test_a_planned_start_entered_on_purpose_counts_even_before_the_item_arrived(campaign, org, people):
+    from taizhang.ledger import actions
+
+    today = timezone.localdate()
+    item = actions.create_item(
+        campaign=campaign,
+        data={
+            "code": "NEW-2",
+            "title": "早已开始的实事",
+            "owner_unit": org["hr"],
+            "starts_on": today - datetime.timedelta(days=95),
+            "due": today + datetime.timedelta(days=200),
+        },
+        acting_user=people["olivia"],
+    )
+    assert (item.light, item.light_code, item.light_n) == (Light.RED, "idle", 95)
+
+
+def test_an_item_listed_before_today_counts_from_its_arrival_not_the_campaign_start(campaign, org):
+    item = make_item(campaign, org["hr"], code="OLD-1", due=timezone.localdate() + datetime.timedelta(days=100))
+    Item.objects.filter(pk=item.pk).update(created_at=timezone.now() - datetime.timedelta(days=40))
+    refresh_lights(campaign)
+    item.refresh_from_db()
+    assert (item.light, item.light_code, item.light_n) == (Light.YELLOW, "idle", 40)

@@ -19,6 +19,7 @@ from taizhang.testing.factories import make_item
 
 SEVERITY = {Light.NONE: 0, Light.GREEN: 1, Light.BLUE: 2, Light.YELLOW: 3, Light.RED: 4}
 ALL = ["HQ-001", "HQ-002", "HQ-003", "HQ-004", "YL-001"]
+CURRENT = [code for code in ALL if code != "HQ-002"]  # the list's default leaves the withdrawn HQ-002 out
 
 
 @pytest.fixture
@@ -43,6 +44,8 @@ def browse(client, people, campaign):
     url = reverse("ledger:item_list", args=[campaign.slug])
 
     def _browse(headers=None, **params):
+        # Every item, withdrawn too, unless a test asks otherwise (the default is tested on its own).
+        params.setdefault("status", "all")
         return client.get(url, params, headers=headers or {})
 
     return _browse
@@ -271,7 +274,8 @@ def test_page_links_keep_the_filters(sixty, browse, org):
     assert codes(response)[0] == "P-059"
     links = [html.unescape(h) for h in re.findall(r'href="(\?[^"]*page=2[^"]*)"', response.content.decode())]
     assert links
-    assert all(parse_qs(link[1:]) == {"unit": [str(org["hr"].pk)], "sort": ["-due"], "page": ["2"]} for link in links)
+    kept = {"unit": [str(org["hr"].pk)], "sort": ["-due"], "status": ["all"], "page": ["2"]}
+    assert all(parse_qs(link[1:]) == kept for link in links)
     assert codes(browse(unit=org["hr"].pk, sort="-due", page=2))[-1] == "P-000"
 
 
@@ -296,7 +300,7 @@ def test_a_bad_filter_value_shows_a_message_not_an_error(listing, browse, params
     assert response.status_code == 200
     assert field in response.context["form"].errors
     assert 'class="alert alert-warning' in response.content.decode()
-    assert codes(response) == ALL  # the unfiltered list, not a crash
+    assert codes(response) == CURRENT  # the unfiltered list (the default: all but withdrawn), not a crash
 
 
 def test_the_range_message_reads_in_chinese(listing, browse):
@@ -357,14 +361,56 @@ def test_the_list_page_does_not_run_more_queries_for_more_items(
     assert len(filtered) <= LIST_QUERY_BOUND
 
 
-def test_the_unit_filter_lists_units_in_tree_order_and_keeps_the_choice(campaign, org, people, login):
+def test_the_unit_filter_is_a_picker_that_keeps_the_choice_and_carries_no_unit_list(campaign, org, people, login):
     page = login(people["lily"]).get(reverse("ledger:item_list", args=[campaign.slug]), {"unit": org["subsidiary"].pk})
     html = page.content.decode()
-    select = html[html.index('name="unit"') : html.index("</select>", html.index('name="unit"'))]
-    labels = [label for label in select.split("</option>") if ">" in label]
-    labels = [label.rsplit(">", 1)[1] for label in labels]
-    # The group first, every sub-unit right under its parent, indented one step deeper.
-    assert labels[1] == org["group"].name
-    at = labels.index("\u3000" + org["subsidiary"].name)
-    assert labels[at + 1] == "\u3000\u3000" + org["hospital"].name
-    assert f'<option value="{org["subsidiary"].pk}" selected>' in select
+    form = html[html.index('id="filter-form"') : html.index('id="results"')]
+    # Only the chosen unit is on the page, ticked; the others are found by typing (orgs:unit_search).
+    assert f'name="unit" value="{org["subsidiary"].pk}" checked' in form
+    assert org["subsidiary"].name in form
+    assert org["hospital"].name not in form
+    assert f'data-url="{reverse("orgs:unit_search")}"' in form
+    assert "<option" not in form[: form.index('id="filter-category"')]
+
+
+# The list's default, headers, pages and matches -------------------------------------------------
+
+
+def test_the_default_list_leaves_withdrawn_items_out_and_a_filter_shows_them(listing, client, people, campaign):
+    """The nav's 实事清单 counts what the overview counts (issue 11: 共600项 against 592)."""
+    client.force_login(people["olivia"])
+    url = reverse("ledger:item_list", args=[campaign.slug])
+    assert codes(client.get(url)) == CURRENT
+    assert codes(client.get(url, {"status": "all"})) == ALL
+    assert codes(client.get(url, {"status": "withdrawn"})) == ["HQ-002"]
+    assert codes(client.get(url, {"status": "current"})) == CURRENT  # the dashboards' links of before
+    with translation.override("zh-hans"):
+        page = client.get(url).content.decode()
+    assert "全部（含已撤销）" in page
+
+
+def test_column_headers_sort_and_say_which_way(listing, browse):
+    page = browse(sort="due").content.decode()
+    head = page[page.index("<thead") : page.index("</thead>")]
+    links = {html.unescape(h) for h in re.findall(r'href="(\?[^"]*)"', head)}
+    sorts = {parse_qs(link[1:])["sort"][0] for link in links}
+    # The sorted column sorts the other way next; a light sorts most serious first.
+    assert sorts == {"-due", "code", "-light", "unit", "percent"}
+    assert 'aria-sort="ascending"' in head
+
+
+def test_pages_have_numbers_and_a_jump_box_keeping_the_filters(sixty, browse, org):
+    page = browse(unit=org["hr"].pk, page=1).content.decode()
+    numbers = page[page.index('id="page-numbers"') : page.index("</ul>", page.index('id="page-numbers"'))]
+    assert 'aria-current="page"' in numbers and ">2</a>" in numbers
+    jump = page[page.index('id="page-jump"') : page.index("</form>", page.index('id="page-jump"'))]
+    assert f'name="unit" value="{org["hr"].pk}"' in jump and 'name="page"' in jump
+
+
+def test_a_search_marks_the_words_and_says_where_else_it_matched(listing, browse):
+    page = browse(q="OA").content.decode()
+    assert "<mark>OA</mark>" in page
+    # 王明 is the person responsible of HQ-001, not in its title: the row says so.
+    page = browse(q="王明").content.decode()
+    row = page[page.index('<tr data-code="HQ-001"') : page.index("</tr>", page.index('<tr data-code="HQ-001"'))]
+    assert "tz-match" in row and "<mark>王明</mark>" in row

@@ -78,7 +78,10 @@ def test_a_limit_holds_across_two_redis_clients_and_a_restart():
 
 
 def _submit(browser, slug):
-    return browser.post(reverse("people:demand_new", args=[slug]), {"text": "食堂排队时间太长，希望增加窗口"})
+    # follow=True: a problem sent is answered by a redirect to its confirmation (200); a refusal stays itself.
+    return browser.post(
+        reverse("people:demand_new", args=[slug]), {"text": "食堂排队时间太长，希望增加窗口"}, follow=True
+    )
 
 
 def test_behind_a_trusted_proxy_two_visitors_have_separate_limits(settings, campaign):

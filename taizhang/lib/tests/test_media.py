@@ -43,7 +43,7 @@ def test_the_reported_attack_a_gif_header_in_front_of_html_is_refused_and_nothin
 
 def test_a_real_image_with_html_riding_along_is_stored_as_the_image_it_is(client, campaign, people):
     polyglot = SimpleUploadedFile("photo.html", files.image_bytes("GIF") + SCRIPT, content_type="text/html")
-    assert post_problem(client, campaign, polyglot).status_code == 200
+    assert post_problem(client, campaign, polyglot).status_code == 302  # sent: off to its confirmation
 
     demand = Demand.objects.get()
     assert demand.photo.name.endswith(".gif") and "photo" not in demand.photo.name

@@ -44,6 +44,15 @@ def test_a_problem_from_a_phone_becomes_an_item_is_rated_and_closed(phone_page, 
         phone.click("#demand-form button[type=submit]")
     code = phone.locator("#tracking-code").inner_text().strip()
     assert re.fullmatch(r"[2-9A-HJKMNP-TV-Z]{10}", code)
+    # The confirmation came by a redirect: a refresh shows it again and sends nothing twice.
+    assert "sent=1" in phone.url
+    phone.reload()
+    expect(phone.locator("#tracking-code")).to_have_text(code)
+    assert Demand.objects.filter(campaign=campaign).count() == 1
+    phone.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    phone.click("#copy-code")
+    expect(phone.locator("#copy-code")).to_have_text(zh("Copied"))
+    assert phone.evaluate("navigator.clipboard.readText()") == code
     screenshot(phone, "people-demand-sent-phone")
     with phone.expect_navigation():
         phone.click("#track-link")

@@ -22,7 +22,7 @@ def form_url(campaign) -> str:
 
 def post_problem(client, campaign, **extra):
     data = {"text": "食堂晚餐太早结束，加班员工吃不上饭", "category": campaign.categories.first().pk, **extra}
-    return client.post(form_url(campaign), data)
+    return client.post(form_url(campaign), data, follow=True)
 
 
 def test_anyone_submits_a_problem_without_logging_in_and_gets_a_tracking_code(client, campaign, org):
@@ -72,7 +72,7 @@ def test_one_address_is_limited_per_hour(client, campaign):
     assert response.status_code == 429
     assert Demand.objects.count() == 5
     other = client.post(form_url(campaign), {"text": "另一个地址来的问题描述"}, REMOTE_ADDR="10.0.0.9")
-    assert other.status_code == 200
+    assert other.status_code == 302  # sent, then shown its confirmation
 
 
 def test_a_photo_must_be_a_real_image_of_limited_size(client, campaign):
@@ -179,3 +179,17 @@ def test_personal_data_never_reaches_public_pages_exports_or_the_api(client, log
     # A leader opens the item page: the source is shown without the person.
     body = staff.get(reverse("ledger:item_detail", args=[campaign.slug, items["oa"].pk])).content.decode()
     assert "王小二" not in body and PHONE not in body
+
+
+def test_the_confirmation_is_a_redirect_so_a_refresh_sends_nothing_twice(client, campaign):
+    data = {"text": "食堂晚餐太早结束，加班员工吃不上饭", "category": campaign.categories.first().pk}
+    response = client.post(form_url(campaign), data)
+    assert response.status_code == 302 and response["Location"].endswith("?sent=1")
+    code = Demand.objects.get().tracking_code
+    for _refresh in range(2):
+        page = client.get(response["Location"])
+        assert code in page.content.decode() and 'data-tz-copy="' + code + '"' in page.content.decode()
+    assert Demand.objects.count() == 1
+    # Without a submission in this session, ?sent=1 is just the form.
+    other = client.__class__()
+    assert 'id="demand-form"' in other.get(response["Location"]).content.decode()

@@ -1,5 +1,7 @@
 """Triage: similar problems and items suggested, items made from problems, links, merges, answers, counts."""
 
+import re
+
 import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -128,3 +130,17 @@ def test_office_links_by_typing_an_item_code_and_a_wrong_code_is_refused(login, 
     assert not demand.items.exists()
     client.post(url, {"code": "HQ-003"})
     assert list(demand.items.all()) == [items["welfare"]]
+
+
+def test_the_problems_words_outweigh_the_units_name_and_the_page_shows_no_scores(campaign, org, login, people):
+    """Issue 11: suggestions driven by the unit's name, shown with raw scores ("· 0.29")."""
+    from taizhang.testing.factories import make_item
+
+    make_item(campaign, org["hospital"], code="YY-1", title="八一骨科医院停车难")
+    make_item(campaign, org["hr"], code="ST-1", title="改善职工食堂饭菜价格")
+    demand = submit(campaign, "八一骨科医院的食堂饭菜价格太贵", unit=org["hospital"])
+    assert queries.similar_items(demand)[0][1].code == "ST-1"
+    page = login(people["olivia"]).get(reverse("people:demand_detail", args=[campaign.slug, demand.pk]))
+    section = page.content.decode().split('id="similar-items"')[1].split("</ul>")[0]
+    assert "ST-1" in section
+    assert not re.search(r"· 0\.\d\d", section)

@@ -63,6 +63,10 @@
   }
 
   function lightsOverTime(l) {
+    if (l.points < 2) {
+      return { title: { text: l.too_few, left: "center", top: "middle",
+        textStyle: { fontSize: 13, fontWeight: "normal", color: "#6c757d", width: 280, overflow: "break" } } };
+    }
     return {
       tooltip: { trigger: "axis" },
       legend: { bottom: 0 },
