@@ -2,7 +2,7 @@ from django import forms
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from taizhang.campaigns.models import Category, KeyTask, Phase
+from taizhang.campaigns.models import Category, KeyTask, Phase, Scope
 from taizhang.orgs.models import Unit
 from taizhang.orgs.queries import use_unit_tree
 
@@ -34,6 +34,11 @@ class ItemFilterForm(forms.Form):
         required=False,
     )
     light = forms.ChoiceField(label=_("Light"), choices=[("", "---------"), *Light.choices], required=False)
+    # The plan's tree is a few dozen rows, not a list that grows with the data: a plain select.
+    key_task = forms.ModelChoiceField(
+        label=_("Key task (with those under it)"), queryset=KeyTask.objects.none(), required=False
+    )
+    scope = forms.ChoiceField(label=_("Scope"), choices=[("", "---------"), *Scope.choices], required=False)
     due_from = forms.DateField(label=_("Due from"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     due_to = forms.DateField(label=_("Due by"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     owner = forms.CharField(label=_("Person responsible"), required=False, max_length=100)
@@ -51,6 +56,9 @@ class ItemFilterForm(forms.Form):
         use_unit_tree(self.fields["unit"], Unit.objects.filter(is_active=True))
         self.fields["category"].queryset = campaign.categories.all()
         self.fields["phase"].queryset = campaign.phases.all()
+        self.fields["key_task"].queryset = KeyTask.objects.filter(campaign=campaign).order_by(
+            "parent_id", "order", "id"
+        )
         for name, field in self.fields.items():
             widget = field.widget
             css = "form-select form-select-sm" if isinstance(widget, forms.Select) else "form-control form-control-sm"

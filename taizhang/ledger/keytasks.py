@@ -68,7 +68,10 @@ def item_rollup(campaign, key_task_ids=None) -> dict[int, dict]:
             total=Count("id"),
             done=Count("id", filter=Q(status__in=(Status.COMPLETED, Status.CLOSED))),
             average=Avg("percent", filter=Q(parent__isnull=True)),
-            **{light: Count("id", filter=Q(light=light)) for light in (Light.RED, Light.YELLOW, Light.BLUE, Light.GREEN)},
+            **{
+                light: Count("id", filter=Q(light=light))
+                for light in (Light.RED, Light.YELLOW, Light.BLUE, Light.GREEN)
+            },
         )
         .order_by()
     )
@@ -94,8 +97,7 @@ def recompute_key_tasks(campaign, *, on: datetime.date | None = None, key_task_i
     on = on or timezone.localdate()
     ensure_tracks(campaign)
     tracks = {
-        t.key_task_id: t
-        for t in KeyTaskTrack.objects.filter(campaign=campaign).select_related("key_task").order_by()
+        t.key_task_id: t for t in KeyTaskTrack.objects.filter(campaign=campaign).select_related("key_task").order_by()
     }
     children: dict[int, list[int]] = {}
     for track in tracks.values():

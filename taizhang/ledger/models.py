@@ -387,9 +387,7 @@ class KeyTaskTrack(models.Model):
     due_text = models.CharField(_("deadline as written"), max_length=100, blank=True)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.NOT_STARTED)
     percent = models.PositiveSmallIntegerField(_("progress (%)"), default=0, validators=[MaxValueValidator(100)])
-    percent_source = models.CharField(
-        _("progress from"), max_length=10, choices=Source.choices, default=Source.ITEMS
-    )
+    percent_source = models.CharField(_("progress from"), max_length=10, choices=Source.choices, default=Source.ITEMS)
     light = models.CharField(_("light"), max_length=10, choices=Light.choices, default=Light.GREEN)
     light_code = models.CharField(_("light reason"), max_length=20, blank=True)
     light_n = models.IntegerField(default=0)

@@ -17,8 +17,8 @@ from django.utils import timezone
 
 from taizhang.acceptance.models import Acceptance, AcceptanceAttachment, LookBack
 from taizhang.bulletins import actions as bulletins_actions
-from taizhang.campaigns.models import PlanEvidence, PlanSection
-from taizhang.ledger.models import ProgressAttachment, ProgressEntry
+from taizhang.campaigns.models import KeyTask, PlanEvidence, PlanSection
+from taizhang.ledger.models import KeyTaskTrack, ProgressAttachment, ProgressEntry
 from taizhang.lib.xlsx import write_table
 from taizhang.notices.models import Message, Reason
 from taizhang.orgs.actions import grant_role
@@ -154,6 +154,9 @@ def _side(campaign, owner_unit, *, office, liaison, prefix: str) -> Side:
     evidence = PlanEvidence(section=section, name="plan.pdf", size=9)
     evidence.file.save("plan.pdf", ContentFile(b"%PDF-1.4\n"), save=True)
     o["plan_evidence"] = evidence
+    # A key task owned by the owner unit (its liaison reports on it; the office edits it).
+    o["key_task"] = KeyTask.objects.create(campaign=campaign, code="1", name="专题学习")
+    KeyTaskTrack.objects.create(key_task=o["key_task"], campaign=campaign, owner_unit=owner_unit)
     _bulletins(side, owner_unit, office=office, liaison=liaison, prefix=prefix)
     return side
 

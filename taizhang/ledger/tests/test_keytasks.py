@@ -77,7 +77,9 @@ def test_a_liaison_reports_on_their_own_units_key_task_only(tree, people, org):
 
 
 def test_the_same_form_posted_twice_records_once(tree, people):
-    keytasks.add_key_task_progress(tree["study"], percent=20, done="部署", expected_version=1, acting_user=people["olivia"])
+    keytasks.add_key_task_progress(
+        tree["study"], percent=20, done="部署", expected_version=1, acting_user=people["olivia"]
+    )
     with pytest.raises(keytasks.StaleKeyTaskEdit):
         keytasks.add_key_task_progress(
             tree["study"], percent=20, done="部署", expected_version=1, acting_user=people["olivia"]
@@ -87,7 +89,9 @@ def test_the_same_form_posted_twice_records_once(tree, people):
 
 def test_bad_input_is_refused_and_nothing_written(tree, people, campaign):
     with pytest.raises(ValidationError):
-        keytasks.add_key_task_progress(tree["study"], percent=120, done="x", expected_version=1, acting_user=people["olivia"])
+        keytasks.add_key_task_progress(
+            tree["study"], percent=120, done="x", expected_version=1, acting_user=people["olivia"]
+        )
     with pytest.raises(ValidationError):
         keytasks.update_key_task(
             tree["study"],
