@@ -46,11 +46,11 @@ def key_task_board(campaign, aspect: KeyTask | None = None) -> dict:
     for node in shown:
         track = getattr(node, "track", None)
         under = children.get(node.pk, [])
-        figures = {"total": 0, "done": 0, **{light: 0 for light in LIGHTS}}
+        figures = {"total": 0, "done": 0, **dict.fromkeys(LIGHTS, 0)}
         for pk in [node.pk, *(c.pk for c in under)]:
             for name in figures:
                 figures[name] += (rollup.get(pk) or {}).get(name, 0)
-        task_lights = {light: 0 for light in LIGHTS}
+        task_lights = dict.fromkeys(LIGHTS, 0)
         for child in under:
             child_track = getattr(child, "track", None)
             if child_track is not None and child_track.light in task_lights:
