@@ -58,6 +58,7 @@ from taizhang.orgs.actions import create_unit, grant_role, system_actor
 from taizhang.orgs.models import ContactPoint, Role, Unit, User
 
 from . import bulletins as bulletins_demo
+from . import keytasks as keytasks_demo
 from . import reporting as reporting_demo
 from . import study as study_demo
 
@@ -539,6 +540,7 @@ def build_demo(*, password: str, today: datetime.date | None = None) -> DemoResu
         office = next(user for user, role in users if role == Role.OFFICE)
         _plan_done(campaign, office)
         bulletins_demo.build(campaign, now=now)
+        keytasks_demo.build(campaign, today=today)
         if built:
             # The lights as of today, now that the reporting history is there to count missed reports.
             refresh_lights(campaign, on=today)
