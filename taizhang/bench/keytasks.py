@@ -85,7 +85,7 @@ def run(report, median_ms) -> None:
                 "SELECT k.id, k.parent_id, k.code, k.name, t.percent, t.light, t.light_code, t.light_n, t.lead, "
                 "t.due, u.name FROM campaigns_keytask k LEFT JOIN ledger_keytasktrack t ON t.key_task_id = k.id "
                 "LEFT JOIN orgs_unit u ON u.id = t.owner_unit_id WHERE k.campaign_id = %s "
-                "ORDER BY k.parent_id, k.order, k.id",
+                "ORDER BY k.parent_id, k.\"order\", k.id",
                 params,
             )
             cursor.fetchall()

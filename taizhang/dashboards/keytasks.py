@@ -99,7 +99,7 @@ def key_tasks(request, campaign, access):
             "aspect": aspect,
             "board": board,
             "today": timezone.localdate(),
-            "labels": {"percent": _("Progress (%)")},
+            "labels": {"percent": _("Progress")},
         },
     )
 

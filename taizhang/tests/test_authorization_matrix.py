@@ -56,6 +56,14 @@ TABLE = {
     "campaigns:people_search": ("slug=slug", "L 403 403 200 200 200 200 403", "405 405 405 405 405 405 405 405"),
     "campaigns:plan": ("slug=slug", "L 200 200 200 200 200 200 403", "L 403 403 403 403 403 404 403"),
     "campaigns:plan_evidence": ("slug=slug pk=plan_evidence", "L 200 200 200 200 200 200 403", "L 200 200 200 200 200 200 403"),
+    # --- campaigns: people and roles (the office only)
+    "campaigns:people": ("slug=slug", "L 403 403 403 403 403 200 403", "L 403 403 403 403 403 200 403"),
+    "campaigns:person_new": ("slug=slug", "L 403 403 403 403 403 200 403", "L 403 403 403 403 403 400 403"),
+    "campaigns:people_import": ("slug=slug", "L 403 403 403 403 403 200 403", "L 403 403 403 403 403 400 403"),
+    "campaigns:people_grant": ("slug=slug", "L 405 405 405 405 405 405 403", "L 403 403 403 403 403 400 403"),
+    "campaigns:grant_revoke": ("slug=slug pk=grant", "L 405 405 405 405 405 405 403", "L 403 403 403 403 403 R 403"),
+    "campaigns:contact_points": ("slug=slug", "L 403 403 403 403 403 200 403", "L 403 403 403 403 403 400 403"),
+    "campaigns:contact_point_remove": ("slug=slug pk=contact_point", "L 405 405 405 405 405 405 403", "L 403 403 403 403 403 R 403"),
     # --- study
     "study:home": ("slug=slug", "L 200 200 200 200 200 200 403", "L 200 200 200 200 200 200 403"),
     "study:activity_new": ("slug=slug", "L 200 200 403 403 403 200 403", "L 400 400 403 403 403 400 403"),

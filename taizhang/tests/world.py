@@ -22,7 +22,7 @@ from taizhang.ledger.models import KeyTaskTrack, ProgressAttachment, ProgressEnt
 from taizhang.lib.xlsx import write_table
 from taizhang.notices.models import Message, Reason
 from taizhang.orgs.actions import grant_role
-from taizhang.orgs.models import Role
+from taizhang.orgs.models import ContactPoint, Role, RoleGrant
 from taizhang.people import actions as people_actions
 from taizhang.people.models import ApiKey, PublicItem, RatingInvitation
 from taizhang.reporting.models import ExpectedUnit, GeneratedDocument, ReportingPeriod, UnitReport
@@ -157,6 +157,9 @@ def _side(campaign, owner_unit, *, office, liaison, prefix: str) -> Side:
     # A key task owned by the owner unit (its liaison reports on it; the office edits it).
     o["key_task"] = KeyTask.objects.create(campaign=campaign, code="1", name="专题学习")
     KeyTaskTrack.objects.create(key_task=o["key_task"], campaign=campaign, owner_unit=owner_unit)
+    # People and roles: the liaison's grant and a contact point (the office's pages revoke and remove them).
+    o["grant"] = RoleGrant.objects.filter(campaign=campaign, user=liaison).first()
+    o["contact_point"] = ContactPoint.objects.create(campaign=campaign, leader=office, unit=owner_unit)
     _bulletins(side, owner_unit, office=office, liaison=liaison, prefix=prefix)
     return side
 
