@@ -9,6 +9,7 @@ class Reason(models.TextChoices):
     ESCALATION = "escalation", _("escalation of missed reports to the office")
     DEADLINE_DIGEST = "deadline_digest", _("digest of items near or past their deadline")
     BULLETIN = "bulletin", _("a new issue of the bulletin")
+    ACTIVITY = "activity", _("a study activity coming up, or its record missing")
 
 
 class Channel(models.TextChoices):

@@ -71,6 +71,8 @@ TABLE = {
     "study:activity_edit": ("slug=slug pk=activity", "L 200 403 403 403 403 200 403", "L 400 403 403 403 403 400 403"),
     "study:activity_attendance": ("slug=slug pk=activity", "L 200 403 403 403 403 200 403", "L R 403 403 403 403 R 403"),
     "study:activity_qr": ("slug=slug pk=activity", "L 200 403 403 403 403 200 403", "L 200 403 403 403 403 200 403"),
+    "study:activity_model": ("slug=slug pk=activity", "L 405 405 405 405 405 405 403", "L 403 403 403 403 403 R 403"),
+    "study:attendance_upload": ("slug=slug pk=activity", "L 200 403 403 403 403 200 403", "L 400 403 403 403 403 400 403"),
     "study:participation": ("slug=slug", "L 200 200 200 200 200 200 403", "L 200 200 200 200 200 200 403"),
     "study:activity_plan": ("slug=slug", "L 200 200 200 403 403 200 403", "L 400 400 403 403 403 400 403"),
     "study:roster": ("slug=slug", "L 200 200 200 403 403 200 403", "L 200 200 200 403 403 200 403"),
