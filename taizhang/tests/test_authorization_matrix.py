@@ -131,6 +131,8 @@ TABLE = {
     "notices:mark_all_read": ("", "405 405 405 405 405 405 405 405", "L R R R R R R R"),
     "notices:mark_read": ("pk=notice:owner", "405 405 405 405 405 405 405 405", "L 404 404 404 404 404 404 404"),
     "notices:preferences": ("", "L 200 200 200 200 200 200 200", "L R R R R R R R"),
+    "notices:robots": ("slug=slug", "L 403 403 403 403 403 200 403", "L 403 403 403 403 403 400 403"),
+    "notices:robot_active": ("slug=slug pk=robot", "L 405 405 405 405 405 405 403", "L 403 403 403 403 403 R 403"),
     "notices:send_log": ("slug=slug", "L 403 403 403 403 403 200 403", "L 403 403 403 403 403 200 403"),
     # --- dashboards
     "dashboards:overview": ("slug=slug", "L 200 200 200 200 200 200 403", "L 200 200 200 200 200 200 403"),
@@ -342,8 +344,8 @@ CROSS_ROLES = ("anon", "owner", "office", "stranger")
 def object_kinds(spec: str) -> set[str]:
     """The kinds of one campaign's objects a spec names, when the URL names the campaign (slug or jurisdiction).
 
-    Units and the members on their rosters are shared by every campaign, and a tracking code is the public's
-    own key: none of them belongs to one.
+    Units, their group robots and the members on their rosters are shared by every campaign, and a tracking
+    code is the public's own key: none of them belongs to one.
     """
     parts = spec.split()
     if "slug=slug" not in parts and not any(p.startswith("?jurisdiction_id=") for p in parts):
@@ -352,7 +354,7 @@ def object_kinds(spec: str) -> set[str]:
     return {
         k
         for k in kinds
-        if k not in ("slug", "week", "unit", "member", "tracking_code") and not k.startswith(("=", "notice:"))
+        if k not in ("slug", "week", "unit", "robot", "member", "tracking_code") and not k.startswith(("=", "notice:"))
     }
 
 

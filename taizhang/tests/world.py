@@ -20,7 +20,7 @@ from taizhang.bulletins import actions as bulletins_actions
 from taizhang.campaigns.models import KeyTask, PlanEvidence, PlanSection
 from taizhang.ledger.models import KeyTaskTrack, ProgressAttachment, ProgressEntry
 from taizhang.lib.xlsx import write_table
-from taizhang.notices.models import Message, Reason
+from taizhang.notices.models import GroupRobot, Message, Reason
 from taizhang.orgs.actions import grant_role
 from taizhang.orgs.models import ContactPoint, Role, RoleGrant
 from taizhang.people import actions as people_actions
@@ -160,6 +160,7 @@ def _side(campaign, owner_unit, *, office, liaison, prefix: str) -> Side:
     # People and roles: the liaison's grant and a contact point (the office's pages revoke and remove them).
     o["grant"] = RoleGrant.objects.filter(campaign=campaign, user=liaison).first()
     o["contact_point"] = ContactPoint.objects.create(campaign=campaign, leader=office, unit=owner_unit)
+    o["robot"] = GroupRobot.objects.create(unit=owner_unit, kind="wecom", webhook_url="https://robot.invalid/hook")
     _bulletins(side, owner_unit, office=office, liaison=liaison, prefix=prefix)
     return side
 
