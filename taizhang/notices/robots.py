@@ -51,6 +51,7 @@ def set_robot_active(campaign, robot: GroupRobot, *, active: bool, acting_user) 
 
 class RobotForm(StyledForm, forms.ModelForm):
     unit = PickerField(Unit.objects.filter(is_active=True), label=gettext_lazy("unit"))
+    webhook_url = forms.URLField(label=gettext_lazy("webhook"), max_length=500, assume_scheme="https")
 
     class Meta:
         model = GroupRobot
