@@ -1,7 +1,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from taizhang.lib.forms import style_widgets
+from taizhang.lib.forms import StyledForm, style_widgets
+from taizhang.lib.widgets import PickerField, PickerMultipleField
+from taizhang.orgs.models import Role, Unit, User
 
 from .models import Campaign, Scope, threshold_order_errors
 
@@ -250,3 +252,77 @@ class PlanSectionForm(forms.Form):
             }
         )
         style_widgets(self)
+
+
+# People and roles (the writes are orgs.accounts') ---------------------------------------
+
+
+def _picker_urls(form, slug: str) -> None:
+    from django.urls import reverse
+
+    people = reverse("campaigns:people_search", args=[slug])
+    units = reverse("orgs:unit_search")
+    for name, field in form.fields.items():
+        url = {"user": people, "users": people, "leader": people + "?role=leader"}.get(name)
+        if name in ("unit", "role_unit", "units"):
+            url = units
+        if url and hasattr(field, "url"):
+            field.url = field.widget.url = url
+
+
+class UserCreateForm(StyledForm, forms.ModelForm):
+    """A new person: user name, name, unit, phone, mail, a first password, and a role in this campaign."""
+
+    unit = PickerField(Unit.objects.filter(is_active=True), label=_("unit"), required=False)
+    password = forms.CharField(label=_("first password"), widget=forms.PasswordInput, min_length=8, max_length=128)
+    role = forms.ChoiceField(
+        label=_("role in this campaign"), choices=[("", "---------"), *Role.choices], required=False
+    )
+    role_unit = PickerField(
+        Unit.objects.filter(is_active=True),
+        label=_("unit the role is for"),
+        required=False,
+        help_text=_("For a liaison; empty: the person's own unit."),
+    )
+
+    class Meta:
+        model = User
+        fields = ("username", "name", "unit", "phone", "email")
+
+    def __init__(self, *args, campaign, **kwargs):
+        super().__init__(*args, **kwargs)
+        _picker_urls(self, campaign.slug)
+
+    def user_data(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+class GrantForm(StyledForm, forms.Form):
+    users = PickerMultipleField(User.objects.filter(is_active=True), label=_("people"))
+    role = forms.ChoiceField(label=_("role"), choices=Role.choices)
+    units = PickerMultipleField(
+        Unit.objects.filter(is_active=True),
+        label=_("units"),
+        required=False,
+        help_text=_("For liaisons: each person becomes a liaison of each unit."),
+    )
+
+    def __init__(self, *args, campaign, **kwargs):
+        super().__init__(*args, **kwargs)
+        _picker_urls(self, campaign.slug)
+
+
+class ContactPointForm(StyledForm, forms.Form):
+    leader = PickerField(User.objects.filter(is_active=True), label=_("leader"))
+    units = PickerMultipleField(Unit.objects.filter(is_active=True), label=_("units"))
+    note = forms.CharField(label=_("note"), max_length=200, required=False)
+
+    def __init__(self, *args, campaign, **kwargs):
+        super().__init__(*args, **kwargs)
+        _picker_urls(self, campaign.slug)
+
+
+class UsersUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("Users (xlsx or csv)"), widget=forms.ClearableFileInput(attrs={"class": "form-control"})
+    )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import keytasks, views
 
 app_name = "dashboards"
 
@@ -10,4 +10,8 @@ urlpatterns = [
     path("c/<slug:slug>/dashboard/contacts/", views.contacts, name="contacts"),
     path("c/<slug:slug>/dashboard/screen/", views.screen, name="screen"),
     path("c/<slug:slug>/dashboard/data.json", views.data, name="data"),
+    path("c/<slug:slug>/key-tasks/", keytasks.key_tasks, name="key_tasks"),
+    path("c/<slug:slug>/key-tasks/<int:pk>/", keytasks.key_task, name="key_task"),
+    path("c/<slug:slug>/key-tasks/<int:pk>/edit/", keytasks.key_task_edit, name="key_task_edit"),
+    path("c/<slug:slug>/key-tasks/<int:pk>/progress/", keytasks.key_task_progress, name="key_task_progress"),
 ]

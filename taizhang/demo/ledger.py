@@ -59,6 +59,7 @@ from taizhang.orgs.models import ContactPoint, Role, Unit, User
 
 from . import bulletins as bulletins_demo
 from . import inspections as inspections_demo
+from . import keytasks as keytasks_demo
 from . import lifecycle as lifecycle_demo
 from . import meetings as meetings_demo
 from . import reporting as reporting_demo
@@ -546,6 +547,7 @@ def build_demo(*, password: str, today: datetime.date | None = None) -> DemoResu
         inspections_demo.build(campaign, now=now)
         supervision_demo.build(campaign, now=now)
         lifecycle_demo.build(campaign, users)  # problems, comments, published items, the lights' history
+        keytasks_demo.build(campaign, today=today)
         if built:
             # The lights as of today, now that the reporting history is there to count missed reports.
             refresh_lights(campaign, on=today)

@@ -3,7 +3,7 @@ from django.urls import reverse
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from taizhang.campaigns.models import Category, KeyTask, Phase
+from taizhang.campaigns.models import Category, KeyTask, Phase, Scope
 from taizhang.lib.widgets import use_picker
 from taizhang.orgs.models import Unit
 from taizhang.orgs.queries import use_unit_picker
@@ -37,6 +37,11 @@ class ItemFilterForm(forms.Form):
         required=False,
     )
     light = forms.ChoiceField(label=_("Light"), choices=[("", "---------"), *Light.choices], required=False)
+    # The plan's tree is a few dozen rows, not a list that grows with the data: a plain select.
+    key_task = forms.ModelChoiceField(
+        label=_("Key task (with those under it)"), queryset=KeyTask.objects.none(), required=False
+    )
+    scope = forms.ChoiceField(label=_("Scope"), choices=[("", "---------"), *Scope.choices], required=False)
     due_from = forms.DateField(label=_("Due from"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     due_to = forms.DateField(label=_("Due by"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     owner = forms.CharField(label=_("Person responsible"), required=False, max_length=100)
@@ -59,6 +64,9 @@ class ItemFilterForm(forms.Form):
         use_unit_picker(self.fields["unit"], Unit.objects.filter(is_active=True))
         self.fields["category"].queryset = campaign.categories.all()
         self.fields["phase"].queryset = campaign.phases.all()
+        self.fields["key_task"].queryset = KeyTask.objects.filter(campaign=campaign).order_by(
+            "parent_id", "order", "id"
+        )
         for name, field in self.fields.items():
             widget = field.widget
             if isinstance(widget, forms.CheckboxInput):

@@ -298,6 +298,13 @@ def load_light_inputs(campaign, on: datetime.date, *, items=None, unit=None) -> 
     return inputs
 
 
+def load_owner_light_inputs(campaign, on: datetime.date, subjects) -> LightInputs:
+    """The light facts of things judged like items that are not items (key tasks): their owner units'
+    missed reports. Instructions, milestones and rectifications are facts of items, so none here."""
+    units = {subject.owner_unit_id for subject in subjects if subject.owner_unit_id}
+    return LightInputs(missed=missed_reports(campaign, on, units) if units else {})
+
+
 def light_change(subject, old: str, verdict: LightVerdict) -> dict:
     """The history row of a changed light (for insert_history): old → new, and the reason as a note kind."""
     return {
@@ -315,14 +322,16 @@ def light_change(subject, old: str, verdict: LightVerdict) -> dict:
     }
 
 
-def write_light_changes(campaign, changes: list[dict], *, actor=None) -> int:
-    """One history entry per changed light, in bulk, the note stored as its key and in the site's language."""
+def write_light_changes(campaign, changes: list[dict], *, actor=None, model=Item) -> int:
+    """One history entry per changed light, in bulk, the note stored as its key and in the site's language.
+
+    ``model`` is the kind of subject (items, or key tasks judged by the same rule)."""
     if not changes:
         return 0
     with translation.override(settings.LANGUAGE_CODE):  # the stored text; each reader gets their own language
         rows = [{**change, "note": render_note(change["note_key"], change["note_args"])} for change in changes]
     common = {
-        "content_type_id": ContentType.objects.get_for_model(Item).pk,
+        "content_type_id": ContentType.objects.get_for_model(model).pk,
         "campaign_id": campaign.pk,
         "action": HistoryEntry.Action.LIGHT,
         "actor_id": actor.pk if actor is not None and actor.is_authenticated else None,
@@ -415,7 +424,17 @@ def recompute_items(items, *, on: datetime.date | None = None, actor=None) -> li
     parent_ids = sorted({item.parent_id for item in items if item.parent_id})
     if parent_ids:
         recompute_items(Item.objects.filter(pk__in=parent_ids).select_related("campaign"), on=on, actor=actor)
+    _recompute_key_tasks_of(campaign, items, on=on, actor=actor)
     return items
+
+
+def _recompute_key_tasks_of(campaign, items, *, on, actor) -> None:
+    """Key tasks roll up their items: the ones these items are under follow (ledger/keytasks.py)."""
+    key_task_ids = {item.key_task_id for item in items if getattr(item, "key_task_id", None)}
+    if key_task_ids:
+        from .keytasks import recompute_key_tasks
+
+        recompute_key_tasks(campaign, on=on, key_task_ids=key_task_ids, actor=actor)
 
 
 def recompute_item(item, *, on: datetime.date | None = None, actor=None):
@@ -486,6 +505,9 @@ def refresh_lights(campaign, *, on: datetime.date | None = None, unit=None, batc
         write_light_changes(campaign, changes)
         if unit is None:
             _write_tally(campaign, on, tally)
+            from .keytasks import recompute_key_tasks  # key tasks are judged the same night, by the same rule
+
+            recompute_key_tasks(campaign, on=on)
     return len(changes)
 
 

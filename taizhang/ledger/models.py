@@ -359,3 +359,83 @@ class LightTally(models.Model):
 
     def __str__(self) -> str:
         return f"{self.week} {self.unit_id or '*'} {self.light} {self.count}"
+
+
+class KeyTaskTrack(models.Model):
+    """A key task (or aspect) tracked like an item: its owner, dates, percent and light (one per key task).
+
+    The plan's tree (names, order) stays in campaigns; what moves as the work goes lives here, beside
+    the items, so it is judged by the same light rule and loader. Percent: the task's own latest
+    progress entry when it has any, else rolled up from the key tasks under it (an aspect), else
+    from its items.
+    """
+
+    class Source(models.TextChoices):
+        ENTRIES = "entries", _("its own progress entries")
+        TASKS = "tasks", _("the key tasks under it")
+        ITEMS = "items", _("its items")
+
+    key_task = models.OneToOneField(
+        "campaigns.KeyTask", verbose_name=_("key task"), on_delete=models.CASCADE, related_name="track"
+    )
+    campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.CASCADE, related_name="+")
+    owner_unit = models.ForeignKey(
+        "orgs.Unit",
+        verbose_name=_("responsible unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    lead = models.CharField(_("responsible leader"), max_length=100, blank=True)
+    starts_on = models.DateField(_("planned start"), null=True, blank=True, help_text=_("Empty: the campaign's start."))
+    due = models.DateField(_("deadline"), null=True, blank=True, help_text=_("Empty for ongoing items."))
+    due_text = models.CharField(_("deadline as written"), max_length=100, blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.NOT_STARTED)
+    percent = models.PositiveSmallIntegerField(_("progress (%)"), default=0, validators=[MaxValueValidator(100)])
+    percent_source = models.CharField(_("progress from"), max_length=10, choices=Source.choices, default=Source.ITEMS)
+    light = models.CharField(_("light"), max_length=10, choices=Light.choices, default=Light.GREEN)
+    light_code = models.CharField(_("light reason"), max_length=20, blank=True)
+    light_n = models.IntegerField(default=0)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    AUDITED_FIELDS = ("owner_unit", "lead", "starts_on", "due", "due_text")
+
+    class Meta:
+        verbose_name = _("key task progress")
+        verbose_name_plural = _("key task progress")
+        ordering = ["key_task"]
+        indexes = [models.Index(fields=["campaign", "light"], name="keytask_track_light_idx")]
+
+    def __str__(self) -> str:
+        return str(self.key_task)
+
+    @property
+    def light_reason(self) -> str:
+        from .lights import describe
+
+        return describe(self.light_code, self.light_n)
+
+
+class KeyTaskProgress(models.Model):
+    """An append-only progress report on a key task, by its owner unit or the office."""
+
+    track = models.ForeignKey(
+        KeyTaskTrack, verbose_name=_("key task"), on_delete=models.CASCADE, related_name="entries"
+    )
+    as_of = models.DateField(_("as of"))
+    percent = models.PositiveSmallIntegerField(_("progress (%)"), validators=[MaxValueValidator(100)])
+    done = models.TextField(_("what was done"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("reported by"), null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("reported at"))
+
+    class Meta:
+        verbose_name = _("key task progress entry")
+        verbose_name_plural = _("key task progress entries")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["track", "-created_at"], name="keytask_progress_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.track} {self.percent}%"

@@ -38,6 +38,11 @@ def filtered_items(campaign, data: dict):
         qs = qs.filter(status=status)
     if data.get("light"):
         qs = qs.filter(light=data["light"])
+    if data.get("key_task"):
+        key_task = data["key_task"]
+        qs = qs.filter(key_task_id__in=[key_task.pk, *key_task.children.values_list("pk", flat=True)])
+    if data.get("scope"):
+        qs = qs.filter(scope=data["scope"])
     if data.get("due_from"):
         qs = qs.filter(due__gte=data["due_from"])
     if data.get("due_to"):

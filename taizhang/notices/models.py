@@ -11,6 +11,7 @@ class Reason(models.TextChoices):
     BULLETIN = "bulletin", _("a new issue of the bulletin")
     DECISION = "decision", _("a meeting's decision for your unit: assigned, deadline near or missed")
     INSTRUCTION = "instruction", _("a leader's instruction, its answer and its deadline")
+    ACTIVITY = "activity", _("a study activity coming up, or its record missing")
 
 
 class Channel(models.TextChoices):

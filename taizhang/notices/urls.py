@@ -11,4 +11,6 @@ urlpatterns = [
     path("notices/<int:pk>/read/", views.mark_read, name="mark_read"),
     path("notices/preferences/", views.preferences, name="preferences"),
     path("c/<slug:slug>/notices/log/", views.send_log, name="send_log"),
+    path("c/<slug:slug>/notices/robots/", views.robots, name="robots"),
+    path("c/<slug:slug>/notices/robots/<int:pk>/active/", views.robot_active, name="robot_active"),
 ]

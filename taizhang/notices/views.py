@@ -9,7 +9,8 @@ from django.views.decorators.http import require_POST
 
 from taizhang.campaigns.decorators import campaign_view
 
-from .models import Channel, Delivery, Message, Preference, Reason
+from . import robots as robot_actions
+from .models import Channel, Delivery, GroupRobot, Message, Preference, Reason
 
 PERSONAL_CHANNELS = (Channel.IN_APP, Channel.EMAIL)
 
@@ -88,3 +89,33 @@ def send_log(request, campaign, access):
         "notices/send_log.html",
         {"campaign": campaign, "access": access, "page": page, "status": status, "statuses": Delivery.Status.choices},
     )
+
+
+@campaign_view
+def robots(request, campaign, access):
+    """The units' group robots: a page of them and a form to add one (the office only)."""
+    if not access.is_office:
+        raise PermissionDenied(_("Only the campaign office keeps group robots."))
+    form = robot_actions.RobotForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        robot_actions.add_robot(campaign, data=form.cleaned_data, acting_user=request.user)
+        flash.success(request, _("Saved."))
+        return redirect("notices:robots", slug=campaign.slug)
+    page = Paginator(GroupRobot.objects.select_related("unit").order_by("unit__path", "kind"), 50).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "notices/robots.html",
+        {"campaign": campaign, "access": access, "form": form, "page": page},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@campaign_view
+@require_POST
+def robot_active(request, campaign, access, pk):
+    robot = get_object_or_404(GroupRobot, pk=pk)
+    robot_actions.set_robot_active(campaign, robot, active=request.POST.get("active") == "1", acting_user=request.user)
+    flash.success(request, _("Saved."))
+    return redirect("notices:robots", slug=campaign.slug)

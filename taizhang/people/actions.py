@@ -337,3 +337,54 @@ def submit_objection(item: Item, *, data: dict) -> Demand:
         campaign=item.campaign,
         data={**data, "channel": Channel.ONLINE, "objection_to": item, "category": item.category},
     )
+
+
+# The people's-side settings and API keys, on a page (the office only) --------------------
+
+SETTINGS_FIELDS = ("lookback_days", "objection_days", "submissions_per_hour")
+
+
+@transaction.atomic
+def save_people_settings(campaign, *, data: dict, acting_user) -> PeopleSettings:
+    """Look-back days, the objection window and the public submission limit; the change in history."""
+    _require_office(campaign, acting_user, _("Only the campaign office changes these settings."))
+    current, _created = PeopleSettings.objects.select_for_update().get_or_create(campaign=campaign)
+    before = snapshot(current, SETTINGS_FIELDS)
+    for name in SETTINGS_FIELDS:
+        if name in data:
+            setattr(current, name, data[name])
+    current.full_clean()
+    changes = diff(current, before)
+    if changes:
+        current.save()
+        record(current, HistoryEntry.Action.UPDATE, actor=acting_user, changes=changes, campaign=campaign)
+    return current
+
+
+@transaction.atomic
+def create_api_key(campaign, *, name: str, acting_user):
+    """A new Open311 key for a client; its value is shown once, on the page that made it."""
+    from .models import ApiKey
+
+    _require_office(campaign, acting_user, _("Only the campaign office manages API keys."))
+    name = (name or "").strip()[:100]
+    if not name:
+        raise ValidationError({"name": _("Name the client the key is for.")})
+    key = ApiKey.objects.create(campaign=campaign, name=name)
+    record(key, HistoryEntry.Action.CREATE, actor=acting_user, campaign=campaign, note=name)
+    return key
+
+
+@transaction.atomic
+def set_api_key_active(key, *, active: bool, acting_user):
+    _require_office(key.campaign, acting_user, _("Only the campaign office manages API keys."))
+    if key.is_active != active:
+        key.is_active = active
+        key.save(update_fields=["is_active"])
+        record(
+            key,
+            HistoryEntry.Action.ACTIVATE if active else HistoryEntry.Action.DEACTIVATE,
+            actor=acting_user,
+            campaign=key.campaign,
+        )
+    return key

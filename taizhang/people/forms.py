@@ -2,12 +2,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from taizhang.ledger.models import Item, Status
-from taizhang.lib.forms import style_widgets
+from taizhang.lib.forms import StyledForm, style_widgets
 from taizhang.orgs.models import Unit
 from taizhang.orgs.queries import use_unit_tree
 
 from .actions import STAFF_CHANNELS
-from .models import Channel, DemandStatus, Rating
+from .models import Channel, DemandStatus, PeopleSettings, Rating
 
 
 class DemandForm(forms.Form):
@@ -198,3 +198,9 @@ class PublicFilterForm(forms.Form):
         units = Unit.objects.filter(is_active=True)
         use_unit_tree(self.fields["unit"], units)
         style_widgets(self)
+
+
+class PeopleSettingsForm(StyledForm, forms.ModelForm):
+    class Meta:
+        model = PeopleSettings
+        fields = ("lookback_days", "objection_days", "submissions_per_hour")

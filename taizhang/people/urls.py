@@ -17,6 +17,9 @@ urlpatterns = [
     path("c/<slug:slug>/public/<int:pk>/", views.public_item, name="public_item"),
     # Staff.
     path("c/<slug:slug>/problems/", views.demand_list, name="demand_list"),
+    path("c/<slug:slug>/problems/settings/", views.people_settings, name="settings"),
+    path("c/<slug:slug>/problems/api-keys/", views.api_key_new, name="api_key_new"),
+    path("c/<slug:slug>/problems/api-keys/<int:pk>/active/", views.api_key_active, name="api_key_active"),
     path("c/<slug:slug>/problems/record/", views.demand_record, name="demand_record"),
     path("c/<slug:slug>/problems/upload/", views.demand_upload, name="demand_upload"),
     path("c/<slug:slug>/problems/to-item/", views.item_from_demands, name="item_from_demands"),

@@ -4,7 +4,7 @@ import string
 import qrcode
 import qrcode.image.svg
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from taizhang.campaigns.decorators import campaign_view
 from taizhang.campaigns.models import Campaign
+from taizhang.history.recording import history_for
 from taizhang.ledger.forms import ItemForm
 from taizhang.ledger.models import Item, ProgressEntry, Status
 from taizhang.lib import client
@@ -563,3 +564,66 @@ def demand_photo(request, campaign, access, pk):
     if not demand.photo:
         return HttpResponse(status=404)
     return file_response(demand.photo, filename=f"{demand.tracking_code}-photo", inline_images=True)
+
+
+# The people's-side settings and API keys (the office only) ----------------------------
+
+
+@campaign_view
+def people_settings(request, campaign, access):
+    """Look-back days, objection window, public submission limit, and the Open311 API keys."""
+    from .forms import PeopleSettingsForm
+    from .models import ApiKey
+
+    if not access.is_office:
+        raise PermissionDenied(_("Only the campaign office changes these settings."))
+    current = PeopleSettings.objects.filter(campaign=campaign).first() or PeopleSettings(campaign=campaign)
+    form = PeopleSettingsForm(request.POST or None, instance=current)
+    if request.method == "POST" and form.is_valid():
+        actions.save_people_settings(campaign, data=form.cleaned_data, acting_user=request.user)
+        messages.success(request, _("Saved."))
+        return redirect("people:settings", slug=campaign.slug)
+    return render(
+        request,
+        "people/settings.html",
+        {
+            "campaign": campaign,
+            "access": access,
+            "form": form,
+            "keys": ApiKey.objects.filter(campaign=campaign).order_by("name"),
+            "history": history_for(current) if current.pk else [],
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@campaign_view
+@require_POST
+def api_key_new(request, campaign, access):
+    if not access.is_office:
+        raise PermissionDenied(_("Only the campaign office manages API keys."))
+    try:
+        key = actions.create_api_key(campaign, name=request.POST.get("name", ""), acting_user=request.user)
+    except ValidationError as error:
+        for text in error.messages:
+            messages.error(request, text)
+    else:
+        messages.success(
+            request,
+            _("Key for %(name)s made: %(key)s — copy it now, it is not shown again.")
+            % {"name": key.name, "key": key.key},
+        )
+    return redirect("people:settings", slug=campaign.slug)
+
+
+@campaign_view
+@require_POST
+def api_key_active(request, campaign, access, pk):
+    from .models import ApiKey
+
+    if not access.is_office:
+        raise PermissionDenied(_("Only the campaign office manages API keys."))
+    key = get_object_or_404(ApiKey, campaign=campaign, pk=pk)
+    actions.set_api_key_active(key, active=request.POST.get("active") == "1", acting_user=request.user)
+    messages.success(request, _("Saved."))
+    return redirect("people:settings", slug=campaign.slug)

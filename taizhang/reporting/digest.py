@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from taizhang.campaigns.models import Category
+from taizhang.campaigns.models import Category, KeyTask, Scope
 from taizhang.ledger.models import Item, Light, Status
 from taizhang.lib import documents
 from taizhang.orgs.models import Unit
@@ -53,6 +53,23 @@ def _merge(into: dict, row: dict) -> None:
         into[name] = into.get(name, 0) + row[name]
 
 
+def _plan_dimensions(campaign, items, period) -> tuple[list, list]:
+    """The items' figures by aspect of the plan (a key task counts under its aspect) and by scope."""
+    nodes = {k.pk: k for k in KeyTask.objects.filter(campaign=campaign).order_by("parent_id", "order", "id")}
+    by_aspect: dict[int, dict] = {}
+    for key_task_id, row in _item_figures(items, "key_task_id", period.starts_on, period.ends_on).items():
+        if key_task_id in nodes:
+            node = nodes[key_task_id]
+            _merge(by_aspect.setdefault(node.parent_id or node.pk, {}), row)
+    aspects = [(str(nodes[pk]), by_aspect[pk]) for pk in nodes if pk in by_aspect]
+    labels = dict(Scope.choices)
+    scopes = [
+        (str(labels.get(scope, scope)), row)
+        for scope, row in sorted(_item_figures(items, "scope", period.starts_on, period.ends_on).items())
+    ]
+    return aspects, scopes
+
+
 def monthly_digest(period: ReportingPeriod, *, progress=lambda percent: None) -> dict:
     """Figures for a monthly period: per first-level unit and per category, lagging items, the units' words, rates."""
     campaign = period.campaign
@@ -68,6 +85,7 @@ def monthly_digest(period: ReportingPeriod, *, progress=lambda percent: None) ->
         categories.get(cat_id, _("no category")): row
         for cat_id, row in _item_figures(items, "category_id", period.starts_on, period.ends_on).items()
     }
+    by_aspect, by_scope = _plan_dimensions(campaign, items, period)
     progress(60)
     totals: dict = {}
     for row in by_unit.values():
@@ -97,6 +115,8 @@ def monthly_digest(period: ReportingPeriod, *, progress=lambda percent: None) ->
         "totals": totals,
         "units": unit_rows,
         "categories": sorted(by_category.items(), key=lambda pair: pair[0]),
+        "aspects": by_aspect,
+        "scopes": by_scope,
         "lagging": lagging,
         "highlights": [(r.unit, r.practices) for r in reports if r.practices],
         "results": [(r.unit, r.results) for r in reports if r.results],
@@ -250,6 +270,17 @@ def monthly_digest_docx(data: dict) -> bytes:
         {"heading": _("Opinions and suggestions")},
         *_quotes(data["suggestions"]),
     ]
+    # The plan's dimensions come last, so the numbered sections before them keep their places.
+    if data.get("aspects"):
+        blocks += [
+            {"heading": _("By aspect of the plan")},
+            {"table": {"headers": _unit_headers(_("Aspect")), "rows": [_unit_row(n, r) for n, r in data["aspects"]]}},
+        ]
+    if data.get("scopes"):
+        blocks += [
+            {"heading": _("By scope")},
+            {"table": {"headers": _unit_headers(_("Scope")), "rows": [_unit_row(n, r) for n, r in data["scopes"]]}},
+        ]
     return documents.render_docx(
         {
             "title": _("%(campaign)s: monthly digest, %(period)s")
@@ -303,7 +334,15 @@ def monthly_digest_pdf(data: dict) -> bytes:
             max_value=100,
         )
     return documents.render_pdf(
-        "reporting/documents/monthly_digest.html", {**data, "chart": documents.svg_data_url(chart)}
+        "reporting/documents/monthly_digest.html",
+        {
+            **data,
+            "chart": documents.svg_data_url(chart),
+            "dimensions": [
+                (_("By aspect of the plan"), _("Aspect"), data.get("aspects")),
+                (_("By scope"), _("Scope"), data.get("scopes")),
+            ],
+        },
     )
 
 

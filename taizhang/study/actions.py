@@ -491,3 +491,100 @@ def set_activity_plan(campaign, *, unit, quarter: datetime.date, counts: dict, a
         )
         changed += 1
     return changed
+
+
+# 特色样板 and attendance from a sheet ----------------------------------------------------
+
+
+@transaction.atomic
+def mark_model(activity: Activity, *, is_model: bool, reason: str = "", access, acting_user) -> Activity:
+    """The office marks a held activity a model project (特色样板), with the reason, or takes the mark away."""
+    if not access.is_office:
+        raise PermissionDenied(_("Only the campaign office marks model projects."))
+    locked = lock_one(Activity, pk=activity.pk)
+    if is_model and locked.state != Activity.State.HELD:
+        raise ValidationError(_("Only an activity that was held can be a model project."))
+    reason = (reason or "").strip()
+    if is_model and not reason:
+        raise ValidationError({"model_reason": _("Say why it is a model.")})
+    before = snapshot(locked, ["is_model", "model_reason"])
+    locked.is_model, locked.model_reason = is_model, reason if is_model else ""
+    changes = diff(locked, before)
+    if changes:
+        locked.version += 1
+        locked.save(update_fields=["is_model", "model_reason", "version"])
+        record(locked, HistoryEntry.Action.UPDATE, actor=acting_user, changes=changes, campaign=locked.campaign)
+    return locked
+
+
+ATTENDANCE_WORDS = {
+    "出席": Attendance.Status.PRESENT,
+    "参加": Attendance.Status.PRESENT,
+    "到": Attendance.Status.PRESENT,
+    "是": Attendance.Status.PRESENT,
+    "√": Attendance.Status.PRESENT,
+    "请假": Attendance.Status.LEAVE,
+    "缺席": Attendance.Status.ABSENT,
+    "未到": Attendance.Status.ABSENT,
+    "否": Attendance.Status.ABSENT,
+}
+
+
+def attendance_marks(rows: list[list], activity: Activity) -> dict[int, tuple[str, str]]:
+    """An attendance sheet (姓名 | 手机 | 出席情况 | 请假原因) → member id → (status, reason), every problem listed.
+
+    A member is found by phone (or by name when the sheet has no phones and the name is unique) among
+    those the activity is for; anyone else is refused with the row number. Nothing is written here.
+    """
+    header_at = next((i for i, row in enumerate(rows[:10]) if "姓名" in [str(c or "").strip() for c in row]), None)
+    if header_at is None:
+        raise ValidationError(_("No header row with 姓名 was found in the first ten rows."))
+    header = [str(c or "").strip() for c in rows[header_at]]
+
+    def column(*names):
+        return next((header.index(n) for n in names if n in header), None)
+
+    name_at, phone_at = column("姓名"), column("手机", "手机号", "电话")
+    status_at, reason_at = column("出席情况", "出席", "签到", "状态"), column("请假原因", "原因", "备注")
+    members = list(expected_members(activity))
+    by_phone = {m.phone: m for m in members if m.phone}
+    by_name: dict[str, list] = {}
+    for member in members:
+        by_name.setdefault(member.name, []).append(member)
+    errors, marks = [], {}
+    for number, row in enumerate(rows[header_at + 1 :], start=header_at + 2):
+
+        def cell(index, row=row):
+            return "" if index is None or index >= len(row) or row[index] is None else str(row[index]).strip()
+
+        name, phone = cell(name_at), normalise_phone(cell(phone_at))
+        if not name and not phone:
+            continue
+        where = _("Row %(n)d") % {"n": number}
+        member = (
+            by_phone.get(phone) if phone else (by_name.get(name, [None]) if len(by_name.get(name, [])) <= 1 else None)
+        )
+        if isinstance(member, list):
+            member = member[0]
+        if member is None:
+            errors.append(
+                _("%(where)s: %(name)s is not on the roster of the activity's units.") % {"where": where, "name": name}
+            )
+            continue
+        word = cell(status_at)
+        status = ATTENDANCE_WORDS.get(word, word if word in Attendance.Status.values else "")
+        if not status:
+            errors.append(_("%(where)s: unknown attendance “%(value)s”.") % {"where": where, "value": word or "—"})
+            continue
+        if member.pk in marks:
+            errors.append(_("%(where)s: %(name)s is listed twice.") % {"where": where, "name": member.name})
+            continue
+        marks[member.pk] = (status, cell(reason_at))
+    if errors:
+        raise ValidationError(errors)
+    return marks
+
+
+def import_attendance(rows: list[list], activity: Activity, *, access, acting_user) -> int:
+    """Attendance from a sheet, all or nothing, through :func:`record_attendance` (the same checks as the ticks)."""
+    return record_attendance(activity, marks=attendance_marks(rows, activity), access=access, acting_user=acting_user)

@@ -115,6 +115,9 @@ class Activity(models.Model):
     summary = models.TextField(_("summary of the activity"), blank=True)
     outsiders = models.PositiveIntegerField(_("other attendees"), default=0, help_text=_("People not on a roster."))
     materials = models.ManyToManyField("Material", verbose_name=_("materials used"), blank=True, related_name="+")
+    # The same notion as a good-practice case's 特色样板 (bulletins is above study, so the mark lives here).
+    is_model = models.BooleanField(_("model project (特色样板)"), default=False)
+    model_reason = models.TextField(_("why it is a model"), blank=True)
     sign_in_token = models.CharField(max_length=32, unique=True, default=new_token, editable=False)
     version = models.PositiveIntegerField(default=1, editable=False)
     created_by = models.ForeignKey(

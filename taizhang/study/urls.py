@@ -11,6 +11,10 @@ urlpatterns = [
     path("c/<slug:slug>/study/activities/<int:pk>/edit/", views.activity_edit, name="activity_edit"),
     path("c/<slug:slug>/study/activities/<int:pk>/attendance/", views.activity_attendance, name="activity_attendance"),
     path("c/<slug:slug>/study/activities/<int:pk>/qr.svg", views.activity_qr, name="activity_qr"),
+    path("c/<slug:slug>/study/activities/<int:pk>/model/", views.activity_model, name="activity_model"),
+    path(
+        "c/<slug:slug>/study/activities/<int:pk>/attendance/upload/", views.attendance_upload, name="attendance_upload"
+    ),
     path("c/<slug:slug>/study/participation/", views.participation_page, name="participation"),
     path("c/<slug:slug>/study/plan/", views.activity_plan, name="activity_plan"),
     path("c/<slug:slug>/study/roster/", views.roster, name="roster"),

@@ -11,6 +11,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from taizhang.campaigns.decorators import campaign_view
 from taizhang.history.recording import history_for
@@ -580,4 +581,62 @@ def member_record(request, campaign, access, pk):
             "record": study_record(member, campaign),
             "show_phone": can_see_personal_data(access, member),
         },
+    )
+
+
+@campaign_view
+@require_POST
+def activity_model(request, campaign, access, pk):
+    """The office marks a held activity a model project (特色样板), or takes the mark away."""
+    activity = _activity(campaign, pk)
+    try:
+        actions.mark_model(
+            activity,
+            is_model=request.POST.get("is_model") == "1",
+            reason=request.POST.get("model_reason", "")[:2000],
+            access=access,
+            acting_user=request.user,
+        )
+    except ValidationError as error:
+        for text in error.messages:
+            messages.error(request, text)
+    else:
+        messages.success(request, _("Saved."))
+    return redirect("study:activity_detail", slug=campaign.slug, pk=activity.pk)
+
+
+@campaign_view
+def attendance_upload(request, campaign, access, pk):
+    """Attendance from a sheet (姓名 | 手机 | 出席情况 | 请假原因): all rows or none, every problem listed."""
+    activity = _activity(campaign, pk)
+    if not can_organise(access, activity.unit):
+        raise PermissionDenied(_("Only the organising unit records attendance."))
+    form = RosterUploadForm(request.POST or None, request.FILES or None)
+    form.fields["file"].label = _("Attendance (xlsx or csv)")
+    errors: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            workbook = read_workbook(upload.read(), upload.name)
+            rows = workbook.sheets[0].rows if workbook.sheets else []
+            changed = actions.import_attendance(rows, activity, access=access, acting_user=request.user)
+        except SpreadsheetError as error:
+            errors = [str(error)]
+        except ValidationError as error:
+            errors = error.messages
+        else:
+            messages.success(request, _("Attendance recorded for %(n)d members.") % {"n": changed})
+            return redirect("study:activity_detail", slug=campaign.slug, pk=activity.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "study/attendance_upload.html",
+        {
+            "campaign": campaign,
+            "activity": activity,
+            "form": form,
+            "errors": errors[:200],
+            "more": max(0, len(errors) - 200),
+        },
+        status=status,
     )

@@ -56,6 +56,14 @@ TABLE = {
     "campaigns:people_search": ("slug=slug", "L 403 403 200 200 200 200 403", "405 405 405 405 405 405 405 405"),
     "campaigns:plan": ("slug=slug", "L 200 200 200 200 200 200 403", "L 403 403 403 403 403 404 403"),
     "campaigns:plan_evidence": ("slug=slug pk=plan_evidence", "L 200 200 200 200 200 200 403", "L 200 200 200 200 200 200 403"),
+    # --- campaigns: people and roles (the office only)
+    "campaigns:people": ("slug=slug", "L 403 403 403 403 403 200 403", "L 403 403 403 403 403 200 403"),
+    "campaigns:person_new": ("slug=slug", "L 403 403 403 403 403 200 403", "L 403 403 403 403 403 400 403"),
+    "campaigns:people_import": ("slug=slug", "L 403 403 403 403 403 200 403", "L 403 403 403 403 403 400 403"),
+    "campaigns:people_grant": ("slug=slug", "L 405 405 405 405 405 405 403", "L 403 403 403 403 403 400 403"),
+    "campaigns:grant_revoke": ("slug=slug pk=grant", "L 405 405 405 405 405 405 403", "L 403 403 403 403 403 R 403"),
+    "campaigns:contact_points": ("slug=slug", "L 403 403 403 403 403 200 403", "L 403 403 403 403 403 400 403"),
+    "campaigns:contact_point_remove": ("slug=slug pk=contact_point", "L 405 405 405 405 405 405 403", "L 403 403 403 403 403 R 403"),
     # --- study
     "study:home": ("slug=slug", "L 200 200 200 200 200 200 403", "L 200 200 200 200 200 200 403"),
     "study:activity_new": ("slug=slug", "L 200 200 403 403 403 200 403", "L 400 400 403 403 403 400 403"),
@@ -63,6 +71,8 @@ TABLE = {
     "study:activity_edit": ("slug=slug pk=activity", "L 200 403 403 403 403 200 403", "L 400 403 403 403 403 400 403"),
     "study:activity_attendance": ("slug=slug pk=activity", "L 200 403 403 403 403 200 403", "L R 403 403 403 403 R 403"),
     "study:activity_qr": ("slug=slug pk=activity", "L 200 403 403 403 403 200 403", "L 200 403 403 403 403 200 403"),
+    "study:activity_model": ("slug=slug pk=activity", "L 405 405 405 405 405 405 403", "L 403 403 403 403 403 R 403"),
+    "study:attendance_upload": ("slug=slug pk=activity", "L 200 403 403 403 403 200 403", "L 400 403 403 403 403 400 403"),
     "study:participation": ("slug=slug", "L 200 200 200 200 200 200 403", "L 200 200 200 200 200 200 403"),
     "study:activity_plan": ("slug=slug", "L 200 200 200 403 403 200 403", "L 400 400 403 403 403 400 403"),
     "study:roster": ("slug=slug", "L 200 200 200 403 403 200 403", "L 200 200 200 403 403 200 403"),
@@ -122,6 +132,8 @@ TABLE = {
     "notices:mark_all_read": ("", "405 405 405 405 405 405 405 405", "L R R R R R R R"),
     "notices:mark_read": ("pk=notice:owner", "405 405 405 405 405 405 405 405", "L 404 404 404 404 404 404 404"),
     "notices:preferences": ("", "L 200 200 200 200 200 200 200", "L R R R R R R R"),
+    "notices:robots": ("slug=slug", "L 403 403 403 403 403 200 403", "L 403 403 403 403 403 400 403"),
+    "notices:robot_active": ("slug=slug pk=robot", "L 405 405 405 405 405 405 403", "L 403 403 403 403 403 R 403"),
     "notices:send_log": ("slug=slug", "L 403 403 403 403 403 200 403", "L 403 403 403 403 403 200 403"),
     # --- dashboards
     "dashboards:overview": ("slug=slug", "L 200 200 200 200 200 200 403", "L 200 200 200 200 200 200 403"),
@@ -168,6 +180,10 @@ TABLE = {
     "meetings:decision_edit": ("slug=slug pk=decision", "L 403 403 403 403 403 200 403", "L 403 403 403 403 403 400 403"),
     "meetings:decision_done": ("slug=slug pk=decision", "405 405 405 405 405 405 405 405", "L R 403 403 403 403 R 403"),
     "meetings:decision_close": ("slug=slug pk=decision", "405 405 405 405 405 405 405 405", "L 403 403 403 403 403 R 403"),
+    "dashboards:key_tasks": ("slug=slug", "L 200 200 200 200 200 200 403", "L 200 200 200 200 200 200 403"),
+    "dashboards:key_task": ("slug=slug pk=key_task", "L 200 200 200 200 200 200 403", "L 200 200 200 200 200 200 403"),
+    "dashboards:key_task_edit": ("slug=slug pk=key_task", "L 405 405 405 405 405 405 403", "L 403 403 403 403 403 400 403"),
+    "dashboards:key_task_progress": ("slug=slug pk=key_task", "L 405 405 405 405 405 405 403", "L 400 403 403 403 403 400 403"),
     # --- supervision
     "supervision:notice_list": ("slug=slug", "L 200 200 200 200 200 200 403", "L 200 200 200 200 200 200 403"),
     "supervision:notice_new": ("slug=slug item_pk=item", "L 403 403 403 403 403 200 403", "L 403 403 403 403 403 200 403"),
@@ -201,6 +217,9 @@ TABLE = {
     "people:public_list": ("slug=slug", "200 200 200 200 200 200 200 200", "200 200 200 200 200 200 200 200"),
     "people:public_item": ("slug=slug pk=item", "200 200 200 200 200 200 200 200", "403 403 403 403 403 403 403 403"),
     "people:demand_list": ("slug=slug", "L 403 403 403 403 403 200 403", "L 403 403 403 403 403 200 403"),
+    "people:settings": ("slug=slug", "L 403 403 403 403 403 200 403", "L 403 403 403 403 403 400 403"),
+    "people:api_key_new": ("slug=slug", "L 405 405 405 405 405 405 403", "L 403 403 403 403 403 R 403"),
+    "people:api_key_active": ("slug=slug pk=api_key", "L 405 405 405 405 405 405 403", "L 403 403 403 403 403 R 403"),
     "people:demand_record": ("slug=slug", "L 403 403 200 403 403 200 403", "L 403 403 200 403 403 200 403"),
     "people:demand_upload": ("slug=slug", "L 403 403 403 403 403 200 403", "L 403 403 403 403 403 200 403"),
     "people:item_from_demands": ("slug=slug ?d=@demand", "L 403 403 403 403 403 200 403", "L 403 403 403 403 403 R 403"),
@@ -383,8 +402,8 @@ CROSS_ROLES = ("anon", "owner", "office", "stranger")
 def object_kinds(spec: str) -> set[str]:
     """The kinds of one campaign's objects a spec names, when the URL names the campaign (slug or jurisdiction).
 
-    Units and the members on their rosters are shared by every campaign, and a tracking code is the public's
-    own key: none of them belongs to one.
+    Units, their group robots and the members on their rosters are shared by every campaign, and a tracking
+    code is the public's own key: none of them belongs to one.
     """
     parts = spec.split()
     if "slug=slug" not in parts and not any(p.startswith("?jurisdiction_id=") for p in parts):
@@ -393,7 +412,7 @@ def object_kinds(spec: str) -> set[str]:
     return {
         k
         for k in kinds
-        if k not in ("slug", "week", "unit", "member", "tracking_code") and not k.startswith(("=", "notice:"))
+        if k not in ("slug", "week", "unit", "robot", "member", "tracking_code") and not k.startswith(("=", "notice:"))
     }
 
 

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from taizhang.acceptance.models import Acceptance, AcceptanceAttachment, LookBack
 from taizhang.bulletins import actions as bulletins_actions
-from taizhang.campaigns.models import PlanEvidence, PlanSection
+from taizhang.campaigns.models import KeyTask, PlanEvidence, PlanSection
 from taizhang.inspections.models import (
     Finding,
     Inspection,
@@ -26,12 +26,12 @@ from taizhang.inspections.models import (
     Rectification,
     RectificationEvidence,
 )
-from taizhang.ledger.models import ProgressAttachment, ProgressEntry
+from taizhang.ledger.models import KeyTaskTrack, ProgressAttachment, ProgressEntry
 from taizhang.lib.xlsx import write_table
 from taizhang.meetings.models import Decision, Meeting
-from taizhang.notices.models import Message, Reason
+from taizhang.notices.models import GroupRobot, Message, Reason
 from taizhang.orgs.actions import grant_role
-from taizhang.orgs.models import ContactPoint, Role
+from taizhang.orgs.models import ContactPoint, Role, RoleGrant
 from taizhang.people import actions as people_actions
 from taizhang.people.models import ApiKey, PublicItem, RatingInvitation
 from taizhang.reporting.models import ExpectedUnit, GeneratedDocument, ReportingPeriod, UnitReport
@@ -171,6 +171,13 @@ def _side(campaign, owner_unit, *, office, liaison, prefix: str) -> Side:
     evidence = PlanEvidence(section=section, name="plan.pdf", size=9)
     evidence.file.save("plan.pdf", ContentFile(b"%PDF-1.4\n"), save=True)
     o["plan_evidence"] = evidence
+    # A key task owned by the owner unit (its liaison reports on it; the office edits it).
+    o["key_task"] = KeyTask.objects.create(campaign=campaign, code="1", name="专题学习")
+    KeyTaskTrack.objects.create(key_task=o["key_task"], campaign=campaign, owner_unit=owner_unit)
+    # People and roles: the liaison's grant and a contact point (the office's pages revoke and remove them).
+    o["grant"] = RoleGrant.objects.filter(campaign=campaign, user=liaison).first()
+    o["contact_point"] = ContactPoint.objects.create(campaign=campaign, leader=office, unit=owner_unit)
+    o["robot"] = GroupRobot.objects.create(unit=owner_unit, kind="wecom", webhook_url="https://robot.invalid/hook")
     _bulletins(side, owner_unit, office=office, liaison=liaison, prefix=prefix)
     _inspections(side, owner_unit, office=office, liaison=liaison)
     # Meetings: a meeting held yesterday with one decision for the owner unit.

@@ -2,6 +2,7 @@
 
 import datetime
 import io
+import shutil
 import subprocess
 
 import docx
@@ -204,3 +205,22 @@ def test_the_ranking_chart_shows_every_unit_or_the_best_and_the_worst_never_only
     assert len(labels) == 2 * digest.CHART_ENDS
     with translation.override("zh-hans"):
         assert "40" in digest.ranking_chart(ranking(40))[2]
+
+
+def test_the_monthly_digest_counts_items_by_aspect_of_the_plan_and_by_scope(month, campaign, items, tmp_path):
+    from taizhang.campaigns.models import KeyTask
+
+    aspect = KeyTask.objects.create(campaign=campaign, code="一", name="强化理论武装")
+    task = KeyTask.objects.create(campaign=campaign, parent=aspect, code="1", name="专题学习")
+    Item.objects.filter(pk__in=[items["oa"].pk, items["dating"].pk]).update(key_task=task)
+    Item.objects.filter(pk=items["clinic"].pk).update(scope="outside")
+    data = digest.monthly_digest(month)
+    assert [(name, row["total"], row["red"]) for name, row in data["aspects"]] == [("一 强化理论武装", 2, 1)]
+    assert sorted((name, row["total"]) for name, row in data["scopes"])[0][1] in (1, 4)
+    document, _text = _docx_text(digest.monthly_digest_docx(data))
+    cells = {row.cells[0].text: row.cells[1].text for table in document.tables for row in table.rows[1:]}
+    assert cells["一 强化理论武装"] == "2"
+    pdf = digest.monthly_digest_pdf(data)
+    assert pdf.startswith(b"%PDF")
+    if shutil.which("pdftotext"):  # the reader the other document tests use; absent on some machines
+        assert "一 强化理论武装" in _pdf_text(pdf, tmp_path)

@@ -93,7 +93,22 @@
     };
   }
 
+  // Key tasks: one bar per aspect (or key task), its percent, coloured by its light; a click drills down.
+  function keyTasks(d) {
+    var rows = d.rows;
+    return {
+      tooltip: { trigger: "item", formatter: function (p) { return p.name + ": " + p.value + "% · " + p.data.light; } },
+      grid: { left: 8, right: 24, top: 8, bottom: 8, containLabel: true },
+      yAxis: { type: "category", inverse: true, data: rows.map(function (r) { return (r.code + " " + r.name).trim(); }),
+        axisLabel: { width: 140, overflow: "truncate" } },
+      xAxis: { type: "value", min: 0, max: 100 },
+      series: [{ name: labels.percent, type: "bar", label: { show: true, position: "right", formatter: "{c}%" },
+        data: rows.map(function (r) { return { value: r.percent, link: r.link, light: r.light_label, itemStyle: { color: r.colour } }; }) }]
+    };
+  }
+
   var builders = {
+    key_tasks: function (d) { return keyTasks(d); },
     status: function (d) { return pie(d.headline.statuses); },
     lights: function (d) { return pie(d.headline.lights); },
     category: function (d) { return bars(d.by_category, d.headline.statuses); },
