@@ -155,9 +155,14 @@ class UnitMatcher:
     _key = staticmethod(name_key)
 
     def _strip_prefix(self, key: str) -> str:
-        for prefix in self._prefixes:
-            if key.startswith(prefix) and len(key) > len(prefix):
-                return key[len(prefix) :]
+        """Without the group's name and words such as 集团 in front (both: 中国远航集团人力资源部)."""
+        stripped = True
+        while stripped:
+            stripped = False
+            for prefix in self._prefixes:
+                if key.startswith(prefix) and len(key) - len(prefix) >= 2:
+                    key, stripped = key[len(prefix) :], True
+                    break
         return key
 
     def _variants(self, key: str) -> list[str]:

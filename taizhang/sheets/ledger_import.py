@@ -486,7 +486,8 @@ def build_plan(
             if word is not None or found:
                 item["status_word"] = word
                 percent = min(round(float(found[1])), 100) if found else percents.get(word, 0)
-                plan.status_percents.setdefault(word or "%", percents.get(word, 0) if word else 0)
+                if word is not None and not found:
+                    plan.status_percents.setdefault(word, percents.get(word, 0))
             elif not item["progress"]:
                 item["progress"], percent = status_text, None  # 完成情况 written out in words: the progress
             else:
@@ -495,7 +496,7 @@ def build_plan(
             percent = None
         if item["progress"] and percent is None and (found := _PERCENT.search(item["progress"])):
             percent = min(round(float(found[1])), 100)
-        if item["progress"] or (item["status_word"] and percent):
+        if item["progress"] or (status_text and percent):
             item["new_progress"] = {
                 "percent": percent,
                 "done": item["progress"] or status_text,

@@ -1,3 +1,5 @@
+import re
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
@@ -9,14 +11,12 @@ from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
 from taizhang.campaigns.decorators import campaign_view
-import re
-
 from taizhang.history.recording import note
 from taizhang.lib.params import date_param, id_param, int_param
 from taizhang.lib.unitnames import UnitMatcher
+from taizhang.lib.xlsxread import MAX_BYTES, SpreadsheetError, read_workbook
 from taizhang.orgs.actions import add_unit_alias
 from taizhang.orgs.models import Unit
-from taizhang.lib.xlsxread import MAX_BYTES, SpreadsheetError, read_workbook
 from taizhang.reporting.periods import open_periods
 
 from . import statsheet, tasks
