@@ -186,10 +186,12 @@ def column_overview(rows, layout, headers: dict, guessed: dict) -> list[dict]:
     return overview
 
 
-def _previewed_job(campaign, pk):
+def _previewed_job(request, campaign, pk):
+    """The job, if it is a ledger import waiting for review; else None, with a message saying why."""
     job = _get_job(campaign, pk)
     if job.state != ImportJob.State.PREVIEW or job.kind != ImportJob.Kind.LEDGER:
-        raise Http404(_("This import is no longer waiting for review."))
+        messages.info(request, _("This import is no longer waiting for review."))
+        return None
     return job
 
 
@@ -199,7 +201,9 @@ def import_place_unit(request, campaign, access, pk):
     """The office says which unit a name of the sheet is: the name becomes that unit's alias, the preview
     is read again, and the next import knows the name."""
     _require_office(access)
-    job = _previewed_job(campaign, pk)
+    job = _previewed_job(request, campaign, pk)
+    if job is None:
+        return redirect("sheets:import_job", campaign.slug, pk)
     name = request.POST.get("name", "")
     listed = {u["name"]: u for u in job.result.get("unresolved", [])}
     if name not in listed:
@@ -239,7 +243,9 @@ def import_options(request, campaign, access, pk):
     """The office's choices on the preview: the date of the progress the sheet reports, the code prefix of
     each owner unit (a sheet without codes) and the percent each status word stands for."""
     _require_office(access)
-    job = _previewed_job(campaign, pk)
+    job = _previewed_job(request, campaign, pk)
+    if job is None:
+        return redirect("sheets:import_job", campaign.slug, pk)
     options = dict(job.options or {})
     as_of = date_param(request, "as_of", None, data=request.POST)  # a bad value: BadParameter, a 400
     if as_of is not None:
