@@ -234,6 +234,8 @@ def run(report, median_ms) -> None:
     report(f"import {ROWS:,}-row ledger vs calamine + bulk_create", import_ms, read_ms + orm_ms)
     print(f"# peak memory of this process (the import included): {peak:.0f} MB; of the file reader: {child:.0f} MB")
 
+    _upload_to_preview(report, units)
+
     period = ReportingPeriod.objects.filter(campaign=demo, kind=ReportingPeriod.Kind.WEEKLY).order_by("-due_at").first()
     units_with_items = office_units(demo)
 
@@ -255,3 +257,49 @@ def run(report, median_ms) -> None:
         median_ms(lambda: build_statistics_workbook(demo, units_with_items, period, subtree=False), repeat=5),
         median_ms(bare_workbook, repeat=5),
     )
+
+
+def _upload_to_preview(report, units) -> None:
+    """A 600-row ledger (the seed's size) from upload to its preview, through the pages, with no worker
+    running: the mapping's POST reads the sheet at once. Baseline: python-calamine reading the file."""
+    from django.test import Client
+    from django.urls import reverse
+
+    from taizhang.orgs.models import User
+    from taizhang.sheets.models import ImportJob
+
+    data = _ledger_file([u.name for u in units], 600)
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.force_login(User.objects.get(username="office"))
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from taizhang.lib.xlsxread import read_workbook
+    from taizhang.sheets.ledger_import import find_layout
+
+    layout = find_layout(read_workbook(data, "台账.xlsx").sheets[0].rows)
+    fields = {f"col_{col}": name for col, name in layout.columns.items()}
+
+    def through_the_pages() -> None:
+        response = client.post(
+            reverse("sheets:import_start", args=["2026"]), {"file": SimpleUploadedFile("台账.xlsx", data)}
+        )
+        mapping = response["Location"]
+        assert client.get(mapping).status_code == 200
+        job_page = client.post(mapping, fields)["Location"]
+        client.get(job_page)
+        job = ImportJob.objects.latest("pk")
+        assert job.state == ImportJob.State.PREVIEW, (job.state, job.message)
+        ImportJob.objects.filter(pk=job.pk).delete()
+
+    with tempfile.NamedTemporaryFile(suffix=".xlsx") as handle:
+        handle.write(data)
+        handle.flush()
+        baseline = median_of(
+            lambda: python_calamine.CalamineWorkbook.from_path(handle.name).get_sheet_by_index(0).to_python()
+        )
+    report("600-row ledger, upload to preview (no worker)", median_of(through_the_pages, repeat=3), baseline)
+
+
+def median_of(fn, repeat: int = 5) -> float:
+    fn()
+    return sorted(_timed(fn) for _ in range(repeat))[repeat // 2]

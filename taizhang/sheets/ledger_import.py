@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from functools import cache, lru_cache
 
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -580,9 +581,7 @@ def build_plan(
                 )
             seen_codes.setdefault(p["code"], p["row"])
 
-    existing = (
-        Item.objects.filter(campaign=campaign).prefetch_related("partner_units").select_related("category", "phase")
-    )
+    existing = _existing_items(Item, campaign, parsed)
     milestones: dict[int, list] = {}
     if "milestones" in by_field:  # read only when the sheet has them: rows, not 100,000 prefetched managers
         for item_id, when, percent in Milestone.objects.filter(item__campaign=campaign).values_list(
@@ -612,6 +611,38 @@ def build_plan(
     _give_codes(parsed, existing, options.get("prefixes") or {}, plan)
     plan.rows = parsed
     return plan
+
+
+_COMPARED_COLUMNS = (
+    "id",
+    "campaign_id",
+    "code",
+    "title",
+    "content",
+    "category__name",
+    "phase__name",
+    "owner_unit_id",
+    "lead",
+    "owner",
+    "due",
+    "due_text",
+    "note",
+    "percent",
+)
+
+
+def _existing_items(Item, campaign, parsed: list[dict]) -> list:
+    """The campaign's items the rows may be: by their codes when every row has one (a sheet of 600 rows does not
+    load a ledger of 100,000), else all of them (rows without a code match by title and owner unit)."""
+    items = Item.objects.filter(campaign=campaign).select_related("category", "phase").only(*_COMPARED_COLUMNS)
+    items = items.prefetch_related(models.Prefetch("partner_units", queryset=Unit.objects.only("id", "name")))
+    codes = sorted({p["code"] for p in parsed})
+    if not codes or "" in codes or len(codes) > 20000:
+        return list(items)
+    found = []
+    for start in range(0, len(codes), 500):
+        found += items.filter(code__in=codes[start : start + 500])
+    return found
 
 
 def _plan_progress(parsed: list[dict], campaign, ProgressEntry) -> None:

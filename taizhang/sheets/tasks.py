@@ -71,8 +71,9 @@ def _progress(job: ImportJob):
     return report
 
 
-def job_plan(job: ImportJob, *, progress=None) -> Plan:
-    sheet = job_sheet(job)
+def job_plan(job: ImportJob, *, progress=None, sheet=None) -> Plan:
+    """The job's plan; ``sheet``, when given, is the job's sheet already read (the request that just read it)."""
+    sheet = sheet if sheet is not None else job_sheet(job)
     columns = {int(c): f for c, f in job.mapping.items()} if job.mapping else None
     options = {"as_of": timezone.localtime(job.created_at).date().isoformat(), **(job.options or {})}
     return build_plan(
@@ -140,13 +141,13 @@ def _unexpected(job: ImportJob, step: str) -> None:
     _fail(job, _("The import stopped on an unexpected error; nothing was written. Retry it, or ask for help."))
 
 
-def analyse_job(job_id: int) -> None:
+def analyse_job(job_id: int, *, sheet=None) -> None:
     job = ImportJob.objects.select_related("campaign").get(pk=job_id)
     ImportJob.objects.filter(pk=job.pk).update(
         state=ImportJob.State.ANALYSING, done_rows=0, heartbeat_at=timezone.now()
     )
     try:
-        plan = job_plan(job, progress=_progress(job))
+        plan = job_plan(job, progress=_progress(job), sheet=sheet)
     except SpreadsheetError as error:
         _fail(job, str(error))
         return
@@ -234,10 +235,10 @@ def retry_job(job: ImportJob) -> bool:
 INLINE_ROWS = 5000
 
 
-def analyse_soon(job_id: int, *, rows: int) -> None:
+def analyse_soon(job_id: int, *, rows: int, sheet=None) -> None:
     """Analyse a job the caller has claimed (moved to ANALYSING): here and now if small, else in the background."""
     if rows <= INLINE_ROWS:
-        analyse_job(job_id)
+        analyse_job(job_id, sheet=sheet)
     else:
         analyse_import(job_id)
 

@@ -113,7 +113,7 @@ def import_mapping(request, campaign, access, pk):
                 campaign=campaign, name=name[:100], defaults={"mapping": by_header, "created_by": request.user}
             )
         # A ledger of ordinary size is read here, at once; only a large one waits for the background worker.
-        tasks.analyse_soon(job.pk, rows=len(sheet.rows))
+        tasks.analyse_soon(job.pk, rows=len(sheet.rows), sheet=sheet)
         return redirect("sheets:import_job", campaign.slug, job.pk)
     context = {
         "campaign": campaign,

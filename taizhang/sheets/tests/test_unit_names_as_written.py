@@ -125,8 +125,18 @@ def ledger_rows(*, traditional=False) -> list[list]:
     rows = []
     for n, (written, _unit) in enumerate(VARIANTS, start=1):
         rows.append(
-            [n, f"DC-{n:03d}", f"实事{n}", convert(written), convert("人力资源部") + "、远航物流公司", "年底前"]
-            + ["", "", "", ""]
+            [
+                n,
+                f"DC-{n:03d}",
+                f"实事{n}",
+                convert(written),
+                convert("人力资源部") + "、远航物流公司",
+                "年底前",
+                "",
+                "",
+                "",
+                "",
+            ]
         )
     return rows
 
