@@ -40,7 +40,7 @@ def insert_rows(objs: list, *, batch_size: int = 500, returning: bool = True, us
         first = values[0]
         try:
             same = all(v == first and type(v) is type(first) for v in values)
-        except Exception:  # noqa: BLE001 - a value that cannot be compared is prepared row by row
+        except Exception:  # a value that cannot be compared is prepared row by row
             same = False
         shared[field.attname] = field.get_db_prep_save(first, connection) if same else _SHARED
     template = [shared[f.attname] for f in fields]
