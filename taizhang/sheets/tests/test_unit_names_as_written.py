@@ -287,3 +287,17 @@ def test_the_mapping_page_shows_the_header_row_guesses_and_samples(yuanhang, cam
     form = page.context["form"]
     assert form.fields["col_1"].initial == "code" and form.fields["col_0"].initial == "serial"
     assert to_simplified("實事") == "实事"
+
+
+def test_a_name_that_is_already_another_units_alias_is_not_learned(yuanhang, people):
+    from django.core.exceptions import PermissionDenied, ValidationError
+
+    from taizhang.orgs.actions import add_unit_alias
+
+    with pytest.raises(ValidationError):
+        add_unit_alias(yuanhang["hr"], alias="集团办", acting_user=people["olivia"])
+    with pytest.raises(PermissionDenied):
+        add_unit_alias(yuanhang["hr"], alias="人事处", acting_user=people["lily"])  # a liaison keeps no tree
+    assert add_unit_alias(yuanhang["hr"], alias="人力资源部", acting_user=people["olivia"]).aliases == []
+    yuanhang["hr"].refresh_from_db()
+    assert yuanhang["hr"].aliases == []
