@@ -20,6 +20,7 @@ from taizhang.history.recording import Note, diff, insert_history, note, note_fi
 from taizhang.lib.deadlines import words_describe
 from taizhang.lib.locks import lock_one, locked
 from taizhang.lib.media import check_upload
+from taizhang.lib.rows import insert_pairs, insert_rows
 from taizhang.orgs.access import Access
 from taizhang.orgs.models import Unit
 
@@ -235,7 +236,7 @@ def create_items(
     done = 0
     for start in range(0, len(built), CHUNK):
         chunk = built[start : start + CHUNK]
-        Item.objects.bulk_create(chunk, batch_size=500)
+        insert_rows(chunk, batch_size=500)  # bulk_create's result, without its per-object compiler work
         if any(item.pk is None for item in chunk):  # a database that does not return ids
             by_code = dict(
                 Item.objects.filter(campaign=campaign, code__in=[i.code for i in chunk]).values_list("code", "pk")
@@ -245,14 +246,11 @@ def create_items(
         done += len(chunk)
         if progress:
             progress(done, len(built))
-    through = Item.partner_units.through
-    through.objects.bulk_create(
-        [
-            through(item_id=item.pk, unit_id=unit.pk)
-            for item, new in zip(built, items, strict=True)
-            for unit in new.partner_units
-        ],
-        batch_size=1000,
+    insert_pairs(
+        Item.partner_units.through,
+        "item",
+        "unit",
+        [(item.pk, unit.pk) for item, new in zip(built, items, strict=True) for unit in new.partner_units],
     )
     _write_milestones([(item.pk, planned[id(item)]) for item in built if planned.get(id(item))], replace=False)
     _history_rows(campaign, HistoryEntry.Action.CREATE, acting_user, [{"object_id": item.pk} for item in built], note)

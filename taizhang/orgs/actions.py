@@ -127,6 +127,34 @@ def update_unit(unit: Unit, *, data: dict, acting_user, note: str = "") -> Unit:
 
 
 @transaction.atomic
+def add_unit_alias(unit: Unit, *, alias: str, acting_user, note: "str | object" = "") -> Unit:
+    """Learn another way people write a unit's name (an import's unknown name the office placed).
+
+    Refused when the name is already another active unit's name, short name or alias (it would make
+    that unit's name ambiguous); adding an alias the unit already has changes nothing.
+    """
+    _require_unit_manager(acting_user)
+    from taizhang.lib.unitnames import name_key
+
+    alias = " ".join(str(alias or "").split())[:100]
+    if not alias:
+        raise ValidationError({"aliases": _("Write the name to learn.")})
+    key = name_key(alias)
+    for other in Unit.objects.filter(is_active=True).exclude(pk=unit.pk).only("name", "short_name", "aliases"):
+        if key in {name_key(n) for n in (other.short_name, *(other.aliases or [])) if n}:
+            raise ValidationError(
+                {
+                    "aliases": _("“%(alias)s” is already another name of %(unit)s.")
+                    % {"alias": alias, "unit": other.name}
+                }
+            )
+    current = lock_one(Unit, pk=unit.pk)
+    if key in {name_key(n) for n in (current.name, current.short_name, *(current.aliases or [])) if n}:
+        return current
+    return update_unit(current, data={"aliases": [*(current.aliases or []), alias]}, acting_user=acting_user, note=note)
+
+
+@transaction.atomic
 def set_unit_active(unit: Unit, *, active: bool, acting_user, reason: str = "") -> Unit:
     """Units are never deleted: they are deactivated (with their sub-units) and can come back."""
     _require_unit_manager(acting_user)

@@ -14,8 +14,16 @@ from django.utils.translation import gettext_noop
 
 from taizhang.campaigns.models import Category, Phase
 from taizhang.history.recording import note
-from taizhang.ledger.actions import ItemEdit, NewItem, create_items, today, update_items
-from taizhang.ledger.models import Item
+from taizhang.ledger.actions import (
+    ItemEdit,
+    NewItem,
+    NewProgress,
+    add_progress_many,
+    create_items,
+    today,
+    update_items,
+)
+from taizhang.ledger.models import Item, ProgressEntry
 
 from .ledger_import import Plan
 
@@ -38,7 +46,7 @@ def _next_codes(campaign, count: int) -> list[str]:
 def apply_ledger_plan(campaign, plan: Plan, *, acting_user, progress: Callable[[int, int], None] | None = None) -> dict:
     """Write a checked plan through the ledger's bulk actions (they check the permission); refuses a plan
     with errors. All or nothing: a refused import leaves no new category behind either."""
-    if plan.errors:
+    if plan.blocked:
         raise ValidationError(_("The file has errors; nothing was imported."))
     imported = note(gettext_noop("imported from a spreadsheet"))
     on = today()
@@ -90,6 +98,8 @@ def apply_ledger_plan(campaign, plan: Plan, *, acting_user, progress: Callable[[
             data["phase"] = phases.get(row["phase"])
         if "owner_unit" in fields:
             data["owner_unit"] = row["owner_unit"]
+        if not data and "partner_units" not in fields and "milestones" not in fields:
+            continue  # only new progress: written below
         edits.append(
             ItemEdit(
                 row["item"],
@@ -106,4 +116,28 @@ def apply_ledger_plan(campaign, plan: Plan, *, acting_user, progress: Callable[[
         on=on,
         progress=None if progress is None else lambda done, _n: progress(len(creates) + done, total),
     )
-    return {"created": len(creates), "updated": len(updates), "unchanged": plan.count("unchanged")}
+    # The progress the sheet reports (进展情况, 完成情况): each row's first (or next) progress entry.
+    reports = [
+        NewProgress(
+            item=row["item"],
+            percent=row["new_progress"]["percent"],
+            done=row["new_progress"]["done"][:2000],
+            as_of=row["new_progress"]["as_of"] or on,
+            source=ProgressEntry.Source.IMPORT,
+        )
+        for row in [*creates, *updates]
+        if row.get("new_progress")
+    ]
+    if reports:
+        for start in range(0, len(reports), 5000):
+            chunk = reports[start : start + 5000]
+            fresh = Item.objects.select_related("campaign").in_bulk([r.item.pk for r in chunk])
+            for report in chunk:
+                report.item = fresh[report.item.pk]
+            add_progress_many(campaign=campaign, reports=chunk, acting_user=acting_user, on=on)
+    return {
+        "created": len(creates),
+        "updated": len(updates),
+        "unchanged": plan.count("unchanged"),
+        "progress": len(reports),
+    }

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from functools import cache, lru_cache
 
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -26,7 +27,10 @@ from taizhang.sheets.fastkey import search_key
 
 # Field → the names ledgers give its column (compared after search_key, without spaces).
 HEADER_NAMES: dict[str, tuple[str, ...]] = {
-    "code": ("序号", "编号", "事项编号", "项目编号", "代码"),
+    "code": ("编号", "事项编号", "项目编号", "实事编号", "任务编号", "代码", "编码"),
+    # A serial number (1, 2, 3 …) is not a code: it is read as the code only when no code column exists and
+    # its values are not plain numbers (a "序号" column holding DC-001).
+    "serial": ("序号", "序", "排序"),
     "title": (
         "项目名称",
         "实事名称",
@@ -48,7 +52,8 @@ HEADER_NAMES: dict[str, tuple[str, ...]] = {
     "lead": ("责任领导", "分管领导", "牵头领导", "区政府分管领导"),
     "owner": ("责任人", "联系人", "督办责任人", "具体责任人"),
     "due": ("完成时限", "完成时间", "时间节点", "办结时限", "时限"),
-    "progress": ("进展情况", "推进情况", "完成情况", "进度"),
+    "progress": ("进展情况", "推进情况", "工作进展", "进度情况", "最新进展"),
+    "status": ("完成情况", "是否完成", "完成状态", "办理情况", "进度"),
     "milestones": ("节点目标", "进度节点", "阶段目标", "节点安排", "推进节点", "计划节点", "时序目标", "序时目标"),
     "category": ("类别", "内容", "类型", "分类"),
     "phase": ("阶段",),
@@ -57,6 +62,7 @@ HEADER_NAMES: dict[str, tuple[str, ...]] = {
 
 FIELD_LABELS = {
     "code": gettext_lazy("code"),
+    "serial": gettext_lazy("serial number (not stored)"),
     "title": gettext_lazy("title"),
     "content": gettext_lazy("content"),
     "owner_unit": gettext_lazy("responsible unit"),
@@ -65,6 +71,7 @@ FIELD_LABELS = {
     "owner": gettext_lazy("person responsible"),
     "due": gettext_lazy("deadline"),
     "progress": gettext_lazy("progress"),
+    "status": gettext_lazy("completion (已完成, 推进中 …)"),
     "milestones": gettext_lazy("milestones"),
     "category": gettext_lazy("category"),
     "phase": gettext_lazy("phase"),
@@ -122,6 +129,11 @@ def guess_field(header) -> str | None:
             if len(n) >= 2 and n in key and len(n) > best_len and len(key) <= len(n) + 4:
                 best, best_len = field_name, len(n)
     return best
+
+
+def cell_text(value) -> str:
+    """A cell as its author wrote it: 1 not 1.0, a date as 2026-06-30."""
+    return _text(value)
 
 
 def _text(value) -> str:
@@ -247,9 +259,31 @@ class Plan:
     errors: list[dict] = field(default_factory=list)
     new_categories: list[str] = field(default_factory=list)
     layout: Layout | None = None
+    # Each unit name no unit has, or that fits several, once: name → {"problem", "rows", "columns", "units"}.
+    unresolved: dict[str, dict] = field(default_factory=dict)
+    # Owner unit pk → the code prefix of the rows given codes (the sheet has no code column).
+    code_prefixes: dict[int, str] = field(default_factory=dict)
+    status_percents: dict[str, int] = field(default_factory=dict)
 
     def count(self, action: str) -> int:
         return sum(1 for r in self.rows if r["action"] == action)
+
+    @property
+    def blocked(self) -> bool:
+        """Nothing can be written: an error, or a unit name still to be placed."""
+        return bool(self.errors or self.unresolved)
+
+    def unresolved_list(self) -> list[dict]:
+        return [
+            {
+                "name": name,
+                "problem": info["problem"],
+                "rows": info["rows"],
+                "columns": info["columns"],
+                "candidates": [{"id": u.pk, "name": u.name} for u in info["units"]],
+            }
+            for name, info in self.unresolved.items()
+        ]
 
     def as_json(self) -> dict:
         return {
@@ -258,6 +292,7 @@ class Plan:
             "unchanged": self.count("unchanged"),
             "skipped": [{"row": s["row"], "reason": s["reason"]} for s in self.skipped],
             "errors": self.errors,
+            "unresolved": self.unresolved_list(),
             "items": [
                 {
                     "row": r["row"],
@@ -268,10 +303,48 @@ class Plan:
                     "partner_units": [u.name for u in r["partner_units"]],
                     "due": r["due"].isoformat() if r["due"] else None,
                     "due_text": r["due_text"],
+                    "lead": r["lead"],
+                    "note": r["note"],
+                    "progress": r["new_progress"],
                 }
                 for r in self.rows
             ],
         }
+
+
+# 完成情况 as written → the percent it stands for (the office confirms it on the preview); longest words first.
+STATUS_WORDS = {
+    "基本完成": 90,
+    "已完成": 100,
+    "已办结": 100,
+    "完成": 100,
+    "办结": 100,
+    "是": 100,
+    "推进中": 50,
+    "正在推进": 50,
+    "进行中": 50,
+    "持续推进": 50,
+    "已启动": 20,
+    "未完成": 50,
+    "未启动": 0,
+    "未开始": 0,
+    "否": 0,
+}
+
+
+def status_word(text: str) -> str | None:
+    """The status word a 完成情况 cell says (已完成, 推进中 …), or None."""
+    key = search_key(text).replace(" ", "")
+    if key in STATUS_WORDS:
+        return key
+    for word in sorted(STATUS_WORDS, key=len, reverse=True):
+        if len(word) >= 2 and key.startswith(word):
+            return word
+    return None
+
+
+def _plain_number(text: str) -> bool:
+    return bool(re.fullmatch(r"\d+", text))
 
 
 def build_plan(
@@ -282,9 +355,17 @@ def build_plan(
     columns: dict[int, str] | None = None,
     preset=None,
     progress=None,
+    options: dict | None = None,
 ) -> Plan:
-    """Read a ledger sheet's rows into a plan against the campaign's items (no writes)."""
-    from taizhang.ledger.models import Item, Milestone
+    """Read a ledger sheet's rows into a plan against the campaign's items (no writes).
+
+    ``options`` are the office's choices on the preview: ``as_of`` (the date of the progress the sheet
+    reports, ISO; default today), ``prefixes`` (owner unit pk → code prefix, for a sheet with no code
+    column) and ``percents`` (status word → percent).
+    """
+    from taizhang.ledger.models import Item, Milestone, ProgressEntry
+
+    options = options or {}
 
     plan = Plan()
     layout = find_layout(rows, hidden, preset)
@@ -301,6 +382,11 @@ def build_plan(
         layout.columns = {int(c): f for c, f in columns.items() if f}
     plan.layout = layout
     by_field = {f: c for c, f in layout.columns.items()}
+    if "code" not in by_field and "serial" in by_field:
+        # A "序号" column of codes (DC-001, not 1, 2, 3) is the code column after all.
+        serials = [_text(r[by_field["serial"]]) for r in rows[layout.data_start :] if by_field["serial"] < len(r)]
+        if any(v and not _plain_number(v) and not _SECTION.match(v) for v in serials):
+            by_field["code"] = by_field.pop("serial")
     if "title" not in by_field:
         plan.errors.append(
             {"row": layout.header_row + 1, "column": "", "message": _("No column holds the item titles.")}
@@ -317,6 +403,39 @@ def build_plan(
         return plan
 
     matcher = UnitMatcher(Unit.objects.filter(is_active=True))
+    percents = {**STATUS_WORDS, **{k: int(v) for k, v in (options.get("percents") or {}).items()}}
+    try:
+        as_of = datetime.date.fromisoformat(options.get("as_of") or "")
+    except ValueError:
+        as_of = None
+
+    def unit_problems(match, number: int, column: str, *, collective_allowed: bool) -> list:
+        """Unknown and ambiguous names, each listed once with its rows; collective names where allowed."""
+        for name in match.unknown:
+            _unresolved(name, "unknown", matcher.closest(name), number, column)
+        for name in match.ambiguous:
+            _unresolved(name, "ambiguous", match.choices.get(name, []), number, column)
+        found = []
+        for name in match.collective:
+            if collective_allowed:
+                found += matcher.collective(name) or []
+            else:
+                plan.errors.append(
+                    {
+                        "row": number,
+                        "column": column,
+                        "message": _("“%(name)s” names many units; an item has one responsible unit.") % {"name": name},
+                    }
+                )
+        return found
+
+    def _unresolved(name, problem, units, number, column) -> None:
+        info = plan.unresolved.setdefault(name, {"problem": problem, "rows": [], "columns": [], "units": units})
+        if number not in info["rows"]:
+            info["rows"].append(number)
+        if column not in info["columns"]:
+            info["columns"].append(column)
+
     categories = {search_key(c.name): c.name for c in campaign.categories.all()}
     phases = {search_key(p.name): p.name for p in campaign.phases.all()}
     year, start = campaign.starts_on.year, campaign.starts_on
@@ -357,6 +476,33 @@ def build_plan(
         item = {"row": number, "section": section_number, "title": title}
         for name in ("content", "lead", "owner", "note", "progress"):
             item[name] = _text(values.get(name))
+        item["status_word"], item["new_progress"] = None, None
+        status_cell = values.get("status")
+        if isinstance(status_cell, float) and 0 <= status_cell <= 1 and not status_cell.is_integer():
+            status_cell = f"{round(status_cell * 100)}%"  # a cell formatted as a percent: 0.5 is 50%
+        status_text = _text(status_cell)
+        if status_text:
+            word = status_word(status_text)
+            found = _PERCENT.search(status_text)
+            if word is not None or found:
+                item["status_word"] = word
+                percent = min(round(float(found[1])), 100) if found else percents.get(word, 0)
+                if word is not None and not found:
+                    plan.status_percents.setdefault(word, percents.get(word, 0))
+            elif not item["progress"]:
+                item["progress"], percent = status_text, None  # 完成情况 written out in words: the progress
+            else:
+                percent = None
+        else:
+            percent = None
+        if item["progress"] and percent is None and (found := _PERCENT.search(item["progress"])):
+            percent = min(round(float(found[1])), 100)
+        if item["progress"] or (status_text and percent):
+            item["new_progress"] = {
+                "percent": percent,
+                "done": item["progress"] or status_text,
+                "as_of": as_of,
+            }
         item["code"] = _text(values.get("code"))
         category = _text(values.get("category")) or section_category
         if category:
@@ -379,44 +525,16 @@ def build_plan(
         owners = matcher.match(values.get("owner_unit"))
         item["owner_unit"] = owners.units[0] if owners.units else None
         extra_owners = owners.units[1:]
-        for name in owners.unknown:
-            plan.errors.append(
-                {
-                    "row": number,
-                    "column": header_of("owner_unit"),
-                    "message": _("Unknown unit “%(name)s”.") % {"name": name},
-                }
-            )
-        for name in owners.ambiguous:
-            plan.errors.append(
-                {
-                    "row": number,
-                    "column": header_of("owner_unit"),
-                    "message": _("“%(name)s” fits several units; write its full name.") % {"name": name},
-                }
-            )
-        if not owners.units and not owners.unknown and not owners.ambiguous:
+        unit_problems(owners, number, header_of("owner_unit"), collective_allowed=False)
+        if not (owners.units or owners.unknown or owners.ambiguous or owners.collective):
             plan.errors.append({"row": number, "column": header_of("owner_unit"), "message": _("No responsible unit.")})
         partners = matcher.match(values.get("partner_units")) if "partner_units" in by_field else None
         partner_units = list(extra_owners)
         if partners:
-            for name in partners.unknown:
-                plan.errors.append(
-                    {
-                        "row": number,
-                        "column": header_of("partner_units"),
-                        "message": _("Unknown unit “%(name)s”.") % {"name": name},
-                    }
-                )
-            for name in partners.ambiguous:
-                plan.errors.append(
-                    {
-                        "row": number,
-                        "column": header_of("partner_units"),
-                        "message": _("“%(name)s” fits several units; write its full name.") % {"name": name},
-                    }
-                )
-            partner_units += [u for u in partners.units if u not in partner_units and u != item["owner_unit"]]
+            everyone = unit_problems(partners, number, header_of("partner_units"), collective_allowed=True)
+            partner_units += [
+                u for u in [*partners.units, *everyone] if u not in partner_units and u != item["owner_unit"]
+            ]
         item["partner_units"] = partner_units
         deadline = parse_deadline(values.get("due"), year=year, start=start)
         item["due"], item["due_text"] = deadline.due, deadline.due_text[:100]
@@ -444,9 +562,9 @@ def build_plan(
             )
         parsed.append(item)
 
-    # 序号 restarting in every section: make the codes unique by their section.
+    # Codes restarting in every section (1, 2 … under each heading): made unique by their section.
     codes = [p["code"] for p in parsed if p["code"]]
-    if len(codes) != len(set(codes)) and section_number:
+    if len(codes) != len(set(codes)) and section_number and all(_plain_number(c) for c in codes):
         for p in parsed:
             if p["code"]:
                 p["code"] = f"{p['section']}-{p['code']}"
@@ -463,9 +581,7 @@ def build_plan(
                 )
             seen_codes.setdefault(p["code"], p["row"])
 
-    existing = (
-        Item.objects.filter(campaign=campaign).prefetch_related("partner_units").select_related("category", "phase")
-    )
+    existing = _existing_items(Item, campaign, parsed)
     milestones: dict[int, list] = {}
     if "milestones" in by_field:  # read only when the sheet has them: rows, not 100,000 prefetched managers
         for item_id, when, percent in Milestone.objects.filter(item__campaign=campaign).values_list(
@@ -491,8 +607,104 @@ def build_plan(
                 p["code"] = current.code
             p["changes"] = compare(current, p, milestones=sorted(milestones.get(current.pk, [])))
             p["action"] = "update" if p["changes"] else "unchanged"
+    _plan_progress(parsed, campaign, ProgressEntry)
+    _give_codes(parsed, existing, options.get("prefixes") or {}, plan)
     plan.rows = parsed
     return plan
+
+
+_COMPARED_COLUMNS = (
+    "id",
+    "campaign_id",
+    "code",
+    "title",
+    "content",
+    "category__name",
+    "phase__name",
+    "owner_unit_id",
+    "lead",
+    "owner",
+    "due",
+    "due_text",
+    "note",
+    "percent",
+)
+
+
+def _existing_items(Item, campaign, parsed: list[dict]) -> list:
+    """The campaign's items the rows may be: by their codes when every row has one (a sheet of 600 rows does not
+    load a ledger of 100,000), else all of them (rows without a code match by title and owner unit)."""
+    items = Item.objects.filter(campaign=campaign).select_related("category", "phase").only(*_COMPARED_COLUMNS)
+    items = items.prefetch_related(models.Prefetch("partner_units", queryset=Unit.objects.only("id", "name")))
+    codes = sorted({p["code"] for p in parsed})
+    if not codes or "" in codes or len(codes) > 20000:
+        return list(items)
+    found = []
+    for start in range(0, len(codes), 500):
+        found += items.filter(code__in=codes[start : start + 500])
+    return found
+
+
+def _plan_progress(parsed: list[dict], campaign, ProgressEntry) -> None:
+    """The progress a row reports becomes an entry, unless the item's latest entry already says it."""
+    known = {p["item"].pk: p for p in parsed if p["item"] is not None and p["new_progress"]}
+    latest: dict[int, tuple] = {}
+    if known:
+        for item_id, percent, done in (
+            ProgressEntry.objects.filter(item__campaign=campaign, item_id__in=list(known))
+            .order_by("item_id", "created_at", "pk")
+            .values_list("item_id", "percent", "done")
+        ):
+            latest[item_id] = (percent, done)
+    for p in parsed:
+        new = p["new_progress"]
+        if not new:
+            continue
+        item = p["item"]
+        if new["percent"] is None:
+            new["percent"] = item.percent if item is not None else 0
+        if item is not None:
+            if latest.get(item.pk) == (new["percent"], new["done"]):
+                p["new_progress"] = None  # already said: a second import of the same sheet adds nothing
+                continue
+            p["changes"].append(
+                {
+                    "field": "progress",
+                    "label": str(FIELD_LABELS["progress"]),
+                    "old": f"{item.percent}%",
+                    "new": f"{new['percent']}% {new['done']}",
+                }
+            )
+            p["action"] = "update"
+
+
+_CODE = re.compile(r"^([A-Za-z]+)-(\d+)$")
+
+
+def _give_codes(parsed: list[dict], existing, prefixes: dict, plan: Plan) -> None:
+    """New rows of a sheet with no codes get one: a prefix per owner unit (the one its items already use,
+    else the office's choice, else IMP) and the next free number."""
+    needing = [p for p in parsed if not p["code"] and p["action"] == "create" and p["owner_unit"] is not None]
+    if not needing:
+        return
+    used: dict[str, int] = {}
+    usual: dict[int, dict[str, int]] = {}
+    for item in existing:
+        if m := _CODE.match(item.code):
+            used[m[1]] = max(used.get(m[1], 0), int(m[2]))
+            counts = usual.setdefault(item.owner_unit_id, {})
+            counts[m[1]] = counts.get(m[1], 0) + 1
+    for p in needing:
+        unit = p["owner_unit"].pk
+        if unit not in plan.code_prefixes:
+            chosen = str(prefixes.get(str(unit)) or prefixes.get(unit) or "").strip()
+            if not re.fullmatch(r"[A-Za-z]{1,10}", chosen):
+                chosen = max(usual.get(unit, {"IMP": 0}).items(), key=lambda kv: kv[1])[0]
+            plan.code_prefixes[unit] = chosen.upper()
+        prefix = plan.code_prefixes[unit]
+        used[prefix] = used.get(prefix, 0) + 1
+        p["code"] = f"{prefix}-{used[prefix]:03d}"
+        p["generated_code"] = True
 
 
 def _current_values(item, milestones: list) -> dict:

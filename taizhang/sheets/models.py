@@ -64,6 +64,8 @@ class ImportJob(models.Model):
     sheet_name = models.CharField(_("sheet"), max_length=100, blank=True)
     # Column index (as text) → field, confirmed on the mapping screen.
     mapping = models.JSONField(_("mapping"), default=dict, blank=True)
+    # The office's choices on the preview: progress date (as_of), code prefixes per owner unit, status percents.
+    options = models.JSONField(_("options"), default=dict, blank=True)
     state = models.CharField(_("state"), max_length=20, choices=State.choices, default=State.UPLOADED)
     done_rows = models.PositiveIntegerField(default=0)
     total_rows = models.PositiveIntegerField(default=0)

@@ -71,14 +71,24 @@ def _progress(job: ImportJob):
     return report
 
 
-def job_plan(job: ImportJob, *, progress=None) -> Plan:
-    sheet = job_sheet(job)
+def job_plan(job: ImportJob, *, progress=None, sheet=None) -> Plan:
+    """The job's plan; ``sheet``, when given, is the job's sheet already read (the request that just read it)."""
+    sheet = sheet if sheet is not None else job_sheet(job)
     columns = {int(c): f for c, f in job.mapping.items()} if job.mapping else None
-    return build_plan(sheet.rows, job.campaign, hidden=sheet.hidden_columns, columns=columns, progress=progress)
+    options = {"as_of": timezone.localtime(job.created_at).date().isoformat(), **(job.options or {})}
+    return build_plan(
+        sheet.rows,
+        job.campaign,
+        hidden=sheet.hidden_columns,
+        columns=columns,
+        progress=progress,
+        options=options,
+    )
 
 
 def summarise(plan: Plan) -> dict:
     shown = [r for r in plan.rows if r["action"] != "unchanged"][:PREVIEW_ROWS]
+    names = {r["owner_unit"].pk: r["owner_unit"].name for r in plan.rows if r["owner_unit"] is not None}
     return {
         "created": plan.count("create"),
         "updated": plan.count("update"),
@@ -86,8 +96,14 @@ def summarise(plan: Plan) -> dict:
         "skipped": plan.skipped[:PREVIEW_ROWS],
         "skipped_count": len(plan.skipped),
         "errors": plan.errors[:PREVIEW_ROWS],
-        "error_count": len(plan.errors),
+        "error_count": len(plan.errors) + len(plan.unresolved),
+        "unresolved": plan.unresolved_list()[:PREVIEW_ROWS],
         "new_categories": plan.new_categories,
+        "code_prefixes": [
+            {"unit": pk, "name": names.get(pk, ""), "prefix": prefix} for pk, prefix in plan.code_prefixes.items()
+        ],
+        "status_percents": plan.status_percents,
+        "progress_count": sum(1 for r in plan.rows if r.get("new_progress")),
         "rows": [
             {
                 "row": r["row"],
@@ -95,6 +111,14 @@ def summarise(plan: Plan) -> dict:
                 "code": r["code"],
                 "title": r["title"],
                 "owner_unit": r["owner_unit"].name if r["owner_unit"] else "",
+                "partner_units": "、".join(u.name for u in r["partner_units"][:20])
+                + ("…" if len(r["partner_units"]) > 20 else ""),
+                "lead": r["lead"],
+                "progress": (
+                    f"{r['new_progress']['percent']}% {r['new_progress']['done']}"[:200]
+                    if r.get("new_progress")
+                    else ""
+                ),
                 "due": r["due"].isoformat() if r["due"] else "",
                 "due_text": r["due_text"],
                 "category": r["category"],
@@ -117,13 +141,13 @@ def _unexpected(job: ImportJob, step: str) -> None:
     _fail(job, _("The import stopped on an unexpected error; nothing was written. Retry it, or ask for help."))
 
 
-def analyse_job(job_id: int) -> None:
+def analyse_job(job_id: int, *, sheet=None) -> None:
     job = ImportJob.objects.select_related("campaign").get(pk=job_id)
     ImportJob.objects.filter(pk=job.pk).update(
         state=ImportJob.State.ANALYSING, done_rows=0, heartbeat_at=timezone.now()
     )
     try:
-        plan = job_plan(job, progress=_progress(job))
+        plan = job_plan(job, progress=_progress(job), sheet=sheet)
     except SpreadsheetError as error:
         _fail(job, str(error))
         return
@@ -203,6 +227,29 @@ def retry_job(job: ImportJob) -> bool:
     )
     if claimed:
         analyse_import(job.pk)
+    return bool(claimed)
+
+
+# A sheet of up to this many rows is analysed in the request that asks for it (a 600-row ledger in well under
+# a second): the preview never waits for the background worker to pick the job up. Larger ones are queued.
+INLINE_ROWS = 5000
+
+
+def analyse_soon(job_id: int, *, rows: int, sheet=None) -> None:
+    """Analyse a job the caller has claimed (moved to ANALYSING): here and now if small, else in the background."""
+    if rows <= INLINE_ROWS:
+        analyse_job(job_id, sheet=sheet)
+    else:
+        analyse_import(job_id)
+
+
+def reanalyse(job: ImportJob) -> bool:
+    """Read a previewed job again (a unit name placed, an option changed); claimed from PREVIEW first."""
+    claimed = ImportJob.objects.filter(pk=job.pk, state=ImportJob.State.PREVIEW).update(
+        state=ImportJob.State.ANALYSING, heartbeat_at=timezone.now()
+    )
+    if claimed:
+        analyse_soon(job.pk, rows=job.total_rows + job.result.get("skipped_count", 0))
     return bool(claimed)
 
 

@@ -28,7 +28,26 @@ KIND_WORDS = {
     "子公司": Unit.Kind.SUBSIDIARY,
     "subunit": Unit.Kind.SUBUNIT,
     "下属单位": Unit.Kind.SUBUNIT,
+    # The other words org lists use for the same kinds.
+    "职能部门": Unit.Kind.DEPARTMENT,
+    "总部职能部门": Unit.Kind.DEPARTMENT,
+    "集团部门": Unit.Kind.DEPARTMENT,
+    "二级单位": Unit.Kind.SUBSIDIARY,
+    "二级公司": Unit.Kind.SUBSIDIARY,
+    "直属单位": Unit.Kind.SUBSIDIARY,
+    "直属企业": Unit.Kind.SUBSIDIARY,
+    "区域": Unit.Kind.REGIONAL,
+    "三级单位": Unit.Kind.SUBUNIT,
+    "三级公司": Unit.Kind.SUBUNIT,
+    "分公司": Unit.Kind.SUBUNIT,
+    "基层单位": Unit.Kind.SUBUNIT,
 }
+
+
+def _kind(text: str):
+    """The kind a word names, in simplified or traditional characters, spaces ignored; None if none."""
+    key = search_key(text).replace(" ", "")
+    return KIND_WORDS.get(key) or KIND_WORDS.get(text.strip().lower())
 
 
 class UnitImportError(Exception):
@@ -71,7 +90,7 @@ def import_units(rows: list[list], *, acting_user) -> dict:
         if not name:
             continue
         kind_text = cell(row, "kind")
-        kind = KIND_WORDS.get(kind_text.lower(), KIND_WORDS.get(kind_text)) if kind_text else None
+        kind = _kind(kind_text) if kind_text else None
         if kind_text and kind is None:
             errors.append({"row": index, "message": _("Unknown unit kind “%(kind)s”.") % {"kind": kind_text}})
             continue

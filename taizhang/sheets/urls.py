@@ -10,6 +10,8 @@ urlpatterns = [
     path("c/<slug:slug>/sheets/import/<int:pk>/", views.import_job, name="import_job"),
     path("c/<slug:slug>/sheets/import/<int:pk>/confirm/", views.import_confirm, name="import_confirm"),
     path("c/<slug:slug>/sheets/import/<int:pk>/retry/", views.import_retry, name="import_retry"),
+    path("c/<slug:slug>/sheets/import/<int:pk>/place-unit/", views.import_place_unit, name="import_place_unit"),
+    path("c/<slug:slug>/sheets/import/<int:pk>/options/", views.import_options, name="import_options"),
 ]
 urlpatterns += [
     path("c/<slug:slug>/sheets/statistics/", views.statistics_home, name="statistics_home"),

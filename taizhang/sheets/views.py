@@ -1,3 +1,5 @@
+import re
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
@@ -5,18 +7,27 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
 from taizhang.campaigns.decorators import campaign_view
-from taizhang.lib.params import id_param
+from taizhang.history.recording import note
+from taizhang.lib.params import date_param, id_param, int_param
+from taizhang.lib.unitnames import UnitMatcher
 from taizhang.lib.xlsxread import MAX_BYTES, SpreadsheetError, read_workbook
+from taizhang.orgs.actions import add_unit_alias
+from taizhang.orgs.models import Unit
 from taizhang.reporting.periods import open_periods
 
 from . import statsheet, tasks
 from .forms import MappingForm, UploadForm
-from .ledger_import import find_layout, map_columns, normalise_header
+from .ledger_import import FIELD_LABELS, cell_text, find_layout, map_columns, normalise_header
 from .models import ImportJob, ImportPreset
 from .tasks import refuse_nul
+
+
+def path_id_or_none(value: str) -> int | None:
+    return int(value) if value.isdigit() and len(value) < 12 else None
 
 
 def _require_office(access) -> None:
@@ -101,7 +112,8 @@ def import_mapping(request, campaign, access, pk):
             ImportPreset.objects.update_or_create(
                 campaign=campaign, name=name[:100], defaults={"mapping": by_header, "created_by": request.user}
             )
-        tasks.analyse_import(job.pk)
+        # A ledger of ordinary size is read here, at once; only a large one waits for the background worker.
+        tasks.analyse_soon(job.pk, rows=len(sheet.rows), sheet=sheet)
         return redirect("sheets:import_job", campaign.slug, job.pk)
     context = {
         "campaign": campaign,
@@ -110,7 +122,15 @@ def import_mapping(request, campaign, access, pk):
         "presets": presets,
         "preset": preset,
         "hidden": [headers.get(c, "") for c in sorted(hidden) if c in headers],
-        "sample": sheet.rows[layout.data_start : layout.data_start + 5] if layout else [],
+        "sample": [[cell_text(v) for v in row] for row in sheet.rows[layout.data_start : layout.data_start + 5]]
+        if layout
+        else [],
+        "header_rows": [
+            [cell_text(v) for v in row] for row in sheet.rows[max(0, layout.header_row - 1) : layout.header_row + 1]
+        ]
+        if layout
+        else [],
+        "columns": column_overview(sheet.rows, layout, headers, guessed) if layout else [],
         "header_row": layout.header_row + 1 if layout else None,
     }
     return render(request, "sheets/import_mapping.html", context, status=400 if form.is_bound else 200)
@@ -146,6 +166,108 @@ def import_confirm(request, campaign, access, pk):
         messages.info(request, _("This import is already being written or was written."))
         return redirect("sheets:import_job", campaign.slug, job.pk)
     tasks.write_import(job.pk)
+    return redirect("sheets:import_job", campaign.slug, job.pk)
+
+
+def column_overview(rows, layout, headers: dict, guessed: dict) -> list[dict]:
+    """Each column: its header as written, the guess, and a few of its values (so a wrong guess shows)."""
+    overview = []
+    below = rows[layout.data_start : layout.data_start + 200]
+    for col, header in sorted(headers.items()):
+        values = list(dict.fromkeys(t for t in (cell_text(r[col]) for r in below if col < len(r)) if t))
+        field = guessed.get(col)
+        overview.append(
+            {
+                "header": header,
+                "field": str(FIELD_LABELS[field]) if field else "",
+                "sample": "、".join(v[:30] for v in values[:3]),
+            }
+        )
+    return overview
+
+
+def _previewed_job(request, campaign, pk):
+    """The job, if it is a ledger import waiting for review; else None, with a message saying why."""
+    job = _get_job(campaign, pk)
+    if job.state != ImportJob.State.PREVIEW or job.kind != ImportJob.Kind.LEDGER:
+        messages.info(request, _("This import is no longer waiting for review."))
+        return None
+    return job
+
+
+@require_POST
+@campaign_view
+def import_place_unit(request, campaign, access, pk):
+    """The office says which unit a name of the sheet is: the name becomes that unit's alias, the preview
+    is read again, and the next import knows the name."""
+    _require_office(access)
+    job = _previewed_job(request, campaign, pk)
+    if job is None:
+        return redirect("sheets:import_job", campaign.slug, pk)
+    name = request.POST.get("name", "")
+    listed = {u["name"]: u for u in job.result.get("unresolved", [])}
+    if name not in listed:
+        messages.error(request, _("This name is not one the import is asking about."))
+        return redirect("sheets:import_job", campaign.slug, job.pk)
+    unit = None
+    chosen = request.POST.get("unit", "")
+    if chosen and chosen != "other":
+        unit = Unit.objects.filter(is_active=True, pk=path_id_or_none(chosen)).first()
+    elif other := request.POST.get("other", "").strip():
+        try:
+            unit = UnitMatcher(Unit.objects.filter(is_active=True)).find(other)
+        except LookupError:
+            messages.error(request, _("“%(name)s” fits several units; write its full name.") % {"name": other})
+            return redirect("sheets:import_job", campaign.slug, job.pk)
+    if unit is None:
+        messages.error(request, _("Choose the unit this name stands for."))
+        return redirect("sheets:import_job", campaign.slug, job.pk)
+    try:
+        add_unit_alias(
+            unit,
+            alias=name,
+            acting_user=request.user,
+            note=note(gettext_noop("Learned from the import of %(file)s (#%(job)d)."), file=job.filename, job=job.pk),
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("sheets:import_job", campaign.slug, job.pk)
+    messages.success(request, _("“%(name)s” is now known as %(unit)s.") % {"name": name, "unit": unit.name})
+    tasks.reanalyse(job)
+    return redirect("sheets:import_job", campaign.slug, job.pk)
+
+
+@require_POST
+@campaign_view
+def import_options(request, campaign, access, pk):
+    """The office's choices on the preview: the date of the progress the sheet reports, the code prefix of
+    each owner unit (a sheet without codes) and the percent each status word stands for."""
+    _require_office(access)
+    job = _previewed_job(request, campaign, pk)
+    if job is None:
+        return redirect("sheets:import_job", campaign.slug, pk)
+    options = dict(job.options or {})
+    as_of = date_param(request, "as_of", None, data=request.POST)  # a bad value: BadParameter, a 400
+    if as_of is not None:
+        options["as_of"] = as_of.isoformat()
+    prefixes = dict(options.get("prefixes") or {})
+    for entry in job.result.get("code_prefixes", []):
+        value = request.POST.get(f"prefix_{entry['unit']}", "").strip().upper()
+        if value and not re.fullmatch(r"[A-Z]{1,10}", value):
+            messages.error(request, _("A code prefix is 1 to 10 Latin letters (HQ, YL …)."))
+            return redirect("sheets:import_job", campaign.slug, job.pk)
+        if value:
+            prefixes[str(entry["unit"])] = value
+    options["prefixes"] = prefixes
+    percents = dict(options.get("percents") or {})
+    for word in job.result.get("status_percents", {}):
+        value = int_param(request, f"percent_{word}", None, data=request.POST, min_value=0, max_value=100)
+        if value is not None:
+            percents[word] = value
+    options["percents"] = percents
+    ImportJob.objects.filter(pk=job.pk).update(options=options)
+    job.options = options
+    tasks.reanalyse(job)
     return redirect("sheets:import_job", campaign.slug, job.pk)
 
 

@@ -106,6 +106,8 @@ TABLE = {
     "sheets:import_job": ("slug=slug pk=job", "L 403 403 403 403 403 200 403", "L 403 403 403 403 403 200 403"),
     "sheets:import_retry": ("slug=slug pk=job", "405 405 405 405 405 405 405 405", "L 403 403 403 403 403 R 403"),
     "sheets:import_confirm": ("slug=slug pk=job", "405 405 405 405 405 405 405 405", "L 403 403 403 403 403 R 403"),
+    "sheets:import_place_unit": ("slug=slug pk=job", "405 405 405 405 405 405 405 405", "L 403 403 403 403 403 R 403"),
+    "sheets:import_options": ("slug=slug pk=job", "405 405 405 405 405 405 405 405", "L 403 403 403 403 403 R 403"),
     "sheets:statistics_home": ("slug=slug", "L 200 200 403 403 403 200 403", "L 200 200 403 403 403 200 403"),
     "sheets:statistics_download": ("slug=slug period=week", "L 200 200 403 403 403 200 403", "L 200 200 403 403 403 200 403"),
     "sheets:statistics_upload": ("slug=slug period=week", "405 405 405 405 405 405 405 405", "L 400 400 403 403 403 400 403"),

@@ -22,7 +22,7 @@ from taizhang.sheets.ledger_import import build_plan
 from taizhang.supervision.actions import give_instruction
 
 DAY = datetime.timedelta(days=1)
-HEADER = ["序号", "项目名称", "责任单位", "完成时限"]
+HEADER = ["编号", "项目名称", "责任单位", "完成时限"]
 
 
 def fresh(item: Item) -> Item:

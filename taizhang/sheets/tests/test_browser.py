@@ -16,7 +16,7 @@ from taizhang.reporting.periods import generate_periods, open_periods
 from taizhang.testing import browser as fixtures
 from taizhang.testing.browser import has_horizontal_overflow, log_in, screenshot
 
-from .ledgers import messy_ledger
+from .ledgers import messy_ledger, simple_ledger
 from .test_statistics_sheet import refill
 
 browser, page, page_watch, phone_page = fixtures.browser, fixtures.page, fixtures.page_watch, fixtures.phone_page
@@ -99,6 +99,33 @@ def test_office_imports_a_ledger_step_by_step(page, page_watch, people, org, tmp
     page.click("#confirm-form button[type=submit]")
     expect(page.locator(".alert-success")).to_be_visible()
     assert Item.objects.count() == 4
+
+
+def test_office_places_an_unknown_unit_name_on_the_preview(page, page_watch, people, org, tmp_path):
+    """“人力资源处” is no unit: the preview lists it once with 人力资源部 as a candidate; the office picks it,
+    the preview reads the sheet again with no error, and the import goes through."""
+    log_in(page, "olivia")
+    page.goto("/c/2021/sheets/import/")
+    path = tmp_path / "台账.xlsx"
+    path.write_bytes(
+        simple_ledger([["A-1", "优化OA系统", "人力资源处", "", ""], ["A-2", "福利平台", "人力资源处", "", ""]])
+    )
+    page.set_input_files("#upload-form input[type=file]", str(path))
+    page.click("#upload-form button[type=submit]")
+    page.click("#mapping-form button[type=submit]")
+    names = page.locator("#unit-names .unit-name")
+    expect(names).to_have_count(1)
+    expect(names.first).to_contain_text("人力资源处")
+    expect(page.locator("#confirm-form")).to_have_count(0)
+    screenshot(page, "ledger-import-unit-names")
+    names.first.get_by_label("人力资源部").check()
+    names.first.get_by_role("button").click()
+    expect(page.locator("#unit-names")).to_have_count(0)
+    org["hr"].refresh_from_db()
+    assert org["hr"].aliases == ["人力资源处"]
+    page.click("#confirm-form button[type=submit]")
+    expect(page.locator(".alert-success")).to_be_visible()
+    assert set(Item.objects.values_list("owner_unit", flat=True)) == {org["hr"].pk}
 
 
 def test_statistics_page_fits_a_phone(phone_page, page_watch, people, items, campaign):

@@ -31,7 +31,8 @@ def run(tmp_path, data: bytes, *args, name="ledger.xlsx"):
 @pytest.mark.parametrize(
     ("header", "field"),
     [
-        ("序号", "code"),
+        ("序号", "serial"),
+        ("项目编号", "code"),
         ("编号", "code"),
         ("项目名称", "title"),
         ("实事名称", "title"),
@@ -58,7 +59,8 @@ def run(tmp_path, data: bytes, *args, name="ledger.xlsx"):
         ("办结时限", "due"),
         ("进展情况", "progress"),
         ("推进情况", "progress"),
-        ("完成情况", "progress"),
+        ("完成情况", "status"),
+        ("是否完成", "status"),
         ("类别", "category"),
         ("内容", "category"),
         ("阶段", "phase"),
@@ -154,8 +156,10 @@ def test_unknown_units_are_errors_and_nothing_is_written(db, org, campaign, tmp_
     rows = [["A-1", "好事", "办公室", "6月底前", ""], ["A-2", "另一件事", "宣传部", "6月底前", ""]]
     code, result = run(tmp_path, simple_ledger(rows), "--campaign", campaign.slug)
     assert code == 1
-    assert result["errors"] == [{"row": 3, "column": "牵头单位", "message": result["errors"][0]["message"]}]
-    assert "宣传部" in result["errors"][0]["message"]
+    assert result["errors"] == []
+    assert result["unresolved"] == [
+        {"name": "宣传部", "problem": "unknown", "rows": [3], "columns": ["牵头单位"], "candidates": []}
+    ]
     assert not Item.objects.filter(campaign=campaign).exists()
 
 

@@ -13,7 +13,7 @@ from taizhang.sheets.actions import apply_ledger_plan
 from taizhang.sheets.ledger_import import build_plan, find_layout, parse_milestones
 
 D = datetime.date
-HEADER = ["序号", "项目名称", "责任单位", "完成时限", "节点目标"]
+HEADER = ["编号", "项目名称", "责任单位", "完成时限", "节点目标"]
 
 
 def plan_of(campaign, *rows, header=HEADER):

@@ -1,5 +1,7 @@
 """Importing the org tree from a spreadsheet on the command line."""
 
+import io
+
 import pytest
 from django.core.management import CommandError, call_command
 
@@ -62,4 +64,31 @@ def test_unknown_parent_imports_nothing(db, tmp_path):
     path = write_units(tmp_path, [["name", "parent"], ["甲部", ""], ["乙部", "不存在的单位"]])
     with pytest.raises(CommandError):
         call_command("import_units", str(path))
+    assert not Unit.objects.exists()
+
+
+def test_the_other_kind_words_org_lists_use(db, tmp_path):
+    rows = [
+        ["名称", "上级单位", "类型"],
+        ["中国远航集团", "", "集团"],
+        ["人力资源部", "中国远航集团", "职能部门"],
+        ["审计部", "中国远航集团", "总部部门"],
+        ["远航物流有限公司", "中国远航集团", "二级单位"],
+        ["远航研究院", "中国远航集团", "直属单位"],
+        ["华东分公司", "远航物流有限公司", "分公司"],
+        ["仓储中心", "远航物流有限公司", "三級單位"],
+    ]
+    call_command("import_units", str(write_units(tmp_path, rows)))
+    kinds = dict(Unit.objects.values_list("name", "kind"))
+    assert kinds["人力资源部"] == kinds["审计部"] == Unit.Kind.DEPARTMENT
+    assert kinds["远航物流有限公司"] == kinds["远航研究院"] == Unit.Kind.SUBSIDIARY
+    assert kinds["华东分公司"] == kinds["仓储中心"] == Unit.Kind.SUBUNIT
+
+
+def test_a_kind_word_no_one_knows_is_reported_with_its_row(db, tmp_path):
+    rows = [["名称", "上级单位", "类型"], ["中国远航集团", "", "集团"], ["某某组", "中国远航集团", "四级单位"]]
+    err = io.StringIO()
+    with pytest.raises(CommandError, match="nothing imported"):
+        call_command("import_units", str(write_units(tmp_path, rows)), stderr=err)
+    assert "row 3" in err.getvalue() and "四级单位" in err.getvalue()
     assert not Unit.objects.exists()

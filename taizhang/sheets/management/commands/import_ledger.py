@@ -3,7 +3,8 @@
 Reads the first sheet that has a recognisable header, understands the rows
 (see ``taizhang.sheets.ledger_import``), and writes everything or nothing.
 ``--dry-run`` only reports; ``--json`` prints one JSON object; exit status 1
-when the file has errors. Items, a new campaign (``--create-campaign``) and their history are
+when the file has errors or unit names no unit has (listed once each, with their rows and the closest
+units; the command never learns a name by itself: the office places it on the preview page). Items, a new campaign (``--create-campaign``) and their history are
 written as the command line's system actor (命令行导入（root）), granted the office's rights.
 """
 
@@ -70,7 +71,7 @@ class Command(BaseCommand):
                 except ValidationError as error:
                     raise CommandError("; ".join(error.messages)) from error
             plan = build_plan(sheet.rows, campaign, hidden=sheet.hidden_columns)
-            if not plan.errors and not options["dry_run"]:
+            if not plan.blocked and not options["dry_run"]:
                 apply_ledger_plan(campaign, plan, acting_user=actor)
             else:
                 transaction.set_rollback(True)  # a dry run, or errors: not even a new campaign stays
@@ -80,19 +81,24 @@ class Command(BaseCommand):
         else:
             for error in plan.errors:
                 self.stderr.write(f"row {error['row']} {error['column']}: {error['message']}")
+            for name in result["unresolved"]:
+                rows = ", ".join(str(r) for r in name["rows"])
+                candidates = "、".join(c["name"] for c in name["candidates"]) or "-"
+                self.stderr.write(f"{name['problem']} unit “{name['name']}” (rows {rows}); candidates: {candidates}")
             if options["verbosity"] >= 1:
                 for row in plan.rows:
                     if row["action"] == "update":
                         changes = "; ".join(f"{c['label']}: {c['old']} → {c['new']}" for c in row["changes"])
                         self.stdout.write(f"row {row['row']} {row['code']} {row['title']}: {changes}")
             verb = "would import" if options["dry_run"] else "imported"
-            if plan.errors:
+            if plan.blocked:
                 verb = "nothing imported"
             self.stdout.write(
                 f"{verb}: created {result['created']}, updated {result['updated']}, "
-                f"unchanged {result['unchanged']}, skipped {len(result['skipped'])}, errors {len(result['errors'])}"
+                f"unchanged {result['unchanged']}, skipped {len(result['skipped'])}, errors {len(result['errors'])}, "
+                f"unit names to place {len(result['unresolved'])}"
             )
-        if plan.errors:
+        if plan.blocked:
             sys.exit(1)
 
     def _fail(self, options, message: str):
@@ -105,6 +111,7 @@ class Command(BaseCommand):
                         "unchanged": 0,
                         "skipped": [],
                         "errors": [{"row": 0, "column": "", "message": message}],
+                        "unresolved": [],
                         "items": [],
                     },
                     ensure_ascii=False,
