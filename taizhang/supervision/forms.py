@@ -103,7 +103,7 @@ class AnswerForm(StyledForm, forms.Form):
 
 class ReviewForm(StyledForm, forms.Form):
     decision = forms.ChoiceField(
-        label=_("Decision"),
+        label=_("Review decision"),
         choices=[("done", _("Carried out (已落实)")), ("again", _("Instruct again (再次批示)"))],
         widget=forms.RadioSelect,
     )

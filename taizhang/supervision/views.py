@@ -355,7 +355,7 @@ def instruction_detail(request, campaign, access, pk):
             except ValidationError as error:
                 apply_errors(form, error)
             else:
-                messages.success(request, _("Answer recorded."))
+                messages.success(request, _("The answer is recorded."))
                 return redirect(instruction.get_absolute_url())
     can_review = actions.can_review_instruction(access, instruction)
     return render(
