@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "taizhang.acceptance",
     "axes",
     "taizhang.bulletins",
+    "taizhang.assessment",
     "taizhang.demo",
 ]
 

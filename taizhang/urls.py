@@ -32,5 +32,6 @@ urlpatterns = [
     path("", include("taizhang.acceptance.urls")),
     path("", include("taizhang.study.urls")),
     path("", include("taizhang.bulletins.urls")),
+    path("", include("taizhang.assessment.urls")),
     path("", include("taizhang.campaigns.urls")),
 ]
