@@ -25,7 +25,6 @@ from .models import (
     Adjustment,
     AssessmentScheme,
     ItemScore,
-    Nomination,
     Objection,
     PenaltyAction,
     Rule,

@@ -151,7 +151,7 @@ def clean_params(kind: str, params: dict | None, maximum: Decimal) -> dict:
     return cleaned
 
 
-def PARAM_LABELS() -> dict[str, str]:  # noqa: N802 - a table, read at call time for the active language
+def PARAM_LABELS() -> dict[str, str]:
     return {
         "per": _("points each"),
         "partner_percent": _("share for partner units (%)"),
@@ -404,7 +404,7 @@ def chase(ctx: Context, p: dict, maximum: Decimal) -> Result:
 
 
 def findings(ctx: Context, p: dict, maximum: Decimal) -> Result:
-    Finding = model_for(Kind.FINDINGS)  # noqa: N806
+    Finding = model_for(Kind.FINDINGS)
     result = Result()
     for unit_id, pk, severity, found_on in (
         Finding.objects.filter(
@@ -420,7 +420,7 @@ def findings(ctx: Context, p: dict, maximum: Decimal) -> Result:
 
 
 def rectification_late(ctx: Context, p: dict, maximum: Decimal) -> Result:
-    Finding = model_for(Kind.RECTIFICATION_LATE)  # noqa: N806
+    Finding = model_for(Kind.RECTIFICATION_LATE)
     per = Decimal(p["per"])
     result = Result()
     for unit_id, pk, deadline, verified_at in (
@@ -439,7 +439,7 @@ def rectification_late(ctx: Context, p: dict, maximum: Decimal) -> Result:
 
 
 def instruction_late(ctx: Context, p: dict, maximum: Decimal) -> Result:
-    Instruction = model_for(Kind.INSTRUCTION_LATE)  # noqa: N806
+    Instruction = model_for(Kind.INSTRUCTION_LATE)
     per = Decimal(p["per"])
     result = Result()
     for unit_id, pk, respond_by, answered_at in (

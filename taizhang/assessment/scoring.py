@@ -96,7 +96,7 @@ def write(run: ScoringRun, progress=None) -> None:
     ScoreFact.objects.filter(run=run).delete()
     totals = dict.fromkeys(unit_ids, Decimal(0))
     automatic = dict.fromkeys(unit_ids, Decimal(0))
-    for scheme_item, computed, _facts in evaluated:
+    for _scheme_item, computed, _facts in evaluated:
         for unit_id, value in computed.items():
             if value is not None:
                 totals[unit_id] += value

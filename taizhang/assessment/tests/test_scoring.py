@@ -260,7 +260,7 @@ def test_freeze_gives_rewards_and_penalties(scene):
 
 
 def test_ranking_grades_quota_and_ties(scene):
-    scheme, items = build_scheme(scene)
+    scheme, _items = build_scheme(scene)
     actions.update_scheme(
         scheme,
         data={"excellent_from": 10, "good_from": 5, "fair_from": 1, "excellent_quota": 50},
@@ -323,7 +323,7 @@ def test_rule_parameters_out_of_range_are_refused(scene):
 
 
 def test_adjustment_without_reason_and_non_office_scheme_edits_are_refused(scene):
-    scheme, items = build_scheme(scene)
+    scheme, _items = build_scheme(scene)
     run = run_scheme(scheme, scene["assessor"])
     score = ItemScore.objects.filter(unit_score__run=run).first()
     with pytest.raises(ValidationError):
