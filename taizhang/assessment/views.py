@@ -2,7 +2,7 @@
 breakdown, the facts behind a score, adjustments, objections, penalties, and the downloads."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -18,8 +18,6 @@ from . import access as rights
 from . import actions, outputs, rules
 from .forms import (
     AdjustmentForm,
-    AnswerForm,
-    ClosureForm,
     ImportForm,
     ItemForm,
     ManualScoreForm,
@@ -59,6 +57,13 @@ def _run(campaign, pk):
     return get_object_or_404(ScoringRun.objects.select_related("scheme"), campaign=campaign, pk=pk)
 
 
+def _posted_id(request, name: str) -> int:
+    value = id_param(request, name, data=request.POST)
+    if value is None:
+        raise BadRequest(_("Choose what to act on."))
+    return value
+
+
 def _download(content: bytes, filename: str, content_type: str) -> HttpResponse:
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -69,7 +74,7 @@ def _download(content: bytes, filename: str, content_type: str) -> HttpResponse:
 def home(request, campaign, access):
     """The campaign's schemes and runs; the office creates, imports or copies a scheme here."""
     _require_results(access)
-    form = SchemeForm(request.POST or None, prefix="new") if access.is_office else None
+    form = SchemeForm(request.POST if request.method == "POST" else None, prefix="new") if access.is_office else None
     if request.method == "POST":
         access.require(access.is_office, _("Only the campaign office edits assessment schemes."))
         if form.is_valid():
@@ -208,6 +213,7 @@ def scheme_detail(request, campaign, access, pk):
 @campaign_view
 def section_add(request, campaign, access, pk):
     scheme = _scheme(campaign, pk)
+    access.require(access.is_office, _("Only the campaign office edits assessment schemes."))
     form = SectionForm(request.POST, prefix="sec")
     try:
         if not form.is_valid():
@@ -232,7 +238,7 @@ def item_edit(request, campaign, access, pk, item=None):
             **{k: getattr(obj, k) for k in actions.ITEM_FIELDS},
             **obj.rule.params,
         }
-    form = ItemForm(request.POST or None, scheme=scheme, initial=initial, prefix="item")
+    form = ItemForm(request.POST if request.method == "POST" else None, scheme=scheme, initial=initial, prefix="item")
     if request.method == "POST" and form.is_valid():
         try:
             if obj is None:
@@ -420,8 +426,7 @@ def item_score(request, campaign, access, pk, score):
                     actions.raise_objection(obj, acting_user=request.user, **form.cleaned_data)
                     messages.success(request, _("Objection sent."))
             else:
-                access.require(False)
-                form = None
+                raise BadRequest(_("Choose what to do."))
         except ValidationError as error:
             apply_errors(form, error)
         if form is not None and not form.errors:
@@ -462,9 +467,8 @@ def adjustment_queue(request, campaign, access, pk):
     _require_results(access)
     run = _run(campaign, pk)
     if request.method == "POST":
-        adjustment = get_object_or_404(
-            Adjustment, item_score__unit_score__run=run, pk=id_param(request, "adjustment", data=request.POST) or 0
-        )
+        access.require(rights.can_approve(access, run.scheme), _("Only the office or the head assessor approves adjustments."))
+        adjustment = get_object_or_404(Adjustment, item_score__unit_score__run=run, pk=_posted_id(request, "adjustment"))
         try:
             actions.decide_adjustment(
                 adjustment,
@@ -501,17 +505,14 @@ def objection_list(request, campaign, access, pk):
     _require_results(access)
     run = _run(campaign, pk)
     if request.method == "POST":
-        objection = get_object_or_404(
-            Objection, item_score__unit_score__run=run, pk=id_param(request, "objection", data=request.POST) or 0
-        )
-        form = AnswerForm(request.POST)
+        access.require(rights.can_score(access), _("Only assessors answer objections."))
+        objection = get_object_or_404(Objection, item_score__unit_score__run=run, pk=_posted_id(request, "objection"))
         try:
             actions.answer_objection(objection, answer=request.POST.get("answer", ""), acting_user=request.user)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
             messages.success(request, _("Answer recorded."))
-        del form
         return redirect("assessment:objection_list", slug=campaign.slug, pk=run.pk)
     objections = (
         Objection.objects.filter(item_score__unit_score__run=run)
@@ -567,15 +568,14 @@ def penalty_list(request, campaign, access, pk):
     if not rights.can_read_results(access):
         penalties = [p for p in penalties if access.speaks_for(p.unit)]
     if request.method == "POST":
-        penalty = get_object_or_404(PenaltyAction, run=run, pk=id_param(request, "penalty", data=request.POST) or 0)
-        form = ClosureForm(request.POST)
+        access.require(access.is_office, _("Only the office closes a penalty action."))
+        penalty = get_object_or_404(PenaltyAction, run=run, pk=_posted_id(request, "penalty"))
         try:
             actions.close_penalty(penalty, closure=request.POST.get("closure", ""), acting_user=request.user)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
             messages.success(request, _("Penalty action closed."))
-        del form
         return redirect("assessment:penalty_list", slug=campaign.slug, pk=run.pk)
     rows = [
         (p, [(f.get("label"), outputs.fact_url(campaign, f.get("kind"), f.get("id"), p.unit_id)) for f in p.facts])
