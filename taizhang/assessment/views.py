@@ -467,8 +467,12 @@ def adjustment_queue(request, campaign, access, pk):
     _require_results(access)
     run = _run(campaign, pk)
     if request.method == "POST":
-        access.require(rights.can_approve(access, run.scheme), _("Only the office or the head assessor approves adjustments."))
-        adjustment = get_object_or_404(Adjustment, item_score__unit_score__run=run, pk=_posted_id(request, "adjustment"))
+        access.require(
+            rights.can_approve(access, run.scheme), _("Only the office or the head assessor approves adjustments.")
+        )
+        adjustment = get_object_or_404(
+            Adjustment, item_score__unit_score__run=run, pk=_posted_id(request, "adjustment")
+        )
         try:
             actions.decide_adjustment(
                 adjustment,
