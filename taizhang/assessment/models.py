@@ -35,7 +35,7 @@ class AssessmentScheme(models.Model):
     good_from = models.DecimalField(_("good from"), default=Decimal(80), **POINTS)
     fair_from = models.DecimalField(_("fair from"), default=Decimal(60), **POINTS)
     excellent_quota = models.PositiveSmallIntegerField(
-        _("excellent at most (% of units)"), default=20, validators=[MaxValueValidator(100)]
+        _("excellent at most (percent of units)"), default=20, validators=[MaxValueValidator(100)]
     )
     review_days = models.PositiveSmallIntegerField(
         _("review window (days)"), default=7, validators=[MinValueValidator(1), MaxValueValidator(60)]
