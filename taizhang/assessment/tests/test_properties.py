@@ -26,6 +26,10 @@ class Item:
         self.floor, self.points, self.allows_bonus = floor, maximum, bonus
 
 
+FAST = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@FAST
 @given(computed=points, adjusted=points, floor=st.integers(0, 5), span=st.integers(0, 20))
 def test_points_stay_within_floor_and_maximum(computed, adjusted, floor, span):
     item = Item(Decimal(floor), Decimal(floor + span))
@@ -33,6 +37,7 @@ def test_points_stay_within_floor_and_maximum(computed, adjusted, floor, span):
     assert item.floor <= value <= item.points
 
 
+@FAST
 @given(computed=points, adjusted=st.decimals(min_value=0, max_value=10, places=2), span=st.integers(1, 20))
 def test_a_bonus_item_passes_its_maximum_only_by_approved_bonus(computed, adjusted, span):
     item = Item(Decimal(0), Decimal(span), bonus=True)
@@ -70,7 +75,9 @@ def _total(scheme, unit) -> Decimal:
 ledger = st.lists(st.tuples(st.integers(0, 80), st.one_of(st.none(), st.integers(-20, 20))), max_size=8)
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 @given(rows=ledger, due=st.integers(0, 70), early=st.integers(0, 10))
 def test_an_on_time_completion_never_lowers_a_score(scene, rows, due, early):
     scheme = _scheme(scene)
@@ -107,7 +114,9 @@ def frozen(scene):
     return run
 
 
-@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 @given(value=points, reason=st.text(min_size=1, max_size=20), which=st.sampled_from(["adjust", "review", "freeze"]))
 def test_freezing_makes_every_write_fail(scene, frozen, value, reason, which):
     score = ItemScore.objects.filter(unit_score__run=frozen).first()
