@@ -92,8 +92,9 @@ def compute(run_id: int) -> bool:
 def write(run: ScoringRun, progress=None) -> None:
     unit_ids = run_units(run)
     evaluated = evaluate(run, unit_ids, progress)
-    UnitScore.objects.filter(run=run).delete()
-    ScoreFact.objects.filter(run=run).delete()
+    if UnitScore.objects.filter(run=run).exists():  # a retry after a crash: start again
+        ScoreFact.objects.filter(run=run).delete()
+        UnitScore.objects.filter(run=run).delete()
     totals = dict.fromkeys(unit_ids, Decimal(0))
     automatic = dict.fromkeys(unit_ids, Decimal(0))
     for _scheme_item, computed, _facts in evaluated:

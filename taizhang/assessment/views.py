@@ -330,6 +330,20 @@ def run_detail(request, campaign, access, pk):
     pending = Adjustment.objects.filter(item_score__unit_score__run=run, state=Adjustment.State.PROPOSED).count()
     objections = Objection.objects.filter(item_score__unit_score__run=run, state=Objection.State.OPEN).count()
     chart = {"units": [s.unit.display_name for s in scores[:50]], "totals": [float(s.total) for s in scores[:50]]}
+    # Movement since the last period: the previous computed run of the same kind of unit.
+    previous = (
+        ScoringRun.objects.filter(
+            campaign=campaign,
+            scheme__unit_kind=run.scheme.unit_kind,
+            status=ScoringRun.Status.DONE,
+            ends_on__lt=run.ends_on,
+        )
+        .order_by("-ends_on", "-pk")
+        .first()
+    )
+    before = dict(UnitScore.objects.filter(run=previous).values_list("unit_id", "rank")) if previous else {}
+    for s in scores:
+        s.movement = before[s.unit_id] - s.rank if s.unit_id in before else None
     grades = {}
     for s in scores:
         grades[s.get_grade_display()] = grades.get(s.get_grade_display(), 0) + 1
@@ -344,6 +358,7 @@ def run_detail(request, campaign, access, pk):
             "pending": pending,
             "objections": objections,
             "chart": chart,
+            "previous": previous,
             "grades": grades,
             "tie_rule": outputs.tie_rule(),
             "can_freeze": access.is_office and not run.is_frozen and run.status == ScoringRun.Status.DONE,

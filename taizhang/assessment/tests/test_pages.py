@@ -143,3 +143,13 @@ def test_the_year_end_layout_is_the_offices(client, scene):
     rows = rows_of(outputs.year_end_xlsx(run))
     assert rows[1] == ["单位名称", "党建考核得分"]
     assert {r[0] for r in rows[2:]} == {"甲子公司", "乙子公司"}
+
+
+def test_the_ranking_shows_movement_since_the_last_period(client, scene):
+    scheme, _items = build_scheme(scene)
+    build_ledger(scene)
+    run_scheme(scheme, scene["assessor"], starts="2026-01-01", ends="2026-03-31")
+    run = run_scheme(scheme, scene["assessor"])
+    client.force_login(scene["leader"])
+    page = client.get(reverse("assessment:run_detail", args=[scene["campaign"].slug, run.pk])).content.decode()
+    assert "较2026年第二季度" in page and "名次" in page, page[page.find('id="ranking"') :][:1500]
