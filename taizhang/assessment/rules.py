@@ -272,12 +272,13 @@ def overdue(ctx: Context, p: dict, maximum: Decimal) -> Result:
     if share:
         through = Item.partner_units.through
         partner_points = -dec(per * share)
+        partner = _(" (partner)")
         for unit_id, pk, code, title in (
             through.objects.filter(item__in=late.values("pk"), unit_id__in=ctx.unit_ids)
             .order_by("unit_id", "item__code", "item_id")
             .values_list("unit_id", "item_id", "item__code", "item__title")
         ):
-            result.add(unit_id, ScoreFact.Kind.ITEM, pk, _item_label(code, title) + _(" (partner)"), partner_points)
+            result.add(unit_id, ScoreFact.Kind.ITEM, pk, _item_label(code, title) + partner, partner_points)
     return result
 
 
@@ -287,6 +288,7 @@ def red_weeks(ctx: Context, p: dict, maximum: Decimal) -> Result:
     per = Decimal(p["per"])
     first_monday = ctx.starts_on - datetime.timedelta(days=ctx.starts_on.weekday())
     result = Result()
+    words = _("Week of %(date)s: %(n)s red items")  # translated once, not per row
     for unit_id, week, count in (
         LightTally.objects.filter(
             campaign=ctx.campaign,
@@ -299,7 +301,7 @@ def red_weeks(ctx: Context, p: dict, maximum: Decimal) -> Result:
         .order_by("unit_id", "week")
         .values_list("unit_id", "week", "count")
     ):
-        label = _("Week of %(date)s: %(n)s red items") % {"date": week.isoformat(), "n": count}
+        label = words % {"date": week.isoformat(), "n": count}
         result.add(unit_id, ScoreFact.Kind.WEEK, None, label, -per)
     return result
 
@@ -343,6 +345,8 @@ def report_rate(ctx: Context, p: dict, maximum: Decimal) -> Result:
     result = Result(direct={}, default=maximum)
     if not periods:
         return result
+    words = {"late": _("late"), "returned": _("returned"), None: _("missed")}
+    figure = _("On time %(n)s of %(total)s reports: %(rate)s%%")
     for unit_id in sorted(expected):
         on_time_count = 0
         for period_id, label in periods:
@@ -350,12 +354,11 @@ def report_rate(ctx: Context, p: dict, maximum: Decimal) -> Result:
             if state == "on_time":
                 on_time_count += 1
             else:
-                words = {"late": _("late"), "returned": _("returned")}.get(state, _("missed"))
-                result.facts.append((unit_id, ScoreFact.Kind.REPORT, period_id, f"{label} {words}", Decimal(0)))
+                result.facts.append((unit_id, ScoreFact.Kind.REPORT, period_id, f"{label} {words[state]}", Decimal(0)))
         rate = dec(HUNDRED * on_time_count / len(periods))
         points = linear(rate, low, high, maximum)
         result.direct[unit_id] = points
-        label = _("On time %(n)s of %(total)s reports: %(rate)s%%") % {
+        label = figure % {
             "n": on_time_count,
             "total": len(periods),
             "rate": fmt(rate),
@@ -369,13 +372,14 @@ def reports_missed(ctx: Context, p: dict, maximum: Decimal) -> Result:
     expected, states = _report_states(ctx, [pk for pk, _label in periods])
     missed, returned = Decimal(p["per_missed"]), Decimal(p["per_returned"])
     result = Result()
+    returned_words, missed_words = _("returned"), _("missed")
     for unit_id in sorted(expected):
         for period_id, label in periods:
             state = states.get((unit_id, period_id))
             if state == "returned":
-                result.add(unit_id, ScoreFact.Kind.REPORT, period_id, f"{label} {_('returned')}", -returned)
+                result.add(unit_id, ScoreFact.Kind.REPORT, period_id, f"{label} {returned_words}", -returned)
             elif state is None:
-                result.add(unit_id, ScoreFact.Kind.REPORT, period_id, f"{label} {_('missed')}", -missed)
+                result.add(unit_id, ScoreFact.Kind.REPORT, period_id, f"{label} {missed_words}", -missed)
     return result
 
 
@@ -384,6 +388,7 @@ def chase(ctx: Context, p: dict, maximum: Decimal) -> Result:
 
     per_notice, per_late = Decimal(p["per_notice"]), Decimal(p["per_late"])
     result = Result()
+    late_words = " " + _("answered late")
     for unit_id, pk, number, code, required_by, responded_at in (
         ChaseNotice.objects.filter(
             campaign=ctx.campaign,
@@ -398,7 +403,7 @@ def chase(ctx: Context, p: dict, maximum: Decimal) -> Result:
         late = (answered and timezone.localtime(responded_at).date() > required_by) or (
             not answered and required_by < ctx.cutoff_date
         )
-        label = f"{number} {code}" + (f" {_('answered late')}" if late else "")
+        label = f"{number} {code}" + (late_words if late else "")
         result.add(unit_id, ScoreFact.Kind.CHASE, pk, label, -(per_notice + (per_late if late else 0)))
     return result
 
