@@ -267,9 +267,11 @@ class ScoreFact(models.Model):
         ACTIVITY = "activity", _("activity")
         FIGURE = "figure", _("figure")
 
-    run = models.ForeignKey(ScoringRun, on_delete=models.CASCADE, related_name="+")
-    unit = models.ForeignKey("orgs.Unit", on_delete=models.PROTECT, related_name="+")
-    scheme_item = models.ForeignKey(SchemeItem, on_delete=models.PROTECT, related_name="+")
+    # One index only, (run, unit, scheme_item): a run writes hundreds of thousands of facts, and every index
+    # more is paid on each of them; units and scheme items with facts are never deleted.
+    run = models.ForeignKey(ScoringRun, on_delete=models.CASCADE, related_name="+", db_index=False)
+    unit = models.ForeignKey("orgs.Unit", on_delete=models.PROTECT, related_name="+", db_index=False)
+    scheme_item = models.ForeignKey(SchemeItem, on_delete=models.PROTECT, related_name="+", db_index=False)
     kind = models.CharField(max_length=12, choices=Kind.choices)
     object_id = models.IntegerField(null=True)
     label = models.CharField(max_length=300)
