@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "axes",
     "taizhang.bulletins",
     "taizhang.inspections",
+    "taizhang.assessment",
     "taizhang.demo",
 ]
 

@@ -34,5 +34,6 @@ urlpatterns = [
     path("", include("taizhang.study.urls")),
     path("", include("taizhang.bulletins.urls")),
     path("", include("taizhang.inspections.urls")),
+    path("", include("taizhang.assessment.urls")),
     path("", include("taizhang.campaigns.urls")),
 ]

@@ -57,6 +57,7 @@ from taizhang.ledger.models import Item, ProgressEntry, Status
 from taizhang.orgs.actions import create_unit, grant_role, system_actor
 from taizhang.orgs.models import ContactPoint, Role, Unit, User
 
+from . import assessment as assessment_demo
 from . import bulletins as bulletins_demo
 from . import inspections as inspections_demo
 from . import keytasks as keytasks_demo
@@ -552,6 +553,7 @@ def build_demo(*, password: str, today: datetime.date | None = None) -> DemoResu
             # The lights as of today, now that the reporting history is there to count missed reports.
             refresh_lights(campaign, on=today)
         meetings_demo.build(campaign, now=now)  # after the lights: its agenda reads them
+        assessment_demo.build(campaign, now=now)
     return DemoResult(
         campaign=campaign,
         built=built,

@@ -198,6 +198,7 @@ def _side(campaign, owner_unit, *, office, liaison, prefix: str) -> Side:
         deadline=today + datetime.timedelta(days=30),
     )
     _supervision(side, owner_unit, office=office, liaison=liaison)
+    _assessment(side, owner_unit, office=office)
     return side
 
 
@@ -276,6 +277,38 @@ def _supervision(side, owner_unit, *, office, liaison) -> None:
     photo = VisitPhoto(visit=o["visit"], name="photo.png", size=len(_png()))
     photo.file.save("photo.png", ContentFile(_png()), save=True)
     o["visit_photo"] = photo
+
+
+def _assessment(side: Side, owner_unit, *, office) -> None:
+    """A department scheme (a manual item and an automatic one), a computed run of this quarter with the review
+    open, the owner unit's score on the manual item, an adjustment and an objection on it, and a penalty."""
+    from taizhang.assessment import actions as assessment_actions
+    from taizhang.assessment.models import Adjustment, ItemScore, Objection, PenaltyAction
+    from taizhang.assessment.scoring import compute
+
+    campaign, o = side.campaign, side.objects
+    write = assessment_actions
+    scheme = write.create_scheme(
+        campaign, data={"unit_kind": owner_unit.kind, "name": "部门考核细则"}, acting_user=office
+    )
+    section = write.add_section(scheme, title="工作落实", acting_user=office)
+    o["scheme_item"] = write.add_item(section, data={"title": "现场检查", "points": 20}, acting_user=office)
+    write.add_item(section, data={"title": "按期完成", "points": 10, "kind": "on_time"}, acting_user=office)
+    today = timezone.localdate()
+    run = write.start_run(
+        scheme, label="本季度", starts_on=today - datetime.timedelta(days=60), ends_on=today, acting_user=office
+    )
+    compute(run.pk)
+    run.refresh_from_db()
+    write.open_review(run, acting_user=office)
+    o["scheme"], o["run"] = scheme, run
+    score = ItemScore.objects.get(unit_score__run=run, unit_score__unit=owner_unit, scheme_item=o["scheme_item"])
+    o["item_score"] = score
+    o["adjustment"] = Adjustment.objects.create(item_score=score, points=1, reason="亮点", proposed_by=office)
+    o["objection"] = Objection.objects.create(item_score=score, reason="偏低", raised_by=office)
+    o["penalty"] = PenaltyAction.objects.create(
+        run=run, unit=owner_unit, kind=PenaltyAction.Kind.RECTIFY, reason="较差", deadline=today
+    )
 
 
 def _bulletins(side: Side, owner_unit, *, office, liaison, prefix: str) -> None:
