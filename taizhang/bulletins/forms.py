@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from taizhang.campaigns.models import Category, KeyTask
 from taizhang.ledger.models import Item
-from taizhang.lib.forms import style_widgets
+from taizhang.lib.forms import name_empty_choices, style_widgets
 from taizhang.lib.params import BadParameter, parse_id
 from taizhang.orgs.models import Unit
 from taizhang.orgs.queries import use_unit_tree
@@ -180,6 +180,7 @@ class LibraryFilterForm(StyledForm, forms.Form):
         use_unit_tree(self.fields["unit"], Unit.objects.all(), choices_from=Unit.objects.active())
         self.fields["category"].queryset = Category.objects.filter(campaign=campaign)
         self.fields["key_task"].queryset = KeyTask.objects.filter(campaign=campaign)
+        name_empty_choices(self, filters=True)
 
 
 class BulletinForm(StyledForm, forms.Form):

@@ -3,6 +3,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from taizhang.campaigns.models import Category, KeyTask, Phase
+from taizhang.lib.forms import name_empty_choices
 from taizhang.orgs.models import Unit
 from taizhang.orgs.queries import use_unit_tree
 
@@ -56,6 +57,7 @@ class ItemFilterForm(forms.Form):
             css = "form-select form-select-sm" if isinstance(widget, forms.Select) else "form-control form-control-sm"
             widget.attrs.setdefault("class", css)
             widget.attrs.setdefault("id", f"filter-{name}")
+        name_empty_choices(self, filters=True)
 
     def clean(self):
         data = super().clean()

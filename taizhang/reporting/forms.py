@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from taizhang.ledger.models import ProgressEntry
 from taizhang.lib.forms import StyledForm as BaseStyledForm
+from taizhang.lib.forms import name_empty_choices
 from taizhang.orgs.models import Unit
 from taizhang.orgs.queries import use_unit_tree
 
@@ -57,6 +58,7 @@ class BoardFilterForm(StyledForm, forms.Form):
         # Subtrees worth filtering by: units with units below them (a few dozen, not thousands of leaves).
         parents = Unit.objects.active().filter(children__isnull=False).distinct()
         use_unit_tree(self.fields["unit"], Unit.objects.all(), choices_from=parents)
+        name_empty_choices(self, filters=True)
 
 
 class ExpectedUnitForm(StyledForm, forms.Form):
