@@ -66,7 +66,7 @@ def style_widgets(form, *, small: bool = False, skip: tuple = (), filters: bool 
         widget.attrs.setdefault("class", css)
         # Its accessible name even where a template draws the control without its <label> (a compact filter,
         # a reason box beside its button); the same words as the label, so a label read aloud reads the same.
-        if field.label and not isinstance(widget, forms.CheckboxInput):
+        if field.label:
             widget.attrs.setdefault("aria-label", field.label)
     name_empty_choices(form, filters=filters)
 

@@ -348,8 +348,10 @@ def test_every_page_has_no_critical_or_serious_axe_violation(browser, live_serve
     from django.core.cache import cache
 
     source = axe_source()
+    page_watch.allow("status of 400")  # the failed submits of the forms, on purpose
     failures, checked = [], 0
-    pages = [name for name in PAGES if words(name)]
+    only = os.environ.get("TAIZHANG_A11Y_ONLY")  # a developer's shortcut: "name,name" walks just those
+    pages = [name for name in PAGES if words(name) and (not only or name in only.split(","))]
     by_visit: dict[tuple[str, str], list[str]] = {}
     for name in pages:
         for visit in visits(name):
@@ -382,12 +384,14 @@ def test_every_page_has_no_critical_or_serious_axe_violation(browser, live_serve
                     checked += 1
                     if violations:
                         failures.append(f"  {name}{state} as {role} on a {viewport} ({url}):\n{describe(violations)}")
+                        if progress:
+                            print(failures[-1], file=progress, flush=True)
         finally:
             fixtures._finish(context, page_watch)
     if report:
         progress.close()
         Path(report).write_text(json.dumps({"checked": checked, "failures": failures}, ensure_ascii=False, indent=1))
-    assert checked > len(pages)
+    assert checked >= len(pages)
     assert not failures, f"{len(failures)} of {checked} page states fail WCAG 2.1 AA (axe):\n" + "\n".join(failures)
 
 
