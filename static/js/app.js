@@ -101,16 +101,21 @@ document.addEventListener("htmx:beforeSwap", function (event) {
 });
 document.addEventListener("htmx:afterSwap", function (event) {
   var target = event.detail.target;
-  if (!target || target.id === "nav-bell") { return; }
+  if (!target) { return; }
+  var inside = focusWasInside;
+  focusWasInside = false;
+  if (target.id === "nav-bell") {  // the bell refreshes itself: a keyboard user on it stays on it
+    var bell = target.querySelector("a");
+    if (inside && bell) { bell.focus(); }
+    return;
+  }
   var news = target.querySelector("[data-tz-announce]");
   if (news) { announce(news.textContent.trim()); }
-  var active = document.activeElement;
-  if (focusWasInside || !active || active === document.body || !document.body.contains(active)) {
+  if (inside) {
     var heading = target.querySelector("[data-tz-heading], h1, h2, h3, h4") || news || target;
     if (!heading.hasAttribute("tabindex")) { heading.setAttribute("tabindex", "-1"); }
     heading.focus();
   }
-  focusWasInside = false;
 });
 
 // The larger-text switch of the public pages (适老化): remembered on this device.
