@@ -11,7 +11,7 @@ export DEBUG
 
 DEBIAN_PACKAGES := $(shell grep -v '^\#' scripts/debian-packages.txt)
 
-.PHONY: deps run test test-pg test-dates lint format check bench fuzz vendor messages compilemessages setup clean-db ci
+.PHONY: deps axe run test test-pg test-dates lint format check bench fuzz vendor messages compilemessages setup clean-db ci
 
 $(STAMP): requirements/base.txt requirements/dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -37,13 +37,17 @@ run: setup
 	@echo "Serving on http://$(HOST):$(PORT)/ (log in at http://$(HOST):$(PORT)/accounts/login/; Ctrl-C stops the web server and the background worker)"
 	@$(PY) scripts/serve.py --host $(HOST) --port $(PORT)
 
-test: $(STAMP) compilemessages
+# axe-core (a pinned npm devDependency) for the accessibility tests; only tests use it, nothing serves it.
+axe:
+	@test -f node_modules/axe-core/axe.min.js || npm ci --ignore-scripts --no-audit --no-fund
+
+test: $(STAMP) compilemessages axe
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-test-dates: $(STAMP) compilemessages
+test-dates: $(STAMP) compilemessages axe
 	PYTHON=$(PY) bash scripts/date_spread.sh $(PYTEST_ARGS)
 
-test-pg: $(STAMP) compilemessages
+test-pg: $(STAMP) compilemessages axe
 	DATABASE_URL=$${PG_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/taizhang} $(PY) -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from taizhang.campaigns.models import Category, KeyTask
 from taizhang.ledger.models import Item
-from taizhang.lib.forms import style_widgets
+from taizhang.lib.forms import name_empty_choices, style_widgets
 from taizhang.lib.params import BadParameter, parse_id
 from taizhang.lib.widgets import PickerField, SearchPicker, use_picker
 from taizhang.orgs.models import Unit, User
@@ -152,6 +152,7 @@ class LibraryFilterForm(StyledForm, forms.Form):
         use_unit_picker(self.fields["unit"], Unit.objects.all())
         self.fields["category"].queryset = Category.objects.filter(campaign=campaign)
         self.fields["key_task"].queryset = KeyTask.objects.filter(campaign=campaign)
+        name_empty_choices(self, filters=True)
 
 
 class BulletinForm(StyledForm, forms.Form):

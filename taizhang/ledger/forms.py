@@ -4,6 +4,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from taizhang.campaigns.models import Category, KeyTask, Phase, Scope
+from taizhang.lib.forms import name_empty_choices, style_widgets
 from taizhang.lib.widgets import use_picker
 from taizhang.orgs.models import Unit
 from taizhang.orgs.queries import use_unit_picker
@@ -77,6 +78,7 @@ class ItemFilterForm(forms.Form):
                 css = "form-control form-control-sm"
             widget.attrs.setdefault("class", css)
             widget.attrs.setdefault("id", f"filter-{name}")
+        name_empty_choices(self, filters=True)
 
     def clean(self):
         data = super().clean()
@@ -178,6 +180,10 @@ class MilestoneForm(forms.Form):
 
 
 class BaseMilestoneFormSet(forms.BaseFormSet):
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        style_widgets(form, small=True)  # the rows of a table show no <label>: each control is named here
+
     def points(self) -> list[tuple]:
         """The filled rows not marked for removal, as (date, percent)."""
         return [
@@ -250,6 +256,10 @@ class CommentForm(forms.Form):
     body = forms.CharField(
         label=_("Comment"), widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}), max_length=2000
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        style_widgets(self)  # the comment box has no <label> on the item page: its accessible name comes from here
 
 
 class WithdrawForm(forms.Form):

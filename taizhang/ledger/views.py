@@ -50,7 +50,7 @@ LIST_COLUMNS = [
     (gettext_lazy("Person responsible"), "", False),
     (gettext_lazy("Deadline"), "due", True),
     (gettext_lazy("Progress"), "percent", True),
-    (gettext_lazy("Status"), "", False),
+    (gettext_lazy("Status"), "", True),  # kept at every width and at 200 % zoom (WCAG 1.4.10)
 ]
 
 

@@ -104,7 +104,7 @@ class DemandFilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        style_widgets(self)
+        style_widgets(self, filters=True)
 
 
 class LinkForm(forms.Form):
@@ -185,6 +185,7 @@ class ObjectionForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["website"].widget.attrs.update({"tabindex": "-1", "autocomplete": "off"})  # a honeypot
         style_widgets(self)
 
 
@@ -197,7 +198,7 @@ class PublicFilterForm(forms.Form):
         self.fields["category"].queryset = campaign.categories.all()
         units = Unit.objects.filter(is_active=True)
         use_unit_tree(self.fields["unit"], units)
-        style_widgets(self)
+        style_widgets(self, filters=True)
 
 
 class PeopleSettingsForm(StyledForm, forms.ModelForm):

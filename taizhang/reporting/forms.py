@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from taizhang.ledger.models import ProgressEntry
 from taizhang.lib.forms import StyledForm as BaseStyledForm
+from taizhang.lib.forms import name_empty_choices
 from taizhang.orgs.models import Unit
 from taizhang.orgs.queries import use_unit_picker
 
@@ -55,6 +56,7 @@ class BoardFilterForm(StyledForm, forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         use_unit_picker(self.fields["unit"], Unit.objects.all())
+        name_empty_choices(self, filters=True)
 
 
 class ExpectedUnitForm(StyledForm, forms.Form):

@@ -129,7 +129,63 @@
         chart.on("click", go);
       }
       chart.setOption(option, true);
+      describe(el, option);
     });
+  }
+
+  // A chart is a picture to a screen reader: it gets a role and a name (its card's title), and its figures
+  // as a table beside it, folded away under "Figures as a table" (WCAG 1.1.1; the same numbers the chart has).
+  function value(v) { return v && typeof v === "object" ? v.value : v; }
+  function describe(el, option) {
+    var card = el.closest(".card");
+    var header = card && card.querySelector(".card-header");
+    var title = header ? header.textContent.trim() : el.getAttribute("data-chart");
+    el.setAttribute("role", "img");
+    el.setAttribute("aria-label", title);
+    var series = option.series || [];
+    var axis = [].concat(option.xAxis || [], option.yAxis || []).filter(function (a) { return a && a.data; })[0];
+    var head = [""], rows = [];
+    if (axis) {
+      series.forEach(function (s) { head.push(s.name || ""); });
+      axis.data.forEach(function (category, i) {
+        rows.push([category].concat(series.map(function (s) { return value((s.data || [])[i]); })));
+      });
+    } else if (series[0]) {
+      head = ["", series[0].name || title];
+      (series[0].data || []).forEach(function (d) { rows.push([d.name, value(d)]); });
+    }
+    var root = document.getElementById("dashboard");
+    var details = el.parentNode.querySelector("details.tz-chart-table");
+    if (!details) {
+      details = document.createElement("details");
+      details.className = "tz-chart-table small px-2 pb-1";
+      var summary = document.createElement("summary");
+      summary.textContent = (root && root.getAttribute("data-table-label")) || title;
+      details.appendChild(summary);
+      el.parentNode.appendChild(details);
+    }
+    var old = details.querySelector("table");
+    if (old) { old.remove(); }
+    var table = document.createElement("table");
+    table.className = "table table-sm mb-0";
+    var caption = document.createElement("caption");
+    caption.className = "visually-hidden";
+    caption.textContent = title;
+    table.appendChild(caption);
+    var tr = document.createElement("tr");
+    head.forEach(function (text) { var th = document.createElement("th"); th.scope = "col"; th.textContent = text; tr.appendChild(th); });
+    table.createTHead().appendChild(tr);
+    var body = table.createTBody();
+    rows.forEach(function (row) {
+      var line = body.insertRow();
+      row.forEach(function (cell, i) {
+        var c = document.createElement(i ? "td" : "th");
+        if (!i) { c.scope = "row"; }
+        c.textContent = cell === undefined || cell === null ? "" : cell;
+        line.appendChild(c);
+      });
+    });
+    details.appendChild(table);
   }
 
   function readJson(id) {
@@ -174,8 +230,20 @@
     // The big screen fetches fresh figures on its own.
     var refresh = root && parseInt(root.getAttribute("data-refresh") || "0", 10);
     var url = root && root.getAttribute("data-url");
+    // The big screen's pause control (WCAG 2.2.2): a paused screen keeps its figures until played again.
+    var paused = false;
+    var pause = document.getElementById("pause-button");
+    if (pause) {
+      pause.addEventListener("click", function () {
+        paused = !paused;
+        pause.setAttribute("aria-pressed", paused ? "true" : "false");
+        pause.querySelector("[data-playing]").classList.toggle("d-none", paused);
+        pause.querySelector("[data-paused]").classList.toggle("d-none", !paused);
+      });
+    }
     if (refresh && url) {
       window.setInterval(function () {
+        if (paused) { return; }
         fetch(url, { credentials: "same-origin" })
           .then(function (response) { return response.ok ? response.json() : null; })
           .then(function (fresh) {
