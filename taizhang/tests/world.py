@@ -264,7 +264,9 @@ def _supervision(side, owner_unit, *, office, liaison) -> None:
     evidence = InstructionEvidence(step=step, name="evidence.png", size=len(_png()))
     evidence.file.save("evidence.png", ContentFile(_png()), save=True)
     o["instruction_evidence"] = evidence
-    o["contact_point"] = ContactPoint.objects.create(campaign=campaign, leader=office, unit=owner_unit)
+    o["contact_point"] = o.get("contact_point") or ContactPoint.objects.create(
+        campaign=campaign, leader=office, unit=owner_unit
+    )
     o["visit"] = Visit.objects.create(
         campaign=campaign,
         leader=office,
