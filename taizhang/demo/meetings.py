@@ -44,7 +44,8 @@ def build(campaign, *, now: datetime.datetime | None = None) -> int:
     if office is None or leader is None or not liaisons:
         return 0
     office, chair = office.user, leader.user
-    held_at = (now - datetime.timedelta(days=30)).replace(hour=9, minute=0, second=0, microsecond=0)
+    # At Beijing hours (now is aware, in UTC): 09:00 and 15:00 local, not the evening.
+    held_at = timezone.localtime(now - datetime.timedelta(days=30)).replace(hour=9, minute=0, second=0, microsecond=0)
     quarter = (
         ReportingPeriod.objects.filter(
             campaign=campaign, kind=ReportingPeriod.Kind.QUARTERLY, ends_on__lt=held_at.date()
@@ -109,7 +110,9 @@ def build(campaign, *, now: datetime.datetime | None = None) -> int:
         data={
             "kind": Meeting.Kind.LEADING_GROUP,
             "title": "领导小组会议",
-            "starts_at": (now + datetime.timedelta(days=7)).replace(hour=15, minute=0, second=0, microsecond=0),
+            "starts_at": timezone.localtime(now + datetime.timedelta(days=7)).replace(
+                hour=15, minute=0, second=0, microsecond=0
+            ),
             "place": "集团总部三楼第一会议室",
             "chair": chair,
         },

@@ -17,3 +17,12 @@ def test_demo_builds_a_quarterly_review_with_decisions_in_every_state_and_a_plan
     assert Meeting.objects.get(kind=Meeting.Kind.LEADING_GROUP).state == Meeting.State.PLANNED
     assert demo.build(campaign) == 0  # idempotent
     assert Meeting.objects.count() == 2
+
+
+def test_the_demo_meetings_are_at_beijing_working_hours(campaign, people, items):
+    from django.utils import timezone
+
+    generate_periods(campaign)
+    demo.build(campaign)
+    hours = {timezone.localtime(m.starts_at).hour for m in Meeting.objects.filter(campaign=campaign)}
+    assert hours == {9, 15}
