@@ -45,7 +45,7 @@ class CampaignRulesForm(forms.ModelForm):
         return {name: self.cleaned_data[name] for name in Campaign.RULE_FIELDS}
 
     def fieldsets(self) -> list[tuple[str, str, list]]:
-        """The fields in three groups (title, help line, bound fields), in the page's order."""
+        """The fields in groups (title, help line, bound fields), in the page's order."""
         groups = [
             (
                 _("Reporting rhythm"),
@@ -63,6 +63,11 @@ class CampaignRulesForm(forms.ModelForm):
                 _("Closing"),
                 _("What an item from the public's demands needs before it can be closed."),
                 Campaign.CLOSING_FIELDS,
+            ),
+            (
+                _("Supervision"),
+                _("When a contact point counts as not visited, and how long a unit has to answer an instruction."),
+                Campaign.SUPERVISION_FIELDS,
             ),
         ]
         return [(title, help_line, [self[name] for name in names]) for title, help_line, names in groups]

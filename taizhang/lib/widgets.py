@@ -139,11 +139,13 @@ def _picker_labels(field):
 
         # Only record numbers the database can hold: a junk value in the query string is shown, not looked up.
         pks = [v for v in values if str(v).isascii() and str(v).isdigit() and 0 < int(v) <= MAX_ID]
-        # A model may say how pickers show it (picker_label), the same words its search endpoint uses.
-        return {
-            str(obj.pk): getattr(obj, "picker_label", None) or field.label_from_instance(obj)
-            for obj in field.queryset.filter(pk__in=pks)
-        }
+        # A model may say how pickers show it (picker_label), the same words its search endpoint uses,
+        # and what that label reads besides the row (PICKER_RELATED), fetched in the same query.
+        rows = field.queryset.filter(pk__in=pks)
+        related = getattr(rows.model, "PICKER_RELATED", ())
+        if related:
+            rows = rows.select_related(*related)
+        return {str(obj.pk): getattr(obj, "picker_label", None) or field.label_from_instance(obj) for obj in rows}
 
     return labels
 

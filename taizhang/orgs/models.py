@@ -61,6 +61,8 @@ class Unit(models.Model):
     def display_name(self) -> str:
         return self.short_name or self.name
 
+    PICKER_RELATED = ("parent",)  # picker_label reads the parent's name
+
     @property
     def picker_label(self) -> str:
         """How pickers show a unit: its full name, with its parent's to tell namesakes apart."""

@@ -288,7 +288,8 @@ class Visit(models.Model):
         verbose_name=_("contact point"),
         null=True,
         blank=True,
-        on_delete=models.PROTECT,
+        # A contact point removed later keeps its visits: they still name the leader and the unit.
+        on_delete=models.SET_NULL,
         related_name="visits",
     )
     unit = models.ForeignKey("orgs.Unit", verbose_name=_("unit visited"), on_delete=models.PROTECT, related_name="+")

@@ -50,7 +50,10 @@ def test_the_office_asks_a_unit_to_report_from_the_board(page, people, items, or
     log_in(page, "olivia")
     page.goto(f"/c/{campaign.slug}/reports/board/")
     page.click("#board-units")
-    page.select_option("#expected-form select[name=unit]", str(org["subsidiary"].pk))
+    # The unit picker: type part of the name, pick the match (the page never lists every unit).
+    page.fill("#expected-form .picker-search", "医疗")
+    page.click("#expected-form .picker-results button")
+    expect(page.locator(f"#expected-form input[name=unit][value='{org['subsidiary'].pk}']")).to_be_checked()
     page.click("#expected-form button[type=submit]")
     expect(page.locator(f"#expected-units tr[data-unit='{org['subsidiary'].name}']")).to_be_visible()
     assert ExpectedUnit.objects.filter(campaign=campaign, unit=org["subsidiary"]).exists()

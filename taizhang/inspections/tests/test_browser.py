@@ -25,9 +25,12 @@ def _fast_passwords(settings):
 
 
 def log_out(tab) -> None:
-    tab.locator("button.navbar-toggler").click() if tab.locator("button.navbar-toggler").is_visible() else None
+    if tab.locator("button.navbar-toggler").is_visible():
+        tab.locator("button.navbar-toggler").click()
+    button = tab.locator("form[action='/accounts/logout/'] button")
+    expect(button).to_be_visible()  # the phone menu has finished opening
     with tab.expect_navigation():
-        tab.click("form[action='/accounts/logout/'] button")
+        button.click()
 
 
 def test_an_inspection_on_a_phone_to_a_verified_rectification(phone_page, tmp_path):

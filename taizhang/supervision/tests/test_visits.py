@@ -130,3 +130,13 @@ def test_the_leader_records_a_visit_on_the_short_form(login, people, campaign, p
     assert response.status_code == 302 and response.url == visit.get_absolute_url()
     assert Demand.objects.get().text == "电梯经常故障"
     assert client.post(f"/c/{campaign.slug}/visits/new/", {"form": "site"}).status_code == 400
+
+
+def test_removing_a_contact_point_keeps_its_visits(login, people, campaign, point):
+    from django.urls import reverse
+
+    visit = actions.record_visit(campaign, contact_point=point, raised="", acting_user=people["leo"], **visit_data())
+    response = login(people["olivia"]).post(reverse("campaigns:contact_point_remove", args=[campaign.slug, point.pk]))
+    assert response.status_code == 302
+    visit.refresh_from_db()
+    assert visit.contact_point is None and visit.unit == point.unit and visit.leader == people["leo"]
