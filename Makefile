@@ -11,7 +11,7 @@ export DEBUG
 
 DEBIAN_PACKAGES := $(shell grep -v '^\#' scripts/debian-packages.txt)
 
-.PHONY: deps axe run test test-pg test-dates lint format check bench fuzz vendor messages compilemessages setup clean-db ci
+.PHONY: deps axe run test test-pg test-dates lint format check bench fuzz a11y-full vendor messages compilemessages setup clean-db ci
 
 $(STAMP): requirements/base.txt requirements/dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -29,7 +29,11 @@ setup: $(STAMP) compilemessages
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py createcachetable
 
-compilemessages: $(STAMP)
+compile# Every page as every role that gets it, in a real browser with axe-core (CI walks each page as up to two roles).
+a11y-full: $(STAMP) compilemessages axe
+	TAIZHANG_REQUIRE_BROWSER=1 TAIZHANG_A11Y_EVERY_ROLE=1 $(PY) -m pytest -q -p no:cacheprovider taizhang/tests/test_accessibility.py -k no_critical
+
+messages: $(STAMP)
 	$(PY) scripts/compile_messages.py
 
 run: setup
