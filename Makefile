@@ -29,11 +29,7 @@ setup: $(STAMP) compilemessages
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py createcachetable
 
-compile# Every page as every role that gets it, in a real browser with axe-core (CI walks each page as up to two roles).
-a11y-full: $(STAMP) compilemessages axe
-	TAIZHANG_REQUIRE_BROWSER=1 TAIZHANG_A11Y_EVERY_ROLE=1 $(PY) -m pytest -q -p no:cacheprovider taizhang/tests/test_accessibility.py -k no_critical
-
-messages: $(STAMP)
+compilemessages: $(STAMP)
 	$(PY) scripts/compile_messages.py
 
 run: setup
@@ -72,6 +68,10 @@ bench: setup
 # Every junk value in every URL (CI runs a seeded sample); FUZZ=5000 for a bigger sample instead of all.
 fuzz: $(STAMP) compilemessages
 	TAIZHANG_FUZZ_EXAMPLES=$${FUZZ:-all} $(PY) -m pytest -q -p no:cacheprovider taizhang/tests/test_fuzz.py -s
+
+# Every page as every role that gets it, in a real browser with axe-core (CI walks each page as up to two roles).
+a11y-full: $(STAMP) compilemessages axe
+	TAIZHANG_REQUIRE_BROWSER=1 TAIZHANG_A11Y_EVERY_ROLE=1 $(PY) -m pytest -q -p no:cacheprovider taizhang/tests/test_accessibility.py -k no_critical
 
 messages: $(STAMP)
 	$(PY) manage.py makemessages -l zh_Hans --no-obsolete --no-location --ignore=.venv --ignore=node_modules --ignore=static
