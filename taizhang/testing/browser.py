@@ -198,6 +198,19 @@ def log_in(tab, username: str, password: str = PASSWORD) -> None:
     assert "/accounts/login/" not in tab.url, f"{username} could not log in"
 
 
+def log_out(tab) -> None:
+    """Log out through the menu's button (opening the phone menu first) and wait for the next page."""
+    from playwright.sync_api import expect
+
+    toggler = tab.locator("button.navbar-toggler")
+    if toggler.is_visible():
+        toggler.click()
+    button = tab.locator("form[action='/accounts/logout/'] button")
+    expect(button).to_be_visible()  # the phone menu has finished opening
+    with tab.expect_navigation():
+        button.click()
+
+
 def screenshot(tab, name: str) -> Path:
     """A full-page screenshot in test-artifacts/, for people to look at after the run."""
     ARTIFACTS.mkdir(exist_ok=True)

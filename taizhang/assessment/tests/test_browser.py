@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from taizhang.assessment.models import Adjustment, ItemScore, Objection, ScoringRun
 from taizhang.testing import browser as fixtures
-from taizhang.testing.browser import log_in, screenshot
+from taizhang.testing.browser import log_in, log_out, screenshot
 
 from .test_scoring import build_ledger, build_scheme
 
@@ -22,11 +22,6 @@ pytestmark = pytest.mark.browser
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-def log_out(tab) -> None:
-    with tab.expect_navigation():
-        tab.click("form[action='/accounts/logout/'] button")
 
 
 def test_from_scoring_to_the_frozen_circular(page, live_server, scene, tmp_path):

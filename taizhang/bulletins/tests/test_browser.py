@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from taizhang.bulletins.models import Bulletin, Practice
 from taizhang.testing import browser as fixtures
-from taizhang.testing.browser import log_in, screenshot
+from taizhang.testing.browser import log_in, log_out, screenshot
 
 from .conftest import png_bytes
 
@@ -19,11 +19,6 @@ pytestmark = pytest.mark.browser
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-def log_out(tab) -> None:
-    with tab.expect_navigation():
-        tab.click("form[action='/accounts/logout/'] button")
 
 
 def test_a_case_goes_from_a_liaison_to_the_published_bulletin_and_the_wechat_article(

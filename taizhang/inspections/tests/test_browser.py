@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from taizhang.inspections.models import Finding, RectificationEvidence
 from taizhang.ledger.models import Light
 from taizhang.testing import browser as fixtures
-from taizhang.testing.browser import has_horizontal_overflow, log_in, screenshot
+from taizhang.testing.browser import has_horizontal_overflow, log_in, log_out, screenshot
 
 from .scene import build, png
 
@@ -22,15 +22,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-def log_out(tab) -> None:
-    if tab.locator("button.navbar-toggler").is_visible():
-        tab.locator("button.navbar-toggler").click()
-    button = tab.locator("form[action='/accounts/logout/'] button")
-    expect(button).to_be_visible()  # the phone menu has finished opening
-    with tab.expect_navigation():
-        button.click()
 
 
 def test_an_inspection_on_a_phone_to_a_verified_rectification(phone_page, tmp_path):

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from taizhang.meetings.models import Decision, Meeting
 from taizhang.testing import browser as fixtures
-from taizhang.testing.browser import log_in, screenshot
+from taizhang.testing.browser import log_in, log_out, screenshot
 
 browser, page, page_watch = fixtures.browser, fixtures.page, fixtures.page_watch
 
@@ -21,11 +21,6 @@ pytestmark = pytest.mark.browser
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-def log_out(tab) -> None:
-    with tab.expect_navigation():
-        tab.click("form[action='/accounts/logout/'] button")
 
 
 def pick(tab, field: str, typed: str, choice: str) -> None:
