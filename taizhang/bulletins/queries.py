@@ -5,7 +5,7 @@ from functools import reduce
 
 from django.db.models import Case, Value, When
 
-from taizhang.ledger.models import Item
+from taizhang.ledger import queries as ledger_queries
 from taizhang.lib.paging import IdPaginator
 from taizhang.lib.similar import ngrams, similarity
 from taizhang.orgs.models import Unit
@@ -91,16 +91,6 @@ def similar_cases(practice: Practice, candidates, *, limit: int = 5, minimum: fl
 
 
 def item_choices(campaign, access, q: str, limit: int = 20) -> list[dict]:
-    """Items for the search-as-you-type picker: the office's all, a liaison's own unit's."""
-    items = Item.objects.filter(campaign=campaign).search(q)
-    if not (access.is_office or access.is_leader):
-        own = [u.path for u in access.liaison_units]
-        if not own:
-            return []
-        units = Unit.objects.none()
-        for path in own:
-            units = units | Unit.objects.filter(path__startswith=path)
-        items = items.filter(owner_unit__in=units.values("pk"))
-    return [
-        {"id": i.pk, "text": f"{i.code} {i.title}"} for i in items.order_by("code").only("pk", "code", "title")[:limit]
-    ]
+    """Items a case may link: the office's and leaders' all, a liaison's own units' (and their sub-units')."""
+    own = None if (access.is_office or access.is_leader) else [u.path for u in access.liaison_units]
+    return ledger_queries.item_choices(campaign, q, under_paths=own, limit=limit)

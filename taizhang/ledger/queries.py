@@ -5,6 +5,8 @@ from dataclasses import dataclass
 
 from django.db.models import F
 
+from taizhang.orgs.queries import under
+
 from .models import Item, Status
 
 NULLABLE_SORTS = {"due"}
@@ -94,3 +96,18 @@ def milestone_checks(item, today: datetime.date) -> list[MilestoneCheck]:
         reached = actual is not None and actual >= expected
         checks.append(MilestoneCheck(on, expected, actual, "met" if reached else "missed"))
     return checks
+
+
+def item_choices(campaign, q: str, *, under_paths=None, limit: int = 20) -> list[dict]:
+    """Items for the search-as-you-type picker, by code or title (simplified or traditional alike).
+
+    ``under_paths``: only items owned in those units' subtrees (an empty list finds nothing); None: all.
+    """
+    items = Item.objects.filter(campaign=campaign).search(q)
+    if under_paths is not None:
+        scope = under(under_paths, "owner_unit")
+        if scope is None:
+            return []
+        items = items.filter(scope)
+    rows = items.order_by("code").only("pk", "code", "title")[:limit]
+    return [{"id": i.pk, "text": f"{i.code} {i.title}"} for i in rows]

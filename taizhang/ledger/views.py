@@ -29,7 +29,7 @@ from .forms import (
 )
 from .listing import MATCH_FIELDS, explain_matches, headers, page_numbers
 from .models import Comment, Item, ProgressAttachment
-from .queries import filtered_items, milestone_checks
+from .queries import filtered_items, item_choices, milestone_checks
 
 
 def _get_item(campaign, pk: int) -> Item:
@@ -288,5 +288,4 @@ def item_search(request, campaign, access):
     q = request.GET.get("q", "").strip()[:100]
     if not q:
         return JsonResponse({"results": []})
-    items = Item.objects.filter(campaign=campaign).search(q).order_by("code").only("pk", "code", "title")[:20]
-    return JsonResponse({"results": [{"id": i.pk, "text": f"{i.code} {i.title}"} for i in items]})
+    return JsonResponse({"results": item_choices(campaign, q)})
