@@ -26,7 +26,7 @@ from django.utils.translation import ngettext
 from taizhang.history.models import HistoryEntry
 from taizhang.history.recording import insert_history, render_note
 
-from .models import FINISHED_STATUSES, Comment, Item, Light, LightTally, Milestone, ProgressEntry, Status
+from .models import FINISHED_STATUSES, Item, Light, LightTally, Milestone, ProgressEntry, Status
 
 SEVERITY = {Light.NONE: 0, Light.GREEN: 1, Light.BLUE: 2, Light.YELLOW: 3, Light.RED: 4}
 ONE_HIGHER = {Light.GREEN: Light.BLUE, Light.BLUE: Light.YELLOW, Light.YELLOW: Light.RED, Light.RED: Light.RED}
@@ -281,16 +281,9 @@ def load_light_inputs(campaign, on: datetime.date, *, items=None, unit=None) -> 
         chunks = [{"item_id__in": ids[i : i + CHUNK]} for i in range(0, len(ids), CHUNK)]
     item_ids = None if items is None else ids
     inputs.rectification_overdue = item_facts("rectification_overdue", campaign, on, item_ids)
-    instructions_provided = "instructed" in _item_facts_providers
-    if instructions_provided:
-        inputs.instructed = {pk for pk, n in item_facts("instructed", campaign, on, item_ids).items() if n > 0}
+    # Instructions are the supervision app's records now (the old instruction comments were migrated there).
+    inputs.instructed = {pk for pk, n in item_facts("instructed", campaign, on, item_ids).items() if n > 0}
     for where in chunks:
-        if not instructions_provided:
-            inputs.instructed.update(
-                Comment.objects.filter(**where, kind=Comment.Kind.INSTRUCTION)
-                .values_list("item_id", flat=True)
-                .order_by()
-            )
         for item_id, when, percent in (
             Milestone.objects.filter(**where).values_list("item_id", "on", "percent").order_by("item_id", "on")
         ):
