@@ -19,11 +19,13 @@ $(STAMP): requirements/base.txt requirements/dev.txt
 	$(PY) -m pip install --quiet -r requirements/dev.txt
 	touch $(STAMP)
 
-# The Debian packages (see scripts/debian-packages.txt); python3-venv too where python3 is Debian's.
+# The Debian packages (see scripts/debian-packages.txt); python3-venv too where python3 is Debian's,
+# and npm where no npm is on the PATH yet.
 deps:
 	$(if $(filter 0,$(shell id -u)),,sudo) apt-get update
 	$(if $(filter 0,$(shell id -u)),,sudo) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-		$(DEBIAN_PACKAGES) $(if $(filter /usr/bin/%,$(realpath $(shell command -v python3))),python3-venv,)
+		$(DEBIAN_PACKAGES) $(if $(filter /usr/bin/%,$(realpath $(shell command -v python3))),python3-venv,) \
+		$(if $(shell command -v npm),,npm)
 
 setup: $(STAMP) compilemessages
 	$(PY) manage.py migrate --noinput
