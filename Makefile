@@ -11,7 +11,7 @@ export DEBUG
 
 DEBIAN_PACKAGES := $(shell grep -v '^\#' scripts/debian-packages.txt)
 
-.PHONY: deps axe run test test-pg test-dates lint format check bench fuzz a11y-full vendor messages compilemessages setup clean-db ci
+.PHONY: deps axe run test test-pg test-dates lint format check bench fuzz a11y-full vendor messages compilemessages setup clean-db ci cluster cluster-stop cluster-status cluster-smoke
 
 $(STAMP): requirements/base.txt requirements/dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -80,5 +80,19 @@ messages: $(STAMP)
 
 vendor:
 	bash scripts/vendor.sh
+
+# The production topology on 127.0.0.1 (nginx, two gunicorn nodes, PostgreSQL primary + streaming replica,
+# PgBouncer, Redis, two Huey consumers): docs/deploy.md. cluster-stop stops exactly what it started.
+cluster: setup
+	$(PY) scripts/cluster.py up
+
+cluster-stop:
+	@test ! -x $(PY) || $(PY) scripts/cluster.py down
+
+cluster-status: $(STAMP)
+	$(PY) scripts/cluster.py status
+
+cluster-smoke: cluster
+	$(PY) scripts/cluster.py smoke
 
 ci: lint check test

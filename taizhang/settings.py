@@ -95,6 +95,9 @@ MIDDLEWARE = [
     # Last, so it sees the parsed form and the resolved path (taizhang/lib/input_guard.py).
     "taizhang.lib.input_guard.InputGuardMiddleware",
 ]
+if env_str("DATABASE_REPLICA_URL"):
+    # Before the session middleware, whose session read should come from the replica on a GET too.
+    MIDDLEWARE.insert(1, "taizhang.lib.dbrouter.ReplicaMiddleware")
 
 if not DEBUG:
     # Production serves its own static files (no CDN, no separate web server needed).
@@ -128,6 +131,26 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# The production topology (docs/deploy.md, `make cluster`): a streaming read replica that read-only requests
+# use (taizhang/lib/dbrouter.py), and PgBouncer in transaction mode in front of both.
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60), conn_health_checks=True
+    )
+    # Tests (and a test run against the cluster) see the primary through the replica's alias.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["taizhang.lib.dbrouter.ReplicaRouter"]
+DB_READ_YOUR_WRITES_SECONDS = env_int("DB_READ_YOUR_WRITES_SECONDS", 10)
+DB_REPLICA_RETRY_SECONDS = env_int("DB_REPLICA_RETRY_SECONDS", 5)
+DB_REPLICA_MAX_LAG_SECONDS = env_int("DB_REPLICA_MAX_LAG_SECONDS", 30)
+if env_bool("DB_PGBOUNCER", False):
+    for _alias in DATABASES:
+        # Transaction pooling hands each transaction any server connection: no server-side cursors (they live
+        # across transactions) and no prepared statements (PgBouncer 1.18 does not track them).
+        DATABASES[_alias]["DISABLE_SERVER_SIDE_CURSORS"] = True
+        DATABASES[_alias].setdefault("OPTIONS", {})["prepare_threshold"] = None
+
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the web process read while the Huey worker writes.
     DATABASES["default"].setdefault("OPTIONS", {})
@@ -191,6 +214,9 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
+# Behind nginx: after the permission check, a file is sent by nginx from MEDIA_ROOT through this internal
+# location (X-Accel-Redirect) instead of streaming through a Python worker. Empty: the app sends the bytes.
+MEDIA_X_ACCEL_PREFIX = env_str("MEDIA_X_ACCEL_PREFIX")
 STORAGES = {
     # Every stored file gets a random name with the extension of what its bytes are (lib/media.py).
     "default": {"BACKEND": "taizhang.lib.media.MediaStorage"},
@@ -258,6 +284,8 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    # Load balancers ask each node directly over plain HTTP on the private side.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz/"]
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)

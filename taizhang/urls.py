@@ -4,6 +4,8 @@ from django.http import HttpResponsePermanentRedirect
 from django.templatetags.static import static
 from django.urls import include, path
 
+from taizhang import health
+
 
 def favicon(request):
     """Browsers ask for /favicon.ico whatever the page says; the icon itself is a static file.
@@ -17,6 +19,8 @@ handler400 = "taizhang.lib.input_guard.bad_request"
 
 urlpatterns = [
     path("favicon.ico", favicon, name="favicon"),
+    path("healthz/live", health.live, name="health_live"),
+    path("healthz/ready", health.ready, name="health_ready"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -20,12 +20,15 @@ import re
 import secrets
 import zipfile
 from dataclasses import dataclass
+from urllib.parse import quote
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage
-from django.http import FileResponse
+from django.http import FileResponse, HttpResponse
 from django.template.defaultfilters import filesizeformat
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
 # A 48-megapixel phone photo fits; a 1-KB PNG that claims 100,000 × 100,000 does not.
@@ -244,9 +247,15 @@ def file_response(fieldfile, *, filename: str, inline_images: bool = False) -> F
     content_type, extension, is_image = detected_type(head, fieldfile.name)
     download = _display_name(filename, extension) if extension else os.path.basename(filename or "") or "file"
     download = _UNSAFE_IN_NAMES.sub("_", download)
-    response = FileResponse(
-        handle, as_attachment=not (inline_images and is_image), filename=download, content_type=content_type
-    )
+    as_attachment = not (inline_images and is_image)
+    if settings.MEDIA_X_ACCEL_PREFIX:
+        # nginx sends the bytes from its internal location; it keeps these headers from our response.
+        handle.close()
+        response = HttpResponse(content_type=content_type)
+        response["X-Accel-Redirect"] = settings.MEDIA_X_ACCEL_PREFIX.rstrip("/") + "/" + quote(fieldfile.name)
+        response["Content-Disposition"] = content_disposition_header(as_attachment, download)
+    else:
+        response = FileResponse(handle, as_attachment=as_attachment, filename=download, content_type=content_type)
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = FILE_CSP
     response["Cross-Origin-Resource-Policy"] = "same-origin"

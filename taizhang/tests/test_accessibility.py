@@ -43,6 +43,8 @@ FAILING_IMPACTS = {"critical", "serious"}
 PAGES = {
     # --- accounts
     "favicon": "skip: an icon",
+    "health_live": "skip: JSON for load balancers",
+    "health_ready": "skip: JSON for load balancers",
     "login": "page phone form",
     "logout": "skip: POST only",
     # --- orgs

@@ -40,6 +40,8 @@ pytestmark = pytest.mark.django_db
 TABLE = {
     # --- accounts
     "favicon": ("", "R R R R R R R R", "R R R R R R R R"),
+    "health_live": ("", "200 200 200 200 200 200 200 200", "405 405 405 405 405 405 405 405"),
+    "health_ready": ("", "200 200 200 200 200 200 200 200", "405 405 405 405 405 405 405 405"),
     "login": ("", "200 R R R R R R R", "200 R R R R R R R"),
     "logout": ("", "405 405 405 405 405 405 405 405", "L L L L L L L L"),
     # --- orgs
