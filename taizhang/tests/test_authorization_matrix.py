@@ -185,6 +185,7 @@ TABLE = {
     "dashboards:key_tasks": ("slug=slug", "L 200 200 200 200 200 200 403", "L 200 200 200 200 200 200 403"),
     "dashboards:key_task": ("slug=slug pk=key_task", "L 200 200 200 200 200 200 403", "L 200 200 200 200 200 200 403"),
     "dashboards:key_task_edit": ("slug=slug pk=key_task", "L 405 405 405 405 405 405 403", "L 403 403 403 403 403 400 403"),
+    "dashboards:key_task_owner": ("slug=slug pk=key_task", "L 403 403 403 403 403 200 403", "L 403 403 403 403 403 400 403"),
     "dashboards:key_task_progress": ("slug=slug pk=key_task", "L 405 405 405 405 405 405 403", "L 400 403 403 403 403 400 403"),
     # --- supervision
     "supervision:notice_list": ("slug=slug", "L 200 200 200 200 200 200 403", "L 200 200 200 200 200 200 403"),

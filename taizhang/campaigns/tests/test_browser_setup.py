@@ -57,3 +57,18 @@ def test_a_leader_reads_the_plan_on_a_phone(phone_page, people, campaign):
     assert not has_horizontal_overflow(phone_page)
     assert phone_page.locator("details").count() == 0  # no edit forms for a leader
     screenshot(phone_page, "plan-leader-phone")
+
+
+def test_the_set_up_page_fits_a_phone(phone_page, people, campaign):
+    aspect = KeyTask.objects.create(campaign=campaign, code="1", name="专题学习与政治引领", order=1)
+    KeyTask.objects.create(campaign=campaign, parent=aspect, code="1.1", name="党委理论学习中心组专题学习", order=1)
+    log_in(phone_page, "olivia")
+    phone_page.goto(f"/c/{campaign.slug}/setup/")
+    widest = phone_page.evaluate(
+        """() => [...document.querySelectorAll('body *')]
+        .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
+        .filter(e => !e.closest('.table-responsive') || e.classList.contains('table-responsive'))
+        .map(e => `${e.tagName}#${e.id}.${e.className} ${Math.round(e.getBoundingClientRect().right)}`)"""
+    )
+    screenshot(phone_page, "campaign-setup-phone")
+    assert not has_horizontal_overflow(phone_page), widest
