@@ -52,11 +52,13 @@ PAGES = {
     "orgs:unit_detail": "page",
     "orgs:unit_edit": "page",
     "orgs:unit_set_active": "skip: POST only",
+    "orgs:first_sign_in": "page phone form",
     # --- campaigns
     "campaigns:home": "skip: a redirect",
     "campaigns:campaign_home": "page phone",
     "campaigns:campaign_new": "page form",
     "campaigns:setup": "page phone",
+    "campaigns:sign_in_links": "skip: POST only (the sheet is the POST's answer; its browser test checks it)",
     "campaigns:plan": "page",
     "campaigns:plan_evidence": "skip: a download",
     "campaigns:rules": "page",
