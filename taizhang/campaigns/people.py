@@ -4,11 +4,19 @@ The writes are :mod:`taizhang.orgs.accounts`; the pages live here because they a
 (campaigns is above orgs). A liaison, a leader or anyone else is refused every one of them.
 """
 
+import datetime
+
+import qrcode
+import qrcode.image.svg
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from taizhang.lib.forms import apply_errors
@@ -49,6 +57,7 @@ def people_list(request, campaign, access):
             "page": page,
             "q": q,
             "grant_form": GrantForm(campaign=campaign),
+            "without_password": accounts.needs_first_sign_in(campaign).count(),
         },
     )
 
@@ -182,3 +191,38 @@ def contact_point_remove(request, campaign, access, pk):
     accounts.remove_contact_point(point, acting_user=request.user)
     messages.success(request, _("Contact point removed."))
     return redirect("campaigns:contact_points", slug=campaign.slug)
+
+
+def _qr_svg(url: str) -> str:
+    """The link as a QR code, inline on the sheet (a phone's camera opens it); markup made here, not typed."""
+    image = qrcode.make(url, image_factory=qrcode.image.svg.SvgPathImage, box_size=6)
+    return mark_safe(image.to_string(encoding="unicode"))
+
+
+@never_cache
+@campaign_view
+@require_POST
+def sign_in_links(request, campaign, access):
+    """A printable sheet of one-time first sign-in links: for the people named (``users``), or for everyone
+    of the campaign imported without a password. The links are on this answer only (the database keeps
+    their hashes); printing the sheet again issues new ones and the old ones stop working."""
+    _office(access)
+    chosen = accounts.needs_first_sign_in(campaign)
+    ids = [value for value in request.POST.getlist("users") if value.isdigit()][:1000]
+    if request.POST.getlist("users"):
+        chosen = chosen.filter(pk__in=ids)
+    people = list(chosen.select_related("unit")[: accounts.IMPORT_MAX_ROWS])
+    if not people:
+        messages.info(request, _("Everyone named here can already sign in."))
+        return redirect("campaigns:people", slug=campaign.slug)
+    try:
+        issued = accounts.issue_sign_in_links(campaign=campaign, users=people, acting_user=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("campaigns:people", slug=campaign.slug)
+    rows = [
+        {"person": user, "link": link, "qr": _qr_svg(link)}
+        for user, link in ((u, request.build_absolute_uri(reverse("orgs:first_sign_in", args=[t]))) for u, t in issued)
+    ]
+    expires = timezone.localtime(timezone.now()) + datetime.timedelta(days=accounts.SIGN_IN_LINK_DAYS)
+    return render(request, "campaigns/sign_in_sheet.html", {"campaign": campaign, "rows": rows, "expires": expires})

@@ -13,6 +13,7 @@ urlpatterns = [
     path("c/<slug:slug>/people/", people.people_list, name="people"),
     path("c/<slug:slug>/people/new/", people.person_new, name="person_new"),
     path("c/<slug:slug>/people/import/", people.people_import, name="people_import"),
+    path("c/<slug:slug>/people/sign-in-links/", people.sign_in_links, name="sign_in_links"),
     path("c/<slug:slug>/people/grant/", people.people_grant, name="people_grant"),
     path("c/<slug:slug>/people/grants/<int:pk>/revoke/", people.grant_revoke, name="grant_revoke"),
     path("c/<slug:slug>/contact-points/", people.contact_points, name="contact_points"),

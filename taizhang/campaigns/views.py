@@ -15,7 +15,7 @@ from taizhang.lib.forms import apply_errors
 from taizhang.lib.media import file_response
 from taizhang.orgs.models import ContactPoint, Role, Unit, User
 
-from . import actions
+from . import actions, providers
 from .decorators import campaign_view
 from .forms import CampaignRulesForm, PlanSectionForm, StartCampaignForm, structure_formsets
 from .models import Campaign, Category, KeyTask, Phase, PlanEvidence, PlanSection
@@ -228,6 +228,9 @@ def campaign_setup(request, campaign, access):
             else:
                 messages.success(request, _("Saved: %(n)d changes.") % {"n": changed})
                 return redirect(f"{reverse('campaigns:setup', args=[campaign.slug])}#{which}")
+    owners = providers.key_task_owners(campaign)
+    for form in formsets["key_tasks"]:
+        form.owner = owners.get(form.initial.get("id"))
     context = {
         "campaign": campaign,
         "access": access,

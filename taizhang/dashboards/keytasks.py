@@ -85,6 +85,22 @@ def key_task_board(campaign, aspect: KeyTask | None = None) -> dict:
     return {"rows": rows, "lights": [{"key": light, "name": str(Light(light).label)} for light in LIGHTS]}
 
 
+def key_task_owners(campaign) -> dict[int, dict]:
+    """The set-up tree's owner column (registered with campaigns): every key task, tracked yet or not, in one query."""
+    nodes = KeyTask.objects.filter(campaign=campaign).select_related("track", "track__owner_unit")
+    owners = {}
+    for node in nodes:
+        track = getattr(node, "track", None)
+        owners[node.pk] = {
+            "owner": track.owner_unit.display_name if track and track.owner_unit else "",
+            "lead": track.lead if track else "",
+            "due": track.due if track else None,
+            "due_text": track.due_text if track else "",
+            "edit_url": reverse("dashboards:key_task_owner", args=[campaign.slug, node.pk]),
+        }
+    return owners
+
+
 @campaign_view
 def key_tasks(request, campaign, access):
     aspect_id = id_param(request, "aspect")
@@ -164,6 +180,40 @@ def key_task_edit(request, campaign, access, pk):
             messages.success(request, _("Key task saved."))
             return redirect("dashboards:key_task", slug=campaign.slug, pk=node.pk)
     return _page(request, campaign, access, node, status=400, edit_form=form)
+
+
+@campaign_view
+def key_task_owner(request, campaign, access, pk):
+    """The owner unit, leader and deadline of one key task on a page of its own, opened from the set-up
+    tree (a picker for the unit, the same action as the key task's page); saved, back to the tree."""
+    node = _key_task(campaign, pk)
+    access.require(access.is_office, _("Only the campaign office can edit key tasks."))
+    track = keytasks.track_of(node)
+    if request.method == "POST":
+        form = KeyTaskForm(request.POST, instance=KeyTaskTrack(key_task=node, campaign=campaign), campaign=campaign)
+        if form.is_valid():
+            try:
+                keytasks.update_key_task(
+                    node,
+                    data=form.track_data(),
+                    expected_version=form.cleaned_data.get("version") or 0,
+                    acting_user=request.user,
+                )
+            except keytasks.StaleKeyTaskEdit as error:
+                form.add_error(None, str(error))
+            except ValidationError as error:
+                apply_errors(form, error)
+            else:
+                messages.success(request, _("Key task saved: %(name)s") % {"name": node})
+                return redirect(reverse("campaigns:setup", args=[campaign.slug]) + f"#key-task-{node.pk}")
+    else:
+        form = KeyTaskForm(instance=track, campaign=campaign)
+    return render(
+        request,
+        "dashboards/key_task_owner.html",
+        {"campaign": campaign, "access": access, "node": node, "form": form},
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 @campaign_view

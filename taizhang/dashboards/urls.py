@@ -13,5 +13,6 @@ urlpatterns = [
     path("c/<slug:slug>/key-tasks/", keytasks.key_tasks, name="key_tasks"),
     path("c/<slug:slug>/key-tasks/<int:pk>/", keytasks.key_task, name="key_task"),
     path("c/<slug:slug>/key-tasks/<int:pk>/edit/", keytasks.key_task_edit, name="key_task_edit"),
+    path("c/<slug:slug>/key-tasks/<int:pk>/owner/", keytasks.key_task_owner, name="key_task_owner"),
     path("c/<slug:slug>/key-tasks/<int:pk>/progress/", keytasks.key_task_progress, name="key_task_progress"),
 ]

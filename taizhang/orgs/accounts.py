@@ -4,12 +4,17 @@ Every write is one function here, for the office of the campaign only (checked w
 in a transaction, with its history. An import checks every row first and writes all or nothing.
 """
 
+import datetime
+import hashlib
 import re
+import secrets
 from dataclasses import dataclass, field
 
+from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -20,7 +25,7 @@ from taizhang.lib.unitnames import UnitMatcher
 
 from .access import Access
 from .actions import grant_role, revoke_role
-from .models import ContactPoint, Role, RoleGrant, Unit, User
+from .models import ContactPoint, Role, RoleGrant, SignInLink, Unit, User
 
 IMPORT_MAX_ROWS = 5000
 HEADERS = {
@@ -249,3 +254,95 @@ def import_users(rows: list[list], *, campaign, acting_user) -> UserImportPlan:
         if row.role:
             grant_role(user=user, campaign=campaign, role=row.role, unit=row.values["unit"], acting_user=acting_user)
     return plan
+
+
+# First sign-in: one-time links for people with no password ------------------------------------------
+
+SIGN_IN_LINK_DAYS = 7
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def needs_first_sign_in(campaign):
+    """The campaign's people who cannot sign in yet (imported without a password), active ones only."""
+    return (
+        User.objects.filter(is_active=True, grants__campaign=campaign, password__startswith="!")
+        .exclude(username__startswith="system:")
+        .distinct()
+    )
+
+
+@transaction.atomic
+def issue_sign_in_links(*, campaign, users, acting_user, days: int = SIGN_IN_LINK_DAYS) -> list[tuple[User, str]]:
+    """A one-time link for each person (with no usable password) of the campaign, valid ``days`` days.
+
+    Returns (person, token) pairs: the tokens exist only in this answer (the database keeps their hash),
+    for the sheet the office prints. A person's earlier unused links stop working: only the newest sheet counts.
+    """
+    require_office(campaign, acting_user)
+    allowed = set(needs_first_sign_in(campaign).values_list("pk", flat=True))
+    refused = [u for u in users if u.pk not in allowed]
+    if refused:
+        raise ValidationError(
+            _("%(name)s already has a password or no role in this campaign.") % {"name": refused[0].display_name}
+        )
+    now = timezone.now()
+    expires = now + datetime.timedelta(days=days)
+    users = sorted(users, key=lambda u: (u.unit.path if u.unit else "", u.name, u.username))
+    SignInLink.objects.filter(user__in=users, used_at__isnull=True, expires_at__gt=now).update(expires_at=now)
+    issued = []
+    for user in users:
+        token = secrets.token_urlsafe(24)
+        SignInLink.objects.create(
+            user=user, token_hash=_token_hash(token), created_by=acting_user, created_at=now, expires_at=expires
+        )
+        record(
+            user,
+            HistoryEntry.Action.UPDATE,
+            actor=acting_user,
+            campaign=campaign,
+            note=note(gettext_noop("First sign-in link issued, valid until %(date)s"), date=f"{expires:%Y-%m-%d}"),
+        )
+        issued.append((user, token))
+    return issued
+
+
+def open_sign_in_link(token: str) -> SignInLink | None:
+    """The link behind a token while it can still be used (read only: opening it claims nothing)."""
+    return (
+        SignInLink.objects.filter(token_hash=_token_hash(token), used_at__isnull=True, expires_at__gt=timezone.now())
+        .select_related("user")
+        .first()
+    )
+
+
+@transaction.atomic
+def use_sign_in_link(token: str, *, password: str) -> User:
+    """The person sets their own password with their link: the link is claimed first (a filtered update),
+    so a second click, a second tab or a stolen copy finds it used; only then is the password set."""
+    link = open_sign_in_link(token)
+    if link is None:
+        raise ValidationError(
+            _("This sign-in link has expired or has already been used. Ask the campaign office for a new one.")
+        )
+    validate_password(password, link.user)
+    now = timezone.now()
+    claimed = SignInLink.objects.filter(pk=link.pk, used_at__isnull=True, expires_at__gt=now).update(used_at=now)
+    if claimed != 1:
+        raise ValidationError(
+            _("This sign-in link has expired or has already been used. Ask the campaign office for a new one.")
+        )
+    user = link.user
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    # Any other link of theirs is spent too: they have a password now.
+    SignInLink.objects.filter(user=user, used_at__isnull=True).update(expires_at=now)
+    record(
+        user,
+        HistoryEntry.Action.UPDATE,
+        actor=user,
+        note=note(gettext_noop("Set their own password with a first sign-in link")),
+    )
+    return user

@@ -1,5 +1,8 @@
 from django import forms
+from django.contrib.auth.forms import SetPasswordForm
 from django.utils.translation import gettext_lazy as _
+
+from taizhang.lib.forms import StyledForm
 
 from .models import Unit
 from .queries import use_unit_picker
@@ -40,3 +43,10 @@ class UnitForm(forms.ModelForm):
 
 class DeactivateForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=500, widget=forms.TextInput(attrs={"class": "form-control"}))
+
+
+class FirstPasswordForm(StyledForm, SetPasswordForm):
+    """A person's own first password, typed twice, checked by the password rules (set by the action)."""
+
+    def save(self, commit=True):  # the action sets it, once the link is claimed
+        raise NotImplementedError("use accounts.use_sign_in_link")

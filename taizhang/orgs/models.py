@@ -224,3 +224,25 @@ class ContactPoint(models.Model):
 
     def __str__(self) -> str:
         return f"{self.leader} → {self.unit}"
+
+
+class SignInLink(models.Model):
+    """A one-time link the office hands a person with no password yet: opened once, they set their own.
+
+    Only a hash of the token is kept: the link itself is shown once, on the sheet the office prints.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sign_in_links")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("first sign-in link")
+        verbose_name_plural = _("first sign-in links")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.expires_at:%Y-%m-%d}"

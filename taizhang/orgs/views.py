@@ -1,20 +1,22 @@
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import login as auth_login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from taizhang.history.recording import history_for
 from taizhang.lib.forms import apply_errors
 from taizhang.lib.params import id_param
 
-from . import actions, lockout
+from . import accounts, actions, lockout
 from .access import can_manage_units
-from .forms import DeactivateForm, UnitForm
+from .forms import DeactivateForm, FirstPasswordForm, UnitForm
 from .models import Unit
 from .queries import in_tree_order, unit_choices
 
@@ -146,3 +148,27 @@ def unit_search(request):
     """The unit picker's matches (the org tree is readable by everyone signed in, like the tree page)."""
     kinds = [k for k in request.GET.getlist("kind") if k in Unit.Kind.values]
     return JsonResponse({"results": unit_choices(request.GET.get("q", "")[:100], kinds=kinds)})
+
+
+@never_cache
+def first_sign_in(request, token):
+    """A one-time link from the office's sheet: the person sets their own password and is signed in.
+
+    Opening the link claims nothing (a mail scanner or a preview opening it spends nothing); the
+    password's POST claims it first, so it works once.
+    """
+    link = accounts.open_sign_in_link(token)
+    if link is None:
+        return render(request, "orgs/first_sign_in.html", {"expired": True}, status=404)
+    form = FirstPasswordForm(link.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = accounts.use_sign_in_link(token, password=form.cleaned_data["new_password1"])
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            auth_login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, _("Your password is set. Welcome, %(name)s.") % {"name": user.display_name})
+            return redirect(settings.LOGIN_REDIRECT_URL)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "orgs/first_sign_in.html", {"form": form, "person": link.user}, status=status)

@@ -51,6 +51,7 @@ TABLE = {
     "orgs:unit_detail": ("pk=unit", "L 200 200 200 200 200 200 200", "L 200 200 200 200 200 200 200"),
     "orgs:unit_edit": ("pk=unit", "L 403 403 403 403 403 200 200", "L 403 403 403 403 403 200 200"),
     "orgs:unit_search": ("", "L 200 200 200 200 200 200 200", "405 405 405 405 405 405 405 405"),
+    "orgs:first_sign_in": ("token=first_sign_in_token", "200 200 200 200 200 200 200 200", "400 400 400 400 400 400 400 400"),
     "orgs:unit_set_active": ("pk=unit", "405 405 405 405 405 405 405 405", "L 403 403 403 403 403 R R"),
     # --- campaigns: set-up and the implementation plan
     "campaigns:campaign_new": ("", "L 403 403 403 403 403 200 200", "L 403 403 403 403 403 400 400"),
@@ -59,6 +60,7 @@ TABLE = {
     "campaigns:plan": ("slug=slug", "L 200 200 200 200 200 200 403", "L 403 403 403 403 403 404 403"),
     "campaigns:plan_evidence": ("slug=slug pk=plan_evidence", "L 200 200 200 200 200 200 403", "L 200 200 200 200 200 200 403"),
     # --- campaigns: people and roles (the office only)
+    "campaigns:sign_in_links": ("slug=slug", "L 405 405 405 405 405 405 403", "L 403 403 403 403 403 R 403"),
     "campaigns:people": ("slug=slug", "L 403 403 403 403 403 200 403", "L 403 403 403 403 403 200 403"),
     "campaigns:person_new": ("slug=slug", "L 403 403 403 403 403 200 403", "L 403 403 403 403 403 400 403"),
     "campaigns:people_import": ("slug=slug", "L 403 403 403 403 403 200 403", "L 403 403 403 403 403 400 403"),
@@ -187,6 +189,7 @@ TABLE = {
     "dashboards:key_tasks": ("slug=slug", "L 200 200 200 200 200 200 403", "L 200 200 200 200 200 200 403"),
     "dashboards:key_task": ("slug=slug pk=key_task", "L 200 200 200 200 200 200 403", "L 200 200 200 200 200 200 403"),
     "dashboards:key_task_edit": ("slug=slug pk=key_task", "L 405 405 405 405 405 405 403", "L 403 403 403 403 403 400 403"),
+    "dashboards:key_task_owner": ("slug=slug pk=key_task", "L 403 403 403 403 403 200 403", "L 403 403 403 403 403 400 403"),
     "dashboards:key_task_progress": ("slug=slug pk=key_task", "L 405 405 405 405 405 405 403", "L 400 403 403 403 403 400 403"),
     # --- supervision
     "supervision:notice_list": ("slug=slug", "L 200 200 200 200 200 200 403", "L 200 200 200 200 200 200 403"),

@@ -30,8 +30,9 @@ from taizhang.ledger.models import KeyTaskTrack, ProgressAttachment, ProgressEnt
 from taizhang.lib.xlsx import write_table
 from taizhang.meetings.models import Decision, Meeting
 from taizhang.notices.models import GroupRobot, Message, Reason
+from taizhang.orgs import accounts
 from taizhang.orgs.actions import grant_role
-from taizhang.orgs.models import ContactPoint, Role, RoleGrant
+from taizhang.orgs.models import ContactPoint, Role, RoleGrant, SignInLink, User
 from taizhang.people import actions as people_actions
 from taizhang.people.models import ApiKey, PublicItem, RatingInvitation
 from taizhang.reporting.models import ExpectedUnit, GeneratedDocument, ReportingPeriod, UnitReport
@@ -178,6 +179,16 @@ def _side(campaign, owner_unit, *, office, liaison, prefix: str) -> Side:
     o["grant"] = RoleGrant.objects.filter(campaign=campaign, user=liaison).first()
     o["contact_point"] = ContactPoint.objects.create(campaign=campaign, leader=office, unit=owner_unit)
     o["robot"] = GroupRobot.objects.create(unit=owner_unit, kind="wecom", webhook_url="https://robot.invalid/hook")
+    # A person imported without a password, with the one-time first sign-in link the office printed.
+    newcomer = User.objects.create(username=f"newcomer-{prefix}", name="新同事", unit=owner_unit, password="!")
+    o["first_sign_in_token"] = f"first-sign-in-{prefix}"
+    SignInLink.objects.create(
+        user=newcomer,
+        token_hash=accounts._token_hash(o["first_sign_in_token"]),
+        created_by=office,
+        created_at=now,
+        expires_at=now + datetime.timedelta(days=7),
+    )
     _bulletins(side, owner_unit, office=office, liaison=liaison, prefix=prefix)
     _inspections(side, owner_unit, office=office, liaison=liaison)
     # Meetings: a meeting held yesterday with one decision for the owner unit.
@@ -459,6 +470,8 @@ def build_kwargs(spec: str, world: World, *, side: str = "own") -> dict:
             kwargs[name] = chosen.objects["material"].read_token
         elif kind == "reading_token":
             kwargs[name] = chosen.objects["reading"].token
+        elif kind == "first_sign_in_token":
+            kwargs[name] = chosen.objects["first_sign_in_token"]
         elif kind == "rating_token":
             kwargs[name] = chosen.objects["rating"].token
         elif kind == "tracking_code":

@@ -58,3 +58,37 @@ def test_the_office_asks_a_unit_to_report_from_the_board(page, people, items, or
     expect(page.locator(f"#expected-units tr[data-unit='{org['subsidiary'].name}']")).to_be_visible()
     assert ExpectedUnit.objects.filter(campaign=campaign, unit=org["subsidiary"]).exists()
     screenshot(page, "units-that-report-desktop")
+
+
+def test_an_imported_person_sets_their_own_password_from_the_printed_link(
+    page, phone_page, page_watch, people, campaign, org
+):
+    from taizhang.orgs.actions import grant_role
+    from taizhang.orgs.models import User
+
+    page_watch.allow("404")  # the spent link's page answers 404, on purpose
+    newcomer = User.objects.create(username="13900000007", name="张新", unit=org["hr"], password="!")
+    grant_role(user=newcomer, campaign=campaign, role="liaison", unit=org["hr"])
+    log_in(page, "olivia")
+    page.goto(f"/c/{campaign.slug}/people/")
+    with page.expect_navigation():
+        page.click("#sign-in-links-form button[type=submit]")
+    expect(page.locator("#sign-in-sheet li")).to_have_count(1)
+    expect(page.locator("#sign-in-sheet")).to_contain_text("张新")
+    expect(page.locator("#sign-in-sheet svg")).to_have_count(1)  # the QR code, drawn inline
+    screenshot(page, "first-sign-in-sheet")
+    link = page.locator(".tz-sign-in-link").inner_text()
+    phone_page.goto(link)
+    expect(phone_page.locator("h1")).to_have_text("首次登录")
+    assert not has_horizontal_overflow(phone_page)
+    phone_page.fill("#id_new_password1", "红色之路-2026-go")
+    phone_page.fill("#id_new_password2", "红色之路-2026-go")
+    with phone_page.expect_navigation():
+        phone_page.click("#first-sign-in-form button[type=submit]")
+    assert "/accounts/" not in phone_page.url
+    expect(phone_page.locator("body")).to_contain_text("密码已设置")
+    screenshot(phone_page, "first-sign-in-done")
+    newcomer.refresh_from_db()
+    assert newcomer.check_password("红色之路-2026-go")
+    phone_page.goto(link)
+    expect(phone_page.locator("#link-expired")).to_be_visible()

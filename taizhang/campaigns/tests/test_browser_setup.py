@@ -1,6 +1,7 @@
 """The office stands up next year's campaign by copying this year's, on the pages, without the admin."""
 
 import pytest
+from playwright.sync_api import expect
 
 from taizhang.campaigns.models import Campaign, KeyTask
 from taizhang.orgs.models import RoleGrant
@@ -57,3 +58,37 @@ def test_a_leader_reads_the_plan_on_a_phone(phone_page, people, campaign):
     assert not has_horizontal_overflow(phone_page)
     assert phone_page.locator("details").count() == 0  # no edit forms for a leader
     screenshot(phone_page, "plan-leader-phone")
+
+
+def test_the_set_up_page_fits_a_phone_and_edits_a_key_tasks_owner_with_a_picker(phone_page, people, campaign, org):
+    from taizhang.ledger.models import KeyTaskTrack
+
+    aspect = KeyTask.objects.create(campaign=campaign, code="1", name="专题学习与政治引领", order=1)
+    task = KeyTask.objects.create(
+        campaign=campaign, parent=aspect, code="1.1", name="党委理论学习中心组专题学习研讨与交流", order=1
+    )
+    KeyTaskTrack.objects.create(key_task=task, campaign=campaign, owner_unit=org["office_dept"], lead="王建国")
+    log_in(phone_page, "olivia")
+    phone_page.goto(f"/c/{campaign.slug}/setup/")
+    row = phone_page.locator(f"#key-task-{task.pk}")
+    expect(row).to_contain_text("王建国")
+    expect(row).to_contain_text(org["office_dept"].display_name)
+    # On a phone each row is a block of labelled fields: the labels show, nothing scrolls sideways.
+    expect(row.locator("label", has_text="名称")).to_be_visible()
+    screenshot(phone_page, "campaign-setup-phone")
+    assert not has_horizontal_overflow(phone_page)
+    with phone_page.expect_navigation():
+        phone_page.locator(f"#key-task-{aspect.pk} a", has_text="设定责任单位与时限").click()
+    assert not has_horizontal_overflow(phone_page)
+    phone_page.fill("#key-task-owner-form .picker-search", "人力")
+    phone_page.click("#key-task-owner-form .picker-results button:has-text('人力资源部')")
+    phone_page.fill("#id_lead", "刘领导")
+    phone_page.fill("#id_due", "2026-09-30")
+    with phone_page.expect_navigation():
+        phone_page.click("#key-task-owner-form button[type=submit]")
+    assert phone_page.url.endswith(f"/c/{campaign.slug}/setup/#key-task-{aspect.pk}")
+    row = phone_page.locator(f"#key-task-{aspect.pk}")
+    expect(row).to_contain_text("刘领导")
+    expect(row).to_contain_text("2026-09-30")
+    track = KeyTaskTrack.objects.get(key_task=aspect)
+    assert (track.owner_unit, track.lead) == (org["hr"], "刘领导")

@@ -4,6 +4,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from taizhang.history.models import HistoryEntry
 from taizhang.lib.xlsx import write_table
+from taizhang.orgs import accounts
 from taizhang.orgs.models import ContactPoint, Role, RoleGrant, User
 
 
@@ -112,3 +113,91 @@ def test_contact_points_are_added_and_removed(people, login, campaign, org):
     point = ContactPoint.objects.first()
     assert client.post(f"/c/{campaign.slug}/contact-points/{point.pk}/remove/").status_code == 302
     assert ContactPoint.objects.filter(campaign=campaign).count() == 1
+
+
+def _import_two(client, campaign):
+    client.post(
+        f"/c/{campaign.slug}/people/import/",
+        {
+            "file": _sheet(
+                [
+                    ["张三", "人力资源部", "13900000001", "联络员", ""],
+                    ["李四", "集团办公室", "13900000002", "领导", ""],
+                ]
+            )
+        },
+    )
+
+
+def _links(response) -> list[str]:
+    import re
+
+    return re.findall(r"/accounts/first-sign-in/([\w-]+)/", response.content.decode())
+
+
+def test_imported_people_get_one_time_links_and_set_their_own_password(people, login, campaign, client):
+    from taizhang.orgs.models import SignInLink
+
+    office = login(people["olivia"])
+    _import_two(office, campaign)
+    listing = office.get(f"/c/{campaign.slug}/people/").content.decode()
+    assert "sign-in-links-form" in listing
+    sheet = office.post(f"/c/{campaign.slug}/people/sign-in-links/")
+    assert sheet.status_code == 200 and sheet["Cache-Control"].startswith("max-age=0")
+    tokens = _links(sheet)
+    assert len(set(tokens)) == 2 and "13900000001" in sheet.content.decode()
+    # Only hashes are kept: no token is in the database as it was printed.
+    assert not SignInLink.objects.filter(token_hash__in=tokens).exists()
+    token = tokens[0]
+    zhang = SignInLink.objects.get(token_hash=accounts._token_hash(token)).user
+    assert zhang.username in ("13900000001", "13900000002")
+    assert HistoryEntry.objects.filter(object_id=zhang.pk, note_key__icontains="sign-in").exists()
+    office.logout()
+    url = f"/accounts/first-sign-in/{token}/"
+    # Opening the link (a mail preview, a scanner) spends nothing.
+    assert client.get(url).status_code == 200 and client.get(url).status_code == 200
+    weak = client.post(url, {"new_password1": "123", "new_password2": "123"})
+    assert weak.status_code == 400
+    assert client.get(url).status_code == 200  # a refused password does not spend the link
+    done = client.post(url, {"new_password1": "红色之路-2026-go", "new_password2": "红色之路-2026-go"})
+    assert done.status_code == 302
+    zhang.refresh_from_db()
+    assert zhang.check_password("红色之路-2026-go")
+    assert client.get("/").wsgi_request.user == zhang
+    # The same link a second time (a double click, a copy) finds it used, and changes nothing.
+    again = client.post(url, {"new_password1": "another-pass-2026", "new_password2": "another-pass-2026"})
+    assert again.status_code == 404
+    zhang.refresh_from_db()
+    assert zhang.check_password("红色之路-2026-go")
+    assert HistoryEntry.objects.filter(object_id=zhang.pk, actor=zhang).count() == 1
+
+
+def test_a_new_sheet_replaces_the_old_links_and_links_expire(people, login, campaign, client, settings):
+    import datetime
+
+    from django.utils import timezone
+
+    from taizhang.orgs.models import SignInLink
+
+    office = login(people["olivia"])
+    _import_two(office, campaign)
+    zhang = User.objects.get(username="13900000001")
+    first = _links(office.post(f"/c/{campaign.slug}/people/sign-in-links/", {"users": zhang.pk}))
+    second = _links(office.post(f"/c/{campaign.slug}/people/sign-in-links/", {"users": zhang.pk}))
+    assert len(first) == len(second) == 1
+    office.logout()
+    assert client.get(f"/accounts/first-sign-in/{first[0]}/").status_code == 404
+    assert client.get(f"/accounts/first-sign-in/{second[0]}/").status_code == 200
+    SignInLink.objects.filter(user=zhang).update(expires_at=timezone.now() - datetime.timedelta(seconds=1))
+    expired = client.get(f"/accounts/first-sign-in/{second[0]}/")
+    assert expired.status_code == 404 and "link-expired" in expired.content.decode()
+
+
+def test_people_with_a_password_get_no_link_and_a_liaison_gets_no_sheet(people, login, campaign):
+    office = login(people["olivia"])
+    refused = office.post(f"/c/{campaign.slug}/people/sign-in-links/", {"users": people["lily"].pk})
+    assert refused.status_code == 302  # lily has a password: nothing is issued
+    from taizhang.orgs.models import SignInLink
+
+    assert not SignInLink.objects.exists()
+    assert login(people["lily"]).post(f"/c/{campaign.slug}/people/sign-in-links/").status_code == 403

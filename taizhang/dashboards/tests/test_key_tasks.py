@@ -68,3 +68,39 @@ def test_key_task_and_scope_filter_the_item_list(tree, people, login, campaign, 
     outside = client.get(f"/c/{campaign.slug}/items/?scope=outside")
     assert list(outside.context["page"]) == []
     assert client.get(f"/c/{campaign.slug}/items/?key_task=abc").status_code == 200  # ignored, not a 500
+
+
+def test_the_set_up_tree_shows_each_key_tasks_owner_and_edits_it_with_a_unit_picker(tree, people, login, campaign, org):
+    client = login(people["olivia"])
+    setup = client.get(f"/c/{campaign.slug}/setup/").content.decode()
+    row = setup[setup.index(f'id="key-task-{tree["study"].pk}"') :]
+    assert org["office_dept"].display_name in row[: row.index("</tr>")]
+    owner_url = f"/c/{campaign.slug}/key-tasks/{tree['aspect'].pk}/owner/"
+    assert owner_url in setup
+    page = client.get(owner_url)
+    assert page.status_code == 200
+    html = page.content.decode()
+    # The unit is picked by search, never from a select of every unit.
+    assert "/units/search.json" in html and org["hr"].name not in html
+    response = client.post(owner_url, {"version": 1, "owner_unit": org["hr"].pk, "lead": "刘领导", "due": "2026-09-30"})
+    assert response.status_code == 302
+    assert response["Location"] == f"/c/{campaign.slug}/setup/#key-task-{tree['aspect'].pk}"
+    track = KeyTaskTrack.objects.get(key_task=tree["aspect"])
+    assert (track.owner_unit, track.lead, track.due.isoformat()) == (org["hr"], "刘领导", "2026-09-30")
+    assert track.version == 2
+    setup = client.get(f"/c/{campaign.slug}/setup/").content.decode()
+    row = setup[setup.index(f'id="key-task-{tree["aspect"].pk}"') :]
+    assert "刘领导" in row[: row.index("</tr>")] and "2026-09-30" in row[: row.index("</tr>")]
+    # The same form sent again (a double click) is refused as stale, and changes nothing.
+    again = client.post(owner_url, {"version": 1, "owner_unit": org["office_dept"].pk, "lead": "别人"})
+    assert again.status_code == 400
+    assert KeyTaskTrack.objects.get(key_task=tree["aspect"]).lead == "刘领导"
+
+
+def test_a_leader_reads_the_owners_on_the_set_up_but_cannot_edit_them(tree, people, login, campaign, org):
+    client = login(people["leo"])
+    setup = client.get(f"/c/{campaign.slug}/setup/").content.decode()
+    assert org["office_dept"].display_name in setup
+    assert f"/key-tasks/{tree['study'].pk}/owner/" not in setup
+    assert client.get(f"/c/{campaign.slug}/key-tasks/{tree['study'].pk}/owner/").status_code == 403
+    assert client.post(f"/c/{campaign.slug}/key-tasks/{tree['study'].pk}/owner/", {"lead": "x"}).status_code == 403
