@@ -137,6 +137,8 @@ def cell_text(value) -> str:
 
 
 def _text(value) -> str:
+    if type(value) is str:
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -443,9 +445,25 @@ def build_plan(
     seen_codes: dict[str, int] = {}
     section_number = 0
 
+    header_names: dict[str, str] = {}  # asked for on every row: translated once
+
     def header_of(name: str) -> str:
-        col = by_field.get(name)
-        return layout.headers.get(col, str(FIELD_LABELS[name])) if col is not None else str(FIELD_LABELS[name])
+        if name not in header_names:
+            col = by_field.get(name)
+            label = str(FIELD_LABELS[name])
+            header_names[name] = layout.headers.get(col, label) if col is not None else label
+        return header_names[name]
+
+    deadlines: dict = {}  # a ledger repeats its deadline phrases: each read once
+
+    def deadline_of(value):
+        try:
+            key = (type(value), value)
+            if key not in deadlines:
+                deadlines[key] = parse_deadline(value, year=year, start=start)
+            return deadlines[key]
+        except TypeError:
+            return parse_deadline(value, year=year, start=start)
 
     parsed: list[dict] = []
     for index in range(layout.data_start, len(rows)):
@@ -536,7 +554,7 @@ def build_plan(
                 u for u in [*partners.units, *everyone] if u not in partner_units and u != item["owner_unit"]
             ]
         item["partner_units"] = partner_units
-        deadline = parse_deadline(values.get("due"), year=year, start=start)
+        deadline = deadline_of(values.get("due"))
         item["due"], item["due_text"] = deadline.due, deadline.due_text[:100]
         item["milestones"] = None  # no column, or an empty cell: the milestones stay as they are
         if _text(values.get("milestones")):
@@ -637,8 +655,13 @@ def _existing_items(Item, campaign, parsed: list[dict]) -> list:
     items = Item.objects.filter(campaign=campaign).select_related("category", "phase").only(*_COMPARED_COLUMNS)
     items = items.prefetch_related(models.Prefetch("partner_units", queryset=Unit.objects.only("id", "name")))
     codes = sorted({p["code"] for p in parsed})
-    if not codes or "" in codes or len(codes) > 20000:
-        return list(items)
+    if (
+        not codes
+        or "" in codes
+        or len(codes) > 20000
+        or Item.objects.filter(campaign=campaign).count() < 2 * len(codes)
+    ):
+        return list(items)  # all of them, or most: one query rather than one per 500 codes
     found = []
     for start in range(0, len(codes), 500):
         found += items.filter(code__in=codes[start : start + 500])
