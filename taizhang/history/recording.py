@@ -13,6 +13,8 @@ from django.utils import timezone, translation
 from django.utils.html import strip_tags
 from django.utils.translation import gettext
 
+from taizhang.lib.rows import copy_rows
+
 from .models import HistoryEntry
 
 # Where one block of rich text ends and the next begins: a space between their words in the history.
@@ -130,7 +132,7 @@ def insert_history(common: dict, rows: list[dict], *, using: str = "default") ->
     """Many history entries at once: ``common`` holds the values all share, each of ``rows`` the ones that differ.
 
     Field names as attnames (``content_type_id``, ``object_id``, ``changes`` …); every row has the same keys.
-    One ``executemany`` with the shared values prepared once: at 100,000 entries (an import, a night's
+    One COPY (PostgreSQL) or ``executemany`` with the shared values prepared once: at 100,000 entries (an import, a night's
     lights) ``bulk_create``'s work per object, and its RETURNING of ids nobody reads, cost more than the
     inserts themselves.
     """
@@ -150,15 +152,17 @@ def insert_history(common: dict, rows: list[dict], *, using: str = "default") ->
     fields = [f for f in HistoryEntry._meta.concrete_fields if not f.primary_key]
     varying = [f for f in fields if f.attname in rows[0]]
     shared = {f.attname: f.get_db_prep_save(values[f.attname], connection) for f in fields if f not in varying}
-    table = connection.ops.quote_name(HistoryEntry._meta.db_table)
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})"
+    template = [shared.get(f.attname) for f in fields]
+    slots = [(at, f.attname, f) for at, f in enumerate(fields) if f in varying]
     params = []
     for row in rows:
-        prepared = {f.attname: f.get_db_prep_save(row[f.attname], connection) for f in varying}
-        params.append([prepared[f.attname] if f.attname in prepared else shared[f.attname] for f in fields])
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, params)
+        values = list(template)
+        for at, attname, f in slots:
+            value = row[attname]
+            # An id is its own database value; anything else is prepared as the field says.
+            values[at] = value if type(value) is int else f.get_db_prep_save(value, connection)
+        params.append(values)
+    copy_rows(HistoryEntry._meta.db_table, [f.column for f in fields], params, using=using)
     return len(params)
 
 

@@ -20,7 +20,7 @@ from taizhang.history.recording import Note, diff, insert_history, note, note_fi
 from taizhang.lib.deadlines import words_describe
 from taizhang.lib.locks import lock_one, locked
 from taizhang.lib.media import check_upload
-from taizhang.lib.rows import insert_pairs, insert_rows
+from taizhang.lib.rows import insert_pairs, insert_rows, new_instances
 from taizhang.orgs.access import Access
 from taizhang.orgs.models import Unit
 
@@ -152,16 +152,48 @@ def _in_bulk(errors: list[tuple[Item, ValidationError]]) -> None:
     )
 
 
+def _clean_fields(item: Item, fields: set[str], cleaned: dict) -> None:
+    """``item.clean_fields`` of the given fields, remembering each field's verdict on each value it saw
+    (field validation depends on the value alone; the value written back is the cleaned one)."""
+    errors = {}
+    key = frozenset(fields)
+    if key not in cleaned:
+        cleaned[key] = [f for f in Item._meta.fields if f.name in fields and not f.generated]
+    for f in cleaned[key]:
+        raw = getattr(item, f.attname)
+        if f.blank and raw in f.empty_values:
+            continue
+        try:
+            key = (f.attname, type(raw), raw)
+            verdict = cleaned.get(key, cleaned)
+        except TypeError:  # an unhashable value is checked on its own
+            key, verdict = None, cleaned
+        if verdict is cleaned:
+            try:
+                verdict = (f.clean(raw, item), None)
+            except ValidationError as error:
+                verdict = (raw, error.error_list)
+            if key is not None and (verdict[0] is raw or type(verdict[0]) in (str, int, bool)):
+                cleaned[key] = verdict
+        value, error_list = verdict
+        if error_list:
+            errors[f.name] = error_list
+        elif value is not raw:
+            setattr(item, f.attname, value)
+    if errors:
+        raise ValidationError(errors)
+
+
 def _clean(items: list[Item], campaign, *, given: list[set[str]], milestones: dict | None = None) -> None:
     """Validate the fields given, codes unique in the campaign and the batch, parents, milestones: all at once.
 
     Only the given fields: the others hold values the ledger wrote (defaults, or validated before).
     """
     errors = []
-    names = {f.name for f in Item._meta.concrete_fields}
+    cleaned: dict = {}  # each field set's fields, each (field, value)'s verdict: a value is checked once, not per item
     for item, fields in zip(items, given, strict=True):
         try:
-            item.clean_fields(exclude=(names - fields) | set(FOREIGN_KEYS))
+            _clean_fields(item, fields - set(FOREIGN_KEYS), cleaned)
             if item.parent_id:
                 _check_parent(item)
             if milestones is not None and id(item) in milestones:
@@ -224,8 +256,11 @@ def create_items(
     built = []
     planned: dict[int, list] = {}
     arrived = timezone.now()  # the day they enter the list: their not-started clock runs from it (lights)
-    for new in items:
-        item = Item(campaign=campaign, created_at=arrived, **new.data)
+    for item, new in zip(
+        new_instances(Item, {"campaign": campaign, "created_at": arrived}, [new.data for new in items]),
+        items,
+        strict=True,
+    ):
         item.refresh_search_text()
         if new.milestones is not None:
             planned[id(item)] = new.milestones

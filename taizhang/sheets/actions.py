@@ -30,22 +30,15 @@ from .ledger_import import Plan
 PLAIN_FIELDS = ("title", "content", "lead", "owner", "due", "due_text", "note")
 
 
-def _next_codes(campaign, count: int) -> list[str]:
-    """Codes for rows that had none: IMP-0001 … after the highest used."""
-    used = set(Item.objects.filter(campaign=campaign, code__startswith="IMP-").values_list("code", flat=True))
-    codes, n = [], 1
-    while len(codes) < count:
-        code = f"IMP-{n:04d}"
-        if code not in used:
-            codes.append(code)
-        n += 1
-    return codes
-
-
 @transaction.atomic
 def apply_ledger_plan(campaign, plan: Plan, *, acting_user, progress: Callable[[int, int], None] | None = None) -> dict:
     """Write a checked plan through the ledger's bulk actions (they check the permission); refuses a plan
     with errors. All or nothing: a refused import leaves no new category behind either."""
+    if plan.codes_missing and not (plan.errors or plan.unresolved):
+        raise ValidationError(
+            _("New items have no code (%(n)d): choose the code column, or generate codes; nothing was imported.")
+            % {"n": plan.codes_missing}
+        )
     if plan.blocked:
         raise ValidationError(_("The file has errors; nothing was imported."))
     imported = note(gettext_noop("imported from a spreadsheet"))
@@ -61,12 +54,11 @@ def apply_ledger_plan(campaign, plan: Plan, *, acting_user, progress: Callable[[
     creates = [r for r in plan.rows if r["action"] == "create"]
     updates = [r for r in plan.rows if r["action"] == "update"]
     total = len(creates) + len(updates)
-    fresh_codes = iter(_next_codes(campaign, sum(1 for r in creates if not r["code"])))
 
     new_items = [
         NewItem(
             data={
-                "code": row["code"] or next(fresh_codes),
+                "code": row["code"],
                 "category": categories.get(row["category"]) if row["category"] else None,
                 "phase": phases.get(row["phase"]) if row["phase"] else None,
                 "owner_unit": row["owner_unit"],

@@ -16,6 +16,11 @@ class MappingForm(forms.Form):
     """One choice per column of the header; names the preset to save, if any."""
 
     save_preset = forms.CharField(label=_("Save this mapping as a preset named"), max_length=100, required=False)
+    generate_codes = forms.BooleanField(
+        label=_("Generate codes for new items that have none (a prefix per responsible unit: HQ-001 …)"),
+        help_text=_("Off: a sheet without a code column (编号) cannot be written until its codes are chosen."),
+        required=False,
+    )
 
     def __init__(self, *args, headers: dict[int, str], initial_columns: dict[int, str], **kwargs):
         super().__init__(*args, **kwargs)

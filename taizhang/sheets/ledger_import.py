@@ -137,6 +137,8 @@ def cell_text(value) -> str:
 
 
 def _text(value) -> str:
+    if type(value) is str:
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -261,8 +263,11 @@ class Plan:
     layout: Layout | None = None
     # Each unit name no unit has, or that fits several, once: name → {"problem", "rows", "columns", "units"}.
     unresolved: dict[str, dict] = field(default_factory=dict)
-    # Owner unit pk → the code prefix of the rows given codes (the sheet has no code column).
+    # Owner unit pk → the code prefix of its new rows that have no code (given them only when the office
+    # chose to generate codes; else they are counted in codes_missing and nothing can be written).
     code_prefixes: dict[int, str] = field(default_factory=dict)
+    codes_needed: int = 0
+    codes_missing: int = 0
     status_percents: dict[str, int] = field(default_factory=dict)
 
     def count(self, action: str) -> int:
@@ -270,8 +275,8 @@ class Plan:
 
     @property
     def blocked(self) -> bool:
-        """Nothing can be written: an error, or a unit name still to be placed."""
-        return bool(self.errors or self.unresolved)
+        """Nothing can be written: an error, a unit name still to be placed, or new items with no code."""
+        return bool(self.errors or self.unresolved or self.codes_missing)
 
     def unresolved_list(self) -> list[dict]:
         return [
@@ -293,6 +298,7 @@ class Plan:
             "skipped": [{"row": s["row"], "reason": s["reason"]} for s in self.skipped],
             "errors": self.errors,
             "unresolved": self.unresolved_list(),
+            "codes_missing": self.codes_missing,
             "items": [
                 {
                     "row": r["row"],
@@ -360,8 +366,9 @@ def build_plan(
     """Read a ledger sheet's rows into a plan against the campaign's items (no writes).
 
     ``options`` are the office's choices on the preview: ``as_of`` (the date of the progress the sheet
-    reports, ISO; default today), ``prefixes`` (owner unit pk → code prefix, for a sheet with no code
-    column) and ``percents`` (status word → percent).
+    reports, ISO; default today), ``generate_codes`` (new rows with no code get one; off, they block the
+    import: codes are the office's, never invented unasked), ``prefixes`` (owner unit pk → code prefix of
+    those codes) and ``percents`` (status word → percent).
     """
     from taizhang.ledger.models import Item, Milestone, ProgressEntry
 
@@ -443,9 +450,25 @@ def build_plan(
     seen_codes: dict[str, int] = {}
     section_number = 0
 
+    header_names: dict[str, str] = {}  # asked for on every row: translated once
+
     def header_of(name: str) -> str:
-        col = by_field.get(name)
-        return layout.headers.get(col, str(FIELD_LABELS[name])) if col is not None else str(FIELD_LABELS[name])
+        if name not in header_names:
+            col = by_field.get(name)
+            label = str(FIELD_LABELS[name])
+            header_names[name] = layout.headers.get(col, label) if col is not None else label
+        return header_names[name]
+
+    deadlines: dict = {}  # a ledger repeats its deadline phrases: each read once
+
+    def deadline_of(value):
+        try:
+            key = (type(value), value)
+            if key not in deadlines:
+                deadlines[key] = parse_deadline(value, year=year, start=start)
+            return deadlines[key]
+        except TypeError:
+            return parse_deadline(value, year=year, start=start)
 
     parsed: list[dict] = []
     for index in range(layout.data_start, len(rows)):
@@ -536,7 +559,7 @@ def build_plan(
                 u for u in [*partners.units, *everyone] if u not in partner_units and u != item["owner_unit"]
             ]
         item["partner_units"] = partner_units
-        deadline = parse_deadline(values.get("due"), year=year, start=start)
+        deadline = deadline_of(values.get("due"))
         item["due"], item["due_text"] = deadline.due, deadline.due_text[:100]
         item["milestones"] = None  # no column, or an empty cell: the milestones stay as they are
         if _text(values.get("milestones")):
@@ -608,7 +631,7 @@ def build_plan(
             p["changes"] = compare(current, p, milestones=sorted(milestones.get(current.pk, [])))
             p["action"] = "update" if p["changes"] else "unchanged"
     _plan_progress(parsed, campaign, ProgressEntry)
-    _give_codes(parsed, existing, options.get("prefixes") or {}, plan)
+    _give_codes(parsed, existing, options.get("prefixes") or {}, plan, generate=bool(options.get("generate_codes")))
     plan.rows = parsed
     return plan
 
@@ -637,8 +660,13 @@ def _existing_items(Item, campaign, parsed: list[dict]) -> list:
     items = Item.objects.filter(campaign=campaign).select_related("category", "phase").only(*_COMPARED_COLUMNS)
     items = items.prefetch_related(models.Prefetch("partner_units", queryset=Unit.objects.only("id", "name")))
     codes = sorted({p["code"] for p in parsed})
-    if not codes or "" in codes or len(codes) > 20000:
-        return list(items)
+    if (
+        not codes
+        or "" in codes
+        or len(codes) > 20000
+        or Item.objects.filter(campaign=campaign).count() < 2 * len(codes)
+    ):
+        return list(items)  # all of them, or most: one query rather than one per 500 codes
     found = []
     for start in range(0, len(codes), 500):
         found += items.filter(code__in=codes[start : start + 500])
@@ -681,10 +709,12 @@ def _plan_progress(parsed: list[dict], campaign, ProgressEntry) -> None:
 _CODE = re.compile(r"^([A-Za-z]+)-(\d+)$")
 
 
-def _give_codes(parsed: list[dict], existing, prefixes: dict, plan: Plan) -> None:
-    """New rows of a sheet with no codes get one: a prefix per owner unit (the one its items already use,
-    else the office's choice, else IMP) and the next free number."""
+def _give_codes(parsed: list[dict], existing, prefixes: dict, plan: Plan, *, generate: bool) -> None:
+    """New rows with no code: the prefix each owner unit's codes would have (the office's choice, else the
+    one its items already use, else IMP); with ``generate``, each gets that prefix and the next free number."""
     needing = [p for p in parsed if not p["code"] and p["action"] == "create" and p["owner_unit"] is not None]
+    plan.codes_needed = len(needing)
+    plan.codes_missing = 0 if generate else len(needing)
     if not needing:
         return
     used: dict[str, int] = {}
@@ -701,6 +731,8 @@ def _give_codes(parsed: list[dict], existing, prefixes: dict, plan: Plan) -> Non
             if not re.fullmatch(r"[A-Za-z]{1,10}", chosen):
                 chosen = max(usual.get(unit, {"IMP": 0}).items(), key=lambda kv: kv[1])[0]
             plan.code_prefixes[unit] = chosen.upper()
+        if not generate:
+            continue
         prefix = plan.code_prefixes[unit]
         used[prefix] = used.get(prefix, 0) + 1
         p["code"] = f"{prefix}-{used[prefix]:03d}"

@@ -102,6 +102,8 @@ def summarise(plan: Plan) -> dict:
         "code_prefixes": [
             {"unit": pk, "name": names.get(pk, ""), "prefix": prefix} for pk, prefix in plan.code_prefixes.items()
         ],
+        "codes_needed": plan.codes_needed,
+        "codes_missing": plan.codes_missing,
         "status_percents": plan.status_percents,
         "progress_count": sum(1 for r in plan.rows if r.get("new_progress")),
         "rows": [
@@ -109,6 +111,7 @@ def summarise(plan: Plan) -> dict:
                 "row": r["row"],
                 "action": r["action"],
                 "code": r["code"],
+                "generated_code": bool(r.get("generated_code")),
                 "title": r["title"],
                 "owner_unit": r["owner_unit"].name if r["owner_unit"] else "",
                 "partner_units": "、".join(u.name for u in r["partner_units"][:20])

@@ -99,12 +99,18 @@ def import_mapping(request, campaign, access, pk):
         )
     hidden = sheet.hidden_columns
     guessed = map_columns(headers, hidden, preset.mapping if preset else None)
-    form = MappingForm(request.POST or None, headers=headers, initial_columns=guessed)
+    form = MappingForm(
+        request.POST or None,
+        headers=headers,
+        initial_columns=guessed,
+        initial={"generate_codes": bool((job.options or {}).get("generate_codes"))},
+    )
     if request.method == "POST" and form.is_valid():
         job.mapping = form.mapping()
+        job.options = {**(job.options or {}), "generate_codes": form.cleaned_data["generate_codes"]}
         job.state = ImportJob.State.ANALYSING
         job.heartbeat_at = timezone.now()
-        job.save(update_fields=["mapping", "state", "heartbeat_at"])
+        job.save(update_fields=["mapping", "options", "state", "heartbeat_at"])
         name = form.cleaned_data.get("save_preset", "").strip()
         if name:
             # Every header, the ignored ones too (as ""), so the preset decides them all next time.
@@ -157,6 +163,9 @@ def import_confirm(request, campaign, access, pk):
     job = _get_job(campaign, pk)
     if job.result.get("error_count"):
         messages.error(request, _("This import cannot be written: fix the file and upload it again."))
+        return redirect("sheets:import_job", campaign.slug, job.pk)
+    if job.result.get("codes_missing"):
+        messages.error(request, _("New items have no code: choose the code column, or generate codes."))
         return redirect("sheets:import_job", campaign.slug, job.pk)
     # Claim, then work: of two confirms at once (a double click), one moves the job on and queues it.
     claimed = ImportJob.objects.filter(pk=job.pk, state=ImportJob.State.PREVIEW).update(
@@ -240,8 +249,8 @@ def import_place_unit(request, campaign, access, pk):
 @require_POST
 @campaign_view
 def import_options(request, campaign, access, pk):
-    """The office's choices on the preview: the date of the progress the sheet reports, the code prefix of
-    each owner unit (a sheet without codes) and the percent each status word stands for."""
+    """The office's choices on the preview: the date of the progress the sheet reports, whether new items
+    without a code get one and the code prefix of each owner unit, and the percent each status word stands for."""
     _require_office(access)
     job = _previewed_job(request, campaign, pk)
     if job is None:
@@ -259,6 +268,8 @@ def import_options(request, campaign, access, pk):
         if value:
             prefixes[str(entry["unit"])] = value
     options["prefixes"] = prefixes
+    if job.result.get("codes_needed"):  # the box is on the form only then: unticked means no codes made
+        options["generate_codes"] = request.POST.get("generate_codes") == "on"
     percents = dict(options.get("percents") or {})
     for word in job.result.get("status_percents", {}):
         value = int_param(request, f"percent_{word}", None, data=request.POST, min_value=0, max_value=100)

@@ -101,6 +101,38 @@ def test_office_imports_a_ledger_step_by_step(page, page_watch, people, org, tmp
     assert Item.objects.count() == 4
 
 
+def test_office_chooses_to_generate_codes_for_a_sheet_without_them(page, page_watch, people, org, tmp_path):
+    """A sheet with 序号 and no 编号: the preview makes no codes by itself and cannot be written; the office
+    ticks “generate”, sees the codes that will be made (per responsible unit, its prefix) and writes them."""
+    log_in(page, "olivia")
+    page.goto("/c/2021/sheets/import/")
+    path = tmp_path / "台账.xlsx"
+    path.write_bytes(
+        simple_ledger(
+            [[1, "优化OA系统", "集团办公室"], [2, "福利平台", "人力资源部"]], headers=("序号", "实事名称", "牵头单位")
+        )
+    )
+    page.set_input_files("#upload-form input[type=file]", str(path))
+    page.click("#upload-form button[type=submit]")
+    expect(page.locator("#mapping-form input[name=generate_codes]")).not_to_be_checked()
+    page.click("#mapping-form button[type=submit]")
+    expect(page.locator("#codes-missing")).to_be_visible()
+    expect(page.locator("#confirm-form")).to_have_count(0)
+    expect(page.locator("#job-rows")).to_contain_text(zh("no code"))
+    page.get_by_label(zh("Generate their codes, with a prefix per responsible unit:")).check()
+    page.get_by_label("集团办公室").fill("BGS")
+    page.click("#import-options button[type=submit]")
+    expect(page.locator("#codes-missing")).to_have_count(0)
+    expect(page.locator("#job-rows")).to_contain_text("BGS-001")
+    expect(page.locator("#job-rows")).to_contain_text("IMP-001")
+    expect(page.locator("#job-rows")).to_contain_text(zh("generated"))
+    screenshot(page, "ledger-import-generated-codes")
+    assert not Item.objects.exists()
+    page.click("#confirm-form button[type=submit]")
+    expect(page.locator(".alert-success")).to_be_visible()
+    assert dict(Item.objects.values_list("title", "code")) == {"优化OA系统": "BGS-001", "福利平台": "IMP-001"}
+
+
 def test_office_places_an_unknown_unit_name_on_the_preview(page, page_watch, people, org, tmp_path):
     """“人力资源处” is no unit: the preview lists it once with 人力资源部 as a candidate; the office picks it,
     the preview reads the sheet again with no error, and the import goes through."""

@@ -142,9 +142,10 @@ def test_reimport_updates_by_code_and_changes_nothing_twice(db, org, campaign, t
 
 def test_reimport_without_codes_matches_title_and_unit(db, org, campaign, tmp_path):
     rows = [["", "优化OA系统", "办公室", "6月底前", ""]]
-    run(tmp_path, simple_ledger(rows), "--campaign", campaign.slug)
+    run(tmp_path, simple_ledger(rows), "--campaign", campaign.slug, "--generate-codes")
     item = Item.objects.get(campaign=campaign)
     assert item.code.startswith("IMP-")
+    # The second time the row is that item (by title and unit): no code to make, no choice to ask for.
     _code, result = run(
         tmp_path, simple_ledger([["", "优化OA系统", "办公室", "9月底前", ""]]), "--campaign", campaign.slug
     )
@@ -186,7 +187,7 @@ def test_create_campaign_dry_run_leaves_no_campaign(db, org, tmp_path):
 
 def test_gbk_csv_imports(db, org, campaign, tmp_path):
     text = "序号,事项,责任单位,完成时限\n1,解决停车难,人力资源部,年底前\n"
-    code, result = run(tmp_path, text.encode("gbk"), "--campaign", campaign.slug, name="台账.csv")
+    code, result = run(tmp_path, text.encode("gbk"), "--campaign", campaign.slug, "--generate-codes", name="台账.csv")
     assert code == 0, result
     assert result["items"][0]["title"] == "解决停车难"
     assert result["items"][0]["due"] == f"{campaign.starts_on.year}-12-31"
@@ -220,3 +221,14 @@ def test_dry_run_prints_the_differences_of_updated_items(db, org, campaign, tmp_
     assert "row 2 A-1 优化OA系统" in text and "集团办公室 → 人力资源部" in text
     assert "would import: created 0, updated 1" in text
     assert Item.objects.get(code="A-1").owner_unit == org["office_dept"]
+
+
+def test_a_sheet_without_codes_is_refused_unless_codes_are_generated(db, org, campaign, tmp_path):
+    rows = [["", "优化OA系统", "办公室", "6月底前", ""], ["", "福利平台", "办公室", "", ""]]
+    code, result = run(tmp_path, simple_ledger(rows), "--campaign", campaign.slug)
+    assert code == 1 and result["codes_missing"] == 2
+    assert [i["code"] for i in result["items"]] == ["", ""]
+    assert not Item.objects.filter(campaign=campaign).exists()
+    code, result = run(tmp_path, simple_ledger(rows), "--campaign", campaign.slug, "--generate-codes")
+    assert code == 0 and result["codes_missing"] == 0
+    assert sorted(Item.objects.filter(campaign=campaign).values_list("code", flat=True)) == ["IMP-001", "IMP-002"]

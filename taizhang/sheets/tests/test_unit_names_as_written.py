@@ -180,14 +180,16 @@ def test_the_command_lists_each_unknown_name_once_with_candidates_and_learns_not
 def test_serial_number_is_not_the_code_and_numbers_keep_their_written_form(yuanhang, campaign, items=None):
     plan = build_plan([["序号", "编号", "实事名称", "责任单位"], [1.0, "DC-001", "甲", "人力资源部"]], campaign)
     assert plan.rows[0]["code"] == "DC-001"
-    plan = build_plan(
-        [["序号", "实事名称", "责任单位"], [1.0, "甲", "人力资源部"], [2.0, "乙", "人力资源部"]], campaign
-    )
-    assert [r["code"] for r in plan.rows] == ["IMP-001", "IMP-002"]  # generated, never "1"
+    serials = [["序号", "实事名称", "责任单位"], [1.0, "甲", "人力资源部"], [2.0, "乙", "人力资源部"]]
+    plan = build_plan(serials, campaign)
+    assert [r["code"] for r in plan.rows] == ["", ""]  # never "1"; and none made unless the office asks
+    assert plan.blocked and plan.codes_missing == 2 and plan.code_prefixes == {yuanhang["hr"].pk: "IMP"}
+    plan = build_plan(serials, campaign, options={"generate_codes": True})
+    assert [r["code"] for r in plan.rows] == ["IMP-001", "IMP-002"] and not plan.blocked
     plan = build_plan(
         [["序号", "实事名称", "责任单位"], [1.0, "甲", "人力资源部"]],
         campaign,
-        options={"prefixes": {str(yuanhang["hr"].pk): "HR"}},
+        options={"generate_codes": True, "prefixes": {str(yuanhang["hr"].pk): "HR"}},
     )
     assert plan.rows[0]["code"] == "HR-001"
 

@@ -139,3 +139,23 @@ def test_a_saved_preset_is_used_for_the_next_file_of_the_same_shape(org, campaig
     assert page.context["preset"].name == "经办表"
     assert page.context["form"].fields["col_4"].initial == "owner"
     assert page.context["form"].fields["col_3"].initial == ""  # the preset left 完成时间 out
+
+
+def test_codes_are_made_only_when_the_office_asks_on_the_mapping_page(org, campaign, people, login):
+    client = login(people["olivia"])
+    upload(client, campaign, simple_ledger([["好事", "办公室"]], headers=("实事名称", "牵头单位")))
+    job = ImportJob.objects.get()
+    url = reverse("sheets:import_mapping", args=[campaign.slug, job.pk])
+    client.post(url, {"col_0": "title", "col_1": "owner_unit"})
+    job.refresh_from_db()
+    assert (job.result["codes_needed"], job.result["codes_missing"]) == (1, 1)
+    assert job.result["rows"][0]["code"] == ""
+    refused = client.post(reverse("sheets:import_confirm", args=[campaign.slug, job.pk]), follow=True)
+    assert "New items have no code" in refused.content.decode() or "没有编号" in refused.content.decode()
+    assert not Item.objects.exists()  # nothing invented, nothing written
+    client.post(url, {"col_0": "title", "col_1": "owner_unit", "generate_codes": "on"})
+    job.refresh_from_db()
+    assert job.result["codes_missing"] == 0 and job.result["rows"][0]["code"] == "IMP-001"
+    assert job.result["rows"][0]["generated_code"]
+    client.post(reverse("sheets:import_confirm", args=[campaign.slug, job.pk]))
+    assert Item.objects.get(campaign=campaign).code == "IMP-001"

@@ -2,8 +2,9 @@
 
 Reads the first sheet that has a recognisable header, understands the rows
 (see ``taizhang.sheets.ledger_import``), and writes everything or nothing.
-``--dry-run`` only reports; ``--json`` prints one JSON object; exit status 1
-when the file has errors or unit names no unit has (listed once each, with their rows and the closest
+``--dry-run`` only reports; ``--json`` prints one JSON object; ``--generate-codes`` gives new items
+without a code one (else they block the import, as on the preview page); exit status 1
+when the file has errors, new items without codes, or unit names no unit has (listed once each, with their rows and the closest
 units; the command never learns a name by itself: the office places it on the preview page). Items, a new campaign (``--create-campaign``) and their history are
 written as the command line's system actor (命令行导入（root）), granted the office's rights.
 """
@@ -36,6 +37,11 @@ class Command(BaseCommand):
         parser.add_argument("--create-campaign", action="store_true", help="create the campaign when it does not exist")
         parser.add_argument("--dry-run", action="store_true", help="report what would happen, write nothing")
         parser.add_argument("--json", action="store_true", help="print one JSON object")
+        parser.add_argument(
+            "--generate-codes",
+            action="store_true",
+            help="give new items without a code one (a prefix per responsible unit: HQ-001); without it they are errors",
+        )
 
     def handle(self, *args, **options):
         path = Path(options["file"])
@@ -70,7 +76,12 @@ class Command(BaseCommand):
                     )
                 except ValidationError as error:
                     raise CommandError("; ".join(error.messages)) from error
-            plan = build_plan(sheet.rows, campaign, hidden=sheet.hidden_columns)
+            plan = build_plan(
+                sheet.rows,
+                campaign,
+                hidden=sheet.hidden_columns,
+                options={"generate_codes": options["generate_codes"]},
+            )
             if not plan.blocked and not options["dry_run"]:
                 apply_ledger_plan(campaign, plan, acting_user=actor)
             else:
@@ -85,6 +96,10 @@ class Command(BaseCommand):
                 rows = ", ".join(str(r) for r in name["rows"])
                 candidates = "、".join(c["name"] for c in name["candidates"]) or "-"
                 self.stderr.write(f"{name['problem']} unit “{name['name']}” (rows {rows}); candidates: {candidates}")
+            if plan.codes_missing:
+                self.stderr.write(
+                    f"{plan.codes_missing} new items have no code: map a code column (编号) or pass --generate-codes"
+                )
             if options["verbosity"] >= 1:
                 for row in plan.rows:
                     if row["action"] == "update":
