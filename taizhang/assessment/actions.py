@@ -20,6 +20,7 @@ from taizhang.history.recording import diff, note, record, snapshot
 from taizhang.lib.locks import lock_one
 from taizhang.lib.media import check_upload
 from taizhang.orgs.access import Access
+from taizhang.orgs.models import RoleGrant
 
 from . import access as rights
 from . import rules, scoring
@@ -713,6 +714,9 @@ def assign_penalty(penalty: PenaltyAction, *, owner, acting_user) -> PenaltyActi
         raise ValidationError(_("This penalty action is already closed."))
     if owner is None or not owner.is_active:
         raise ValidationError({"owner": _("Choose the person responsible.")})
+    if not RoleGrant.objects.filter(user=owner, campaign=penalty.run.campaign).exists():
+        # They are told with a link to the penalties page, which only people of the campaign may open.
+        raise ValidationError({"owner": _("The person responsible must have a role in this campaign.")})
     if penalty.owner_id == owner.pk:
         return penalty
     before = snapshot(penalty, ("owner",))

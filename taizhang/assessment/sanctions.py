@@ -117,16 +117,18 @@ OWNER_KINDS = ("principal", "first")
 
 
 def default_owners(campaign, unit_ids) -> dict:
-    """Unit id → the user who holds its principal (else first) responsibility, where a person is assigned."""
-    from taizhang.orgs.models import User
+    """Unit id → the user who holds its principal (else first) responsibility, where a person with a role in the
+    campaign is assigned (the notice links to a page of the campaign)."""
+    from taizhang.orgs.models import RoleGrant, User
     from taizhang.supervision.queries import responsibility_holders
 
     if not unit_ids:
         return {}
+    in_campaign = set(RoleGrant.objects.filter(campaign=campaign).values_list("user_id", flat=True))
     chosen = {}
     for unit_id, kinds in responsibility_holders(campaign, unit_ids).items():
         for kind in OWNER_KINDS:
-            person = next((h.holder_user_id for h in kinds.get(kind, []) if h.holder_user_id), None)
+            person = next((h.holder_user_id for h in kinds.get(kind, []) if h.holder_user_id in in_campaign), None)
             if person is not None:
                 chosen[unit_id] = person
                 break

@@ -647,8 +647,7 @@ def run_freeze(request, campaign, access, pk):
 def penalty_list(request, campaign, access, pk):
     """Rewards and penalties of a frozen result; the office closes a penalty action."""
     run = _run(campaign, pk)
-    mine = PenaltyAction.objects.filter(run=run, owner=request.user).exists()
-    if not rights.can_read_results(access) and not access.is_liaison and not mine:
+    if not rights.can_read_results(access) and not access.is_liaison:
         raise PermissionDenied
     penalties = PenaltyAction.objects.filter(run=run).select_related("unit", "closed_by", "owner")
     if not rights.can_read_results(access):

@@ -14,6 +14,8 @@ from taizhang.assessment import actions, outputs
 from taizhang.assessment.models import AdjustmentEvidence, ObjectionEvidence, PenaltyAction, SchemeItem
 from taizhang.history.recording import history_for
 from taizhang.notices.models import Message
+from taizhang.orgs.actions import grant_role
+from taizhang.orgs.models import Role
 from taizhang.supervision import actions as supervision_actions
 from taizhang.testing.factories import make_user
 
@@ -128,6 +130,8 @@ def test_evidence_files_go_through_the_gate_and_are_read_per_unit(client, scene)
 
 def test_a_penalty_has_an_owner_who_is_told(client, scene):
     head = make_user("hank", name="韩书记", unit=scene["a"])
+    grant_role(user=head, campaign=scene["campaign"], role=Role.LEADER)
+    nobody = make_user("nina", name="无角色")
     supervision_actions.assign_responsibility(
         scene["campaign"],
         kind="principal",
@@ -158,9 +162,9 @@ def test_a_penalty_has_an_owner_who_is_told(client, scene):
     assert Message.objects.filter(recipient=scene["other"], subject__contains=other.get_kind_display()).exists()
     page = client.get(reverse("assessment:penalty_list", args=[slug, run.pk])).content.decode()
     assert "韩书记" in page and "包联络" in page
-    # The owner, with no role in the campaign, reads the penalties page (their own action on it).
-    client.force_login(head)
-    assert client.get(reverse("assessment:penalty_list", args=[slug, run.pk])).status_code == 200
+    # Someone without a role in the campaign could not open the page they would be sent to: refused.
+    with pytest.raises(ValidationError):
+        actions.assign_penalty(other, owner=nobody, acting_user=scene["office"])
     with pytest.raises(PermissionDenied):
         actions.assign_penalty(other, owner=head, acting_user=scene["assessor"])
 
@@ -193,7 +197,7 @@ def test_the_year_end_export_has_a_row_per_leader(scene):
     assert rows[1] == ["单位", "责任人", "责任", "考核得分", "排名", "等次", "备注"]
     body = rows[2:]
     a_rows = [r for r in body if r[0] == "甲子公司"]
-    assert [r[1] for r in a_rows] == ["", "甲子公司 党委书记 韩书记"]
+    assert [r[1] for r in a_rows] == ["", "党委书记 韩书记"]
     assert "主体责任" in a_rows[1][2] and "第一责任" in a_rows[1][2]
     assert a_rows[1][3] == a_rows[0][3]  # the leader's row carries the unit's score
     assert [r[1] for r in body if r[0] == "乙子公司"] == [""]
