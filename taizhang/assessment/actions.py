@@ -7,6 +7,7 @@ or result with a message (nothing written).
 import datetime
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max, Sum
@@ -17,15 +18,19 @@ from django.utils.translation import gettext_noop
 from taizhang.history.models import HistoryEntry
 from taizhang.history.recording import diff, note, record, snapshot
 from taizhang.lib.locks import lock_one
+from taizhang.lib.media import check_upload
 from taizhang.orgs.access import Access
+from taizhang.orgs.models import RoleGrant
 
 from . import access as rights
 from . import rules, scoring
 from .models import (
     Adjustment,
+    AdjustmentEvidence,
     AssessmentScheme,
     ItemScore,
     Objection,
+    ObjectionEvidence,
     PenaltyAction,
     Rule,
     SchemeItem,
@@ -47,6 +52,7 @@ SCHEME_FIELDS = (
     "red_days",
     "export_columns",
 )
+MAX_FILES = 10
 ITEM_FIELDS = ("title", "points", "floor", "content", "standard", "method", "department", "allows_bonus")
 
 
@@ -68,6 +74,23 @@ def _require_draft(scheme: AssessmentScheme) -> None:
 def _check_stale(obj, revision, field: str = "revision") -> None:
     if revision is not None and int(revision) != getattr(obj, field):
         raise ValidationError(_("Someone else changed this in the meantime. Reload the page and try again."))
+
+
+def _check_files(files) -> None:
+    """Every file through the one upload gate before anything is written (a bad file refuses the whole write)."""
+    if len(files) > MAX_FILES:
+        raise ValidationError({"files": _("At most %(n)s files at a time.") % {"n": MAX_FILES}})
+    for upload in files:
+        try:
+            check_upload(upload, max_bytes=settings.ATTACHMENT_MAX_BYTES)
+        except ValidationError as error:
+            raise ValidationError({"files": error.messages}) from error
+
+
+def _touch(scheme: AssessmentScheme) -> None:
+    """The scheme's structure changed: a page that still shows the old order is stale for reordering."""
+    scheme.revision += 1
+    scheme.save(update_fields=["revision"])
 
 
 def _check_total(scheme: AssessmentScheme, *, extra: Decimal = Decimal(0), without: int | None = None) -> None:
@@ -150,6 +173,7 @@ def add_section(scheme: AssessmentScheme, *, title: str, acting_user) -> SchemeS
         raise ValidationError({"title": _("Give the section a title.")})
     order = (scheme.sections.aggregate(m=Max("order"))["m"] or 0) + 1
     section = SchemeSection.objects.create(scheme=scheme, title=title[:200], order=order)
+    _touch(scheme)
     record(
         scheme,
         HistoryEntry.Action.UPDATE,
@@ -190,6 +214,7 @@ def add_item(section: SchemeSection, *, data: dict, acting_user) -> SchemeItem:
     order = (section.items.aggregate(m=Max("order"))["m"] or 0) + 1
     item = SchemeItem.objects.create(scheme=scheme, section=section, order=order, **fields)
     Rule.objects.create(item=item, kind=kind, params=params)
+    _touch(scheme)
     record(
         scheme,
         HistoryEntry.Action.UPDATE,
@@ -230,9 +255,11 @@ def update_item(item: SchemeItem, *, data: dict, acting_user) -> SchemeItem:
 def remove_item(item: SchemeItem, *, acting_user) -> None:
     scheme = item.scheme
     _require_office(acting_user, scheme.campaign)
-    _require_draft(lock_one(AssessmentScheme, pk=scheme.pk))
+    scheme = lock_one(AssessmentScheme, pk=scheme.pk)
+    _require_draft(scheme)
     title = item.title
     item.delete()
+    _touch(scheme)
     record(
         scheme,
         HistoryEntry.Action.UPDATE,
@@ -243,17 +270,55 @@ def remove_item(item: SchemeItem, *, acting_user) -> None:
 
 
 @transaction.atomic
-def move_item(item: SchemeItem, *, position: int, acting_user) -> None:
-    """Put an item at ``position`` (0-based) within its section (the editor's drag order)."""
-    scheme = item.scheme
+def reorder(
+    scheme: AssessmentScheme, *, what: str, pk: int, position: int, section_id: int | None = None, revision, acting_user
+) -> SchemeSection | SchemeItem:
+    """Put a section (``what="section"``) or an item (``"item"``, into ``section_id`` when given: dragged to
+    another section) at ``position`` (0-based) among its siblings: the editor's drag order and its up and down
+    buttons. Refused when the page was stale (the scheme's revision moved on since), recorded in history."""
     _require_office(acting_user, scheme.campaign)
-    _require_draft(lock_one(AssessmentScheme, pk=scheme.pk))
-    siblings = [i for i in item.section.items.order_by("order", "pk") if i.pk != item.pk]
+    scheme = lock_one(AssessmentScheme, pk=scheme.pk)
+    _require_draft(scheme)
+    if revision is None:
+        raise ValidationError(_("Someone else changed this in the meantime. Reload the page and try again."))
+    _check_stale(scheme, revision)
+    if what == "section":
+        moved = SchemeSection.objects.filter(scheme=scheme, pk=pk).first()
+        if moved is None:
+            raise ValidationError(_("This section is not in the scheme."))
+        siblings = list(scheme.sections.exclude(pk=pk).order_by("order", "pk"))
+        model, where = SchemeSection, moved.title
+    elif what == "item":
+        moved = SchemeItem.objects.filter(scheme=scheme, pk=pk).select_related("section").first()
+        if moved is None:
+            raise ValidationError(_("This item is not in the scheme."))
+        target = moved.section
+        if section_id is not None and section_id != moved.section_id:
+            target = SchemeSection.objects.filter(scheme=scheme, pk=section_id).first()
+            if target is None:
+                raise ValidationError(_("This section is not in the scheme."))
+            moved.section = target
+            moved.save(update_fields=["section"])
+        siblings = list(target.items.exclude(pk=pk).order_by("order", "pk"))
+        model, where = SchemeItem, f"{moved.title} · {target.title}"
+    else:
+        raise ValidationError(_("Choose a section or an item to move."))
     position = max(0, min(position, len(siblings)))
-    siblings.insert(position, item)
+    siblings.insert(position, moved)
     for order, sibling in enumerate(siblings, start=1):
         if sibling.order != order:
-            SchemeItem.objects.filter(pk=sibling.pk).update(order=order)
+            model.objects.filter(pk=sibling.pk).update(order=order)
+    scheme.revision += 1
+    scheme.save(update_fields=["revision"])
+    record(
+        scheme,
+        HistoryEntry.Action.UPDATE,
+        actor=acting_user,
+        campaign=scheme.campaign,
+        note=note(gettext_noop("Moved to place %(n)s: %(what)s"), n=position + 1, what=where),
+    )
+    moved.order = position + 1
+    return moved
 
 
 def _copy_into(source: AssessmentScheme, target: AssessmentScheme) -> None:
@@ -428,10 +493,14 @@ def score_manual(
 
 
 @transaction.atomic
-def propose_adjustment(item_score: ItemScore, *, points, reason: str, evidence: str = "", acting_user) -> Adjustment:
+def propose_adjustment(
+    item_score: ItemScore, *, points, reason: str, evidence: str = "", files=(), acting_user
+) -> Adjustment:
+    """An assessor's 加减分 with its reason and evidence (a note, and files through the one upload gate)."""
     run = item_score.unit_score.run
     access = _access(acting_user, run.campaign)
     access.require(rights.can_score(access), _("Only assessors propose adjustments."))
+    _check_files(files)
     item_score, run = _lock_item_score(item_score)
     points = rules.dec(points)
     if points == 0:
@@ -465,6 +534,8 @@ def propose_adjustment(item_score: ItemScore, *, points, reason: str, evidence: 
         evidence=(evidence or "").strip()[:300],
         proposed_by=acting_user,
     )
+    for upload in files:
+        AdjustmentEvidence(adjustment=adjustment, file=upload, name=upload.name[:200], size=upload.size).save()
     record(
         adjustment,
         HistoryEntry.Action.CREATE,
@@ -528,12 +599,14 @@ def open_review(run: ScoringRun, *, acting_user) -> ScoringRun:
 
 
 @transaction.atomic
-def raise_objection(item_score: ItemScore, *, reason: str, acting_user) -> Objection:
+def raise_objection(item_score: ItemScore, *, reason: str, files=(), acting_user) -> Objection:
+    """A unit's 申诉 on one item during the review window, with its reason and supporting files."""
     run = item_score.unit_score.run
     access = _access(acting_user, run.campaign)
     unit = item_score.unit_score.unit
     if not access.speaks_for(unit):
         raise PermissionDenied(_("Only the unit itself objects to its scores."))
+    _check_files(files)
     item_score, run = _lock_item_score(item_score)
     if not rights.review_open(run):
         raise ValidationError(_("The review window is closed."))
@@ -543,6 +616,8 @@ def raise_objection(item_score: ItemScore, *, reason: str, acting_user) -> Objec
     if item_score.objections.filter(state=Objection.State.OPEN).exists():
         raise ValidationError(_("An objection to this item is already waiting for its answer."))
     objection = Objection.objects.create(item_score=item_score, reason=reason, raised_by=acting_user)
+    for upload in files:
+        ObjectionEvidence(objection=objection, file=upload, name=upload.name[:200], size=upload.size).save()
     record(
         objection,
         HistoryEntry.Action.SUBMIT,
@@ -629,6 +704,35 @@ def close_penalty(penalty: PenaltyAction, *, closure: str, acting_user) -> Penal
     return penalty
 
 
+@transaction.atomic
+def assign_penalty(penalty: PenaltyAction, *, owner, acting_user) -> PenaltyAction:
+    """The office names who must carry out a penalty action (约谈, 通报批评, 限期整改); that person is told."""
+    access = _access(acting_user, penalty.run.campaign)
+    access.require(access.is_office, _("Only the office assigns a penalty action."))
+    penalty = lock_one(PenaltyAction, pk=penalty.pk)
+    if penalty.state == PenaltyAction.State.CLOSED:
+        raise ValidationError(_("This penalty action is already closed."))
+    if owner is None or not owner.is_active:
+        raise ValidationError({"owner": _("Choose the person responsible.")})
+    if not RoleGrant.objects.filter(user=owner, campaign=penalty.run.campaign).exists():
+        # They are told with a link to the penalties page, which only people of the campaign may open.
+        raise ValidationError({"owner": _("The person responsible must have a role in this campaign.")})
+    if penalty.owner_id == owner.pk:
+        return penalty
+    before = snapshot(penalty, ("owner",))
+    penalty.owner = owner
+    penalty.save(update_fields=["owner"])
+    record(
+        penalty,
+        HistoryEntry.Action.UPDATE,
+        actor=acting_user,
+        campaign=penalty.run.campaign,
+        changes=diff(penalty, before),
+    )
+    transaction.on_commit(lambda: _notify_penalties([penalty], owners_only=True))
+    return penalty
+
+
 # Notices ----------------------------------------------------------------------------------------------
 
 
@@ -662,29 +766,33 @@ def _notify_review(run: ScoringRun) -> None:
             )
 
 
-def _notify_penalties(penalties) -> None:
+def _notify_penalties(penalties, *, owners_only: bool = False) -> None:
+    """Each penalty to its unit's liaisons (unless ``owners_only``) and to the person who must carry it out."""
     from django.urls import reverse
 
     from taizhang.notices.models import Reason
     from taizhang.notices.sending import notify
 
-    by_unit = {}
-    for penalty in penalties:
-        by_unit.setdefault(penalty.unit_id, []).append(penalty)
     if not penalties:
         return
     campaign = penalties[0].run.campaign
-    for unit, users in _liaisons_of(campaign, list(by_unit)):
-        for penalty in by_unit[unit.pk]:
-            url = reverse("assessment:penalty_list", args=[campaign.slug, penalty.run_id])
-            for user in users:
-                notify(
-                    reason=Reason.CHASE,
-                    scope=f"assessment-penalty:{penalty.pk}",
-                    subject=_("Assessment penalty: %(kind)s") % {"kind": penalty.get_kind_display()},
-                    body=_("%(reason)s Deadline: %(date)s.")
-                    % {"reason": penalty.reason, "date": penalty.deadline.isoformat()},
-                    url=url,
-                    campaign=campaign,
-                    user=user,
-                )
+    by_unit: dict[int, list] = {}
+    for penalty in penalties:
+        by_unit.setdefault(penalty.unit_id, []).append(penalty)
+    liaisons = {} if owners_only else {unit.pk: list(users) for unit, users in _liaisons_of(campaign, list(by_unit))}
+    for penalty in penalties:
+        people = list(liaisons.get(penalty.unit_id, []))
+        if penalty.owner is not None and all(user.pk != penalty.owner_id for user in people):
+            people.append(penalty.owner)
+        url = reverse("assessment:penalty_list", args=[campaign.slug, penalty.run_id])
+        for user in people:
+            notify(
+                reason=Reason.CHASE,
+                scope=f"assessment-penalty:{penalty.pk}",
+                subject=_("Assessment penalty: %(kind)s") % {"kind": penalty.get_kind_display()},
+                body=_("%(reason)s Deadline: %(date)s.")
+                % {"reason": penalty.reason, "date": penalty.deadline.isoformat()},
+                url=url,
+                campaign=campaign,
+                user=user,
+            )

@@ -1,8 +1,11 @@
 from django import forms
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from taizhang.ledger.forms import MultipleFileField
 from taizhang.lib.forms import StyledForm
-from taizhang.orgs.models import Unit
+from taizhang.lib.widgets import PickerField
+from taizhang.orgs.models import Unit, User
 
 from .models import AssessmentScheme, Rule, SchemeSection
 
@@ -91,14 +94,25 @@ class AdjustmentForm(StyledForm, forms.Form):
     points = forms.DecimalField(label=_("Points (+/−)"), max_digits=7, decimal_places=2)
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
     evidence = forms.CharField(label=_("Evidence"), required=False, max_length=300)
+    files = MultipleFileField(label=_("Evidence files (optional)"), required=False)
 
 
 class ObjectionForm(StyledForm, forms.Form):
     reason = forms.CharField(label=_("Why you object"), widget=forms.Textarea(attrs={"rows": 3}))
+    files = MultipleFileField(label=_("Supporting files (optional)"), required=False)
 
 
 class AnswerForm(StyledForm, forms.Form):
     answer = forms.CharField(label=_("Answer"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class PenaltyOwnerForm(StyledForm, forms.Form):
+    owner = PickerField(User.objects.filter(is_active=True), label=_("Person responsible"))
+
+    def __init__(self, *args, campaign, **kwargs):
+        super().__init__(*args, **kwargs)
+        url = reverse("campaigns:people_search", args=[campaign.slug])
+        self.fields["owner"].url = self.fields["owner"].widget.url = url
 
 
 class ClosureForm(StyledForm, forms.Form):

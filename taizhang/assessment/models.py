@@ -7,6 +7,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from taizhang.lib.models import Attachment
 from taizhang.orgs.models import Unit
 
 POINTS = {"max_digits": 7, "decimal_places": 2}
@@ -253,38 +254,41 @@ class ItemScore(models.Model):
         return f"{self.scheme_item} {self.points}"
 
 
-class ScoreFact(models.Model):
-    """One fact behind a unit's points on an item (an item done on time, a report missed…) and what it weighed."""
+class FactKind(models.TextChoices):
+    """What a fact behind a point is (and so which page it links to)."""
 
-    class Kind(models.TextChoices):
-        ITEM = "item", _("item")
-        REPORT = "report", _("report")
-        WEEK = "week", _("week")
-        CHASE = "chase", _("chase-up notice")
-        FINDING = "finding", _("finding")
-        INSTRUCTION = "instruction", _("instruction")
-        PRACTICE = "practice", _("good practice")
-        ACTIVITY = "activity", _("activity")
-        FIGURE = "figure", _("figure")
+    ITEM = "item", _("item")
+    REPORT = "report", _("report")
+    WEEK = "week", _("week")
+    CHASE = "chase", _("chase-up notice")
+    FINDING = "finding", _("finding")
+    INSTRUCTION = "instruction", _("instruction")
+    PRACTICE = "practice", _("good practice")
+    ACTIVITY = "activity", _("activity")
+    FIGURE = "figure", _("figure")
 
-    # One index only, (run, unit, scheme_item): a run writes hundreds of thousands of facts, and every index
-    # more is paid on each of them; units and scheme items with facts are never deleted.
+
+class ItemFacts(models.Model):
+    """The facts behind one unit's points on one item of a run, in order: ``[kind, object id, label, points]``.
+
+    One row per unit and item rather than one per fact: a year's run over 2,000 units holds hundreds of
+    thousands of facts, and a row (with its index entry) for each cost more than the whole computation.
+    Each fact still names its object (``kind`` and ``object id``), so every point links to its page.
+    """
+
+    # One index only, the unique (run, unit, scheme_item); units and scheme items with facts are never deleted.
     run = models.ForeignKey(ScoringRun, on_delete=models.CASCADE, related_name="+", db_index=False)
     unit = models.ForeignKey("orgs.Unit", on_delete=models.PROTECT, related_name="+", db_index=False)
     scheme_item = models.ForeignKey(SchemeItem, on_delete=models.PROTECT, related_name="+", db_index=False)
-    kind = models.CharField(max_length=12, choices=Kind.choices)
-    object_id = models.IntegerField(null=True)
-    label = models.CharField(max_length=300)
-    points = models.DecimalField(default=Decimal(0), **POINTS)
+    rows = models.JSONField(default=list)
 
     class Meta:
-        verbose_name = _("score fact")
-        verbose_name_plural = _("score facts")
-        ordering = ["run", "unit", "scheme_item", "pk"]
-        indexes = [models.Index(fields=["run", "unit", "scheme_item"], name="score_fact_lookup")]
+        verbose_name = _("facts behind a score")
+        verbose_name_plural = _("facts behind scores")
+        constraints = [models.UniqueConstraint(fields=["run", "unit", "scheme_item"], name="item_facts_once")]
 
     def __str__(self) -> str:
-        return self.label
+        return f"{self.unit_id} {self.scheme_item_id} ({len(self.rows)})"
 
 
 class Adjustment(models.Model):
@@ -344,6 +348,40 @@ class Objection(models.Model):
         return self.reason[:40]
 
 
+def evidence_path(instance, filename: str) -> str:
+    return f"assessment/{instance.folder}/{filename}"
+
+
+class AdjustmentEvidence(Attachment):
+    """A file that supports a proposed adjustment (加减分的依据)."""
+
+    adjustment = models.ForeignKey(Adjustment, on_delete=models.PROTECT, related_name="files")
+    file = models.FileField(_("file"), upload_to=evidence_path, max_length=300)
+
+    class Meta(Attachment.Meta):
+        verbose_name = _("adjustment evidence")
+        verbose_name_plural = _("adjustment evidence")
+
+    @property
+    def folder(self) -> str:
+        return f"adjustments/{self.adjustment_id}"
+
+
+class ObjectionEvidence(Attachment):
+    """A file a unit sends with its objection (申诉材料)."""
+
+    objection = models.ForeignKey(Objection, on_delete=models.PROTECT, related_name="files")
+    file = models.FileField(_("file"), upload_to=evidence_path, max_length=300)
+
+    class Meta(Attachment.Meta):
+        verbose_name = _("objection evidence")
+        verbose_name_plural = _("objection evidence")
+
+    @property
+    def folder(self) -> str:
+        return f"objections/{self.objection_id}"
+
+
 class Nomination(models.Model):
     """A unit nominated for an award (先进单位 / 优秀组织奖) by a frozen result."""
 
@@ -379,7 +417,15 @@ class PenaltyAction(models.Model):
     reason = models.CharField(_("reason"), max_length=300)
     # The facts that triggered it: [{"kind": "item", "id": 12, "label": "…"}].
     facts = models.JSONField(default=list, blank=True)
-    owner = models.CharField(_("person responsible"), max_length=100, blank=True)
+    # Who must carry it out (the unit's principal holder by default); notified, and shown with the action.
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person responsible"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     deadline = models.DateField(_("deadline"))
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.OPEN)
     closure = models.TextField(_("how it was closed"), blank=True)

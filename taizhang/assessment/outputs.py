@@ -12,7 +12,8 @@ from taizhang.lib import documents, xlsxread
 from taizhang.lib.xlsx import write_table
 
 from . import actions, rules
-from .models import Grade, ItemScore, Nomination, PenaltyAction, Rule, SchemeItem, ScoreFact, ScoringRun, UnitScore
+from .models import FactKind, Grade, ItemScore, Nomination, PenaltyAction, Rule, SchemeItem, ScoringRun, UnitScore
+from .queries import run_facts
 
 # The offices' table: 序号 | 考核项目 | 分值 | 考核内容 | 评分标准 | 考核方法 | 责任部门 (+ the rule, to come back).
 SCHEME_HEADERS = ["序号", "考核项目", "分值", "考核内容", "评分标准", "考核方法", "责任部门", "规则", "参数"]
@@ -264,17 +265,17 @@ def fact_url(campaign, kind: str, object_id, unit_id: int) -> str:
     if object_id is None:
         return ""
     slug = campaign.slug
-    if kind == ScoreFact.Kind.ITEM:
+    if kind == FactKind.ITEM:
         return reverse("ledger:item_detail", args=[slug, object_id])
-    if kind == ScoreFact.Kind.REPORT:
+    if kind == FactKind.REPORT:
         return reverse("reporting:report_detail", args=[slug, object_id, unit_id])
-    if kind == ScoreFact.Kind.CHASE:
+    if kind == FactKind.CHASE:
         return reverse("supervision:notice_detail", args=[slug, object_id])
-    if kind == ScoreFact.Kind.PRACTICE:
+    if kind == FactKind.PRACTICE:
         return reverse("bulletins:practice_detail", args=[slug, object_id])
-    if kind == ScoreFact.Kind.ACTIVITY:
+    if kind == FactKind.ACTIVITY:
         return reverse("study:activity_detail", args=[slug, object_id])
-    model = rules.model_for(rules.Kind.FINDINGS if kind == ScoreFact.Kind.FINDING else rules.Kind.INSTRUCTION_LATE)
+    model = rules.model_for(rules.Kind.FINDINGS if kind == FactKind.FINDING else rules.Kind.INSTRUCTION_LATE)
     if model is None:
         return ""
     obj = model.objects.filter(pk=object_id).first()
@@ -296,16 +297,14 @@ def scores_xlsx(run: ScoringRun) -> bytes:
         [
             units[u],
             items[i].title,
-            p,
+            fact.points,
             "",
             "",
-            ScoreFact.Kind(k).label,
-            label,
-            fact_url(run.campaign, k, o, u) if k != ScoreFact.Kind.FINDING else "",
+            fact.kind_label,
+            fact.label,
+            fact_url(run.campaign, fact.kind, fact.object_id, u) if fact.kind != FactKind.FINDING else "",
         ]
-        for u, i, k, o, label, p in ScoreFact.objects.filter(run=run)
-        .order_by("unit__path", "scheme_item_id", "pk")
-        .values_list("unit_id", "scheme_item_id", "kind", "object_id", "label", "points")
+        for u, i, fact in run_facts(run)
     ]
     return write_table(
         sheet_name=_("Scores"),
@@ -325,8 +324,8 @@ def scores_xlsx(run: ScoringRun) -> bytes:
     )
 
 
-YEAR_END_FIELDS = ("unit", "kind", "total", "automatic", "rank", "grade", "notes")
-DEFAULT_COLUMNS = "单位=unit\n考核得分=total\n排名=rank\n等次=grade\n备注=notes"
+YEAR_END_FIELDS = ("unit", "kind", "person", "responsibility", "total", "automatic", "rank", "grade", "notes")
+DEFAULT_COLUMNS = "单位=unit\n责任人=person\n责任=responsibility\n考核得分=total\n排名=rank\n等次=grade\n备注=notes"
 
 
 def year_end_columns(scheme) -> list[tuple[str, str]]:
@@ -351,11 +350,15 @@ def year_end_xlsx(run: ScoringRun) -> bytes:
     penalties = {}
     for p in PenaltyAction.objects.filter(run=run):
         penalties.setdefault(p.unit_id, []).append(p.get_kind_display())
+    scores = results(run)
+    people = leaders_by_unit(run.campaign, [s.unit_id for s in scores])
     rows = []
-    for s in results(run):
+    for s in scores:
         values = {
             "unit": s.unit.name,
             "kind": s.unit.get_kind_display(),
+            "person": "",
+            "responsibility": "",
             "total": s.total,
             "automatic": s.automatic,
             "rank": s.rank,
@@ -363,6 +366,10 @@ def year_end_xlsx(run: ScoringRun) -> bytes:
             "notes": "；".join(nominations.get(s.unit_id, []) + penalties.get(s.unit_id, [])),
         }
         rows.append([values[field] for _header, field in columns])
+        # Then a row per person holding responsibilities for the unit: the leader's appraisal takes the unit's
+        # result for the duties assigned to them.
+        for person, duties in people.get(s.unit_id, []):
+            rows.append([{**values, "person": person, "responsibility": "、".join(duties)}[f] for _h, f in columns])
     return write_table(
         sheet_name=_("Year end"),
         title=f"{run.campaign.name} {run.label}",
@@ -370,6 +377,25 @@ def year_end_xlsx(run: ScoringRun) -> bytes:
         widths=[20] * len(columns),
         rows=rows,
     )
+
+
+def leaders_by_unit(campaign, unit_ids) -> dict[int, list[tuple[str, list[str]]]]:
+    """Unit id → [(person, [responsibilities])] for the people assigned responsibilities at that unit itself
+    (not those it inherits from above: a group leader would otherwise stand on every unit's rows)."""
+    from taizhang.supervision.models import Responsibility
+    from taizhang.supervision.queries import responsibility_holders
+
+    found: dict[int, list[tuple[str, list[str]]]] = {}
+    for unit_id, kinds in responsibility_holders(campaign, unit_ids).items():
+        duties: dict[str, list[str]] = {}
+        for kind, holders in kinds.items():
+            for holder in holders:
+                if holder.inherited or not (holder.holder_user_id or holder.holder_name):
+                    continue
+                duties.setdefault(holder.label, []).append(str(Responsibility(kind).label))
+        if duties:
+            found[unit_id] = sorted(duties.items())
+    return found
 
 
 def nominations_xlsx(run: ScoringRun) -> bytes:

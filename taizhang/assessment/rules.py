@@ -17,7 +17,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import Rule, ScoreFact
+from taizhang.lib.rows import raw_rows
+
+from .models import FactKind, Rule
 
 Kind = Rule.Kind
 Fact = tuple  # (unit_id, kind, object_id, label, points)
@@ -34,6 +36,15 @@ class Context:
     starts_on: datetime.date
     ends_on: datetime.date
     cutoff: datetime.datetime
+    # The rows a rule reads, by what they are: a scheme lists the same rule with other parameters (on-time
+    # completions at 1, 0.5 and 2 points), and the facts are the same, so they are read once per run.
+    read: dict = field(default_factory=dict, repr=False)
+
+    def once(self, key, fetch):
+        """``fetch()`` the first time ``key`` is asked for in this run, the same rows after."""
+        if key not in self.read:
+            self.read[key] = fetch()
+        return self.read[key]
 
     @property
     def cutoff_date(self) -> datetime.date:
@@ -229,7 +240,7 @@ def on_time(ctx: Context, p: dict, maximum: Decimal) -> Result:
 
     per = Decimal(p["per"])
     result = Result()
-    rows = (
+    query = (
         Item.objects.filter(
             campaign=ctx.campaign,
             owner_unit_id__in=ctx.unit_ids,
@@ -242,9 +253,14 @@ def on_time(ctx: Context, p: dict, maximum: Decimal) -> Result:
         .order_by("owner_unit_id", "code", "pk")
         .values_list("owner_unit_id", "pk", "code", "title")
     )
-    for unit_id, pk, code, title in rows:
-        result.add(unit_id, ScoreFact.Kind.ITEM, pk, _item_label(code, title), per)
+    for unit_id, pk, label in ctx.once(Kind.ON_TIME, lambda: _labelled(raw_rows(query))):
+        result.add(unit_id, FactKind.ITEM, pk, label, per)
     return result
+
+
+def _labelled(rows) -> list[tuple]:
+    """(unit, item, code, title) rows as (unit, item, label), the label made once for every rule reading them."""
+    return [(unit_id, pk, _item_label(code, title)) for unit_id, pk, code, title in rows]
 
 
 def models_f(name):
@@ -263,22 +279,25 @@ def overdue(ctx: Context, p: dict, maximum: Decimal) -> Result:
         .filter(Q(completed_on__isnull=True) | Q(completed_on__gt=models_f("due")))
     )
     result = Result()
-    for unit_id, pk, code, title in (
-        late.filter(owner_unit_id__in=ctx.unit_ids)
-        .order_by("owner_unit_id", "code", "pk")
-        .values_list("owner_unit_id", "pk", "code", "title")
+    owned = late.filter(owner_unit_id__in=ctx.unit_ids).order_by("owner_unit_id", "code", "pk")
+    for unit_id, pk, label in ctx.once(
+        Kind.OVERDUE, lambda: _labelled(raw_rows(owned.values_list("owner_unit_id", "pk", "code", "title")))
     ):
-        result.add(unit_id, ScoreFact.Kind.ITEM, pk, _item_label(code, title), -per)
+        result.add(unit_id, FactKind.ITEM, pk, label, -per)
     if share:
         through = Item.partner_units.through
         partner_points = -dec(per * share)
         partner = _(" (partner)")
-        for unit_id, pk, code, title in (
+        shared = (
             through.objects.filter(item__in=late.values("pk"), unit_id__in=ctx.unit_ids)
             .order_by("unit_id", "item__code", "item_id")
             .values_list("unit_id", "item_id", "item__code", "item__title")
+        )
+        for unit_id, pk, label in ctx.once(
+            (Kind.OVERDUE, "partner"),
+            lambda: [(u, i, text + partner) for u, i, text in _labelled(raw_rows(shared))],
         ):
-            result.add(unit_id, ScoreFact.Kind.ITEM, pk, _item_label(code, title) + partner, partner_points)
+            result.add(unit_id, FactKind.ITEM, pk, label, partner_points)
     return result
 
 
@@ -289,7 +308,7 @@ def red_weeks(ctx: Context, p: dict, maximum: Decimal) -> Result:
     first_monday = ctx.starts_on - datetime.timedelta(days=ctx.starts_on.weekday())
     result = Result()
     words = _("Week of %(date)s: %(n)s red items")  # translated once, not per row
-    for unit_id, week, count in (
+    query = (
         LightTally.objects.filter(
             campaign=ctx.campaign,
             week__gte=first_monday,
@@ -300,13 +319,20 @@ def red_weeks(ctx: Context, p: dict, maximum: Decimal) -> Result:
         )
         .order_by("unit_id", "week")
         .values_list("unit_id", "week", "count")
+    )
+    # SQLite gives the week as its ISO text, PostgreSQL as a date: str() of either is the ISO date.
+    for unit_id, label in ctx.once(
+        Kind.RED_WEEKS, lambda: [(u, words % {"date": str(w), "n": n}) for u, w, n in raw_rows(query)]
     ):
-        label = words % {"date": week.isoformat(), "n": count}
-        result.add(unit_id, ScoreFact.Kind.WEEK, None, label, -per)
+        result.add(unit_id, FactKind.WEEK, None, label, -per)
     return result
 
 
 def _due_periods(ctx: Context):
+    return ctx.once("periods", lambda: _read_due_periods(ctx))
+
+
+def _read_due_periods(ctx: Context):
     from taizhang.reporting.models import ReportingPeriod
 
     return list(
@@ -322,6 +348,10 @@ def _due_periods(ctx: Context):
 
 
 def _report_states(ctx: Context, period_ids: list[int]) -> tuple[set[int], dict]:
+    return ctx.once("report_states", lambda: _read_report_states(ctx, period_ids))
+
+
+def _read_report_states(ctx: Context, period_ids: list[int]) -> tuple[set[int], dict]:
     """The expected units among the run's, and (unit, period) → "on_time" / "late" / "returned" at the cut-off."""
     from taizhang.reporting.models import UnitReport
     from taizhang.reporting.queries import expected_unit_ids
@@ -354,7 +384,7 @@ def report_rate(ctx: Context, p: dict, maximum: Decimal) -> Result:
             if state == "on_time":
                 on_time_count += 1
             else:
-                result.facts.append((unit_id, ScoreFact.Kind.REPORT, period_id, f"{label} {words[state]}", Decimal(0)))
+                result.facts.append((unit_id, FactKind.REPORT, period_id, f"{label} {words[state]}", Decimal(0)))
         rate = dec(HUNDRED * on_time_count / len(periods))
         points = linear(rate, low, high, maximum)
         result.direct[unit_id] = points
@@ -363,7 +393,7 @@ def report_rate(ctx: Context, p: dict, maximum: Decimal) -> Result:
             "total": len(periods),
             "rate": fmt(rate),
         }
-        result.facts.append((unit_id, ScoreFact.Kind.FIGURE, None, label, points))
+        result.facts.append((unit_id, FactKind.FIGURE, None, label, points))
     return result
 
 
@@ -377,9 +407,9 @@ def reports_missed(ctx: Context, p: dict, maximum: Decimal) -> Result:
         for period_id, label in periods:
             state = states.get((unit_id, period_id))
             if state == "returned":
-                result.add(unit_id, ScoreFact.Kind.REPORT, period_id, f"{label} {returned_words}", -returned)
+                result.add(unit_id, FactKind.REPORT, period_id, f"{label} {returned_words}", -returned)
             elif state is None:
-                result.add(unit_id, ScoreFact.Kind.REPORT, period_id, f"{label} {missed_words}", -missed)
+                result.add(unit_id, FactKind.REPORT, period_id, f"{label} {missed_words}", -missed)
     return result
 
 
@@ -389,7 +419,7 @@ def chase(ctx: Context, p: dict, maximum: Decimal) -> Result:
     per_notice, per_late = Decimal(p["per_notice"]), Decimal(p["per_late"])
     result = Result()
     late_words = " " + _("answered late")
-    for unit_id, pk, number, code, required_by, responded_at in (
+    query = (
         ChaseNotice.objects.filter(
             campaign=ctx.campaign,
             unit_id__in=ctx.unit_ids,
@@ -398,29 +428,31 @@ def chase(ctx: Context, p: dict, maximum: Decimal) -> Result:
         )
         .order_by("unit_id", "seq")
         .values_list("unit_id", "pk", "number", "item__code", "required_by", "responded_at")
-    ):
+    )
+    for unit_id, pk, number, code, required_by, responded_at in ctx.once(Kind.CHASE, lambda: list(query)):
         answered = responded_at is not None and responded_at <= ctx.cutoff
         late = (answered and timezone.localtime(responded_at).date() > required_by) or (
             not answered and required_by < ctx.cutoff_date
         )
         label = f"{number} {code}" + (late_words if late else "")
-        result.add(unit_id, ScoreFact.Kind.CHASE, pk, label, -(per_notice + (per_late if late else 0)))
+        result.add(unit_id, FactKind.CHASE, pk, label, -(per_notice + (per_late if late else 0)))
     return result
 
 
 def findings(ctx: Context, p: dict, maximum: Decimal) -> Result:
     Finding = model_for(Kind.FINDINGS)
     result = Result()
-    for unit_id, pk, severity, found_on in (
+    query = (
         Finding.objects.filter(
             campaign=ctx.campaign, unit_id__in=ctx.unit_ids, found_on__gte=ctx.starts_on, found_on__lte=ctx.last_day
         )
         .order_by("unit_id", "found_on", "pk")
         .values_list("unit_id", "pk", "severity", "found_on")
-    ):
+    )
+    for unit_id, pk, severity, found_on in ctx.once(Kind.FINDINGS, lambda: list(query)):
         points = Decimal(p.get(severity, "0"))
         label = f"{found_on.isoformat()} {severity}"
-        result.add(unit_id, ScoreFact.Kind.FINDING, pk, label, -points)
+        result.add(unit_id, FactKind.FINDING, pk, label, -points)
     return result
 
 
@@ -428,18 +460,19 @@ def rectification_late(ctx: Context, p: dict, maximum: Decimal) -> Result:
     Finding = model_for(Kind.RECTIFICATION_LATE)
     per = Decimal(p["per"])
     result = Result()
-    for unit_id, pk, deadline, verified_at in (
+    query = (
         Finding.objects.filter(
             campaign=ctx.campaign, unit_id__in=ctx.unit_ids, deadline__gte=ctx.starts_on, deadline__lt=ctx.last_day
         )
         .order_by("unit_id", "deadline", "pk")
         .values_list("unit_id", "pk", "deadline", "verified_at")
-    ):
+    )
+    for unit_id, pk, deadline, verified_at in ctx.once(Kind.RECTIFICATION_LATE, lambda: list(query)):
         verified = verified_at is not None and verified_at <= ctx.cutoff
         if verified and timezone.localtime(verified_at).date() <= deadline:
             continue
         label = _("Rectification due %(date)s, late") % {"date": deadline.isoformat()}
-        result.add(unit_id, ScoreFact.Kind.FINDING, pk, label, -per)
+        result.add(unit_id, FactKind.FINDING, pk, label, -per)
     return result
 
 
@@ -447,7 +480,7 @@ def instruction_late(ctx: Context, p: dict, maximum: Decimal) -> Result:
     Instruction = model_for(Kind.INSTRUCTION_LATE)
     per = Decimal(p["per"])
     result = Result()
-    for unit_id, pk, respond_by, answered_at in (
+    query = (
         Instruction.objects.filter(
             campaign=ctx.campaign,
             unit_id__in=ctx.unit_ids,
@@ -456,12 +489,13 @@ def instruction_late(ctx: Context, p: dict, maximum: Decimal) -> Result:
         )
         .order_by("unit_id", "respond_by", "pk")
         .values_list("unit_id", "pk", "respond_by", "answered_at")
-    ):
+    )
+    for unit_id, pk, respond_by, answered_at in ctx.once(Kind.INSTRUCTION_LATE, lambda: list(query)):
         answered = answered_at is not None and answered_at <= ctx.cutoff
         if answered and timezone.localtime(answered_at).date() <= respond_by:
             continue
         label = _("Instruction to answer by %(date)s, answered late") % {"date": respond_by.isoformat()}
-        result.add(unit_id, ScoreFact.Kind.INSTRUCTION, pk, label, -per)
+        result.add(unit_id, FactKind.INSTRUCTION, pk, label, -per)
     return result
 
 
@@ -473,7 +507,7 @@ def satisfaction(ctx: Context, p: dict, maximum: Decimal) -> Result:
     low, high = Decimal(p["low"]), Decimal(p["high"])
     counts: dict[int, dict] = defaultdict(lambda: defaultdict(lambda: [0, 0]))
     labels = {}
-    for unit_id, item_id, code, title, value, n in (
+    query = (
         Rating.objects.filter(
             item__campaign=ctx.campaign,
             item__owner_unit_id__in=ctx.unit_ids,
@@ -483,7 +517,8 @@ def satisfaction(ctx: Context, p: dict, maximum: Decimal) -> Result:
         .values_list("item__owner_unit_id", "item_id", "item__code", "item__title", "value")
         .annotate(n=Count("pk"))
         .order_by("item__owner_unit_id", "item__code", "item_id", "value")
-    ):
+    )
+    for unit_id, item_id, code, title, value, n in ctx.once(Kind.SATISFACTION, lambda: list(query)):
         cell = counts[unit_id][item_id]
         cell[1] += n
         if value != Rating.Value.DISSATISFIED:
@@ -494,12 +529,12 @@ def satisfaction(ctx: Context, p: dict, maximum: Decimal) -> Result:
         good = sum(c[0] for c in items.values())
         total = sum(c[1] for c in items.values())
         for item_id, (g, t) in items.items():
-            result.facts.append((unit_id, ScoreFact.Kind.ITEM, item_id, f"{labels[item_id]} {g}/{t}", Decimal(0)))
+            result.facts.append((unit_id, FactKind.ITEM, item_id, f"{labels[item_id]} {g}/{t}", Decimal(0)))
         rate = dec(HUNDRED * good / total)
         points = linear(rate, low, high, maximum)
         result.direct[unit_id] = points
         label = _("Satisfied %(n)s of %(total)s ratings: %(rate)s%%") % {"n": good, "total": total, "rate": fmt(rate)}
-        result.facts.append((unit_id, ScoreFact.Kind.FIGURE, None, label, points))
+        result.facts.append((unit_id, FactKind.FIGURE, None, label, points))
     return result
 
 
@@ -508,7 +543,7 @@ def practices(ctx: Context, p: dict, maximum: Decimal) -> Result:
 
     per = Decimal(p["per"])
     result = Result()
-    for unit_id, pk, title in (
+    query = (
         Practice.objects.filter(
             campaign=ctx.campaign,
             unit_id__in=ctx.unit_ids,
@@ -518,8 +553,9 @@ def practices(ctx: Context, p: dict, maximum: Decimal) -> Result:
         )
         .order_by("unit_id", "published_at", "pk")
         .values_list("unit_id", "pk", "title")
-    ):
-        result.add(unit_id, ScoreFact.Kind.PRACTICE, pk, title, per)
+    )
+    for unit_id, pk, title in ctx.once(Kind.PRACTICES, lambda: raw_rows(query)):
+        result.add(unit_id, FactKind.PRACTICE, pk, title, per)
     return result
 
 
@@ -551,7 +587,7 @@ def study(ctx: Context, p: dict, maximum: Decimal) -> Result:
     ):
         held[unit_id] += 1
         day = timezone.localtime(starts_at).date().isoformat()
-        result.facts.append((unit_id, ScoreFact.Kind.ACTIVITY, pk, f"{day} {title}", Decimal(0)))
+        result.facts.append((unit_id, FactKind.ACTIVITY, pk, f"{day} {title}", Decimal(0)))
     for unit_id in sorted(set(planned) | set(held)):
         plan, done = planned.get(unit_id) or 0, held.get(unit_id, 0)
         if plan:
@@ -560,7 +596,7 @@ def study(ctx: Context, p: dict, maximum: Decimal) -> Result:
             points = maximum if done else Decimal(0)
         result.direct[unit_id] = points
         label = _("Held %(n)s of %(planned)s planned activities") % {"n": done, "planned": plan}
-        result.facts.append((unit_id, ScoreFact.Kind.FIGURE, None, label, points))
+        result.facts.append((unit_id, FactKind.FIGURE, None, label, points))
     return result
 
 

@@ -9,7 +9,8 @@ from django.utils.translation import gettext as _
 
 from taizhang.ledger.models import Item, Light
 
-from .models import Grade, Nomination, PenaltyAction, ScoreFact, ScoringRun, UnitScore
+from .models import Grade, Nomination, PenaltyAction, ScoringRun, UnitScore
+from .queries import run_facts
 
 PENALTY_DAYS = 30
 
@@ -38,13 +39,14 @@ def apply_sanctions(run: ScoringRun) -> list[PenaltyAction]:
         )
         poor = [s for s in scores if s.grade == Grade.POOR]
         lost: dict[int, list] = {}
-        for unit_id, kind, object_id, label, points in (
-            ScoreFact.objects.filter(run=run, unit_id__in=[s.unit_id for s in poor], points__lt=0)
-            .order_by("unit_id", "points", "pk")
-            .values_list("unit_id", "kind", "object_id", "label", "points")
-        ):
-            if len(lost.setdefault(unit_id, [])) < 20:
-                lost[unit_id].append({"kind": kind, "id": object_id, "label": label, "points": str(points)})
+        for unit_id, _item_id, fact in run_facts(run, [s.unit_id for s in poor]):
+            if fact.points < 0:
+                lost.setdefault(unit_id, []).append(fact)
+        for unit_id, facts in lost.items():
+            facts.sort(key=lambda f: f.points)  # the heaviest losses first
+            lost[unit_id] = [
+                {"kind": f.kind, "id": f.object_id, "label": f.label, "points": str(f.points)} for f in facts[:20]
+            ]
         for s in poor:
             penalties.append(
                 PenaltyAction(
@@ -104,4 +106,31 @@ def apply_sanctions(run: ScoringRun) -> list[PenaltyAction]:
                         reason=_("%(n)s items yellow.") % {"n": yellow[s.unit_id]},
                     )
                 )
+    owners = default_owners(run.campaign, {p.unit_id for p in penalties})
+    for penalty in penalties:
+        penalty.owner = owners.get(penalty.unit_id)
     return PenaltyAction.objects.bulk_create(penalties)
+
+
+# Who carries out a unit's penalty by default: the person holding its principal responsibility, else its first.
+OWNER_KINDS = ("principal", "first")
+
+
+def default_owners(campaign, unit_ids) -> dict:
+    """Unit id → the user who holds its principal (else first) responsibility, where a person with a role in the
+    campaign is assigned (the notice links to a page of the campaign)."""
+    from taizhang.orgs.models import RoleGrant, User
+    from taizhang.supervision.queries import responsibility_holders
+
+    if not unit_ids:
+        return {}
+    in_campaign = set(RoleGrant.objects.filter(campaign=campaign).values_list("user_id", flat=True))
+    chosen = {}
+    for unit_id, kinds in responsibility_holders(campaign, unit_ids).items():
+        for kind in OWNER_KINDS:
+            person = next((h.holder_user_id for h in kinds.get(kind, []) if h.holder_user_id in in_campaign), None)
+            if person is not None:
+                chosen[unit_id] = person
+                break
+    users = User.objects.in_bulk(set(chosen.values()))
+    return {unit_id: users[pk] for unit_id, pk in chosen.items() if pk in users and users[pk].is_active}

@@ -1,7 +1,8 @@
 """Computing a run: every unit of the scheme's kind, every item of the scheme, the facts behind every point.
 
-One claimed job (``compute``), a few queries per rule over all units, bulk writes; then the ranking and the
-grades (``rank``), which every later change of points (a manual score, an approved adjustment) recomputes.
+One claimed job (``compute``), a few queries per kind of rule over all units (read once however many items
+use the kind), the ranking and the grades worked out before anything is written, then three bulk inserts.
+Every later change of points (a manual score, an approved adjustment) ranks again (``rank``).
 """
 
 from decimal import Decimal
@@ -10,10 +11,11 @@ from django.db import connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
+from taizhang.lib.rows import insert_rows, insert_tuples
 from taizhang.orgs.models import Unit
 
 from . import rules
-from .models import Grade, ItemScore, ScoreFact, ScoringRun, UnitScore
+from .models import Grade, ItemFacts, ItemScore, ScoringRun, UnitScore
 
 BATCH = 5000
 
@@ -90,69 +92,54 @@ def compute(run_id: int) -> bool:
 
 
 def write(run: ScoringRun, progress=None) -> None:
+    """Every unit's score, item scores and the facts behind them, ranked and graded, in three bulk inserts."""
     unit_ids = run_units(run)
     evaluated = evaluate(run, unit_ids, progress)
     if UnitScore.objects.filter(run=run).exists():  # a retry after a crash: start again
-        ScoreFact.objects.filter(run=run).delete()
+        ItemFacts.objects.filter(run=run).delete()
         UnitScore.objects.filter(run=run).delete()
     totals = dict.fromkeys(unit_ids, Decimal(0))
-    automatic = dict.fromkeys(unit_ids, Decimal(0))
     for _scheme_item, computed, _facts in evaluated:
         for unit_id, value in computed.items():
             if value is not None:
                 totals[unit_id] += value
-                automatic[unit_id] += value
-    scores = UnitScore.objects.bulk_create(
-        [UnitScore(run=run, unit_id=u, total=totals[u], automatic=automatic[u]) for u in unit_ids], batch_size=BATCH
-    )
+    # Automatic points are the whole total at first (manual items and adjustments come later).
+    scores = [UnitScore(run=run, unit_id=u, total=totals[u], automatic=totals[u]) for u in unit_ids]
+    grade(run.scheme, scores)
+    insert_rows(scores, batch_size=BATCH)
     score_of = {s.unit_id: s.pk for s in scores}
-    fact_counts: dict[tuple[int, int], int] = {}
-    facts = []
-    for scheme_item, _computed, item_facts in evaluated:
+    json_field = ItemFacts._meta.get_field("rows")
+    item_rows, fact_rows = [], []
+    for scheme_item, computed, item_facts in evaluated:
+        by_unit: dict[int, list] = {}
         for unit_id, kind, object_id, label, points in item_facts:
-            key = (unit_id, scheme_item.pk)
-            fact_counts[key] = fact_counts.get(key, 0) + 1
-            facts.append((run.pk, unit_id, scheme_item.pk, kind, object_id, label, points))
-    ItemScore.objects.bulk_create(
+            by_unit.setdefault(unit_id, []).append([kind, object_id, label, str(points)])
+        for unit_id, value in computed.items():
+            facts = by_unit.get(unit_id, ())
+            item_rows.append((score_of[unit_id], scheme_item.pk, value, value or Decimal(0), len(facts)))
+        for unit_id, facts in by_unit.items():
+            fact_rows.append((run.pk, unit_id, scheme_item.pk, json_field.get_db_prep_save(facts, connection)))
+    # The item scores' other fields are their defaults (no reason, nobody scored, nothing adjusted, version 1).
+    insert_tuples(
+        ItemScore,
         [
-            ItemScore(
-                unit_score_id=score_of[unit_id],
-                scheme_item_id=scheme_item.pk,
-                computed=value,
-                points=value or Decimal(0),
-                facts=fact_counts.get((unit_id, scheme_item.pk), 0),
-            )
-            for scheme_item, computed, _facts in evaluated
-            for unit_id, value in computed.items()
+            "unit_score",
+            "scheme_item",
+            "computed",
+            "points",
+            "facts",
+            "manual_reason",
+            "manual_evidence",
+            "adjusted",
+            "version",
         ],
-        batch_size=BATCH,
+        [(*row, "", "", Decimal(0), 1) for row in item_rows],
     )
     if progress:
         progress(80)
-    insert_facts(facts)
+    insert_tuples(ItemFacts, ["run", "unit", "scheme_item", "rows"], fact_rows)
     if progress:
         progress(95)
-    rank(run)
-
-
-def insert_facts(rows: list[tuple]) -> None:
-    """The facts in one ``executemany`` (a run writes hundreds of thousands: ``bulk_create``'s work per object
-    and its RETURNING of ids nobody reads cost more than the inserts)."""
-    if not rows:
-        return
-    names = ["run_id", "unit_id", "scheme_item_id", "kind", "object_id", "label", "points"]
-    meta = ScoreFact._meta
-    points = meta.get_field("points")
-    qn = connection.ops.quote_name
-    sql = (
-        f"INSERT INTO {qn(meta.db_table)} ({', '.join(qn(meta.get_field(n).column) for n in names)}) "
-        f"VALUES ({', '.join(['%s'] * len(names))})"
-    )
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), BATCH):
-            cursor.executemany(
-                sql, [(*row[:6], points.get_db_prep_save(row[6], connection)) for row in rows[start : start + BATCH]]
-            )
 
 
 def tie_key(score: UnitScore):
@@ -161,11 +148,10 @@ def tie_key(score: UnitScore):
     return (-score.total, -score.automatic)
 
 
-def rank(run: ScoringRun) -> None:
-    """Ranks within the run (one kind of unit) and grades by the scheme's bands and its quota of 优秀."""
-    scheme = run.scheme
-    scores = list(UnitScore.objects.filter(run=run).select_related("unit").order_by("unit__path"))
-    scores.sort(key=tie_key)
+def grade(scheme, scores: list[UnitScore]) -> None:
+    """Ranks and grades ``scores`` (one run's, in the org tree's order) by the scheme's bands and its quota of
+    优秀; sets them on the objects, writes nothing."""
+    scores = sorted(scores, key=tie_key)  # stable: the tree's order among equals
     quota = len(scores) * scheme.excellent_quota // 100 if scheme.excellent_quota < 100 else len(scores)
     excellent = 0
     previous = None
@@ -184,6 +170,12 @@ def rank(run: ScoringRun) -> None:
             score.grade = Grade.FAIR
         else:
             score.grade = Grade.POOR
+
+
+def rank(run: ScoringRun) -> None:
+    """Ranks and grades the run's scores again (after a manual score or an approved adjustment)."""
+    scores = list(UnitScore.objects.filter(run=run).order_by("unit__path"))
+    grade(run.scheme, scores)
     UnitScore.objects.bulk_update(scores, ["rank", "grade"], batch_size=BATCH)
 
 

@@ -3,6 +3,7 @@ breakdown, the facts behind a score, adjustments, objections, penalties, and the
 
 from django.contrib import messages
 from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -11,17 +12,18 @@ from django.views.decorators.http import require_POST
 from taizhang.campaigns.decorators import campaign_view
 from taizhang.campaigns.models import Campaign
 from taizhang.lib.forms import apply_errors
-from taizhang.lib.media import check_upload
+from taizhang.lib.media import check_upload, file_response
 from taizhang.lib.params import id_param, int_param
 
 from . import access as rights
-from . import actions, outputs, rules
+from . import actions, outputs, queries, rules
 from .forms import (
     AdjustmentForm,
     ImportForm,
     ItemForm,
     ManualScoreForm,
     ObjectionForm,
+    PenaltyOwnerForm,
     RunForm,
     SchemeForm,
     SchemeSettingsForm,
@@ -29,12 +31,13 @@ from .forms import (
 )
 from .models import (
     Adjustment,
+    AdjustmentEvidence,
     AssessmentScheme,
     ItemScore,
     Objection,
+    ObjectionEvidence,
     PenaltyAction,
     SchemeItem,
-    ScoreFact,
     ScoringRun,
     UnitScore,
 )
@@ -188,7 +191,7 @@ def scheme_detail(request, campaign, access, pk):
             else:
                 messages.success(request, _("Scheme saved."))
                 return redirect("assessment:scheme_detail", slug=campaign.slug, pk=scheme.pk)
-    sections = scheme.sections.prefetch_related("items__rule").order_by("order", "pk")
+    sections = _scheme_sections(scheme)
     return render(
         request,
         "assessment/scheme_detail.html",
@@ -270,20 +273,53 @@ def item_remove(request, campaign, access, pk, item):
     return redirect("assessment:scheme_detail", slug=campaign.slug, pk=scheme.pk)
 
 
+def _scheme_sections(scheme):
+    return scheme.sections.prefetch_related("items__rule").order_by("order", "pk")
+
+
 @require_POST
 @campaign_view
-def item_move(request, campaign, access, pk, item):
-    """The editor's drag order (and its keyboard buttons): put the item at a position in its section."""
+def scheme_reorder(request, campaign, access, pk):
+    """The editor's drag order and its up and down buttons: one section or item to a place (htmx: the table
+    comes back in its new order, the move announced; without script: back to the page)."""
     scheme = _scheme(campaign, pk)
-    obj = get_object_or_404(SchemeItem, scheme=scheme, pk=item)
+    access.require(access.is_office, _("Only the campaign office edits assessment schemes."))
+    what = request.POST.get("what", "")
+    if what not in ("section", "item"):
+        raise BadRequest(_("Choose a section or an item to move."))
+    moved_pk = _posted_id(request, "id")
     position = int_param(request, "position", 0, min_value=0, max_value=1000, data=request.POST)
+    section = id_param(request, "section", data=request.POST)
+    revision = int_param(request, "revision", None, min_value=0, data=request.POST)
+    context = {"campaign": campaign, "scheme": scheme, "editable": access.is_office and not scheme.is_frozen}
     try:
-        actions.move_item(obj, position=position, acting_user=request.user)
+        moved = actions.reorder(
+            scheme,
+            what=what,
+            pk=moved_pk,
+            position=position,
+            section_id=section,
+            revision=revision,
+            acting_user=request.user,
+        )
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    if request.headers.get("HX-Request"):
-        return HttpResponse(status=204)
-    return redirect("assessment:scheme_detail", slug=campaign.slug, pk=scheme.pk)
+        if not request.headers.get("HX-Request"):
+            messages.error(request, " ".join(error.messages))
+            return redirect("assessment:scheme_detail", slug=campaign.slug, pk=scheme.pk)
+        scheme.refresh_from_db()
+        # htmx swaps only successful answers: the refusal comes as 200 with the fresh order and the message.
+        context.update(order_error=" ".join(error.messages))
+    else:
+        if not request.headers.get("HX-Request"):
+            return redirect("assessment:scheme_detail", slug=campaign.slug, pk=scheme.pk)
+        scheme.refresh_from_db()
+        context.update(
+            moved=what,
+            moved_pk=moved.pk,
+            moved_words=_("Moved to place %(n)s: %(title)s") % {"n": moved.order, "title": moved.title},
+        )
+    context["sections"] = _scheme_sections(scheme)
+    return render(request, "assessment/_scheme_items.html", context)
 
 
 @require_POST
@@ -400,7 +436,7 @@ def unit_sheet(request, campaign, access, pk, unit):
     )
 
 
-FACTS_SHOWN = 500
+FACTS_SHOWN = 100
 
 
 @campaign_view
@@ -431,14 +467,18 @@ def item_score(request, campaign, access, pk, score):
                     actions.score_manual(obj, acting_user=request.user, **form.cleaned_data)
                     messages.success(request, _("Score saved."))
             elif what == "adjust":
-                form = forms["adjust"] = AdjustmentForm(request.POST, prefix="a")
+                form = forms["adjust"] = AdjustmentForm(request.POST, request.FILES, prefix="a")
                 if form.is_valid():
-                    actions.propose_adjustment(obj, acting_user=request.user, **form.cleaned_data)
+                    data = dict(form.cleaned_data)
+                    files = data.pop("files") or []
+                    actions.propose_adjustment(obj, files=files, acting_user=request.user, **data)
                     messages.success(request, _("Adjustment proposed; it counts once approved."))
             elif what == "object":
-                form = forms["object"] = ObjectionForm(request.POST, prefix="o")
+                form = forms["object"] = ObjectionForm(request.POST, request.FILES, prefix="o")
                 if form.is_valid():
-                    actions.raise_objection(obj, acting_user=request.user, **form.cleaned_data)
+                    data = dict(form.cleaned_data)
+                    files = data.pop("files") or []
+                    actions.raise_objection(obj, files=files, acting_user=request.user, **data)
                     messages.success(request, _("Objection sent."))
             else:
                 raise BadRequest(_("Choose what to do."))
@@ -447,12 +487,8 @@ def item_score(request, campaign, access, pk, score):
         if form is not None and not form.errors:
             return redirect("assessment:item_score", slug=campaign.slug, pk=run.pk, score=obj.pk)
         status = 400
-    facts = list(
-        ScoreFact.objects.filter(run=run, unit=unit, scheme_item=obj.scheme_item)
-        .order_by("pk")
-        .values_list("kind", "object_id", "label", "points")[:FACTS_SHOWN]
-    )
-    rows = [(ScoreFact.Kind(k).label, outputs.fact_url(campaign, k, o, unit.pk), label, p) for k, o, label, p in facts]
+    page = Paginator(queries.facts_of(run, unit.pk, obj.scheme_item_id), FACTS_SHOWN).get_page(request.GET.get("page"))
+    rows = [(f.kind_label, outputs.fact_url(campaign, f.kind, f.object_id, unit.pk), f.label, f.points) for f in page]
     is_scorer = rights.can_score(access) and not run.is_frozen
     return render(
         request,
@@ -464,16 +500,44 @@ def item_score(request, campaign, access, pk, score):
             "score": obj,
             "unit": unit,
             "facts": rows,
-            "more": obj.facts > FACTS_SHOWN,
+            "page": page,
             "forms": forms,
             "is_scorer": is_scorer,
             "is_manual": obj.scheme_item.rule.kind == rules.Kind.MANUAL,
             "can_object": rights.can_object(access, run, unit),
-            "adjustments": obj.adjustments.select_related("proposed_by", "decided_by"),
-            "objections": obj.objections.select_related("raised_by", "answered_by"),
+            "adjustments": obj.adjustments.select_related("proposed_by", "decided_by").prefetch_related("files"),
+            "objections": obj.objections.select_related("raised_by", "answered_by").prefetch_related("files"),
         },
         status=status,
     )
+
+
+@campaign_view
+def adjustment_file(request, campaign, access, pk, file):
+    """A file behind an adjustment: for whoever may read the unit's scores."""
+    run = _run(campaign, pk)
+    evidence = get_object_or_404(
+        AdjustmentEvidence.objects.select_related("adjustment__item_score__unit_score__unit"),
+        pk=file,
+        adjustment__item_score__unit_score__run=run,
+    )
+    unit = evidence.adjustment.item_score.unit_score.unit
+    access.require(rights.can_read_unit(access, run, unit), _("You cannot read this unit's assessment."))
+    return file_response(evidence.file, filename=evidence.name, inline_images=True)
+
+
+@campaign_view
+def objection_file(request, campaign, access, pk, file):
+    """A file a unit sent with its objection: for whoever may read the unit's scores."""
+    run = _run(campaign, pk)
+    evidence = get_object_or_404(
+        ObjectionEvidence.objects.select_related("objection__item_score__unit_score__unit"),
+        pk=file,
+        objection__item_score__unit_score__run=run,
+    )
+    unit = evidence.objection.item_score.unit_score.unit
+    access.require(rights.can_read_unit(access, run, unit), _("You cannot read this unit's assessment."))
+    return file_response(evidence.file, filename=evidence.name, inline_images=True)
 
 
 @campaign_view
@@ -503,6 +567,7 @@ def adjustment_queue(request, campaign, access, pk):
     adjustments = (
         Adjustment.objects.filter(item_score__unit_score__run=run)
         .select_related("item_score__unit_score__unit", "item_score__scheme_item", "proposed_by", "decided_by")
+        .prefetch_related("files")
         .order_by("state", "-proposed_at")[:300]
     )
     return render(
@@ -536,6 +601,7 @@ def objection_list(request, campaign, access, pk):
     objections = (
         Objection.objects.filter(item_score__unit_score__run=run)
         .select_related("item_score__unit_score__unit", "item_score__scheme_item", "raised_by", "answered_by")
+        .prefetch_related("files")
         .order_by("state", "-raised_at")[:300]
     )
     return render(
@@ -583,21 +649,35 @@ def penalty_list(request, campaign, access, pk):
     run = _run(campaign, pk)
     if not rights.can_read_results(access) and not access.is_liaison:
         raise PermissionDenied
-    penalties = PenaltyAction.objects.filter(run=run).select_related("unit", "closed_by")
+    penalties = PenaltyAction.objects.filter(run=run).select_related("unit", "closed_by", "owner")
     if not rights.can_read_results(access):
-        penalties = [p for p in penalties if access.speaks_for(p.unit)]
+        penalties = [p for p in penalties if access.speaks_for(p.unit) or p.owner_id == request.user.pk]
     if request.method == "POST":
         access.require(access.is_office, _("Only the office closes a penalty action."))
         penalty = get_object_or_404(PenaltyAction, run=run, pk=_posted_id(request, "penalty"))
         try:
-            actions.close_penalty(penalty, closure=request.POST.get("closure", ""), acting_user=request.user)
+            if request.POST.get("what") == "owner":
+                form = PenaltyOwnerForm(request.POST, campaign=campaign, prefix=f"owner-{penalty.pk}")
+                if not form.is_valid():
+                    raise ValidationError(_("Choose the person responsible."))
+                actions.assign_penalty(penalty, owner=form.cleaned_data["owner"], acting_user=request.user)
+                done = _("Person responsible set; they have been notified.")
+            else:
+                actions.close_penalty(penalty, closure=request.POST.get("closure", ""), acting_user=request.user)
+                done = _("Penalty action closed.")
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
-            messages.success(request, _("Penalty action closed."))
+            messages.success(request, done)
         return redirect("assessment:penalty_list", slug=campaign.slug, pk=run.pk)
     rows = [
-        (p, [(f.get("label"), outputs.fact_url(campaign, f.get("kind"), f.get("id"), p.unit_id)) for f in p.facts])
+        (
+            p,
+            [(f.get("label"), outputs.fact_url(campaign, f.get("kind"), f.get("id"), p.unit_id)) for f in p.facts],
+            PenaltyOwnerForm(campaign=campaign, prefix=f"owner-{p.pk}", initial={"owner": p.owner})
+            if access.is_office and p.state == PenaltyAction.State.OPEN
+            else None,
+        )
         for p in penalties
     ]
     return render(

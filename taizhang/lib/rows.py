@@ -231,3 +231,14 @@ def insert_pairs(model, first: str, second: str, pairs: list[tuple], *, using: s
         pairs,
         using=using,
     )
+
+
+def insert_tuples(model, names: list[str], rows: list[tuple], *, using: str = "default") -> None:
+    """Rows of plain values for the fields ``names`` of ``model``, without model instances or returned ids.
+
+    Values go as the database driver takes them (ints, strings, Decimals, dates, None); anything else (a JSON
+    field) the caller prepares with the field's ``get_db_prep_save``. Through :func:`copy_rows` (COPY on
+    PostgreSQL). For writes of tens of thousands of result rows.
+    """
+    meta = model._meta
+    copy_rows(meta.db_table, [meta.get_field(name).column for name in names], rows, using=using)

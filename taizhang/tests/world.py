@@ -296,7 +296,14 @@ def _assessment(side: Side, owner_unit, *, office) -> None:
     """A department scheme (a manual item and an automatic one), a computed run of this quarter with the review
     open, the owner unit's score on the manual item, an adjustment and an objection on it, and a penalty."""
     from taizhang.assessment import actions as assessment_actions
-    from taizhang.assessment.models import Adjustment, ItemScore, Objection, PenaltyAction
+    from taizhang.assessment.models import (
+        Adjustment,
+        AdjustmentEvidence,
+        ItemScore,
+        Objection,
+        ObjectionEvidence,
+        PenaltyAction,
+    )
     from taizhang.assessment.scoring import compute
 
     campaign, o = side.campaign, side.objects
@@ -319,6 +326,12 @@ def _assessment(side: Side, owner_unit, *, office) -> None:
     o["item_score"] = score
     o["adjustment"] = Adjustment.objects.create(item_score=score, points=1, reason="亮点", proposed_by=office)
     o["objection"] = Objection.objects.create(item_score=score, reason="偏低", raised_by=office)
+    for key, evidence in (
+        ("adjustment_file", AdjustmentEvidence(adjustment=o["adjustment"], name="依据.pdf", size=9)),
+        ("objection_file", ObjectionEvidence(objection=o["objection"], name="申诉材料.pdf", size=9)),
+    ):
+        evidence.file.save("evidence.pdf", ContentFile(b"%PDF-1.4\n"), save=True)
+        o[key] = evidence
     o["penalty"] = PenaltyAction.objects.create(
         run=run, unit=owner_unit, kind=PenaltyAction.Kind.RECTIFY, reason="较差", deadline=today
     )

@@ -109,3 +109,34 @@ def test_from_scoring_to_the_frozen_circular(page, live_server, scene, tmp_path)
     cells = [c.text for t in document.tables for r in t.rows for c in r.cells]
     assert "甲子公司" in cells and "考核结果通报" in document.paragraphs[0].text
     screenshot(page, "assessment-frozen")
+
+
+def test_the_office_reorders_the_scheme_by_keyboard_and_by_drag(page, live_server, scene):
+    scene["office"].set_password("pw-for-tests-1")
+    scene["office"].save()
+    scheme, items = build_scheme(scene)
+    work = items["on_time"].section
+
+    def order():
+        return list(work.items.order_by("order", "pk").values_list("title", flat=True))
+
+    log_in(page, "olivia")
+    page.goto(f"/c/{scene['campaign'].slug}/assessment/schemes/{scheme.pk}/")
+    # Keyboard: focus the first item's "down" button, press Enter twice; focus stays on it between moves.
+    down = page.locator(f"tr[data-row='item'][data-pk='{items['on_time'].pk}'] button[data-move='down']")
+    down.focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#scheme-items tbody").first.locator("tr[data-row='item']").nth(1)).to_contain_text("按期完成")
+    expect(page.locator("#tz-live")).to_contain_text("按期完成")
+    focused = page.evaluate("document.activeElement.closest('tr') && document.activeElement.closest('tr').dataset.pk")
+    assert focused == str(items["on_time"].pk)
+    page.keyboard.press("Enter")
+    expect(page.locator("#scheme-items tbody").first.locator("tr[data-row='item']").nth(2)).to_contain_text("按期完成")
+    assert order() == ["超期未完成", "督办响应", "按期完成", "按时报送"]
+    # Drag: the last item onto the first row takes its place.
+    source = page.locator(f"tr[data-row='item'][data-pk='{items['reports'].pk}']")
+    target = page.locator(f"tr[data-row='item'][data-pk='{items['overdue'].pk}']")
+    source.drag_to(target)
+    expect(page.locator("#scheme-items tbody").first.locator("tr[data-row='item']").first).to_contain_text("按时报送")
+    assert order() == ["按时报送", "超期未完成", "督办响应", "按期完成"]
+    screenshot(page, "assessment-scheme-order")

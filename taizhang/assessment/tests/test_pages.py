@@ -128,7 +128,7 @@ def test_results_breakdown_facts_and_downloads(client, scene):
     scores = rows_of(client.get(reverse("assessment:scores_xlsx", args=[slug, run.pk])).content)
     assert any(row[0] == "甲子公司" and "A3" in str(row[6]) for row in scores)
     year_end = rows_of(client.get(reverse("assessment:year_end_xlsx", args=[slug, run.pk])).content)
-    assert year_end[1] == ["单位", "考核得分", "排名", "等次", "备注"]
+    assert year_end[1] == ["单位", "责任人", "责任", "考核得分", "排名", "等次", "备注"]
     sheet = client.get(reverse("assessment:unit_sheet", args=[slug, run.pk, scene["a"].pk])).content
     text = subprocess.run(["pdftotext", "-", "-"], input=sheet, capture_output=True, check=True).stdout.decode()
     assert "现场检查" in "".join(text.split())  # narrow table cells wrap the words

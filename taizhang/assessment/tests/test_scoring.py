@@ -14,10 +14,10 @@ from taizhang.assessment.models import (
     ItemScore,
     Objection,
     PenaltyAction,
-    ScoreFact,
     ScoringRun,
     UnitScore,
 )
+from taizhang.assessment.queries import facts_of
 from taizhang.history.recording import history_for
 from taizhang.ledger.models import Status
 from taizhang.people.models import Rating
@@ -167,9 +167,9 @@ def test_a_scheme_computed_by_hand(scene):
     assert totals[a.pk].total == sum(expected_a.values())
     assert totals[b.pk].total == sum(expected_b.values())
     # The facts behind A's overdue points: A2 and A3, each −3.
-    facts = ScoreFact.objects.filter(run=run, unit=a, scheme_item=items["overdue"]).order_by("label")
+    facts = sorted(facts_of(run, a.pk, items["overdue"].pk), key=lambda f: f.label)
     assert [(f.label.split()[0], f.points) for f in facts] == [("A2", D(-3)), ("A3", D(-3))]
-    assert ScoreFact.objects.filter(run=run, unit=b, scheme_item=items["overdue"]).get().points == D("-1.5")
+    assert [f.points for f in facts_of(run, b.pk, items["overdue"].pk)] == [D("-1.5")]
     # The scheme froze when scoring started, and the computation is stored with its cut-off.
     scheme.refresh_from_db()
     assert scheme.is_frozen and run.cutoff is not None

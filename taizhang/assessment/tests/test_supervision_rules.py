@@ -7,7 +7,8 @@ from decimal import Decimal
 import pytest
 
 from taizhang.assessment import actions, rules
-from taizhang.assessment.models import ItemScore, ScoreFact
+from taizhang.assessment.models import ItemScore
+from taizhang.assessment.queries import facts_of
 from taizhang.inspections.models import Finding, Inspection, InspectionTeam, Method
 from taizhang.supervision.models import Instruction
 
@@ -109,7 +110,10 @@ def test_findings_late_rectifications_and_late_instructions_cost_what_the_scheme
     assert (points(a, "findings"), points(b, "findings")) == (D("7.5"), D(10))
     assert (points(a, "rectification"), points(b, "rectification")) == (D(4), D(4))
     assert (points(a, "instructions"), points(b, "instructions")) == (D(3), D(3))
-    facts = ScoreFact.objects.filter(run=run, unit=a)
-    assert {f.object_id for f in facts.filter(scheme_item=items["findings"])} == {on_time.pk, late.pk}
-    assert [f.object_id for f in facts.filter(scheme_item=items["rectification"])] == [late.pk]
-    assert [f.object_id for f in facts.filter(scheme_item=items["instructions"])] == [answered_late.pk]
+
+    def facts(key):
+        return [f.object_id for f in facts_of(run, a.pk, items[key].pk)]
+
+    assert set(facts("findings")) == {on_time.pk, late.pk}
+    assert facts("rectification") == [late.pk]
+    assert facts("instructions") == [answered_late.pk]

@@ -10,10 +10,10 @@ from django.db import transaction
 from taizhang.assessment.models import (
     Adjustment,
     AssessmentScheme,
+    ItemFacts,
     ItemScore,
     Objection,
     PenaltyAction,
-    ScoreFact,
     ScoringRun,
 )
 from taizhang.campaigns.models import Campaign
@@ -38,7 +38,7 @@ def test_demo_scores_a_quarter_for_departments_and_subsidiaries(built):
     runs = ScoringRun.objects.filter(campaign=built)
     assert runs.count() == 2 and all(r.status == ScoringRun.Status.DONE for r in runs)
     assert runs.filter(frozen_at__isnull=False).count() == 1
-    assert ScoreFact.objects.filter(run__in=runs).exists()
+    assert ItemFacts.objects.filter(run__in=runs).exists()
     assert ItemScore.objects.filter(unit_score__run__in=runs).exclude(manual_reason="").exists()
     assert Adjustment.objects.filter(state=Adjustment.State.APPROVED).exists()
     assert Adjustment.objects.filter(state=Adjustment.State.PROPOSED).exists()
