@@ -33,7 +33,9 @@ def register_evidence() -> None:
 def chain_closing(item, action: str) -> None:
     """Chain the history entry that just closed or reopened ``item``."""
     entry = (
-        HistoryEntry.objects.filter(object_id=item.pk, action=action, **{k: v for k, v in CLOSINGS.items() if k != "action__in"})
+        HistoryEntry.objects.filter(
+            object_id=item.pk, action=action, **{k: v for k, v in CLOSINGS.items() if k != "action__in"}
+        )
         .order_by("-id")
         .first()
     )

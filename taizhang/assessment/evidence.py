@@ -21,8 +21,16 @@ def register_evidence() -> None:
     chain.register(
         Adjustment,
         fields=(
-            "item_score", "points", "reason", "evidence", "state", "proposed_by", "proposed_at", "decided_by",
-            "decided_at", "decision_note",
+            "item_score",
+            "points",
+            "reason",
+            "evidence",
+            "state",
+            "proposed_by",
+            "proposed_at",
+            "decided_by",
+            "decided_at",
+            "decision_note",
         ),
         campaign="item_score__unit_score__run__campaign",
     )

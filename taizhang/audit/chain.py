@@ -230,6 +230,8 @@ def verify(campaign, *, anchors: Iterable[dict] = ()) -> list[Problem]:
                 problems.append(Problem("altered", label, pk, found[0], "its content differs from its link"))
     for (label, pk), (seq, _digest) in newest.items():
         if label in REGISTRY:
-            problems.append(Problem("removed", label, pk, seq, "chained, but gone from the database or no longer evidence"))
+            problems.append(
+                Problem("removed", label, pk, seq, "chained, but gone from the database or no longer evidence")
+            )
     problems.sort(key=lambda p: (p.seq is None, p.seq or 0, p.object_id or 0))
     return problems

@@ -79,8 +79,10 @@ class AuditMiddleware:
                 record_event(
                     AuditEvent.Kind.DOWNLOAD,
                     request.path,
-                    detail={"file": disposition.partition("filename")[2].lstrip("*=").strip('"')[:200],
-                            "query": request.META.get("QUERY_STRING", "")[:500]},
+                    detail={
+                        "file": disposition.partition("filename")[2].lstrip("*=").strip('"')[:200],
+                        "query": request.META.get("QUERY_STRING", "")[:500],
+                    },
                     request=request,
                 )
             return response

@@ -93,9 +93,7 @@ class AuditEvent(AppendOnly):
 class ChainHead(models.Model):
     """The newest link of one campaign's chain; every writer locks it, so links follow one another."""
 
-    campaign = models.OneToOneField(
-        "campaigns.Campaign", primary_key=True, on_delete=models.PROTECT, related_name="+"
-    )
+    campaign = models.OneToOneField("campaigns.Campaign", primary_key=True, on_delete=models.PROTECT, related_name="+")
     seq = models.PositiveBigIntegerField(default=0)
     digest = models.CharField(max_length=64, default=GENESIS)
 

@@ -9,8 +9,17 @@ def register_evidence() -> None:
     chain.register(
         ProgressEntry,
         fields=(
-            "item", "period_label", "as_of", "percent", "done", "difficulties", "next_steps", "corrects", "source",
-            "author", "created_at",
+            "item",
+            "period_label",
+            "as_of",
+            "percent",
+            "done",
+            "difficulties",
+            "next_steps",
+            "corrects",
+            "source",
+            "author",
+            "created_at",
         ),
         campaign="item__campaign",
     )
