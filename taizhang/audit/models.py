@@ -63,7 +63,7 @@ class AuditEvent(AppendOnly):
     )
     # The name as given: a failed sign-in names an account that may not exist.
     username = models.CharField(_("account"), max_length=150, blank=True)
-    address = models.CharField(_("from"), max_length=45, blank=True)
+    address = models.CharField(_("address"), max_length=45, blank=True)
     campaign = models.ForeignKey(
         "campaigns.Campaign",
         verbose_name=_("campaign"),

@@ -42,7 +42,8 @@ def _login_failed(sender, credentials, request=None, **kwargs):
 @receiver(post_save, sender=HistoryEntry, dispatch_uid="audit_permission_history")
 def _permission_changed(sender, instance: HistoryEntry, created: bool, **kwargs):
     kind = PERMISSION_ACTIONS.get(instance.action)
-    if created and kind:
+    # On the account (or axes' attempt row for an unknown name): a grant is recorded on the grant too, once is enough.
+    if created and kind and instance.content_type.model in ("user", "accessattempt"):
         record_event(
             kind,
             f"{instance.get_action_display()}: {instance.content_type.model}#{instance.object_id}",

@@ -10,3 +10,7 @@ class PeopleConfig(AppConfig):
         from .evidence import register_evidence
 
         register_evidence()  # its evidence in the campaign's chain (taizhang/audit/chain.py)
+
+        from .personal import register_provider
+
+        register_provider()  # a person's own data: found, exported and erased from the audit app's page

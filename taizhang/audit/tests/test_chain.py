@@ -1,6 +1,7 @@
 """The evidence chain: written with each record, and verify_ledger finds what was changed behind the app's back."""
 
 import io
+import itertools
 
 import pytest
 from django.core.exceptions import PermissionDenied
@@ -59,7 +60,7 @@ def test_each_evidence_record_is_linked_to_the_one_before(campaign, chained):
         "history.historyentry",
     ]
     assert links[0].previous == "0" * 64
-    for before, after in zip(links, links[1:], strict=False):
+    for before, after in itertools.pairwise(links):
         assert after.previous == before.digest
         assert after.digest == chain.link_digest(before.digest, after.canonical)
     assert "需求调研完成" in links[0].canonical
