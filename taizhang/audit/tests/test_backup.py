@@ -5,6 +5,7 @@ under tmp_path, or two scratch PostgreSQL databases beside the test database whe
 PostgreSQL), so the online backup API, pg_dump and pg_restore are what is tested.
 """
 
+import json
 import os
 import subprocess
 import sys
@@ -82,10 +83,8 @@ def test_a_damaged_backup_is_refused_before_anything_is_replaced(tmp_path):
     folder.mkdir()
     (folder / "db.sqlite3").write_bytes(b"one")
     (folder / "media.tar.gz").write_bytes(b"two")
-    (folder / "manifest.json").write_text(
-        '{"engine": "sqlite", "database": "db.sqlite3", "files": {"db.sqlite3": "%s", "media.tar.gz": "%s"}}'
-        % ("0" * 64, "0" * 64)
-    )
+    wrong = {"db.sqlite3": "0" * 64, "media.tar.gz": "0" * 64}
+    (folder / "manifest.json").write_text(json.dumps({"engine": "sqlite", "database": "db.sqlite3", "files": wrong}))
     target = tmp_path / "target.sqlite3"
     target.write_bytes(b"keep me")
     with pytest.raises(ValueError, match="damaged"):
