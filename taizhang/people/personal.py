@@ -5,7 +5,8 @@ the problem's words, and the comments of the ratings given through it; the probl
 its items and the rating's value stay, so every figure of the ledger is what it was.
 """
 
-from django.db.models import Q
+from django.db.models import Q, Value
+from django.db.models.functions import Replace
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -20,9 +21,13 @@ ERASED = gettext_noop("(erased at the person's request)")
 def _demands(query: str, campaigns):
     digits = "".join(ch for ch in query if ch.isdigit())
     match = Q(tracking_code=query)
+    demands = Demand.objects.all()
     if len(digits) >= 6:
-        match |= Q(phone__contains=digits)
-    return Demand.objects.filter(match, campaign__in=campaigns).select_related("campaign").order_by("pk")
+        # Phones are kept as typed ("138-0013-8000", "138 0013 8000"): compared without their separators.
+        bare = Replace(Replace(Replace("phone", Value("-"), Value("")), Value(" "), Value("")), Value("+86"), Value(""))
+        demands = demands.annotate(bare_phone=bare)
+        match |= Q(bare_phone__contains=digits)
+    return demands.filter(match, campaign__in=campaigns).select_related("campaign").order_by("pk")
 
 
 def find(query: str, campaigns) -> list[dict]:
