@@ -11,7 +11,7 @@ export DEBUG
 
 DEBIAN_PACKAGES := $(shell grep -v '^\#' scripts/debian-packages.txt)
 
-.PHONY: deps axe run test test-pg test-dates lint format check bench fuzz a11y-full vendor messages compilemessages setup clean-db ci cluster cluster-stop cluster-status cluster-smoke
+.PHONY: backup restore verify-ledger deps axe run test test-pg test-dates lint format check bench fuzz a11y-full vendor messages compilemessages setup clean-db ci cluster cluster-stop cluster-status cluster-smoke
 
 $(STAMP): requirements/base.txt requirements/dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -96,3 +96,16 @@ cluster-smoke: cluster
 	$(PY) scripts/cluster.py smoke
 
 ci: lint check test
+
+# Backups (database by SQLite's online backup API or pg_dump, media, a manifest of hashes) into var/backups
+# or BACKUP_DIR; `make restore FROM=var/backups/taizhang-…` replaces the database and media, then verifies the ledger.
+backup: $(STAMP)
+	$(PY) manage.py backup $(if $(BACKUP_DIR),--to $(BACKUP_DIR),)
+
+restore: $(STAMP)
+	@test -n "$(FROM)" || { echo "make restore FROM=<backup directory>"; exit 2; }
+	$(PY) manage.py restore "$(FROM)" $(if $(YES),--yes,)
+	$(PY) manage.py verify_ledger
+
+verify-ledger: $(STAMP)
+	$(PY) manage.py verify_ledger $(if $(CAMPAIGN),--campaign $(CAMPAIGN),)

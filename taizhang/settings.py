@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "taizhang.history",
     "taizhang.orgs",
     "taizhang.campaigns",
+    "taizhang.audit",
     "taizhang.ledger",
     "taizhang.sheets",
     "taizhang.reporting",
@@ -88,6 +89,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After authentication: the audit log names who asked (taizhang/audit/log.py).
+    "taizhang.audit.log.AuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as axes asks: it turns a locked-out login into the lockout page.

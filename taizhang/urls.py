@@ -26,6 +26,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("", include("taizhang.orgs.urls")),
+    path("", include("taizhang.audit.urls")),
     path("", include("taizhang.ledger.urls")),
     path("", include("taizhang.sheets.urls")),
     path("", include("taizhang.reporting.urls")),

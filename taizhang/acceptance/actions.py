@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from taizhang.audit import chain
 from taizhang.history.models import HistoryEntry
 from taizhang.history.recording import note, record
 from taizhang.ledger import actions as ledger_actions
@@ -23,6 +24,7 @@ from taizhang.people.actions import tell_submitters
 from taizhang.people.models import PeopleSettings
 from taizhang.people.queries import open_objection_window, rating_summary
 
+from .evidence import chain_closing
 from .models import Acceptance, AcceptanceAttachment, LookBack
 from .queries import latest_acceptance
 
@@ -65,6 +67,7 @@ def record_acceptance(item: Item, *, data: dict, attachments=(), acting_user) ->
     )
     acceptance.full_clean()
     acceptance.save()
+    chain.append(item.campaign, acceptance)
     for upload in attachments:
         AcceptanceAttachment.objects.create(
             acceptance=acceptance, file=upload, name=upload.name[:200], size=upload.size
@@ -127,6 +130,7 @@ def close_item(item: Item, *, statement: str = "", acting_user) -> Item:
         action=HistoryEntry.Action.CLOSE,
         note=note(gettext_noop("Closed (销号). %(statement)s"), statement=(statement or "").strip()),
     )
+    chain_closing(current, HistoryEntry.Action.CLOSE)
     days = PeopleSettings.for_campaign(current.campaign).lookback_days
     LookBack.objects.create(item=current, due_on=today() + datetime.timedelta(days=days))
     tell_submitters(
@@ -156,6 +160,7 @@ def reopen_item(item: Item, *, reason: str, acting_user) -> Item:
         action=HistoryEntry.Action.REOPEN,
         note=note(gettext_noop("Reopened: %(reason)s"), reason=reason),
     )
+    chain_closing(current, HistoryEntry.Action.REOPEN)
     # Nothing is deleted: a pending look-back is marked as cancelled by the reopening.
     LookBack.objects.filter(item=current, done_on__isnull=True).update(
         done_on=today(), result=_("Cancelled: the item was reopened.")

@@ -1,5 +1,8 @@
 from django.contrib import admin
 
+from taizhang.audit.admin import ReadOnlyAdmin
+
 from .models import Acceptance, LookBack
 
-admin.site.register([Acceptance, LookBack], admin.ModelAdmin)
+# Written by the actions (which keep history, and chain acceptances): read-only here.
+admin.site.register([Acceptance, LookBack], ReadOnlyAdmin)

@@ -16,3 +16,7 @@ class AcceptanceConfig(AppConfig):
         from .queries import item_accepted, item_ever_passed
 
         register_acceptance_readers(accepted=item_accepted, ever_passed=item_ever_passed)
+
+        from .evidence import register_evidence
+
+        register_evidence()  # its evidence in the campaign's chain (taizhang/audit/chain.py)

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from taizhang.audit import chain
 from taizhang.history.models import HistoryEntry
 from taizhang.history.recording import diff, note, record, snapshot
 from taizhang.lib.locks import lock_one
@@ -536,6 +537,7 @@ def propose_adjustment(
     )
     for upload in files:
         AdjustmentEvidence(adjustment=adjustment, file=upload, name=upload.name[:200], size=upload.size).save()
+    chain.append(run.campaign, adjustment)
     record(
         adjustment,
         HistoryEntry.Action.CREATE,
@@ -567,6 +569,7 @@ def decide_adjustment(adjustment: Adjustment, *, approve: bool, note_text: str =
     adjustment.decided_by, adjustment.decided_at = acting_user, timezone.now()
     adjustment.decision_note = (note_text or "").strip()
     adjustment.save(update_fields=["state", "decided_by", "decided_at", "decision_note"])
+    chain.append(run.campaign, adjustment)
     if approve:
         _settle(item_score)
     record(
@@ -667,6 +670,7 @@ def freeze_run(run: ScoringRun, *, acting_user) -> ScoringRun:
         raise ValidationError(_("Answer the open objections first."))
     run.frozen_at, run.frozen_by = timezone.now(), acting_user
     run.save(update_fields=["frozen_at", "frozen_by"])
+    chain.append(run.campaign, run)
     record(
         run,
         HistoryEntry.Action.LOCK,

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from taizhang.audit import chain
 from taizhang.history.models import HistoryEntry
 from taizhang.history.recording import diff, note, record, snapshot
 from taizhang.lib.locks import lock_one
@@ -487,6 +488,7 @@ def publish_bulletin(bulletin: Bulletin, *, acting_user, now: datetime.datetime 
         frozen.append(outputs.freeze_case(practice))
     bulletin.frozen_cases = frozen
     bulletin.save(update_fields=["frozen_cases"])
+    chain.append(bulletin.campaign, bulletin)
     record(bulletin, Action.PUBLISH, actor=acting_user, campaign=bulletin.campaign, changes=diff(bulletin, before))
     pk = bulletin.pk
     transaction.on_commit(lambda: notify_units(Bulletin.objects.select_related("campaign").get(pk=pk)))

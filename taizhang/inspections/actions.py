@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from taizhang.audit import chain
 from taizhang.history.models import HistoryEntry
 from taizhang.history.recording import diff, note, record, snapshot
 from taizhang.ledger.lights import recompute_item
@@ -271,6 +272,7 @@ def add_finding(inspection: Inspection, *, data: dict, token: str = "", acting_u
         responsible=data["responsible"].strip(),
         **({"token": token} if token else {}),
     )
+    chain.append(campaign, finding)
     record(finding, HistoryEntry.Action.CREATE, actor=acting_user, campaign=campaign)
     if item is not None:
         record(
@@ -330,6 +332,7 @@ def answer_finding(
         current.state = Finding.State.ANSWERED
     current.version += 1
     current.save(update_fields=["state", "measures", "answered_at", "version"])
+    chain.append_many(current.campaign, [rectification, current])
     record(
         current,
         HistoryEntry.Action.SUBMIT,
@@ -356,6 +359,7 @@ def verify_finding(finding: Finding, *, expected_version: int | None, acting_use
     current.state, current.verified_at, current.verified_by = Finding.State.VERIFIED, timezone.now(), acting_user
     current.version += 1
     current.save(update_fields=["state", "verified_at", "verified_by", "version"])
+    chain.append(current.campaign, current)
     record(
         current, HistoryEntry.Action.CLOSE, actor=acting_user, campaign=current.campaign, changes=diff(current, before)
     )
@@ -378,6 +382,7 @@ def return_finding(finding: Finding, *, reason: str, expected_version: int | Non
     current.state, current.return_reason = Finding.State.RETURNED, reason
     current.version += 1
     current.save(update_fields=["state", "return_reason", "version"])
+    chain.append(current.campaign, current)
     record(
         current,
         HistoryEntry.Action.RETURN,

@@ -15,3 +15,7 @@ class InspectionsConfig(AppConfig):
         from .queries import rectification_overdue
 
         register_item_facts_provider("rectification_overdue", rectification_overdue)
+
+        from .evidence import register_evidence
+
+        register_evidence()  # its evidence in the campaign's chain (taizhang/audit/chain.py)

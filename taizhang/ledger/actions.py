@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from taizhang.audit import chain
 from taizhang.history.models import HistoryEntry
 from taizhang.history.recording import Note, diff, insert_history, note, note_fields, record, snapshot
 from taizhang.lib.deadlines import words_describe
@@ -600,6 +601,7 @@ def add_progress_many(
             )
         )
     ProgressEntry.objects.bulk_create(entries, batch_size=500)
+    chain.append_many(campaign, entries)  # evidence: chained in this transaction, one head lock
     rows = []
     for report, entry in zip(reports, entries, strict=True):
         for upload in report.attachments:

@@ -13,3 +13,7 @@ class LedgerConfig(AppConfig):
 
         # Light changes in history read their reason in each reader's language ("已超期12天" / "12 days overdue").
         note_kind("light", lambda code, args: describe(code, args.get("n", 0)))
+
+        from .evidence import register_evidence
+
+        register_evidence()  # its evidence in the campaign's chain (taizhang/audit/chain.py)

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from taizhang.audit import chain
 from taizhang.history.models import HistoryEntry
 from taizhang.history.recording import Note, diff, note, record, snapshot
 from taizhang.ledger import actions as ledger_actions
@@ -280,6 +281,7 @@ def rate_item(
             rating = Rating.objects.create(
                 item=item, value=value, comment=comment, voter=voter, demand=demand, ip_hash=ip_hash
             )
+            chain.append(item.campaign, rating)
             if value == Rating.Value.DISSATISFIED and comment:
                 _mail_on_commit(
                     _("Dissatisfied rating on %(code)s") % {"code": item.code},

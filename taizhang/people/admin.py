@@ -1,10 +1,12 @@
 from django.contrib import admin
 
+from taizhang.audit.admin import ReadOnlyAdmin
+
 from .models import ApiKey, Demand, PeopleSettings, PublicItem, Rating
 
 
 @admin.register(Demand)
-class DemandAdmin(admin.ModelAdmin):
+class DemandAdmin(ReadOnlyAdmin):
     list_display = ["tracking_code", "campaign", "channel", "category", "status", "created_at"]
     list_filter = ["campaign", "channel", "status"]
     search_fields = ["tracking_code", "text"]
@@ -22,4 +24,5 @@ class PeopleSettingsAdmin(admin.ModelAdmin):
     list_display = ["campaign", "lookback_days", "objection_days", "submissions_per_hour"]
 
 
-admin.site.register([Rating, PublicItem], admin.ModelAdmin)
+# Written by the actions (which keep history, and chain ratings): read-only here.
+admin.site.register([Rating, PublicItem], ReadOnlyAdmin)

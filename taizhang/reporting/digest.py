@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from taizhang.audit.anchors import anchor_line
 from taizhang.campaigns.models import Category, KeyTask, Scope
 from taizhang.ledger.models import Item, Light, Status
 from taizhang.lib import documents
@@ -124,6 +125,8 @@ def monthly_digest(period: ReportingPeriod, *, progress=lambda percent: None) ->
         "suggestions": [(r.unit, r.suggestions) for r in reports if r.suggestions],
         "rates": weekly,
         "generated_at": timezone.localtime(),
+        # The footer: the ledger's chain as last anchored, for whoever later checks it against verify_ledger.
+        "anchor": anchor_line(campaign),
     }
 
 
@@ -281,6 +284,8 @@ def monthly_digest_docx(data: dict) -> bytes:
             {"heading": _("By scope")},
             {"table": {"headers": _unit_headers(_("Scope")), "rows": [_unit_row(n, r) for n, r in data["scopes"]]}},
         ]
+    if data.get("anchor"):
+        blocks.append({"paragraph": data["anchor"]})
     return documents.render_docx(
         {
             "title": _("%(campaign)s: monthly digest, %(period)s")

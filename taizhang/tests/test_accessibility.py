@@ -49,6 +49,10 @@ PAGES = {
     "logout": "skip: POST only",
     # --- orgs
     "orgs:lockouts": "page",
+    # --- audit
+    "audit:event_list": "page",
+    "audit:event_export": "skip: xlsx",
+    "audit:person_data": "page form",
     "orgs:unit_tree": "page",
     "orgs:unit_create": "page form",
     "orgs:unit_detail": "page",

@@ -46,6 +46,10 @@ TABLE = {
     "logout": ("", "405 405 405 405 405 405 405 405", "L L L L L L L L"),
     # --- orgs
     "orgs:lockouts": ("", "L 403 403 403 403 403 200 200", "L 403 403 403 403 403 400 400"),
+    # --- audit: the log spans campaigns, so the office of any campaign reads it (as it keeps the units)
+    "audit:event_list": ("", "L 403 403 403 403 403 200 200", "405 405 405 405 405 405 405 405"),
+    "audit:event_export": ("", "L 403 403 403 403 403 200 200", "405 405 405 405 405 405 405 405"),
+    "audit:person_data": ("", "L 403 403 403 403 403 200 200", "L 403 403 403 403 403 400 400"),
     "orgs:unit_tree": ("", "L 200 200 200 200 200 200 200", "L 200 200 200 200 200 200 200"),
     "orgs:unit_create": ("", "L 403 403 403 403 403 200 200", "L 403 403 403 403 403 200 200"),
     "orgs:unit_detail": ("pk=unit", "L 200 200 200 200 200 200 200", "L 200 200 200 200 200 200 200"),

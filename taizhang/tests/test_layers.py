@@ -6,6 +6,7 @@ The order, lowest first (what exists today, read from the imports; a new app tak
     history        the audit trail every write records into
     orgs           units, people, roles, Access (the one place permission is decided)
     campaigns      campaign, categories, phases, rules
+    audit          the audit log of every access, the evidence chain and its verification
     ledger         items, progress, lights
     reporting      periods, unit reports, completeness
     notices        reminders, channels, the bell (reads reporting's periods)
@@ -36,6 +37,7 @@ ORDER = [
     "history",
     "orgs",
     "campaigns",
+    "audit",  # the audit log and the evidence chain the apps above append to
     "ledger",
     "reporting",
     "notices",

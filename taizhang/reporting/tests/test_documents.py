@@ -81,6 +81,18 @@ def test_monthly_digest_docx_has_the_ledgers_figures_numbered_sections_and_chine
     assert heading_run._element.rPr.rFonts.get(qn("w:eastAsia")) == documents.HEADING_FONT
 
 
+def test_monthly_digest_ends_with_the_ledger_chain_anchor(month):
+    from taizhang.audit import chain
+    from taizhang.audit.anchors import write_anchor
+
+    write_anchor()
+    _seq, head = chain.head_of(month.campaign)
+    data = digest.monthly_digest(month)
+    assert head in data["anchor"]
+    _document, text = _docx_text(digest.monthly_digest_docx(data))
+    assert text.rstrip().endswith(head)
+
+
 def test_monthly_digest_pdf_reads_back_with_the_same_figures(month, tmp_path):
     data = digest.monthly_digest(month)
     text = _pdf_text(digest.monthly_digest_pdf(data), tmp_path)
