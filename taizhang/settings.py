@@ -77,6 +77,8 @@ INSTALLED_APPS = [
     "taizhang.bulletins",
     "taizhang.inspections",
     "taizhang.assessment",
+    "ninja",  # its templates and bundled Swagger UI (served from our static files, no CDN)
+    "taizhang.api",
     "taizhang.demo",
 ]
 

@@ -4,6 +4,8 @@ from django.http import HttpResponsePermanentRedirect
 from django.templatetags.static import static
 from django.urls import include, path
 
+from taizhang.api.urls import api_urlpatterns
+
 
 def favicon(request):
     """Browsers ask for /favicon.ico whatever the page says; the icon itself is a static file.
@@ -35,5 +37,7 @@ urlpatterns = [
     path("", include("taizhang.bulletins.urls")),
     path("", include("taizhang.inspections.urls")),
     path("", include("taizhang.assessment.urls")),
+    path("", include("taizhang.api.urls")),
+    *api_urlpatterns,
     path("", include("taizhang.campaigns.urls")),
 ]
