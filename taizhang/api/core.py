@@ -168,6 +168,11 @@ def _invalid_request(request, exc):
         {"field": ".".join(str(part) for part in error.get("loc", ())), "message": error.get("msg", "")}
         for error in exc.errors
     ]
+    places = {str(error.get("loc", ("",))[0]) for error in exc.errors}
+    if places == {"path"}:  # an id no record could have
+        return _not_found(request, exc)
+    if places <= {"query", "header"}:
+        return problem(request, 400, _("Bad request"), _("Correct the parameters named below."), errors)
     return problem(request, 422, _("The request is not valid"), _("Correct the fields named below."), errors)
 
 

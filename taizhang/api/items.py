@@ -308,7 +308,11 @@ def list_items(request, slug: str, filters: Query[ItemFilters]):
 
 
 @operation(
-    router, "GET", "/c/{slug}/items/{item_id}/", resource="items", response=responses({200: ItemDetailOut}, 403, 404)
+    router,
+    "GET",
+    "/c/{slug}/items/{int:item_id}/",
+    resource="items",
+    response=responses({200: ItemDetailOut}, 403, 404),
 )
 def get_item(request, slug: str, item_id: Id):
     """One item, with its partner units and milestones."""
@@ -480,7 +484,7 @@ def _expected_version(request, payload: ItemPatch) -> int:
 @operation(
     router,
     "PATCH",
-    "/c/{slug}/items/{item_id}/",
+    "/c/{slug}/items/{int:item_id}/",
     resource="items",
     write=True,
     response=responses({200: ItemDetailOut}, 400, 403, 404, 409, 422),
@@ -555,7 +559,7 @@ class ProgressQuery(Schema):
 @operation(
     router,
     "GET",
-    "/c/{slug}/items/{item_id}/progress/",
+    "/c/{slug}/items/{int:item_id}/progress/",
     resource="progress",
     response=responses({200: ProgressPage}, 400, 403, 404),
 )
@@ -593,7 +597,7 @@ def _report(item: Item, row: dict) -> actions.NewProgress:
 @operation(
     router,
     "POST",
-    "/c/{slug}/items/{item_id}/progress/",
+    "/c/{slug}/items/{int:item_id}/progress/",
     resource="progress",
     write=True,
     response=responses({201: ProgressOut}, 403, 404, 422),
