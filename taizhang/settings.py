@@ -287,6 +287,8 @@ CSP = {
     "form-action": ["'self'"],
     "frame-ancestors": ["'none'"],
 }
+# Under these addresses errors answer as RFC 9457 problem+json, not as pages (lib/input_guard.py).
+PROBLEM_JSON_PATHS = ("/api/v1/",)
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 

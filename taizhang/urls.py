@@ -16,6 +16,7 @@ def favicon(request):
 
 
 handler400 = "taizhang.lib.input_guard.bad_request"
+handler404 = "taizhang.lib.input_guard.not_found"
 
 urlpatterns = [
     path("favicon.ico", favicon, name="favicon"),

@@ -219,8 +219,9 @@ def _bad_request(request, exc):
 
 
 def responses(ok: dict, *statuses: int) -> dict:
-    """The operation's answers: its successes, and a problem for each error it can give (always 401, 429)."""
-    return {**ok, **dict.fromkeys(sorted({401, 429, *statuses}), Problem)}
+    """The operation's answers: its successes, and a problem for each error it can give (always 400 for a
+    body or header that cannot be read, 401, 429)."""
+    return {**ok, **dict.fromkeys(sorted({400, 401, 429, *statuses}), Problem)}
 
 
 def operation(router: Router, method: str, path: str, *, resource: str, write: bool = False, **options):

@@ -23,7 +23,7 @@ from taizhang.ledger.queries import NULLABLE_SORTS, SORT_FIELDS, filtered_items
 from taizhang.orgs.models import Unit
 
 from .core import RowErrors, decode_cursor, encode_cursor, operation, responses
-from .schemas import Date, Id, text
+from .schemas import Date, Id, QueryId, number, text
 
 router = Router(tags=["items"])
 MAX_BULK = 1000
@@ -78,14 +78,14 @@ class ItemFilters(Schema):
     """The item list's filters, as on the page."""
 
     q: text(100) | None = None
-    unit: Id | None = Field(None, description="A unit id: its items and its sub-units'.")
-    category: Id | None = None
-    phase: Id | None = None
+    unit: QueryId | None = Field(None, description="A unit id: its items and its sub-units'.")
+    category: QueryId | None = None
+    phase: QueryId | None = None
     status: Literal["", "open", "all", *Status.values] | None = Field(
         None, description="Empty: all but withdrawn; open; all; or one status."
     )
     light: Literal["green", "blue", "yellow", "red", "none"] | None = None
-    key_task: Id | None = None
+    key_task: QueryId | None = None
     scope: Literal["inside", "outside"] | None = None
     due_from: Date | None = None
     due_to: Date | None = None
@@ -98,7 +98,7 @@ class ItemFilters(Schema):
 
 class MilestoneIn(Schema):
     on: Date
-    percent: int = Field(ge=0, le=100)
+    percent: number(0, 100)
 
 
 class ItemIn(Schema):
@@ -128,7 +128,7 @@ class ItemIn(Schema):
 class ItemPatch(Schema):
     """The fields to change (others stay); ``version`` (or an ``If-Match`` header) refuses a stale write."""
 
-    version: int | None = Field(None, ge=1, le=2**31 - 1)
+    version: number(1, 2**31 - 1) | None = None
     code: text(40, min_length=1) | None = None
     title: text(300, min_length=1) | None = None
     owner_unit: Id | None = None
@@ -162,7 +162,7 @@ class ItemBulkOut(Schema):
 class ProgressIn(Schema):
     """One progress report: the percent now, what was done (required), difficulties, next steps."""
 
-    percent: int = Field(ge=0, le=100)
+    percent: number(0, 100)
     done: text(20000, min_length=1)
     difficulties: text(20000) = ""
     next_steps: text(20000) = ""
