@@ -158,7 +158,13 @@ def _throttled(request, exc):
 
 @api.exception_handler(HttpError)
 def _http_error(request, exc):
-    titles = {400: _("Bad request"), 403: _("Forbidden"), 404: _("Not found"), 409: _("Conflict")}
+    titles = {
+        400: _("Bad request"),
+        403: _("Forbidden"),
+        404: _("Not found"),
+        409: _("Conflict"),
+        422: _("The data is not valid"),
+    }
     return problem(request, exc.status_code, titles.get(exc.status_code, _("Error")), str(exc))
 
 

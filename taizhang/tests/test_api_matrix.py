@@ -39,6 +39,16 @@ API_TABLE = {
     ("GET", "/api/v1/c/{slug}/items/{item_id}/progress/"): ("item_id=item", "401 200 200 200 200 200 200 403", "401 200 200 200 200 200 200 403"),
     ("POST", "/api/v1/c/{slug}/items/{item_id}/progress/"): ("item_id=item", "401 403 403 403 403 403 403 403", "401 201 403 403 403 403 201 403"),
     ("POST", "/api/v1/c/{slug}/progress/bulk/"): ("", "401 403 403 403 403 403 403 403", "401 201 422 422 422 422 201 403"),
+    ("GET", "/api/v1/c/{slug}/periods/"): ("", "401 200 200 200 200 200 200 403", "401 200 200 200 200 200 200 403"),
+    ("GET", "/api/v1/c/{slug}/reports/{period_id}/{unit_id}/"): ("period_id=period unit_id=unit", "401 200 403 200 200 200 200 403", "401 200 403 200 200 200 200 403"),
+    ("POST", "/api/v1/c/{slug}/reports/{period_id}/{unit_id}/submit/"): ("period_id=period unit_id=unit", "401 403 403 403 403 403 403 403", "401 200 403 403 403 403 200 403"),
+    ("GET", "/api/v1/c/{slug}/problems/"): ("", "401 403 403 403 403 403 200 403", "401 403 403 403 403 403 200 403"),
+    ("POST", "/api/v1/c/{slug}/problems/"): ("", "401 403 403 403 403 403 403 403", "401 403 403 201 403 403 201 403"),
+    ("POST", "/api/v1/c/{slug}/problems/{problem_id}/triage/"): ("problem_id=demand", "401 403 403 403 403 403 403 403", "401 403 403 403 403 403 200 403"),
+    ("GET", "/api/v1/c/{slug}/findings/"): ("", "401 200 200 200 200 200 200 403", "401 200 200 200 200 200 200 403"),
+    ("GET", "/api/v1/c/{slug}/findings/{finding_id}/"): ("finding_id=finding", "401 200 403 200 200 200 200 403", "401 200 403 200 200 200 200 403"),
+    ("GET", "/api/v1/c/{slug}/bulletins/"): ("", "401 200 200 200 200 200 200 403", "401 200 200 200 200 200 200 403"),
+    ("GET", "/api/v1/c/{slug}/bulletins/{bulletin_id}/"): ("bulletin_id=bulletin", "401 200 200 200 200 200 200 403", "401 200 200 200 200 200 200 403"),
 }
 # fmt: on
 
@@ -53,6 +63,9 @@ BODIES = {
     ("POST", "/api/v1/c/{slug}/progress/bulk/"): lambda o: {
         "entries": [{"item": o["item"].pk, "percent": 20, "done": "矩阵进展"}]
     },
+    ("POST", "/api/v1/c/{slug}/reports/{period_id}/{unit_id}/submit/"): lambda o: {"no_change": True},
+    ("POST", "/api/v1/c/{slug}/problems/"): lambda o: {"text": "路灯坏了", "channel": "visit"},
+    ("POST", "/api/v1/c/{slug}/problems/{problem_id}/triage/"): lambda o: {"action": "answer", "reply": "已修复"},
 }
 
 
@@ -127,7 +140,11 @@ def test_every_operation_has_a_row(world):
     missing = [key for key in found if key not in API_TABLE]
     lines = []
     for method, path in missing:
-        spec = " ".join(f"{name}=?" for name in ("item_id",) if "{" + name + "}" in path)
+        spec = " ".join(
+            f"{name}=?"
+            for name in ("item_id", "period_id", "unit_id", "problem_id", "finding_id", "bulletin_id")
+            if "{" + name + "}" in path
+        )
         if "=?" in spec:
             lines.append(f'    ("{method}", "{path}"): ("{spec}", "read outcomes", "write outcomes"),')
             continue
