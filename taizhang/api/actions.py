@@ -122,7 +122,7 @@ def can_revoke(token: ApiToken, user) -> bool:
 @transaction.atomic
 def revoke_token(token: ApiToken, *, acting_user) -> ApiToken:
     """Revoke a token at once; a second click changes nothing."""
-    token = ApiToken.objects.select_for_update().select_related("campaign").get(pk=token.pk)
+    token = ApiToken.objects.select_for_update().get(pk=token.pk)
     if not can_revoke(token, acting_user):
         raise PermissionDenied(_("You cannot revoke this token."))
     if token.revoked_at is None:
