@@ -70,6 +70,7 @@ bench: setup
 # Every junk value in every URL (CI runs a seeded sample); FUZZ=5000 for a bigger sample instead of all.
 fuzz: $(STAMP) compilemessages
 	TAIZHANG_FUZZ_EXAMPLES=$${FUZZ:-all} $(PY) -m pytest -q -p no:cacheprovider taizhang/tests/test_fuzz.py -s
+	TAIZHANG_API_FUZZ_EXAMPLES=$${API_FUZZ:-50} $(PY) -m pytest -q -p no:cacheprovider taizhang/api/tests/test_schema_fuzz.py
 
 # Every page as every role that gets it, in a real browser with axe-core (CI walks each page as up to two roles).
 a11y-full: $(STAMP) compilemessages axe

@@ -78,6 +78,8 @@ INSTALLED_APPS = [
     "taizhang.bulletins",
     "taizhang.inspections",
     "taizhang.assessment",
+    "ninja",  # its templates and bundled Swagger UI (served from our static files, no CDN)
+    "taizhang.api",
     "taizhang.demo",
 ]
 
@@ -316,6 +318,8 @@ CSP = {
     "form-action": ["'self'"],
     "frame-ancestors": ["'none'"],
 }
+# Under these addresses errors answer as RFC 9457 problem+json, not as pages (lib/input_guard.py).
+PROBLEM_JSON_PATHS = ("/api/v1/",)
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 

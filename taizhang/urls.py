@@ -5,6 +5,7 @@ from django.templatetags.static import static
 from django.urls import include, path
 
 from taizhang import health
+from taizhang.api.urls import api_urlpatterns
 
 
 def favicon(request):
@@ -16,6 +17,7 @@ def favicon(request):
 
 
 handler400 = "taizhang.lib.input_guard.bad_request"
+handler404 = "taizhang.lib.input_guard.not_found"
 
 urlpatterns = [
     path("favicon.ico", favicon, name="favicon"),
@@ -40,5 +42,7 @@ urlpatterns = [
     path("", include("taizhang.bulletins.urls")),
     path("", include("taizhang.inspections.urls")),
     path("", include("taizhang.assessment.urls")),
+    path("", include("taizhang.api.urls")),
+    *api_urlpatterns,
     path("", include("taizhang.campaigns.urls")),
 ]

@@ -11,9 +11,13 @@
 when a :class:`~taizhang.lib.params.BadParameter` says so.
 """
 
-from django.http import Http404, HttpResponseBadRequest
+import json
+
+from django.conf import settings
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.template import loader
 from django.utils.translation import gettext as _
+from django.views.defaults import page_not_found
 
 from .params import MAX_ID, BadParameter
 
@@ -48,11 +52,30 @@ class InputGuardMiddleware:
         return None
 
 
+def _speaks_problem_json(request) -> bool:
+    """Addresses under ``settings.PROBLEM_JSON_PATHS`` (the API) answer errors as RFC 9457 problem+json."""
+    return request.path.startswith(tuple(getattr(settings, "PROBLEM_JSON_PATHS", ())))
+
+
+def _problem(status: int, title: str, detail: str) -> HttpResponse:
+    body = {"type": "about:blank", "title": title, "status": status, "detail": detail, "errors": []}
+    return HttpResponse(json.dumps(body, ensure_ascii=False), status=status, content_type="application/problem+json")
+
+
 def bad_request(request, exception, template_name="400.html"):
     """``handler400``: the reason when it is ours to give (a parameter), a general sentence otherwise."""
     reason = exception.message if isinstance(exception, BadParameter) else ""
+    if _speaks_problem_json(request):
+        return _problem(400, _("Bad request"), reason)
     try:
         body = loader.render_to_string(template_name, {"reason": reason}, request=request)
     except Exception:  # the error page itself must never fail
         body = _("Bad request")
     return HttpResponseBadRequest(body)
+
+
+def not_found(request, exception, template_name="404.html"):
+    """``handler404``: Django's page, or a problem+json under the API's addresses."""
+    if _speaks_problem_json(request):
+        return _problem(404, _("Not found"), _("There is nothing at this address, or it is not yours to see."))
+    return page_not_found(request, exception, template_name)

@@ -307,6 +307,10 @@ PAGES = {
     "campaigns:grant_revoke": "skip: no role gets a page",
     "campaigns:contact_points": "page",
     "campaigns:contact_point_remove": "skip: no role gets a page",
+    # --- api: the token pages (the API's docs page is Swagger UI, served by django-ninja from our static files)
+    "api:personal_tokens": "page phone form",
+    "api:token_revoke": "skip: POST only",
+    "api:integration_tokens": "page form",
 }
 # fmt: on
 

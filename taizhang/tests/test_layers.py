@@ -51,6 +51,7 @@ ORDER = [
     "dashboards",
     "bulletins",  # publishes the dashboards' figures (ranking, lights) frozen in an issue
     "assessment",  # scores units from the facts of every app below it
+    "api",  # /api/v1/: reads through the apps' queries, writes through their actions; imported by none
     # Above every domain app, imported by none: they build data across all of them.
     "demo",
     "bench",

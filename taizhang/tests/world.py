@@ -16,6 +16,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
 from taizhang.acceptance.models import Acceptance, AcceptanceAttachment, LookBack
+from taizhang.api import actions as api_actions
 from taizhang.bulletins import actions as bulletins_actions
 from taizhang.campaigns.models import KeyTask, PlanEvidence, PlanSection
 from taizhang.inspections.models import (
@@ -63,7 +64,8 @@ ROLE_NAMES = {
     "stranger": "office of another campaign only (sam)",
 }
 # Not walked: Django's own admin (its permission model is Django's, staff only) and the i18n switch.
-EXCLUDED_NAMESPACES = ("admin",)
+# The API's operations (namespace "api-v1") have a matrix of their own, by token scope: test_api_matrix.py.
+EXCLUDED_NAMESPACES = ("admin", "api-v1")
 EXCLUDED_NAMES = ("set_language",)
 
 
@@ -380,6 +382,9 @@ def _bulletins(side: Side, owner_unit, *, office, liaison, prefix: str) -> None:
     write.set_cases(o["draft_bulletin"], practice_ids=[published.pk], acting_user=office)
     o["signatory"] = write.add_signatory(campaign, office, acting_user=office)
     month = ReportingPeriod.objects.filter(campaign=campaign, kind=ReportingPeriod.Kind.MONTHLY).order_by("due_at")
+    o["api_token"], _secret = api_actions.create_personal_token(
+        name="脚本", scope="read", expires_on=timezone.localdate() + datetime.timedelta(days=30), acting_user=liaison
+    )
     o["unit_report"] = UnitReport.objects.create(
         period=month.filter(due_at__lte=timezone.now()).last() or month.first(),
         unit=owner_unit,
