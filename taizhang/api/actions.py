@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from taizhang.audit.log import record_token_use
 from taizhang.history.models import HistoryEntry
 from taizhang.history.recording import record
 from taizhang.orgs.access import Access
@@ -132,9 +133,11 @@ def revoke_token(token: ApiToken, *, acting_user) -> ApiToken:
     return token
 
 
-def note_use(token: ApiToken, *, now: datetime.datetime | None = None) -> None:
-    """Stamp the last use, at most once a minute: a busy integration must not write a row per request."""
+def note_use(token: ApiToken, *, now: datetime.datetime | None = None, request=None) -> None:
+    """Stamp the last use and write a token-use row in the audit log, at most once a minute per token: a busy
+    integration must not write two rows per request (what it changed is in each object's history)."""
     now = now or timezone.now()
     if token.last_used_at is None or now - token.last_used_at > datetime.timedelta(minutes=1):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         token.last_used_at = now
+        record_token_use(user=token.user, token_name=token.name, scope=token.scope, request=request)

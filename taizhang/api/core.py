@@ -60,7 +60,7 @@ class TokenAuth(HttpBearer):
             return None
         if hit(f"api-token:{found.pk}", limit=found.rate_limit, window=60):
             raise Throttled(wait=60)
-        note_use(found, now=now)
+        note_use(found, now=now, request=request)
         request.user = found.user
         request.api_token = found
         return found

@@ -134,3 +134,17 @@ def test_the_openapi_document_and_the_docs_page_are_served_from_our_own_files(cl
     assert "application/problem+json" in operation["responses"]["422"]["content"]
     page = client.get("/api/v1/docs").content.decode()
     assert "cdn" not in page.lower() and "/static/ninja/swagger-ui-bundle.js" in page
+
+
+def test_a_tokens_use_is_in_the_audit_log_once_a_minute(people, campaign, items, integration_for, time_machine):
+    from taizhang.audit.models import AuditEvent
+
+    api, token = integration_for(campaign, people["olivia"], rate_limit=100)
+    url = f"/api/v1/c/{campaign.slug}/items/"
+    assert [api.get(url).status_code for _ in range(3)] == [200, 200, 200]
+    uses = AuditEvent.objects.filter(kind=AuditEvent.Kind.TOKEN)
+    assert list(uses.values_list("actor__username", flat=True)) == [people["olivia"].username]
+    assert uses.get().detail["path"] == url
+    time_machine.move_to(timezone.now() + datetime.timedelta(minutes=2), tick=True)
+    assert api.get(url).status_code == 200
+    assert uses.count() == 2
