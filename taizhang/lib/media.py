@@ -28,6 +28,8 @@ from django.http import FileResponse
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
+from .downloads import content_disposition
+
 # A 48-megapixel phone photo fits; a 1-KB PNG that claims 100,000 × 100,000 does not.
 IMAGE_MAX_PIXELS = 50_000_000
 FILE_CSP = "sandbox; default-src 'none'"
@@ -233,7 +235,7 @@ def detected_type(head: bytes, stored_name: str) -> tuple[str, str, bool]:
     return DOCUMENT_TYPES[extension], extension, False
 
 
-def file_response(fieldfile, *, filename: str, inline_images: bool = False) -> FileResponse:
+def file_response(fieldfile, *, filename: str, inline_images: bool = False, fallback: str = "") -> FileResponse:
     """Serve a stored file: the type from its bytes, inline only for an image a view shows, sandboxed always.
 
     The caller has already checked that the person may see it.
@@ -244,9 +246,10 @@ def file_response(fieldfile, *, filename: str, inline_images: bool = False) -> F
     content_type, extension, is_image = detected_type(head, fieldfile.name)
     download = _display_name(filename, extension) if extension else os.path.basename(filename or "") or "file"
     download = _UNSAFE_IN_NAMES.sub("_", download)
-    response = FileResponse(
-        handle, as_attachment=not (inline_images and is_image), filename=download, content_type=content_type
-    )
+    as_attachment = not (inline_images and is_image)
+    response = FileResponse(handle, as_attachment=as_attachment, filename=download, content_type=content_type)
+    # A readable (Chinese) name with an ASCII fallback beside it, as every download has (lib/downloads).
+    response["Content-Disposition"] = content_disposition(download, fallback=fallback, inline=not as_attachment)
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = FILE_CSP
     response["Cross-Origin-Resource-Policy"] = "same-origin"
