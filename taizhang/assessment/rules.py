@@ -307,9 +307,11 @@ def red_weeks(ctx: Context, p: dict, maximum: Decimal) -> Result:
 
 
 def _due_periods(ctx: Context):
+    """(pk, name) of the weekly periods due in the run; the name is what a fact's words say (2026年第24周)."""
+    from taizhang.lib.periods import period_name
     from taizhang.reporting.models import ReportingPeriod
 
-    return list(
+    keys = (
         ReportingPeriod.objects.filter(
             campaign=ctx.campaign,
             kind=ReportingPeriod.Kind.WEEKLY,
@@ -319,6 +321,7 @@ def _due_periods(ctx: Context):
         .order_by("due_at")
         .values_list("pk", "label")
     )
+    return [(pk, period_name(key, short=True)) for pk, key in keys]
 
 
 def _report_states(ctx: Context, period_ids: list[int]) -> tuple[set[int], dict]:

@@ -313,7 +313,7 @@ def statistics_home(request, campaign, access):
 def _sheet_units(campaign, access):
     if access.is_office:
         return statsheet.office_units(campaign), False, _("all units")
-    return access.liaison_units, True, "、".join(u.display_name for u in access.liaison_units)
+    return access.liaison_units, True, "、".join(u.name for u in access.liaison_units)
 
 
 @campaign_view

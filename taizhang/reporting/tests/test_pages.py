@@ -33,7 +33,7 @@ def test_liaison_records_progress_from_the_report_page_and_submits(login, people
     assert response.status_code == 302
     entry = ProgressEntry.objects.get(item=item)
     assert entry.percent == 40 and entry.period_label == period.label and entry.author == people["lily"]
-    response = client.post(url(campaign, period, org["office_dept"], "submit/"))
+    response = client.post(url(campaign, period, org["office_dept"], "submit/"), {"confirm": "1"})
     assert response.status_code == 302
     report = UnitReport.objects.get(period=period, unit=org["office_dept"])
     assert report.status == UnitReport.Status.SUBMITTED and not report.no_change and not report.is_late

@@ -55,7 +55,7 @@ def test_liaison_reports_the_week_with_the_sheet_before_friday_five(
         page.click("#download-link")
     downloaded = tmp_path / "sheet.xlsx"
     download_info.value.save_as(downloaded)
-    assert week.label in download_info.value.suggested_filename
+    assert week.short_name in download_info.value.suggested_filename
     filled = tmp_path / "filled.xlsx"
     filled.write_bytes(refill(downloaded.read_bytes(), {"HQ-001": [80, "进行中", "上线测试", "", "全面推广"]}))
     page.set_input_files("#statistics-upload input[type=file]", str(filled))
