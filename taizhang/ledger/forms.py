@@ -270,9 +270,12 @@ class ProgressForm(forms.ModelForm):
         field = self.fields["period_label"]
         field.choices = choices or [("", "—")]
         field.widget.attrs["class"] = "form-select"
-        field.required = bool(choices)  # one of the open periods, when there are any
-        if choices:
-            field.initial = choices[0][0]
+        self._current_period = choices[0][0] if choices else ""
+        field.initial = self._current_period
+
+    def clean_period_label(self) -> str:
+        # Left out (an older client, the API): the current period, never free text.
+        return self.cleaned_data.get("period_label") or self._current_period
 
 
 class CommentForm(forms.Form):

@@ -99,3 +99,5 @@ def test_the_items_progress_form_chooses_among_the_open_periods(login, people, i
         f"/c/{campaign.slug}/items/{item.pk}/progress/", {"percent": "30", "done": "调研", "period_label": week.label}
     )
     assert ProgressEntry.objects.get().period_label == week.label
+    client.post(f"/c/{campaign.slug}/items/{item.pk}/progress/", {"percent": "40", "done": "上线"})
+    assert list(ProgressEntry.objects.values_list("period_label", flat=True)) == [week.label, week.label]
