@@ -270,8 +270,8 @@ def report_submit(request, campaign, access, period, unit):
 def _confirmation(request, campaign, access, period, unit):
     """Before a report goes in with some items not updated: say how many, and what "no change" means for them.
 
-    Nothing is written; the page posts the same submission again, confirmed. ``None`` when there is nothing to ask
-    (every item updated), or when nothing at all is updated on a weekly report (the action says why it refuses).
+    Nothing is written; the page posts the same submission again, confirmed. ``None`` when there is nothing to ask:
+    every item updated, or none (a weekly report is refused with the reason; a monthly one is its summary).
     """
     if not actions.can_write(access, unit):
         return None  # the action refuses with the reason
@@ -281,7 +281,7 @@ def _confirmation(request, campaign, access, period, unit):
     items = list(_open_items(campaign, unit))
     updated = _entries_in_period(period, unit, report).keys()
     left = [item for item in items if item.pk not in updated]
-    if not left or (len(left) == len(items) and not period.is_monthly):
+    if not left or len(left) == len(items):
         return None
     context = {
         "campaign": campaign,
