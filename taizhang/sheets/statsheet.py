@@ -112,7 +112,7 @@ def open_period(campaign, label: str, *, now: datetime.datetime | None = None) -
         names = "、".join(p.name for p in open_periods(campaign, now=now)) or "—"
         raise SheetRefused(
             _("%(period)s is not an open reporting period of this campaign; sheets are taken for: %(open)s.")
-            % {"period": label[:20].replace("\x00", "") or "—", "open": names}
+            % {"period": period_name(label[:20].replace("\x00", "")) or "—", "open": names}
         )
     return period
 

@@ -151,7 +151,7 @@ def test_the_reports_page_of_an_overseer_without_a_unit_shows_the_latest_periods
     grant_role(user=ivy, campaign=campaign, role=Role.INSPECTOR)
     for person in (people["leo"], ivy):
         page = login(person).get(f"/c/{campaign.slug}/reports/").content.decode()
-        assert 'id="latest-periods"' in page and last.label in page
+        assert 'id="latest-periods"' in page and last.name in page
         assert f"/c/{campaign.slug}/reports/board/" in page
     assert login(ivy).get(f"/c/{campaign.slug}/reports/board/").status_code == 200
     assert "reports/documents/" not in login(ivy).get(f"/c/{campaign.slug}/reports/").content.decode()

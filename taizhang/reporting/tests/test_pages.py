@@ -14,7 +14,7 @@ def test_liaison_sees_its_reports_and_its_items_on_the_report_page(login, people
     client = login(people["lily"])
     home = client.get(f"/c/{campaign.slug}/reports/")
     assert home.status_code == 200
-    assert periods["past_week"].label in home.content.decode()
+    assert periods["past_week"].name in home.content.decode()
     page = client.get(url(campaign, periods["current_week"], org["office_dept"]))
     assert page.status_code == 200
     body = page.content.decode()

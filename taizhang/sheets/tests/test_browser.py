@@ -50,7 +50,7 @@ def test_liaison_reports_the_week_with_the_sheet_before_friday_five(
 
     log_in(page, "lily")
     page.goto("/c/2021/sheets/statistics/")
-    expect(page.locator("#period-name")).to_have_text(week.label)  # the name the reporting pages use
+    expect(page.locator("#period-name")).to_have_text(week.name)  # the name the reporting pages use
     with page.expect_download() as download_info:
         page.click("#download-link")
     downloaded = tmp_path / "sheet.xlsx"
