@@ -329,13 +329,16 @@ def red_weeks(ctx: Context, p: dict, maximum: Decimal) -> Result:
 
 
 def _due_periods(ctx: Context):
+    """(pk, name) of the weekly periods due in the run, read once per run; the name is what a fact's words
+    say (2026年第24周)."""
     return ctx.once("periods", lambda: _read_due_periods(ctx))
 
 
 def _read_due_periods(ctx: Context):
+    from taizhang.lib.periods import period_name
     from taizhang.reporting.models import ReportingPeriod
 
-    return list(
+    keys = (
         ReportingPeriod.objects.filter(
             campaign=ctx.campaign,
             kind=ReportingPeriod.Kind.WEEKLY,
@@ -345,6 +348,7 @@ def _read_due_periods(ctx: Context):
         .order_by("due_at")
         .values_list("pk", "label")
     )
+    return [(pk, period_name(key, short=True)) for pk, key in keys]
 
 
 def _report_states(ctx: Context, period_ids: list[int]) -> tuple[set[int], dict]:

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from taizhang.campaigns.decorators import campaign_view
 from taizhang.campaigns.models import Campaign
+from taizhang.lib.downloads import download_response
 from taizhang.lib.forms import apply_errors
 from taizhang.lib.media import check_upload, file_response
 from taizhang.lib.params import id_param, int_param
@@ -42,9 +43,6 @@ from .models import (
     UnitScore,
 )
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-
 
 def _require_results(access):
     access.require(
@@ -67,10 +65,9 @@ def _posted_id(request, name: str) -> int:
     return value
 
 
-def _download(content: bytes, filename: str, content_type: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+def _download(content: bytes, filename: str, fallback: str) -> HttpResponse:
+    """A readable (Chinese) file name, the old ASCII one as its fallback (lib.downloads)."""
+    return download_response(content, filename, fallback=fallback)
 
 
 @campaign_view
@@ -335,7 +332,11 @@ def scheme_version(request, campaign, access, pk):
 def scheme_xlsx(request, campaign, access, pk):
     _require_results(access)
     scheme = _scheme(campaign, pk)
-    return _download(outputs.scheme_xlsx(scheme), f"scheme-{scheme.pk}-v{scheme.version}.xlsx", XLSX)
+    return _download(
+        outputs.scheme_xlsx(scheme),
+        _("%(scheme)s assessment scheme v%(version)s.xlsx") % {"scheme": scheme.name, "version": scheme.version},
+        f"scheme-{scheme.pk}-v{scheme.version}.xlsx",
+    )
 
 
 @require_POST
@@ -432,7 +433,9 @@ def unit_sheet(request, campaign, access, pk, unit):
     unit_score = _unit_score(run, unit)
     access.require(rights.can_read_unit(access, run, unit_score.unit), _("You cannot read this unit's assessment."))
     return _download(
-        outputs.unit_sheet_pdf(run, unit_score), f"score-sheet-{run.pk}-{unit_score.unit_id}.pdf", "application/pdf"
+        outputs.unit_sheet_pdf(run, unit_score),
+        _("%(unit)s %(run)s score sheet.pdf") % {"unit": unit_score.unit.name, "run": run.label},
+        f"score-sheet-{run.pk}-{unit_score.unit_id}.pdf",
     )
 
 
@@ -697,32 +700,52 @@ def penalty_list(request, campaign, access, pk):
 def circular_docx(request, campaign, access, pk):
     _require_results(access)
     run = _run(campaign, pk)
-    return _download(outputs.circular_docx(run), f"assessment-circular-{run.pk}.docx", DOCX)
+    return _download(
+        outputs.circular_docx(run),
+        _("%(run)s assessment circular.docx") % {"run": run.label},
+        f"assessment-circular-{run.pk}.docx",
+    )
 
 
 @campaign_view
 def circular_pdf(request, campaign, access, pk):
     _require_results(access)
     run = _run(campaign, pk)
-    return _download(outputs.circular_pdf(run), f"assessment-circular-{run.pk}.pdf", "application/pdf")
+    return _download(
+        outputs.circular_pdf(run),
+        _("%(run)s assessment circular.pdf") % {"run": run.label},
+        f"assessment-circular-{run.pk}.pdf",
+    )
 
 
 @campaign_view
 def scores_xlsx(request, campaign, access, pk):
     _require_results(access)
     run = _run(campaign, pk)
-    return _download(outputs.scores_xlsx(run), f"assessment-scores-{run.pk}.xlsx", XLSX)
+    return _download(
+        outputs.scores_xlsx(run),
+        _("%(run)s assessment scores.xlsx") % {"run": run.label},
+        f"assessment-scores-{run.pk}.xlsx",
+    )
 
 
 @campaign_view
 def year_end_xlsx(request, campaign, access, pk):
     _require_results(access)
     run = _run(campaign, pk)
-    return _download(outputs.year_end_xlsx(run), f"assessment-year-end-{run.pk}.xlsx", XLSX)
+    return _download(
+        outputs.year_end_xlsx(run),
+        _("%(run)s year-end assessment.xlsx") % {"run": run.label},
+        f"assessment-year-end-{run.pk}.xlsx",
+    )
 
 
 @campaign_view
 def nominations_xlsx(request, campaign, access, pk):
     _require_results(access)
     run = _run(campaign, pk)
-    return _download(outputs.nominations_xlsx(run), f"assessment-nominations-{run.pk}.xlsx", XLSX)
+    return _download(
+        outputs.nominations_xlsx(run),
+        _("%(run)s nominations.xlsx") % {"run": run.label},
+        f"assessment-nominations-{run.pk}.xlsx",
+    )

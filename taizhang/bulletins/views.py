@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from taizhang.campaigns.decorators import campaign_view
 from taizhang.campaigns.models import Campaign
 from taizhang.history.recording import history_for
+from taizhang.lib.downloads import download_response
 from taizhang.lib.forms import apply_errors
 from taizhang.orgs.models import Role, RoleGrant, Unit
 from taizhang.reporting.models import UnitReport
@@ -442,8 +443,8 @@ def bulletin_act(request, campaign, access, pk, what):
 
 
 def _download(data: bytes | str, name: str, content_type: str) -> HttpResponse:
-    response = HttpResponse(data, content_type=content_type)
-    response["Content-Disposition"] = content_disposition_header(True, name)
+    response = download_response(data, name, fallback=f"bulletin.{name.rpartition('.')[2]}")
+    response["Content-Type"] = content_type
     return response
 
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 from taizhang.assessment import actions
 from taizhang.assessment.models import AssessmentScheme, ItemScore, Rule
 from taizhang.assessment.scoring import compute
+from taizhang.lib.periods import period_name, quarter_key
 from taizhang.orgs.models import Role, RoleGrant, Unit
 
 # section → [(title, points, rule, params, method, department)]
@@ -50,7 +51,7 @@ SUBSIDIARIES = [
             ("实事项目按期完成", 20, Rule.Kind.ON_TIME, {"per": 2}, "台账核查", "活动办公室"),
             ("实事项目超期", 20, Rule.Kind.OVERDUE, {"per": 2, "partner_percent": 50}, "台账核查", "活动办公室"),
             (
-                "报送缺报退回",
+                "报送漏报退回",
                 10,
                 Rule.Kind.REPORTS_MISSED,
                 {"per_missed": 1, "per_returned": "0.5"},
@@ -79,7 +80,7 @@ def _quarter(today: datetime.date) -> tuple[datetime.date, str]:
     start = datetime.date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
     if (today - start).days < 20:  # too early in a quarter: the last one
         start = datetime.date(start.year - (start.month == 1), (start.month - 4) % 12 + 1, 1)
-    return start, f"{start.year}年第{(start.month - 1) // 3 + 1}季度"
+    return start, period_name(quarter_key(start))  # the quarter's one name (lib.periods)
 
 
 def _scheme(campaign, office, *, kind, name, sections):

@@ -54,6 +54,7 @@ from taizhang.ledger.lights import (
     refresh_lights,
 )
 from taizhang.ledger.models import Item, ProgressEntry, Status
+from taizhang.lib.periods import week_key
 from taizhang.orgs.actions import create_unit, grant_role, system_actor
 from taizhang.orgs.models import ContactPoint, Role, Unit, User
 
@@ -1102,7 +1103,6 @@ class _LedgerBuilder:
             authors[author.pk] = author
             for i, (as_of, percent) in enumerate(plan.reports):
                 done, difficulties, next_steps = self._texts(plan, percent, i == len(plan.reports) - 1)
-                iso = as_of.isocalendar()
                 minute = self.rng.randint(-50, 55)
                 created_at = datetime.datetime.combine(as_of, datetime.time(16, 0), tzinfo=self.tz)
                 created_at += datetime.timedelta(minutes=minute)
@@ -1113,7 +1113,7 @@ class _LedgerBuilder:
                         done=done,
                         difficulties=difficulties,
                         next_steps=next_steps,
-                        period_label=f"{iso.year}年第{iso.week}周",
+                        period_label=week_key(as_of),  # the key; pages name it (lib.periods)
                         as_of=as_of,
                         source=ProgressEntry.Source.DEMO,
                         created_at=created_at,

@@ -29,7 +29,9 @@ RESULTS = [
 PRACTICES = ["建立周调度机制，清单化推进。", "领导班子包保到点，现场办公。", "用好“走下去听”，问需于民。", ""]
 PROBLEMS = ["资金到位较慢。", "跨部门协调难度大。", "基层人手紧张。", ""]
 SUGGESTIONS = ["建议集团统筹专项资金。", "建议加强业务培训。", "建议简化审批流程。", ""]
-RETURN_REASONS = ["进展描述过于简单，请补充具体数据。", "月度总结缺少存在问题，请补充。"]
+# A weekly report has no monthly summary to ask about: only a monthly report is returned for one.
+WEEKLY_RETURN_REASONS = ["进展描述过于简单，请补充具体数据。"]
+MONTHLY_RETURN_REASONS = [*WEEKLY_RETURN_REASONS, "月度小结缺少存在问题，请补充。"]
 
 # habit → (chance on time, chance late, chance returned); the rest is missing.
 HABITS = {
@@ -103,7 +105,9 @@ def build(campaign, *, now: datetime.datetime | None = None, seed: int = 2026) -
                 report.suggestions = rng.choice(SUGGESTIONS)
             if roll >= on_time_p + late_p:
                 report.status = UnitReport.Status.RETURNED
-                report.return_reason = rng.choice(RETURN_REASONS)
+                report.return_reason = rng.choice(
+                    MONTHLY_RETURN_REASONS if period.is_monthly else WEEKLY_RETURN_REASONS
+                )
                 report.decided_by, report.decided_at = office, submitted_at + datetime.timedelta(hours=20)
             elif period.due_at < now - datetime.timedelta(days=14):
                 report.status = UnitReport.Status.ACCEPTED

@@ -23,6 +23,15 @@ def list_title(kind: str) -> str:
     }[kind]
 
 
+def list_name(kind: str) -> str:
+    """The list's short name, for file names: 问题清单."""
+    return {
+        "problems": _("list of problems"),
+        "tasks": _("list of tasks"),
+        "responsibility": _("list of responsibilities"),
+    }[kind]
+
+
 def list_table(findings, kind: str) -> tuple[list[str], list[int], list[list]]:
     """(headers, column widths, rows) of one of the three lists, from findings (with unit, item, team joined)."""
     today = timezone.localdate()

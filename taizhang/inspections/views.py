@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from taizhang.campaigns.decorators import campaign_view
+from taizhang.lib.downloads import download_response
 from taizhang.lib.forms import apply_errors
 from taizhang.lib.media import file_response
 from taizhang.lib.paging import IdPaginator
@@ -18,8 +19,6 @@ from . import actions, documents, queries
 from .forms import AnswerForm, FindingFilter, FindingForm, InspectionForm, ReturnForm, RoundForm, TeamForm, VerifyForm
 from .models import Finding, Inspection, InspectionTeam, RectificationEvidence
 
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FINDING_ROW = ("unit", "item", "inspection__team")
 # What a row of the findings table reads (inspections.templatetags finding_rows), and nothing more.
 ROW_FIELDS = (
@@ -41,10 +40,9 @@ ROW_FIELDS = (
 )
 
 
-def _attachment(content: bytes, content_type: str, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+def _attachment(content: bytes, filename: str, fallback: str) -> HttpResponse:
+    """A readable (Chinese) file name, the old ASCII one as its fallback (lib.downloads)."""
+    return download_response(content, filename, fallback=fallback)
 
 
 def _team(campaign, pk: int) -> InspectionTeam:
@@ -191,7 +189,11 @@ def round_new(request, campaign, access, pk):
 def report_docx(request, campaign, access, pk):
     team = _team(campaign, pk)
     access.require(access.is_overseer, _("Inspection teams are for the office and the overseers."))
-    return _attachment(documents.report_docx(team), DOCX, f"inspection-report-{campaign.slug}-{team.pk}.docx")
+    return _attachment(
+        documents.report_docx(team),
+        _("%(team)s inspection report.docx") % {"team": team.name},
+        f"inspection-report-{campaign.slug}-{team.pk}.docx",
+    )
 
 
 @campaign_view
@@ -199,7 +201,9 @@ def report_pdf(request, campaign, access, pk):
     team = _team(campaign, pk)
     access.require(access.is_overseer, _("Inspection teams are for the office and the overseers."))
     return _attachment(
-        documents.report_pdf(team), "application/pdf", f"inspection-report-{campaign.slug}-{team.pk}.pdf"
+        documents.report_pdf(team),
+        _("%(team)s inspection report.pdf") % {"team": team.name},
+        f"inspection-report-{campaign.slug}-{team.pk}.pdf",
     )
 
 
@@ -501,7 +505,9 @@ def lists(request, campaign, access):
 def list_xlsx(request, campaign, access, kind):
     kind = _kind(kind)
     return _attachment(
-        documents.list_xlsx(_list_findings(access), kind, campaign), XLSX, f"{kind}-{campaign.slug}.xlsx"
+        documents.list_xlsx(_list_findings(access), kind, campaign),
+        f"{campaign.name} {documents.list_name(kind)}.xlsx",
+        f"{kind}-{campaign.slug}.xlsx",
     )
 
 
@@ -509,5 +515,7 @@ def list_xlsx(request, campaign, access, kind):
 def list_docx(request, campaign, access, kind):
     kind = _kind(kind)
     return _attachment(
-        documents.list_docx(_list_findings(access), kind, campaign), DOCX, f"{kind}-{campaign.slug}.docx"
+        documents.list_docx(_list_findings(access), kind, campaign),
+        f"{campaign.name} {documents.list_name(kind)}.docx",
+        f"{kind}-{campaign.slug}.docx",
     )

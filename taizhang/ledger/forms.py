@@ -1,3 +1,5 @@
+from collections.abc import Callable
+
 from django import forms
 from django.urls import reverse
 from django.utils.text import format_lazy
@@ -237,8 +239,20 @@ class MultipleFileField(forms.FileField):
         return clean_one(data, initial)
 
 
+# The reporting periods a progress entry can be filed under, [(key, name)] with the current one first. Reporting
+# lies above the ledger and registers them (reporting.apps); without it the period is left empty.
+PeriodChoices = Callable[[object], list[tuple[str, str]]]
+_period_choices: PeriodChoices | None = None
+
+
+def register_period_choices(provider: PeriodChoices | None) -> None:
+    global _period_choices
+    _period_choices = provider
+
+
 class ProgressForm(forms.ModelForm):
     attachments = MultipleFileField(label=_("Attachments"), required=False)
+    period_label = forms.ChoiceField(label=_("period"), required=False)
 
     class Meta:
         model = ProgressEntry
@@ -248,8 +262,20 @@ class ProgressForm(forms.ModelForm):
             "done": forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
             "difficulties": forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
             "next_steps": forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
-            "period_label": forms.TextInput(attrs={"class": "form-control"}),
         }
+
+    def __init__(self, *args, campaign=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = _period_choices(campaign) if _period_choices and campaign is not None else []
+        field = self.fields["period_label"]
+        field.choices = choices or [("", "—")]
+        field.widget.attrs["class"] = "form-select"
+        self._current_period = choices[0][0] if choices else ""
+        field.initial = self._current_period
+
+    def clean_period_label(self) -> str:
+        # Left out (an older client, the API): the current period, never free text.
+        return self.cleaned_data.get("period_label") or self._current_period
 
 
 class CommentForm(forms.Form):

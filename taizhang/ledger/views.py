@@ -1,16 +1,16 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from taizhang.campaigns.decorators import campaign_view
 from taizhang.history.recording import history_for
+from taizhang.lib.downloads import download_response
 from taizhang.lib.forms import apply_errors
 from taizhang.lib.media import file_response
 from taizhang.lib.paging import IdPaginator
@@ -92,10 +92,12 @@ def item_export(request, campaign, access):
     form = ItemFilterForm(request.GET or None, campaign=campaign)
     data = form.cleaned_data if form.is_bound and form.is_valid() else {}
     content = export_items(campaign, filtered_items(campaign, data))
-    filename = f"{campaign.slug}-items-{timezone.localdate():%Y%m%d}.xlsx"
-    response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    return response
+    today = timezone.localdate()
+    return download_response(
+        content,
+        _("Item list %(date)s.xlsx") % {"date": f"{today:%Y-%m-%d}"},
+        fallback=f"{campaign.slug}-items-{today:%Y%m%d}.xlsx",
+    )
 
 
 @campaign_view
@@ -113,7 +115,9 @@ def item_detail(request, campaign, access, pk):
         "children": item.children.select_related("owner_unit").order_by("code"),
         "partners": item.partner_units.all(),
         "milestones": milestone_checks(item, timezone.localdate()),
-        "progress_form": ProgressForm(initial={"percent": item.percent}) if access.can_report_progress(item) else None,
+        "progress_form": ProgressForm(initial={"percent": item.percent}, campaign=campaign)
+        if access.can_report_progress(item)
+        else None,
         "comment_form": CommentForm() if access.can_comment(item) else None,
         "can_read_attachments": access.can_read_attachments(item),
     }
@@ -184,7 +188,9 @@ def item_edit(request, campaign, access, pk):
 def item_progress(request, campaign, access, pk):
     item = _get_item(campaign, pk)
     access.require(access.can_report_progress(item), _("You can report progress only on your own unit's open items."))
-    form = ProgressForm(request.POST or None, request.FILES or None, initial={"percent": item.percent})
+    form = ProgressForm(
+        request.POST or None, request.FILES or None, initial={"percent": item.percent}, campaign=campaign
+    )
     if request.method == "POST" and form.is_valid():
         try:
             actions.add_progress(

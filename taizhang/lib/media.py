@@ -28,8 +28,9 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage
 from django.http import FileResponse, HttpResponse
 from django.template.defaultfilters import filesizeformat
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+
+from .downloads import content_disposition
 
 # A 48-megapixel phone photo fits; a 1-KB PNG that claims 100,000 × 100,000 does not.
 IMAGE_MAX_PIXELS = 50_000_000
@@ -236,7 +237,7 @@ def detected_type(head: bytes, stored_name: str) -> tuple[str, str, bool]:
     return DOCUMENT_TYPES[extension], extension, False
 
 
-def file_response(fieldfile, *, filename: str, inline_images: bool = False) -> FileResponse:
+def file_response(fieldfile, *, filename: str, inline_images: bool = False, fallback: str = "") -> FileResponse:
     """Serve a stored file: the type from its bytes, inline only for an image a view shows, sandboxed always.
 
     The caller has already checked that the person may see it.
@@ -248,14 +249,16 @@ def file_response(fieldfile, *, filename: str, inline_images: bool = False) -> F
     download = _display_name(filename, extension) if extension else os.path.basename(filename or "") or "file"
     download = _UNSAFE_IN_NAMES.sub("_", download)
     as_attachment = not (inline_images and is_image)
+    # A readable (Chinese) name with an ASCII fallback beside it, as every download has (lib/downloads).
+    disposition = content_disposition(download, fallback=fallback, inline=not as_attachment)
     if settings.MEDIA_X_ACCEL_PREFIX:
         # nginx sends the bytes from its internal location; it keeps these headers from our response.
         handle.close()
         response = HttpResponse(content_type=content_type)
         response["X-Accel-Redirect"] = settings.MEDIA_X_ACCEL_PREFIX.rstrip("/") + "/" + quote(fieldfile.name)
-        response["Content-Disposition"] = content_disposition_header(as_attachment, download)
     else:
         response = FileResponse(handle, as_attachment=as_attachment, filename=download, content_type=content_type)
+    response["Content-Disposition"] = disposition
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = FILE_CSP
     response["Cross-Origin-Resource-Policy"] = "same-origin"

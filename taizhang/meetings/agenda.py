@@ -259,7 +259,7 @@ def highlights(campaign, start: datetime.date, end: datetime.date, top: int) -> 
     section = Section(AgendaPoint.Source.HIGHLIGHTS, _("Units' good practice"), more=total - len(shown))
     for report in shown:
         text = " ".join(report.practices.split())
-        section.lines.append(Line(f"{report.unit.name}（{report.period.label}）：{text[:120]}"))
+        section.lines.append(Line(f"{report.unit.name}（{report.period.name}）：{text[:120]}"))
     return section
 
 
@@ -297,7 +297,7 @@ def quarterly_section(pack: dict, top: int) -> Section:
     rates = pack["rates"]
     section = Section(
         AgendaPoint.Source.QUARTERLY,
-        _("Quarterly review: %(period)s") % {"period": pack["period"].label},
+        _("Quarterly review: %(period)s") % {"period": pack["period"].name},
         more=max(0, len(pack["ranking"]) - top),
         summary=_(
             "Weekly reports in the quarter: %(reported)d of %(expected)d in, %(on_time)d on time; "

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from taizhang.campaigns.decorators import campaign_view
 from taizhang.history.recording import history_for
+from taizhang.lib.downloads import download_response
 from taizhang.lib.forms import apply_errors
 from taizhang.lib.params import choice_param, id_param, int_param
 from taizhang.orgs.models import Unit
@@ -24,7 +25,6 @@ from .models import Decision, Meeting
 from .queries import visible_decisions, visible_meetings
 
 PAGE = 50
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def _get_meeting(campaign, access, pk: int) -> Meeting:
@@ -283,10 +283,9 @@ def decision_new(request, campaign, access, pk):
     )
 
 
-def _file(content: bytes, content_type: str, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+def _file(content: bytes, filename: str, fallback: str) -> HttpResponse:
+    """A readable (Chinese) file name, the old ASCII one as its fallback (lib.downloads)."""
+    return download_response(content, filename, fallback=fallback)
 
 
 def _pack_reader(access) -> bool:
@@ -297,26 +296,42 @@ def _pack_reader(access) -> bool:
 def pack_docx(request, campaign, access, pk):
     meeting = _get_meeting(campaign, access, pk)
     access.require(_pack_reader(access), _("The meeting pack is for the office and the leaders."))
-    return _file(documents.pack_docx(meeting), DOCX, f"meeting-{meeting.pk}-pack.docx")
+    return _file(
+        documents.pack_docx(meeting),
+        _("%(meeting)s meeting pack.docx") % {"meeting": meeting.title},
+        f"meeting-{meeting.pk}-pack.docx",
+    )
 
 
 @campaign_view
 def pack_pdf(request, campaign, access, pk):
     meeting = _get_meeting(campaign, access, pk)
     access.require(_pack_reader(access), _("The meeting pack is for the office and the leaders."))
-    return _file(documents.pack_pdf(meeting), "application/pdf", f"meeting-{meeting.pk}-pack.pdf")
+    return _file(
+        documents.pack_pdf(meeting),
+        _("%(meeting)s meeting pack.pdf") % {"meeting": meeting.title},
+        f"meeting-{meeting.pk}-pack.pdf",
+    )
 
 
 @campaign_view
 def minutes_docx(request, campaign, access, pk):
     meeting = _get_meeting(campaign, access, pk)
-    return _file(documents.minutes_docx(meeting), DOCX, f"meeting-{meeting.pk}-minutes.docx")
+    return _file(
+        documents.minutes_docx(meeting),
+        _("%(meeting)s minutes.docx") % {"meeting": meeting.title},
+        f"meeting-{meeting.pk}-minutes.docx",
+    )
 
 
 @campaign_view
 def minutes_pdf(request, campaign, access, pk):
     meeting = _get_meeting(campaign, access, pk)
-    return _file(documents.minutes_pdf(meeting), "application/pdf", f"meeting-{meeting.pk}-minutes.pdf")
+    return _file(
+        documents.minutes_pdf(meeting),
+        _("%(meeting)s minutes.pdf") % {"meeting": meeting.title},
+        f"meeting-{meeting.pk}-minutes.pdf",
+    )
 
 
 # Decisions ----------------------------------------------------------------------------------------

@@ -107,6 +107,37 @@ class Delivery(models.Model):
         return f"{self.message} · {self.get_channel_display()}"
 
 
+class Attempt(models.Model):
+    """One try at sending a delivery and how it ended: the send log shows every try, retries included."""
+
+    class Outcome(models.TextChoices):
+        SENT = "sent", _("sent")
+        FAILED = "failed", _("failed, will retry")
+        GAVE_UP = "gave_up", _("failed, given up")
+
+    delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="attempt_log")
+    number = models.PositiveSmallIntegerField(_("attempt"))
+    at = models.DateTimeField(_("time"))
+    outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        verbose_name = _("send attempt")
+        verbose_name_plural = _("send attempts")
+        ordering = ["delivery", "number"]
+        constraints = [
+            # The claim numbers the try (Delivery.attempts); a second record of the same try is refused.
+            models.UniqueConstraint(
+                fields=["delivery", "number"],
+                name="attempt_once_per_number",
+                violation_error_message=_("This attempt is already recorded."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.delivery} · {self.number}"
+
+
 class Preference(models.Model):
     """A person's choice to get (or not) one kind of message on one channel; absent means yes."""
 

@@ -67,12 +67,12 @@ def send_reminders(campaign, *, now: datetime.datetime | None = None) -> int:
                         scope=f"period{period.pk}:unit{unit.pk}",
                         campaign=campaign,
                         user=user,
-                        subject=_("Report due: %(unit)s, %(period)s") % {"unit": unit.name, "period": period.label},
+                        subject=_("Report due: %(unit)s, %(period)s") % {"unit": unit.name, "period": period.name},
                         body=_("The %(kind)s of %(unit)s for %(period)s is due at %(due)s.")
                         % {
                             "kind": period.get_kind_display(),
                             "unit": unit.name,
-                            "period": period.label,
+                            "period": period.name,
                             "due": timezone.localtime(period.due_at).strftime("%Y-%m-%d %H:%M"),
                         },
                         url=_report_url(campaign, period, unit),
@@ -96,11 +96,11 @@ def send_chases(campaign, *, now: datetime.datetime | None = None) -> int:
                 cp.leader
                 for cp in ContactPoint.objects.filter(campaign=campaign, unit_id__in=ancestors).select_related("leader")
             ]
-            subject = _("Report overdue: %(unit)s, %(period)s") % {"unit": unit.name, "period": period.label}
+            subject = _("Report overdue: %(unit)s, %(period)s") % {"unit": unit.name, "period": period.name}
             body = _("The %(kind)s of %(unit)s for %(period)s was due at %(due)s and has not been submitted.") % {
                 "kind": period.get_kind_display(),
                 "unit": unit.name,
-                "period": period.label,
+                "period": period.name,
                 "due": timezone.localtime(period.due_at).strftime("%Y-%m-%d %H:%M"),
             }
             scope = f"period{period.pk}:unit{unit.pk}"

@@ -16,7 +16,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from . import channels
-from .models import Channel, Delivery, GroupRobot, Message, Preference
+from .models import Attempt, Channel, Delivery, GroupRobot, Message, Preference
 
 MAX_ATTEMPTS = 5
 STALE_CLAIM = datetime.timedelta(minutes=10)
@@ -65,9 +65,12 @@ def notify(
             if user is not None:
                 for channel in wanted:
                     if channel == Channel.IN_APP:
-                        Delivery.objects.create(
-                            message=message, channel=channel, status=Delivery.Status.SENT, sent_at=timezone.now()
+                        # In the app it is delivered by being made: one attempt, sent.
+                        now = timezone.now()
+                        delivery = Delivery.objects.create(
+                            message=message, channel=channel, status=Delivery.Status.SENT, sent_at=now, attempts=1
                         )
+                        Attempt.objects.create(delivery=delivery, number=1, at=now, outcome=Attempt.Outcome.SENT)
                     else:
                         Delivery.objects.create(message=message, channel=channel, address=user.email)
             else:
@@ -123,15 +126,28 @@ def send_pending(*, now: datetime.datetime | None = None, absolute=lambda url: u
             _send(delivery, absolute)
         except channels.ChannelError as error:
             final = delivery.attempts >= MAX_ATTEMPTS
-            Delivery.objects.filter(pk=delivery_id).update(
-                status=Delivery.Status.FAILED if final else Delivery.Status.PENDING,
-                last_error=str(error)[:1000],
-                next_attempt_at=None if final else now + datetime.timedelta(minutes=2**delivery.attempts),
-            )
+            with transaction.atomic():
+                Delivery.objects.filter(pk=delivery_id).update(
+                    status=Delivery.Status.FAILED if final else Delivery.Status.PENDING,
+                    last_error=str(error)[:1000],
+                    next_attempt_at=None if final else now + datetime.timedelta(minutes=2**delivery.attempts),
+                )
+                _record(delivery, Attempt.Outcome.GAVE_UP if final else Attempt.Outcome.FAILED, str(error)[:1000])
             counts["failed" if final else "retry"] += 1
         else:
-            Delivery.objects.filter(pk=delivery_id).update(
-                status=Delivery.Status.SENT, sent_at=timezone.now(), last_error=""
-            )
+            with transaction.atomic():
+                Delivery.objects.filter(pk=delivery_id).update(
+                    status=Delivery.Status.SENT, sent_at=timezone.now(), last_error=""
+                )
+                _record(delivery, Attempt.Outcome.SENT)
             counts["sent"] += 1
     return counts
+
+
+def _record(delivery: Delivery, outcome: str, error: str = "") -> None:
+    """Log the try the claim numbered; a try already logged (a worker retried after a crash) is not logged twice."""
+    Attempt.objects.get_or_create(
+        delivery=delivery,
+        number=delivery.attempts,
+        defaults={"at": timezone.now(), "outcome": outcome, "error": error},
+    )

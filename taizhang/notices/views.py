@@ -78,6 +78,7 @@ def send_log(request, campaign, access):
     deliveries = (
         Delivery.objects.filter(message__campaign=campaign)
         .select_related("message__recipient", "message__robot__unit")
+        .prefetch_related("attempt_log")
         .order_by("-created_at", "-id")
     )
     status = request.GET.get("status")

@@ -188,7 +188,7 @@ def report_from_sheet(
     now = now or timezone.now()
     report = start_report(period, unit, acting_user=acting_user)
     report = _locked(report, acting_user)
-    names = {"unit": report.unit.name, "period": report.period.label}
+    names = {"unit": report.unit.name, "period": report.period.name}
     if report.status == Status.ACCEPTED and rows:
         raise ValidationError(
             _("The report of %(unit)s for %(period)s is accepted and locked; ask the campaign office to reopen it.")

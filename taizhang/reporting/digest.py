@@ -288,8 +288,7 @@ def monthly_digest_docx(data: dict) -> bytes:
         blocks.append({"paragraph": data["anchor"]})
     return documents.render_docx(
         {
-            "title": _("%(campaign)s: monthly digest, %(period)s")
-            % {"campaign": campaign.name, "period": period.label},
+            "title": _("%(campaign)s: monthly digest, %(period)s") % {"campaign": campaign.name, "period": period.name},
             "subtitle": _("Campaign office, %(date)s") % {"date": data["generated_at"].strftime("%Y-%m-%d")},
             "blocks": blocks,
         }
@@ -391,12 +390,12 @@ def quarterly_pack_docx(data: dict) -> bytes:
             }
         },
         {"heading": _("Problems raised by the units")},
-        *_quotes([(unit, f"（{p.label}）{text}") for unit, p, text in data["problems"]]),
+        *_quotes([(unit, f"（{p.name}）{text}") for unit, p, text in data["problems"]]),
     ]
     return documents.render_docx(
         {
             "title": _("%(campaign)s: quarterly review, %(period)s")
-            % {"campaign": campaign.name, "period": period.label},
+            % {"campaign": campaign.name, "period": period.name},
             "subtitle": _("Campaign office, %(date)s") % {"date": data["generated_at"].strftime("%Y-%m-%d")},
             "blocks": blocks,
         }

@@ -56,7 +56,7 @@ def generate(document_id: int) -> bool:
             data = digest.quarterly_pack(document.period, progress=progress)
             content = digest.quarterly_pack_docx(data) if document.format == "docx" else digest.quarterly_pack_pdf(data)
         progress(95)
-        document.file.save(document.filename, ContentFile(content), save=False)
+        document.file.save(document.ascii_filename, ContentFile(content), save=False)
     except Exception as error:  # the page shows the failure instead of spinning for ever
         GeneratedDocument.objects.filter(pk=document_id).update(
             status=GeneratedDocument.Status.FAILED, error=str(error)[:2000], finished_at=timezone.now()

@@ -31,7 +31,7 @@ def export_board(campaign, data: dict) -> bytes:
         _("Missing"),
         _("Reporting rate (%)"),
         _("On-time rate (%)"),
-        *(p.label for p in periods),
+        *(p.short_name for p in periods),
     ]
     rows = []
     for row in data["rows"]:
@@ -53,6 +53,6 @@ def export_board(campaign, data: dict) -> bytes:
         sheet_name=_("Completeness"),
         title=_("%(campaign)s: reporting completeness") % {"campaign": campaign.name},
         headers=headers,
-        widths=[28, 10, 8, 8, 8, 8, 10, 10, *(9 for _p in periods)],
+        widths=[28, 10, 8, 8, 8, 8, 10, 10, *(14 for _p in periods)],
         rows=rows,
     )

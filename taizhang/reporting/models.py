@@ -2,6 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from taizhang.lib.periods import period_name
+
 
 class ReportingPeriod(models.Model):
     """One weekly, monthly or quarterly reporting period of a campaign, generated from its rhythm."""
@@ -34,7 +36,17 @@ class ReportingPeriod(models.Model):
         indexes = [models.Index(fields=["campaign", "kind", "due_at"], name="period_due_idx")]
 
     def __str__(self) -> str:
-        return self.label
+        return self.name
+
+    @property
+    def name(self) -> str:
+        """What people read (2026年第48周（11月23日—11月27日）); ``label`` is the key links and sheets carry."""
+        return period_name(self.label, starts_on=self.starts_on, ends_on=self.ends_on)
+
+    @property
+    def short_name(self) -> str:
+        """The name without a week's days: board columns and file names."""
+        return period_name(self.label, short=True)
 
     @property
     def is_monthly(self) -> bool:
@@ -171,4 +183,9 @@ class GeneratedDocument(models.Model):
 
     @property
     def filename(self) -> str:
+        """The download's name: "2026年11月 月报汇总.docx"."""
+        return f"{self.period.short_name} {self.get_kind_display()}.{self.format}"
+
+    @property
+    def ascii_filename(self) -> str:
         return f"{self.campaign.slug}-{self.kind}-{self.period.label}.{self.format}"

@@ -1,4 +1,4 @@
-"""Reporting periods (labels language-neutral: 2026-W05, 2026-03, 2026-Q1) generated from a campaign's rhythm (Asia/Shanghai).
+"""Reporting periods (keyed language-neutrally: 2026-W05, 2026-03, 2026-Q1; named by lib.periods) generated from a campaign's rhythm (Asia/Shanghai).
 
 - weekly: the seven days ending on the campaign's report weekday, due that day at its hour;
 - monthly: a calendar month, due on ``monthly_report_day`` of the next month at the same hour;
@@ -10,6 +10,8 @@ from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.utils import timezone
+
+from taizhang.lib.periods import month_key, quarter_key, week_key
 
 from .models import ReportingPeriod
 
@@ -34,14 +36,13 @@ def rhythm(campaign) -> list[dict]:
     )
     while due_day - datetime.timedelta(days=6) <= campaign.ends_on:
         start = due_day - datetime.timedelta(days=6)
-        iso = due_day.isocalendar()
         periods.append(
             {
                 "kind": ReportingPeriod.Kind.WEEKLY,
                 "starts_on": start,
                 "ends_on": due_day,
                 "due_at": _due(due_day, hour),
-                "label": f"{iso.year}-W{iso.week:02d}",
+                "label": week_key(due_day),
             }
         )
         due_day += datetime.timedelta(days=7)
@@ -54,7 +55,7 @@ def rhythm(campaign) -> list[dict]:
                 "starts_on": month,
                 "ends_on": following - datetime.timedelta(days=1),
                 "due_at": _due(following.replace(day=campaign.monthly_report_day), hour),
-                "label": f"{month.year}-{month.month:02d}",
+                "label": month_key(month),
             }
         )
         month = following
@@ -67,7 +68,7 @@ def rhythm(campaign) -> list[dict]:
                 "starts_on": quarter,
                 "ends_on": following - datetime.timedelta(days=1),
                 "due_at": _due(following.replace(day=QUARTERLY_DUE_DAY), hour),
-                "label": f"{quarter.year}-Q{(quarter.month - 1) // 3 + 1}",
+                "label": quarter_key(quarter),
             }
         )
         quarter = following
@@ -138,3 +139,8 @@ def open_periods(campaign, *, now: datetime.datetime | None = None):
         due_at__lte=now + week,
         due_at__gt=now - SHEET_WEEKS_BACK * week,
     ).order_by("-starts_on")
+
+
+def period_choices(campaign) -> list[tuple[str, str]]:
+    """The open weekly periods as (key, name), the current first: what a progress entry is filed under."""
+    return [(p.label, p.name) for p in open_periods(campaign)]

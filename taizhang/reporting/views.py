@@ -4,12 +4,10 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.http import content_disposition_header
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -18,6 +16,7 @@ from taizhang.campaigns.decorators import campaign_view
 from taizhang.history.recording import history_for
 from taizhang.ledger import actions as ledger_actions
 from taizhang.ledger.models import Item
+from taizhang.lib.downloads import download_response
 from taizhang.lib.media import file_response
 from taizhang.lib.params import id_param, int_param
 from taizhang.orgs.models import Unit
@@ -116,24 +115,40 @@ def _latest_periods(campaign, periods, expected: set[int], count: int = 6) -> li
     return result
 
 
+def _entries_in_period(period, unit, report=None) -> dict[int, list]:
+    """The progress recorded on the unit's items in the period, item by item."""
+    entries: dict[int, list] = {}
+    report = report or UnitReport(period=period, unit=unit)
+    for entry in actions.progress_in_period(report).select_related("author").order_by("created_at"):
+        entries.setdefault(entry.item_id, []).append(entry)
+    return entries
+
+
+def _open_items(campaign, unit):
+    return Item.objects.filter(campaign=campaign, owner_unit=unit).open().select_related("category").order_by("code")
+
+
+def _progress_form(item, data=None) -> ItemProgressForm:
+    return ItemProgressForm(data, prefix=f"i{item.pk}", initial={"percent": item.percent})
+
+
+def _status_badge(report, state: str) -> str:
+    """The report's status beside its state, only where it says more: "漏报", never "漏报 · 未启动" or "已退回 已退回"."""
+    if report is None:
+        return ""
+    if report.is_reported or (report.status == UnitReport.Status.DRAFT and state == Cell.DRAFT):
+        return report.get_status_display()
+    return ""
+
+
 @campaign_view
 def report_detail(request, campaign, access, period, unit):
     period, unit = _period_and_unit(campaign, access, period, unit)
     report = UnitReport.objects.filter(period=period, unit=unit).select_related("submitted_by", "decided_by").first()
     can_write = actions.can_write(access, unit) and not (report and report.is_locked)
-    items = Item.objects.filter(campaign=campaign, owner_unit=unit).open().select_related("category").order_by("code")
-    entries = {}
-    if report is not None:
-        for entry in actions.progress_in_period(report).select_related("author").order_by("created_at"):
-            entries.setdefault(entry.item_id, []).append(entry)
-    else:
-        probe = UnitReport(period=period, unit=unit)
-        for entry in actions.progress_in_period(probe).select_related("author").order_by("created_at"):
-            entries.setdefault(entry.item_id, []).append(entry)
-    rows = [
-        (item, entries.get(item.pk, []), ItemProgressForm(prefix=f"i{item.pk}", initial={"percent": item.percent}))
-        for item in items
-    ]
+    entries = _entries_in_period(period, unit, report)
+    rows = [(item, entries.get(item.pk, []), _progress_form(item)) for item in _open_items(campaign, unit)]
+    state = cell_state(report, period, unit.pk in expected_unit_ids(campaign), timezone.now())
     context = {
         "campaign": campaign,
         "access": access,
@@ -144,10 +159,30 @@ def report_detail(request, campaign, access, period, unit):
         "can_write": can_write,
         "summary_form": SummaryForm(instance=report) if period.is_monthly else None,
         "reason_form": ReasonForm(),
-        "state": cell_state(report, period, unit.pk in expected_unit_ids(campaign), timezone.now()),
+        "state": state,
+        "status_badge": _status_badge(report, state),
         "history": history_for(report)[:100] if report else [],
     }
     return render(request, "reporting/report_detail.html", context)
+
+
+def _row_response(request, campaign, period, unit, item, *, form=None, saved: str = "", error: str = ""):
+    """One item's row of the report page, for htmx to swap in place: the page keeps its place."""
+    item.refresh_from_db()
+    entries = _entries_in_period(period, unit).get(item.pk, [])
+    context = {
+        "campaign": campaign,
+        "period": period,
+        "unit": unit,
+        "item": item,
+        "entries": entries,
+        "form": form or _progress_form(item),
+        "can_write": True,
+        "saved": saved,
+        "error": error,
+        "open": bool(form),
+    }
+    return render(request, "reporting/_report_row.html", context)
 
 
 @require_POST
@@ -162,7 +197,10 @@ def report_progress(request, campaign, access, period, unit, item):
     if not actions.can_write(access, unit):
         raise PermissionDenied(_("Only the unit's liaison can write its report."))
     form = ItemProgressForm(request.POST, prefix=f"i{item.pk}")
+    swap = bool(request.headers.get("HX-Request"))
     if not form.is_valid():
+        if swap:
+            return _row_response(request, campaign, period, unit, item, form=form)
         messages.error(request, item.code + ": " + " ".join(e for errors in form.errors.values() for e in errors))
         return _report_url(campaign, period, unit)
     try:
@@ -170,9 +208,14 @@ def report_progress(request, campaign, access, period, unit, item):
             actions.start_report(period, unit, acting_user=request.user)
             ledger_actions.add_progress(item, acting_user=request.user, period_label=period.label, **form.cleaned_data)
     except ValidationError as error:
+        if swap:
+            return _row_response(request, campaign, period, unit, item, form=form, error=_errors(error))
         messages.error(request, _errors(error))
     else:
-        messages.success(request, _("Progress on %(code)s recorded.") % {"code": item.code})
+        saved = _("Progress on %(code)s recorded.") % {"code": item.code}
+        if swap:
+            return _row_response(request, campaign, period, unit, item, saved=saved)
+        messages.success(request, saved)
     return _report_url(campaign, period, unit)
 
 
@@ -199,6 +242,10 @@ def report_summary(request, campaign, access, period, unit):
 def report_submit(request, campaign, access, period, unit):
     period, unit = _period_and_unit(campaign, access, period, unit)
     no_change = request.POST.get("no_change") == "1"
+    if not no_change and request.POST.get("confirm") != "1":
+        confirmation = _confirmation(request, campaign, access, period, unit)
+        if confirmation is not None:
+            return confirmation
     try:
         if period.is_monthly and not no_change and any(name in request.POST for name in UnitReport.SUMMARY_FIELDS):
             form = SummaryForm(request.POST)
@@ -218,6 +265,36 @@ def report_submit(request, campaign, access, period, unit):
     else:
         messages.success(request, _("Report submitted on time."))
     return _report_url(campaign, period, unit)
+
+
+def _confirmation(request, campaign, access, period, unit):
+    """Before a report goes in with some items not updated: say how many, and what "no change" means for them.
+
+    Nothing is written; the page posts the same submission again, confirmed. ``None`` when there is nothing to ask:
+    every item updated, or none (a weekly report is refused with the reason; a monthly one is its summary).
+    """
+    if not actions.can_write(access, unit):
+        return None  # the action refuses with the reason
+    report = UnitReport.objects.filter(period=period, unit=unit).first()
+    if report is not None and report.is_locked:
+        return None
+    items = list(_open_items(campaign, unit))
+    updated = _entries_in_period(period, unit, report).keys()
+    left = [item for item in items if item.pk not in updated]
+    if not left or len(left) == len(items):
+        return None
+    context = {
+        "campaign": campaign,
+        "access": access,
+        "period": period,
+        "unit": unit,
+        "report": report,
+        "updated": len(items) - len(left),
+        "total": len(items),
+        "left": left,
+        "summary": {name: request.POST[name] for name in UnitReport.SUMMARY_FIELDS if name in request.POST},
+    }
+    return render(request, "reporting/report_confirm.html", context)
 
 
 def _decision(request, campaign, access, period, unit, action, success: str, with_reason: bool):
@@ -273,10 +350,9 @@ def _render_rows(campaign, data: dict) -> None:
     data["periods_html"] = mark_safe(
         "".join(
             format_html(
-                '<th scope="col" class="text-nowrap" title="{} – {}">{}</th>',
-                f"{period.starts_on:%Y-%m-%d}",
-                f"{period.ends_on:%Y-%m-%d}",
-                period.label,
+                '<th scope="col" class="text-nowrap" title="{}">{}</th>',
+                period.name,
+                period.short_name,
             )
             for period in data["periods"]
         )
@@ -357,10 +433,12 @@ def completeness_export(request, campaign, access):
         raise PermissionDenied(_("Only the campaign office and the overseers see the completeness board."))
     _form, args = _board_args(request, campaign)
     content = export_board(campaign, board(campaign, offset=0, limit=10**6, **args))
-    filename = f"{campaign.slug}-completeness-{timezone.localdate():%Y%m%d}.xlsx"
-    response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    return response
+    today = timezone.localdate()
+    return download_response(
+        content,
+        _("Reporting completeness %(date)s.xlsx") % {"date": f"{today:%Y-%m-%d}"},
+        fallback=f"{campaign.slug}-completeness-{today:%Y%m%d}.xlsx",
+    )
 
 
 # Which units report ---------------------------------------------------------------------
@@ -467,4 +545,4 @@ def document_download(request, campaign, access, pk):
         pk=pk,
         status=GeneratedDocument.Status.DONE,
     )
-    return file_response(document.file, filename=document.filename)
+    return file_response(document.file, filename=document.filename, fallback=document.ascii_filename)

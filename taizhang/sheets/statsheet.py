@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 
 from taizhang.ledger.actions import milestones_text
 from taizhang.ledger.models import Item, ProgressEntry
+from taizhang.lib.periods import period_name
 from taizhang.lib.xlsx import neutralise
 from taizhang.lib.xlsxread import Workbook
 from taizhang.orgs.models import Unit
@@ -57,7 +58,7 @@ COLUMNS = [
     ("状态", 9, False),
     ("本期完成情况", 40, False),
     ("存在困难", 28, False),
-    ("下步计划", 28, False),
+    ("下步打算", 28, False),
 ]
 COL_CODE, COL_PERCENT, COL_STATUS, COL_DONE, COL_DIFFICULTIES, COL_NEXT = 0, 7, 8, 9, 10, 11
 
@@ -99,8 +100,8 @@ def office_units(campaign) -> list[Unit]:
 
 
 def period_title(period: ReportingPeriod) -> str:
-    """The period as the reporting pages name it, with its days: "2026-W25（06-13–06-19）"."""
-    return f"{period.label}（{period.starts_on:%m-%d}–{period.ends_on:%m-%d}）"
+    """The period as the reporting pages name it, with its days: "2026年第25周（6月15日—6月19日）"."""
+    return period.name
 
 
 def open_period(campaign, label: str, *, now: datetime.datetime | None = None) -> ReportingPeriod:
@@ -108,10 +109,10 @@ def open_period(campaign, label: str, *, now: datetime.datetime | None = None) -
     # A label from the URL: NUL (which PostgreSQL refuses in a query) or an overlong one is no period at all.
     period = open_periods(campaign, now=now).filter(label=label).first() if PERIOD_LABEL.fullmatch(label) else None
     if period is None:
-        names = "、".join(p.label for p in open_periods(campaign, now=now)) or "—"
+        names = "、".join(p.name for p in open_periods(campaign, now=now)) or "—"
         raise SheetRefused(
             _("%(period)s is not an open reporting period of this campaign; sheets are taken for: %(open)s.")
-            % {"period": label[:20].replace("\x00", "") or "—", "open": names}
+            % {"period": period_name(label[:20].replace("\x00", "")) or "—", "open": names}
         )
     return period
 
@@ -274,7 +275,7 @@ def read_statistics_upload(
         if key.get("period") != period.pk:
             raise SheetRefused(
                 _("This sheet is for %(sheet)s, not for %(period)s.")
-                % {"sheet": key.get("label") or "?", "period": period.label}
+                % {"sheet": period_name(key.get("label") or "?"), "period": period.name}
             )
         item_ids = set(key["items"].values())
         if sheet_name in seen_sheets or item_ids & seen_items:
@@ -319,7 +320,7 @@ def _plan_reports(plan: SheetPlan, units: list[Unit], access, uploaded_at: datet
             continue
         rows = rows_by_unit.get(unit.pk, [])
         report = existing.get(unit.pk)
-        names = {"unit": unit.name, "period": plan.period.label}
+        names = {"unit": unit.name, "period": plan.period.name}
         if report is not None and report.status == UnitReport.Status.ACCEPTED:
             if rows:
                 raise SheetRefused(

@@ -2,16 +2,16 @@ import re
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
 from taizhang.campaigns.decorators import campaign_view
 from taizhang.history.recording import note
+from taizhang.lib.downloads import download_response
 from taizhang.lib.params import date_param, id_param, int_param
 from taizhang.lib.unitnames import UnitMatcher
 from taizhang.lib.xlsxread import MAX_BYTES, SpreadsheetError, read_workbook
@@ -324,7 +324,7 @@ def statistics_home(request, campaign, access):
 def _sheet_units(campaign, access):
     if access.is_office:
         return statsheet.office_units(campaign), False, _("all units")
-    return access.liaison_units, True, "、".join(u.display_name for u in access.liaison_units)
+    return access.liaison_units, True, "、".join(u.name for u in access.liaison_units)
 
 
 @campaign_view
@@ -337,10 +337,8 @@ def statistics_download(request, campaign, access, period):
     units, subtree, name = _sheet_units(campaign, access)
     access.require(all(access.can_download_sheet(unit) for unit in units))
     data = statsheet.build_statistics_workbook(campaign, units, period, subtree=subtree)
-    filename = f"{period.label} 统计表 {name}.xlsx"
-    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    return response
+    filename = _("%(unit)s %(period)s statistics sheet.xlsx") % {"unit": name, "period": period.short_name}
+    return download_response(data, filename, fallback=f"{campaign.slug}-statistics-{period.label}.xlsx")
 
 
 def _statistics_plan(job, campaign, access):

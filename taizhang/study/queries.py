@@ -129,9 +129,10 @@ def quarter_of(day: datetime.date) -> tuple[datetime.date, datetime.date]:
 
 
 def quarter_label(first: datetime.date) -> str:
-    from django.utils.translation import gettext as _
+    """The quarter's one name, as reporting names its quarters (2026年第二季度)."""
+    from taizhang.lib.periods import period_name, quarter_key
 
-    return _("%(year)d Q%(n)d") % {"year": first.year, "n": (first.month - 1) // 3 + 1}
+    return period_name(quarter_key(first))
 
 
 def plan_light(planned: int, held: int, first: datetime.date, last: datetime.date, today: datetime.date) -> str:

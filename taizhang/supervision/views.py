@@ -5,7 +5,6 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,6 +14,7 @@ from taizhang.campaigns.decorators import campaign_view
 from taizhang.history.models import HistoryEntry
 from taizhang.history.recording import history_for
 from taizhang.ledger.models import OPEN_STATUSES, Item
+from taizhang.lib.downloads import download_response
 from taizhang.lib.forms import apply_errors
 from taizhang.lib.media import file_response
 from taizhang.lib.params import BadParameter, choice_param, id_param
@@ -124,20 +124,21 @@ def notice_detail(request, campaign, access, pk):
 @campaign_view
 def notice_docx(request, campaign, access, pk):
     notice = _get_notice(campaign, pk)
-    response = HttpResponse(
+    return download_response(
         documents.notice_docx(notice),
-        content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        _("Chase-up notice No. %(seq)03d.docx") % {"seq": notice.seq},
+        fallback=f"chase-notice-{campaign.slug}-{notice.seq:03d}.docx",
     )
-    response["Content-Disposition"] = f'attachment; filename="chase-notice-{campaign.slug}-{notice.seq:03d}.docx"'
-    return response
 
 
 @campaign_view
 def notice_pdf(request, campaign, access, pk):
     notice = _get_notice(campaign, pk)
-    response = HttpResponse(documents.notice_pdf(notice), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="chase-notice-{campaign.slug}-{notice.seq:03d}.pdf"'
-    return response
+    return download_response(
+        documents.notice_pdf(notice),
+        _("Chase-up notice No. %(seq)03d.pdf") % {"seq": notice.seq},
+        fallback=f"chase-notice-{campaign.slug}-{notice.seq:03d}.pdf",
+    )
 
 
 # The responsibility grid (责任制) ------------------------------------------------------------------
@@ -183,23 +184,21 @@ def responsibility_grid(request, campaign, access):
 @campaign_view
 def responsibility_xlsx(request, campaign, access):
     _form, rows = _grid_rows(request, campaign)
-    response = HttpResponse(
+    return download_response(
         documents.grid_xlsx(campaign, rows),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        _("%(campaign)s responsibilities.xlsx") % {"campaign": campaign.name},
+        fallback=f"responsibilities-{campaign.slug}.xlsx",
     )
-    response["Content-Disposition"] = f'attachment; filename="responsibilities-{campaign.slug}.xlsx"'
-    return response
 
 
 @campaign_view
 def responsibility_docx(request, campaign, access):
     _form, rows = _grid_rows(request, campaign)
-    response = HttpResponse(
+    return download_response(
         documents.grid_docx(campaign, rows),
-        content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        _("%(campaign)s responsibilities.docx") % {"campaign": campaign.name},
+        fallback=f"responsibilities-{campaign.slug}.docx",
     )
-    response["Content-Disposition"] = f'attachment; filename="responsibilities-{campaign.slug}.docx"'
-    return response
 
 
 @campaign_view

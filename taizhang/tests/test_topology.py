@@ -78,7 +78,7 @@ def test_a_file_is_handed_to_nginx_after_the_check_with_the_same_safe_headers(se
     assert response.content == b""  # nginx sends the bytes
     assert response["Content-Type"] == "application/pdf"
     assert "attachment" in response["Content-Disposition"]
-    assert "filename*=utf-8''%E6%95%B4%E6%94%B9%E6%8A%A5%E5%91%8A.pdf" in response["Content-Disposition"]
+    assert "filename*=utf-8''%e6%95%b4%e6%94%b9%e6%8a%a5%e5%91%8a.pdf" in response["Content-Disposition"].lower()
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Content-Security-Policy"].startswith("sandbox")
 

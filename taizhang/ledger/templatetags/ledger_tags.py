@@ -1,6 +1,7 @@
 from django import template
 
 from taizhang.ledger.models import Light
+from taizhang.lib.periods import period_name as _period_name
 
 register = template.Library()
 
@@ -11,3 +12,9 @@ def change_value(value: str, field: str) -> str:
     if field == "light" and value in Light.values:
         return Light(value).label
     return value
+
+
+@register.filter
+def period_name(key: str) -> str:
+    """A progress entry's period key (2026-W48) as people read it (lib.periods)."""
+    return _period_name(key)

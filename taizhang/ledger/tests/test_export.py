@@ -4,6 +4,7 @@ import datetime
 import io
 import shutil
 import subprocess
+from urllib.parse import quote
 
 import pytest
 from django.db import connection
@@ -97,8 +98,9 @@ def data_rows(response) -> dict[str, list]:
 def test_the_export_is_an_xlsx_download_with_a_dated_name(ledger, download, campaign):
     response = download()
     assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    filename = f"{campaign.slug}-items-{timezone.localdate():%Y%m%d}.xlsx"
-    assert response["Content-Disposition"] == f'attachment; filename="{filename}"'
+    fallback = f"{campaign.slug}-items-{timezone.localdate():%Y%m%d}.xlsx"
+    name = quote(f"实事清单 {timezone.localdate():%Y-%m-%d}.xlsx")  # the name people see (lib.downloads)
+    assert response["Content-Disposition"] == f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{name}"
     assert response.content.startswith(b"PK")
 
 

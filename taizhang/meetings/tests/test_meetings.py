@@ -166,7 +166,7 @@ def test_a_quarterly_review_takes_its_figures_from_the_quarterly_pack(campaign, 
     assert figures["quarter"] == quarter
     assert [r["unit"] for r in figures["pack"]["ranking"]] == [r["unit"] for r in pack["ranking"]]
     assert figures["sections"][0].source == AgendaPoint.Source.QUARTERLY
-    assert quarter.label in figures["sections"][0].title
+    assert quarter.name in figures["sections"][0].title
 
 
 def test_decisions_need_an_owner_a_deadline_after_the_meeting_and_a_held_meeting(meeting, held, people, org):

@@ -127,7 +127,7 @@ def test_board_exports_to_xlsx_with_rates_and_cells(login, people, items, org, c
     assert response.status_code == 200
     rows = CalamineWorkbook.from_filelike(io.BytesIO(response.content)).get_sheet_by_index(0).to_python()
     header = rows[1]
-    assert header[-2:] == [before.label, last.label]
+    assert header[-2:] == [before.short_name, last.short_name] == ["2026年第23周", "2026年第24周"]
     by_unit = {str(row[0]).strip("\u3000"): row for row in rows[2:]}
     hr = by_unit["人力资源部"]
     assert hr[1:8] == [2, 1, 1, 0, 0, 100, 50]
@@ -151,7 +151,7 @@ def test_the_reports_page_of_an_overseer_without_a_unit_shows_the_latest_periods
     grant_role(user=ivy, campaign=campaign, role=Role.INSPECTOR)
     for person in (people["leo"], ivy):
         page = login(person).get(f"/c/{campaign.slug}/reports/").content.decode()
-        assert 'id="latest-periods"' in page and last.label in page
+        assert 'id="latest-periods"' in page and last.name in page
         assert f"/c/{campaign.slug}/reports/board/" in page
     assert login(ivy).get(f"/c/{campaign.slug}/reports/board/").status_code == 200
     assert "reports/documents/" not in login(ivy).get(f"/c/{campaign.slug}/reports/").content.decode()

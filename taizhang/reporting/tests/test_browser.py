@@ -37,11 +37,24 @@ def test_liaison_reports_on_a_phone_and_the_office_returns_it_from_the_board(
     row.locator("summary").click()
     row.locator("input[name$=percent]").fill("55")
     row.locator("textarea[name$=done]").fill("福利平台完成招标")
-    with phone_page.expect_navigation():
-        row.locator("button[type=submit]").click()
-    expect(phone_page.locator("#report-items [data-code='HQ-003']")).to_contain_text("福利平台完成招标")
+    # Saving swaps this row only: the page is not reloaded and keeps its place.
+    phone_page.evaluate("window.tzKept = true")
+    scrolled = phone_page.evaluate("window.scrollY")
+    row.locator("button[type=submit]").click()
+    expect(row.locator("[data-saved]")).to_be_visible()
+    expect(row).to_contain_text("福利平台完成招标")
+    expect(row.locator("[data-percent]")).to_have_text("55%")
+    assert phone_page.evaluate("window.tzKept === true")
+    assert abs(phone_page.evaluate("window.scrollY") - scrolled) < 200
+    # One of the unit's two items updated: submitting asks first and says what "no change" means for the other.
     with phone_page.expect_navigation():
         phone_page.click("#submit-report")
+    expect(phone_page.locator("#confirm-summary")).to_contain_text("1 / 2")
+    expect(phone_page.locator("#confirm-summary")).to_contain_text("无变化")
+    assert UnitReport.objects.get(period=period, unit=org["hr"]).status == UnitReport.Status.DRAFT
+    screenshot(phone_page, "report-confirm-phone")
+    with phone_page.expect_navigation():
+        phone_page.click("#confirm-submit")
     expect(phone_page.locator("#report-state [data-state='on_time']")).to_have_count(1)
     assert not has_horizontal_overflow(phone_page)
     screenshot(phone_page, "report-phone")
@@ -57,7 +70,9 @@ def test_liaison_reports_on_a_phone_and_the_office_returns_it_from_the_board(
     page.fill("#return-form textarea", "请补充招标金额")
     with page.expect_navigation():
         page.click("#return-form button[type=submit]")
-    expect(page.locator("#report-status")).to_have_text(zh("returned"))
+    # One badge says it: "已退回", not "已退回 已退回".
+    expect(page.locator("#report-state [data-state='returned']")).to_have_text(zh("returned"))
+    expect(page.locator("#report-status")).to_have_count(0)
     assert UnitReport.objects.get(period=period, unit=org["hr"]).status == UnitReport.Status.RETURNED
 
     phone_page.reload()

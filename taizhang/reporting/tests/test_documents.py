@@ -60,7 +60,7 @@ def test_monthly_digest_docx_has_the_ledgers_figures_numbered_sections_and_chine
     assert data["totals"]["red"] == 1 and data["totals"]["yellow"] == 1
     assert round(data["totals"]["average"], 1) == round((100 + 0 + 40 + 20 + 60) / 5, 1)
     document, text = _docx_text(digest.monthly_digest_docx(data))
-    assert month.label in document.paragraphs[0].text
+    assert month.name in document.paragraphs[0].text
     headings = [
         p.text for p in document.paragraphs if p.text[:2] in ("一、", "二、", "三、", "四、", "五、", "六、", "七、")
     ]

@@ -14,7 +14,7 @@ def test_liaison_sees_its_reports_and_its_items_on_the_report_page(login, people
     client = login(people["lily"])
     home = client.get(f"/c/{campaign.slug}/reports/")
     assert home.status_code == 200
-    assert periods["past_week"].label in home.content.decode()
+    assert periods["past_week"].name in home.content.decode()
     page = client.get(url(campaign, periods["current_week"], org["office_dept"]))
     assert page.status_code == 200
     body = page.content.decode()
@@ -33,7 +33,7 @@ def test_liaison_records_progress_from_the_report_page_and_submits(login, people
     assert response.status_code == 302
     entry = ProgressEntry.objects.get(item=item)
     assert entry.percent == 40 and entry.period_label == period.label and entry.author == people["lily"]
-    response = client.post(url(campaign, period, org["office_dept"], "submit/"))
+    response = client.post(url(campaign, period, org["office_dept"], "submit/"), {"confirm": "1"})
     assert response.status_code == 302
     report = UnitReport.objects.get(period=period, unit=org["office_dept"])
     assert report.status == UnitReport.Status.SUBMITTED and not report.no_change and not report.is_late

@@ -165,7 +165,7 @@ def test_new_progress_for_a_submitted_or_accepted_report_is_refused_with_the_rea
     again = refill(sheet, {"HQ-001": [50, "", "调研完成", "", ""]})
     response = upload(client, campaign, again, week)
     assert response.status_code == 400
-    names = {"unit": "集团办公室", "period": week.label}
+    names = {"unit": "集团办公室", "period": week.name}
     assert response.context["refused"] == (
         _(
             "The report of %(unit)s for %(period)s is already submitted; ask the campaign office to return it if it must change."
@@ -246,7 +246,7 @@ def test_a_sheet_for_a_period_that_is_not_open_is_refused_in_chinese(org, campai
     long_closed = ReportingPeriod.objects.filter(campaign=campaign, kind="weekly").order_by("starts_on").first()
     assert long_closed not in list(open_periods(campaign))
     response = upload(client, campaign, data, long_closed)
-    assert response.status_code == 400 and long_closed.label in response.context["refused"]
+    assert response.status_code == 400 and long_closed.name in response.context["refused"]
     assert client.get(reverse("sheets:statistics_download", args=[campaign.slug, "2030-W10"])).status_code == 404
     assert client.get(reverse("sheets:statistics_download", args=[campaign.slug, "x\x00"])).status_code == 400
     assert not ProgressEntry.objects.exists() and not ImportJob.objects.exists()

@@ -188,7 +188,7 @@ def test_sheet_of_another_period_is_refused(org, campaign, people, items, login,
     data = refill(download(client, campaign, last_week), {"HQ-001": [40, "", "做了", "", ""]})
     response = upload(client, campaign, data, week)
     assert response.status_code == 400
-    assert last_week.label in response.context["refused"]
+    assert last_week.name in response.context["refused"]
 
 
 def test_edited_key_or_code_is_refused(org, campaign, people, items, login, settings, week):
