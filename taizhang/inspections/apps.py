@@ -15,3 +15,7 @@ class InspectionsConfig(AppConfig):
         from .queries import rectification_overdue
 
         register_item_facts_provider("rectification_overdue", rectification_overdue)
+        # The contact point page (supervision, below) shows the unit's open findings through this panel.
+        from taizhang.supervision.queries import register_contact_point_panel
+
+        register_contact_point_panel("inspections/_point_panel.html")

@@ -22,6 +22,16 @@ from .models import Assignment, Responsibility, holder_label
 
 KINDS = [kind for kind, _label in Responsibility.choices]
 
+# Panels apps above this one put on a contact point's page (template names; inspections adds its findings).
+CONTACT_POINT_PANELS: list[str] = []
+
+
+def register_contact_point_panel(template_name: str) -> None:
+    """Arrows point down: a higher app names a template the contact point page includes (it gets the page's
+    context: campaign, access, point)."""
+    if template_name not in CONTACT_POINT_PANELS:
+        CONTACT_POINT_PANELS.append(template_name)
+
 
 class Holder(NamedTuple):
     """One holder of a responsibility as the grid and the assessment read it."""

@@ -605,6 +605,7 @@ def contact_point_detail(request, campaign, access, pk):
             "instructions": _instructions_for(access, campaign)
             .filter(unit__path__startswith=point.unit.path, state__in=actions.WAITING)
             .order_by("respond_by")[:20],
+            "panels": queries.CONTACT_POINT_PANELS,
         },
     )
 
