@@ -137,3 +137,14 @@ document.addEventListener("click", function (event) {
   applyLargeText(on);
   try { window.localStorage.setItem("tz-large-text", on ? "1" : "0"); } catch (e) { /* private mode */ }
 });
+
+// A form htmx swapped in answers a refusal with itself (400: bad input, 409: changed meanwhile): show it
+// in place rather than dropping the answer, as htmx does with error statuses by default.
+document.addEventListener("htmx:beforeSwap", function (event) {
+  var status = event.detail.xhr.status;
+  var target = event.detail.target;
+  if ((status === 400 || status === 409) && target && target.closest("[data-tz-swap-errors]")) {
+    event.detail.shouldSwap = true;
+    event.detail.isError = false;
+  }
+});

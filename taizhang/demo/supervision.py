@@ -131,7 +131,8 @@ def _instructions(campaign, leader, office, grants, today) -> None:
             campaign,
             text=text,
             item=item,
-            respond_by=today + datetime.timedelta(days=(0, 3, 7, 7)[n]),
+            # Judged against the clock, not the demo's day (which is earlier once the demo campaign is over).
+            respond_by=timezone.localdate() + datetime.timedelta(days=(0, 3, 7, 7)[n]),
             acting_user=leader,
         )
         if n >= 2:

@@ -415,7 +415,7 @@ def _send(finding: Finding, event: str, users, subject: str, body: str) -> int:
     for user in users:
         made += (
             notify(
-                reason=Reason.CHASE,
+                reason=Reason.RECTIFICATION,
                 scope=f"finding:{finding.pk}:{event}",
                 subject=subject,
                 body=body,

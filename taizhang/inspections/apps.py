@@ -19,3 +19,7 @@ class InspectionsConfig(AppConfig):
         from .evidence import register_evidence
 
         register_evidence()  # its evidence in the campaign's chain (taizhang/audit/chain.py)
+        # The contact point page (supervision, below) shows the unit's open findings through this panel.
+        from taizhang.supervision.queries import register_contact_point_panel
+
+        register_contact_point_panel("inspections/_point_panel.html")

@@ -16,6 +16,24 @@ OPEN_STATES = (Finding.State.OPEN, Finding.State.ANSWERED, Finding.State.RETURNE
 # What the unit still has to do (an answered finding waits for the inspector, not for the unit).
 TO_RECTIFY = (Finding.State.OPEN, Finding.State.RETURNED)
 SAMPLE_SIZE = 10
+# What a row of the findings table reads (inspections.templatetags finding_rows), and nothing more.
+ROW_FIELDS = (
+    "id",
+    "campaign_id",
+    "unit_id",
+    "item_id",
+    "description",
+    "category",
+    "severity",
+    "deadline",
+    "state",
+    "unit__name",
+    "unit__short_name",
+    "item__code",
+    "item__light",
+    "item__light_code",
+    "item__light_n",
+)
 
 
 # The light loader's fact -------------------------------------------------------------------
@@ -68,6 +86,18 @@ def visible_findings(access: Access):
     if access.liaison_units:
         return findings.filter(under([u.path for u in access.liaison_units], "unit"))
     return findings.none()
+
+
+def open_findings_under(access: Access, unit):
+    """The open findings (rectifications not yet verified) about the unit and the units below it that this
+    person reads, the nearest deadline first, loaded as a row of the findings table reads them."""
+    return (
+        visible_findings(access)
+        .filter(unit__path__startswith=unit.path, state__in=OPEN_STATES)
+        .select_related("unit", "item")
+        .only(*ROW_FIELDS)
+        .order_by("deadline", "id")
+    )
 
 
 def can_read_finding(access: Access, finding: Finding) -> bool:

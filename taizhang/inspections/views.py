@@ -20,24 +20,7 @@ from .forms import AnswerForm, FindingFilter, FindingForm, InspectionForm, Retur
 from .models import Finding, Inspection, InspectionTeam, RectificationEvidence
 
 FINDING_ROW = ("unit", "item", "inspection__team")
-# What a row of the findings table reads (inspections.templatetags finding_rows), and nothing more.
-ROW_FIELDS = (
-    "id",
-    "campaign_id",
-    "unit_id",
-    "item_id",
-    "description",
-    "category",
-    "severity",
-    "deadline",
-    "state",
-    "unit__name",
-    "unit__short_name",
-    "item__code",
-    "item__light",
-    "item__light_code",
-    "item__light_n",
-)
+ROW_FIELDS = queries.ROW_FIELDS
 
 
 def _attachment(content: bytes, filename: str, fallback: str) -> HttpResponse:

@@ -21,7 +21,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_noop, ngettext
 
 from taizhang.history.models import HistoryEntry
 from taizhang.history.recording import insert_history, render_note
@@ -67,13 +67,18 @@ def describe(code: str, n: int = 0) -> str:
         if n == 0:
             return _("due today")
         return ngettext("%(n)d day to the deadline", "%(n)d days to the deadline", n) % {"n": n}
-    return {
-        "withdrawn": _("withdrawn"),
-        "closed": _("closed"),
-        "completed": _("completed"),
-        "ongoing": _("ongoing, no deadline"),
-        "on_schedule": _("on schedule"),
-    }.get(code, code)
+    words = STATE_WORDS.get(code)
+    return _(words) if words else code
+
+
+# Translated only when asked for: a page of 50 lights used to translate all five on every call.
+STATE_WORDS = {
+    "withdrawn": gettext_noop("withdrawn"),
+    "closed": gettext_noop("closed"),
+    "completed": gettext_noop("completed"),
+    "ongoing": gettext_noop("ongoing, no deadline"),
+    "on_schedule": gettext_noop("on schedule"),
+}
 
 
 def expected_percent(

@@ -12,6 +12,10 @@ class Reason(models.TextChoices):
     DECISION = "decision", _("a meeting's decision for your unit: assigned, deadline near or missed")
     INSTRUCTION = "instruction", _("a leader's instruction, its answer and its deadline")
     ACTIVITY = "activity", _("a study activity coming up, or its record missing")
+    RECTIFICATION = (
+        "rectification",
+        _("an inspection's finding for your unit: ordered, returned, deadline near or missed"),
+    )
 
 
 class Channel(models.TextChoices):

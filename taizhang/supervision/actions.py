@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from taizhang.history.models import HistoryEntry
-from taizhang.history.recording import note, record
+from taizhang.history.recording import diff, note, record, snapshot
 from taizhang.ledger.models import Item, Light
 from taizhang.lib.locks import lock_one
 from taizhang.lib.media import check_upload
@@ -234,6 +234,66 @@ def _scope_label(assignment: Assignment) -> str:
     if assignment.key_task_id:
         return str(assignment.key_task)
     return str(assignment.unit)
+
+
+HOLDER_FIELDS = ("holder_unit", "holder_title", "holder_user", "holder_name")
+
+
+class StaleAssignment(ValidationError):
+    """The assignment changed since the person opened it: their edit is refused, not applied over the other."""
+
+    def __init__(self):
+        super().__init__(_("Someone changed this assignment since you opened it. Here it is as it stands now."))
+
+
+@transaction.atomic
+def edit_assignment(
+    assignment: Assignment,
+    *,
+    holder_unit=None,
+    holder_title: str = "",
+    holder_user=None,
+    holder_name: str = "",
+    expected_version: int | None,
+    acting_user,
+) -> Assignment:
+    """The office changes who holds an assignment in force, in place (the grid's row edit); in history."""
+    _require_office(assignment.campaign, acting_user, _("Only the campaign office assigns responsibilities."))
+    assignment = lock_one(
+        Assignment.objects.select_related("campaign", "unit", "item", "key_task", "holder_unit", "holder_user"),
+        pk=assignment.pk,
+    )
+    if expected_version is not None and assignment.version != expected_version:
+        raise StaleAssignment()
+    if assignment.ended_at is not None:
+        raise ValidationError(_("This assignment has ended; assign the responsibility anew."))
+    holder_title, holder_name = (holder_title or "").strip(), (holder_name or "").strip()
+    if holder_unit is None and not holder_title and holder_user is None and not holder_name:
+        raise ValidationError(_("Name who holds it: a unit, a role or a person."))
+    before = snapshot(assignment, HOLDER_FIELDS)
+    label = assignment.holder_label
+    assignment.holder_unit, assignment.holder_title = holder_unit, holder_title
+    assignment.holder_user, assignment.holder_name = holder_user, holder_name
+    changes = diff(assignment, before)
+    if not changes:  # the same holder saved again (a double click): nothing to record
+        return assignment
+    assignment.version += 1
+    assignment.save(update_fields=[*HOLDER_FIELDS, "version"])
+    record(
+        assignment,
+        HistoryEntry.Action.UPDATE,
+        actor=acting_user,
+        campaign=assignment.campaign,
+        changes=changes,
+        note=note(
+            gettext_noop("%(kind)s for %(scope)s: %(old)s → %(holder)s"),
+            kind=str(assignment.get_kind_display()),
+            scope=_scope_label(assignment),
+            old=label,
+            holder=assignment.holder_label,
+        ),
+    )
+    return assignment
 
 
 @transaction.atomic

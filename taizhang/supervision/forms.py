@@ -64,6 +64,24 @@ class AssignmentForm(StyledForm, forms.Form):
         _picker(self.fields["holder_user"], reverse("campaigns:people_search", args=[campaign.slug]))
 
 
+class HolderForm(StyledForm, forms.Form):
+    """Who holds an assignment, edited in place on the grid; ``version`` refuses an edit of an older copy."""
+
+    small_widgets = True
+    holder_title = forms.CharField(label=_("Held by the role or title (e.g. 党委书记)"), max_length=100, required=False)
+    holder_name = forms.CharField(label=_("Or the person's name"), max_length=100, required=False)
+    holder_unit = PickerField(Unit.objects.active(), label=_("Held by the unit"), required=False)
+    holder_user = PickerField(User.objects.filter(is_active=True), label=_("Held by the person"), required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**31 - 1)
+
+    def __init__(self, *args, campaign, **kwargs):
+        super().__init__(*args, **kwargs)
+        _picker(self.fields["holder_unit"], reverse("orgs:unit_search"))
+        _picker(self.fields["holder_user"], reverse("campaigns:people_search", args=[campaign.slug]))
+        # Where focus lands when the form is swapped in (app.js moves it to [data-tz-heading]).
+        self.fields["holder_title"].widget.attrs.update({"data-tz-heading": "", "tabindex": "0"})
+
+
 class GridFilterForm(StyledForm, forms.Form):
     small_widgets = True
     under = PickerField(Unit.objects.active(), label=_("Units under"), required=False)

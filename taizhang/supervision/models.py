@@ -145,6 +145,8 @@ class Assignment(models.Model):
     )
     assigned_at = models.DateTimeField(_("assigned at"))
     ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+    # Bumped by each edit of the holder: an edit made on an older copy of the grid is refused, not applied.
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         verbose_name = _("responsibility assignment")

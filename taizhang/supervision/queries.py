@@ -11,7 +11,8 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from django.db.models import Count, F, Max, Q
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, Max, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce, Substr
 from django.utils import timezone
 
 from taizhang.ledger.models import OPEN_STATUSES, Item
@@ -20,6 +21,16 @@ from taizhang.orgs.models import ContactPoint, Unit
 from .models import Assignment, Responsibility, holder_label
 
 KINDS = [kind for kind, _label in Responsibility.choices]
+
+# Panels apps above this one put on a contact point's page (template names; inspections adds its findings).
+CONTACT_POINT_PANELS: list[str] = []
+
+
+def register_contact_point_panel(template_name: str) -> None:
+    """Arrows point down: a higher app names a template the contact point page includes (it gets the page's
+    context: campaign, access, point)."""
+    if template_name not in CONTACT_POINT_PANELS:
+        CONTACT_POINT_PANELS.append(template_name)
 
 
 class Holder(NamedTuple):
@@ -162,16 +173,38 @@ def responsibility_holders(campaign, unit_ids: Collection[int] | None = None) ->
     return {pk: dict(kinds) for pk, kinds in found.items()}  # the caller's to change
 
 
+def _task_line(task) -> list[int]:
+    """The key task and the aspects above it, nearest first."""
+    tasks = []
+    while task is not None and len(tasks) < 5:
+        tasks.append(task.pk)
+        task = task.parent
+    return tasks
+
+
+def holders_for_key_task(task) -> dict[str, list[Holder]]:
+    """Who holds which responsibility named for a key task: its own, else its aspect's (the nearest wins)."""
+    tasks = _task_line(task)
+    rows = current(task.campaign).filter(key_task_id__in=tasks, item__isnull=True)
+    levels = dict(rows.values_list("pk", "key_task_id"))
+    nearest: dict[str, int] = {}
+    found = _rows(rows)
+    for row in found:
+        level = tasks.index(levels[row.pk])
+        nearest[row.kind] = min(level, nearest.get(row.kind, level))
+    result: dict[str, list[Holder]] = {}
+    for row in found:
+        if tasks.index(levels[row.pk]) == nearest[row.kind]:
+            result.setdefault(row.kind, []).append(_holder(row))
+    return result
+
+
 def holders_for_item(item) -> dict[str, list[Holder]]:
     """Who holds which responsibility for one item: its own, else its key task's (and the task's aspect's),
     else its owner unit's (inherited)."""
     campaign = item.campaign
     result = dict(responsibility_holders(campaign, [item.owner_unit_id]).get(item.owner_unit_id, {}))
-    tasks = []
-    task = item.key_task
-    while task is not None and len(tasks) < 5:
-        tasks.append(task.pk)
-        task = task.parent
+    tasks = _task_line(item.key_task)
     overrides = current(campaign).filter(Q(item=item) | Q(key_task_id__in=tasks, item__isnull=True))
     levels_of = {
         pk: (item_id, task_id) for pk, item_id, task_id in overrides.values_list("pk", "item_id", "key_task_id")
@@ -188,19 +221,8 @@ def holders_for_item(item) -> dict[str, list[Holder]]:
     return result
 
 
-def open_item_counts(campaign, unit_ids: Collection[int]) -> dict[int, int]:
-    """Unit id → its open items (the ones it answers for, not those of units below)."""
-    rows = (
-        Item.objects.filter(campaign=campaign, owner_unit_id__in=list(unit_ids), status__in=OPEN_STATUSES)
-        .values("owner_unit_id")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    return {row["owner_unit_id"]: row["n"] for row in rows}
-
-
 class GridUnit(NamedTuple):
-    """The little of a unit a grid row shows."""
+    """The little of a unit a grid row shows, with its open items and whether it is a gap (both from SQL)."""
 
     pk: int
     name: str
@@ -208,6 +230,8 @@ class GridUnit(NamedTuple):
     depth: int
     path: str
     parent_id: int | None
+    open_items: int
+    gap: bool
 
     @property
     def display_name(self) -> str:
@@ -223,48 +247,90 @@ class GridRow:
 
     unit: GridUnit
     holders: dict[str, list[Holder]]
-    open_items: int
+
+    @property
+    def open_items(self) -> int:
+        return self.unit.open_items
+
+    @property
+    def gap(self) -> bool:
+        return self.unit.gap
 
     @property
     def cells(self) -> list[list[Holder]]:
         return [self.holders.get(kind, []) for kind in KINDS]
 
-    @property
-    def gap(self) -> bool:
-        """Open items and nobody holding the first responsibility (第一责任人) for them."""
-        return self.open_items > 0 and not self.holders.get(Responsibility.FIRST)
+
+GRID_PAGE_SIZE = 50
+
+# A path is zero-padded ids of six digits and a dot ("000001.000007."), so a unit's ancestors' paths are its
+# path's prefixes of 7, 14, … characters: the database finds them through the path index.
+SEGMENT = 7
+
+
+def _first_held(campaign, depth: int) -> Exists:
+    """A first responsibility holder at the (outer) unit or at a unit above it: the gap rule's other half."""
+    lines = [Substr(OuterRef("path"), 1, SEGMENT * (level + 1)) for level in range(depth + 1)]
+    return Exists(
+        current(campaign).filter(
+            kind=Responsibility.FIRST, key_task__isnull=True, item__isnull=True, unit__path__in=lines
+        )
+    )
+
+
+def _subtree(root: Unit | None):
+    units = Unit.objects.active()
+    return units if root is None else units.filter(path__startswith=root.path)
+
+
+def _with_gap(campaign, units):
+    """``units`` annotated with ``gap``: open items of its own and nobody holding the first responsibility
+    (第一责任人) at it or above it. This is the one place that rule lives (grid, counts, exports)."""
+    depth = units.aggregate(deepest=Max("depth"))["deepest"] or 0
+    open_items = Item.objects.filter(campaign=campaign, owner_unit=OuterRef("pk"), status__in=OPEN_STATUSES)
+    return units.annotate(
+        gap=ExpressionWrapper(Exists(open_items) & ~_first_held(campaign, depth), output_field=BooleanField())
+    )
+
+
+def grid_ids(campaign, *, root: Unit | None, gaps_only: bool = False):
+    """The ids of the grid's units in path order, a lazy query for the database to count and page."""
+    units = _subtree(root)
+    if gaps_only:
+        units = _with_gap(campaign, units).filter(gap=True)
+    return units.order_by("path").values_list("pk", flat=True)
+
+
+def gap_count(campaign, *, root: Unit | None) -> int:
+    """How many units of the subtree are gaps, counted by the database."""
+    return _with_gap(campaign, _subtree(root)).filter(gap=True).count()
+
+
+def grid_units(campaign, *, root: Unit | None = None, ids: Collection[int] | None = None, gaps_only: bool = False):
+    """The grid's units as :class:`GridUnit` rows in path order: those of ``ids`` (a page), else the subtree."""
+    units = _subtree(root) if ids is None else Unit.objects.filter(pk__in=list(ids))
+    units = _with_gap(campaign, units)
+    if gaps_only:
+        units = units.filter(gap=True)
+    open_items = Item.objects.filter(campaign=campaign, owner_unit=OuterRef("pk"), status__in=OPEN_STATUSES)
+    counted = open_items.order_by().values("owner_unit").annotate(n=Count("id")).values("n")
+    units = units.annotate(open_items=Coalesce(Subquery(counted), 0))
+    return [GridUnit(*row) for row in units.order_by("path").values_list(*GridUnit._fields)]
+
+
+def grid_rows(campaign, units) -> list[GridRow]:
+    """The rows for these grid units (a page of them, or all for the exports): their holders, inherited down
+    the tree, from one query of the assignments at the units and on their lines above them."""
+    lines = {ancestor for unit in units for ancestor in path_ids(unit.path)}
+    # Past a few hundred units (an export), the campaign's unit assignments are read whole rather than by id.
+    where = Q(unit_id__in=lines) if len(lines) <= 500 else None
+    holders = holders_along([(u.pk, u.parent_id, u.path) for u in units], _unit_level(campaign, where))
+    return [GridRow(unit=u, holders=holders[u.pk]) for u in units]
 
 
 def grid(campaign, *, root: Unit | None, gaps_only: bool = False) -> list[GridRow]:
-    """The grid's rows for ``root``'s subtree (every unit when None), in path order.
-
-    Three queries over the subtree, read as plain rows: its units, the assignments at it and above it,
-    its open items by unit.
-    """
-    units = Unit.objects.active()
-    if root is not None:
-        units = units.filter(path__startswith=root.path)
-    units = [
-        GridUnit(*row)
-        for row in units.order_by("path").values_list("pk", "name", "short_name", "depth", "path", "parent_id")
-    ]
-    where = None
-    if root is not None and root.parent_id is not None:  # under the tree's root every assignment counts
-        where = Q(unit__path__startswith=root.path) | Q(unit_id__in=path_ids(root.path))
-    holders = holders_along([(u.pk, u.parent_id, u.path) for u in units], _unit_level(campaign, where))
-    counts = _open_counts(campaign, root)
-    rows = [GridRow(unit=u, holders=holders[u.pk], open_items=counts.get(u.pk, 0)) for u in units]
-    if gaps_only:
-        rows = [row for row in rows if row.gap]
-    return rows
-
-
-def _open_counts(campaign, root: Unit | None) -> dict[int, int]:
-    rows = Item.objects.filter(campaign=campaign, status__in=OPEN_STATUSES)
-    if root is not None:
-        rows = rows.filter(owner_unit__path__startswith=root.path)
-    rows = rows.values("owner_unit_id").annotate(n=Count("id")).order_by()
-    return {row["owner_unit_id"]: row["n"] for row in rows}
+    """Every grid row of ``root``'s subtree (the exports); the page reads :func:`grid_units` a page at a time."""
+    return grid_rows(campaign, grid_units(campaign, root=root, gaps_only=gaps_only))
 
 
 def unvisited_contact_points(campaign, *, mine: bool = False, user=None):

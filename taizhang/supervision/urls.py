@@ -15,6 +15,7 @@ urlpatterns = [
     path("c/<slug:slug>/responsibilities.xlsx", views.responsibility_xlsx, name="responsibility_xlsx"),
     path("c/<slug:slug>/responsibilities.docx", views.responsibility_docx, name="responsibility_docx"),
     path("c/<slug:slug>/responsibilities/new/", views.responsibility_new, name="responsibility_new"),
+    path("c/<slug:slug>/responsibilities/<int:pk>/edit/", views.responsibility_edit, name="responsibility_edit"),
     path("c/<slug:slug>/responsibilities/<int:pk>/end/", views.responsibility_end, name="responsibility_end"),
     # Instructions (批示)
     path("c/<slug:slug>/instructions/", views.instruction_list, name="instruction_list"),

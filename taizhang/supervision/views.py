@@ -26,6 +26,7 @@ from .forms import (
     AnswerForm,
     AssignmentForm,
     GridFilterForm,
+    HolderForm,
     InstructionForm,
     NoticeForm,
     ResponseForm,
@@ -33,6 +34,7 @@ from .forms import (
     VisitForm,
 )
 from .models import Assignment, ChaseNotice, Instruction, InstructionEvidence, Responsibility, Visit, VisitPhoto
+from .templatetags.supervision import holder_html
 
 
 def _get_notice(campaign, pk: int) -> ChaseNotice:
@@ -143,23 +145,35 @@ def notice_pdf(request, campaign, access, pk):
 
 # The responsibility grid (责任制) ------------------------------------------------------------------
 
-GRID_PAGE = 50
+GRID_PAGE = queries.GRID_PAGE_SIZE
 
 
-def _grid_rows(request, campaign):
+def _grid_filter(request):
     form = GridFilterForm(request.GET or None)
     data = form.cleaned_data if form.is_bound and form.is_valid() else {}
     if form.is_bound and form.errors:
         raise BadParameter("under")
-    rows = queries.grid(campaign, root=data.get("under"), gaps_only=bool(data.get("gaps")))
-    return form, rows
+    return form, data.get("under"), bool(data.get("gaps"))
+
+
+def _grid_rows(request, campaign):
+    form, root, gaps_only = _grid_filter(request)
+    return form, queries.grid(campaign, root=root, gaps_only=gaps_only)
 
 
 @campaign_view
 def responsibility_grid(request, campaign, access):
-    """Units × the eight responsibilities, by subtree, a page of units at a time, gaps marked."""
-    form, rows = _grid_rows(request, campaign)
-    page = Paginator(rows, GRID_PAGE).get_page(request.GET.get("page"))
+    """Units × the eight responsibilities, by subtree, a page of units at a time, gaps marked.
+
+    Only the page's units are worked out (their holders from their lines up the tree); the database pages
+    the subtree and counts its gaps.
+    """
+    form, root, gaps_only = _grid_filter(request)
+    # The database pages the ids; only the page's units are then worked out (their holders from their lines).
+    page = Paginator(queries.grid_ids(campaign, root=root, gaps_only=gaps_only), GRID_PAGE).get_page(
+        request.GET.get("page")
+    )
+    page.object_list = queries.grid_rows(campaign, queries.grid_units(campaign, ids=list(page.object_list)))
     query = request.GET.copy()
     query.pop("page", None)
     assignment_type = ContentType.objects.get_for_model(Assignment)
@@ -173,7 +187,7 @@ def responsibility_grid(request, campaign, access):
             "page": page,
             "query": query.urlencode(),
             "kinds": Responsibility.choices,
-            "gap_count": sum(1 for row in rows if row.gap),
+            "gap_count": page.paginator.count if gaps_only else queries.gap_count(campaign, root=root),
             "history": HistoryEntry.objects.filter(campaign=campaign, content_type=assignment_type).select_related(
                 "actor"
             )[:20],
@@ -236,6 +250,65 @@ def _current_at(campaign, form):
         .filter(unit_id=unit)
         .select_related("unit", "key_task", "item", "holder_unit", "holder_user")[:50]
     )
+
+
+def _holder_initial(assignment: Assignment) -> dict:
+    return {
+        "holder_title": assignment.holder_title,
+        "holder_name": assignment.holder_name,
+        "holder_unit": assignment.holder_unit_id,
+        "holder_user": assignment.holder_user_id,
+        "version": assignment.version,
+    }
+
+
+@campaign_view
+def responsibility_edit(request, campaign, access, pk):
+    """One assignment's holder, edited in place on the grid (htmx swaps the form into the cell and the
+    holder back), or on a page of its own without script. An edit of an older copy is refused (409)."""
+    assignment = get_object_or_404(
+        Assignment.objects.select_related("campaign", "unit", "holder_unit", "holder_user"),
+        campaign=campaign,
+        pk=pk,
+        ended_at__isnull=True,
+    )
+    access.require(access.is_office, _("Only the campaign office assigns responsibilities."))
+    in_place = bool(request.headers.get("HX-Request"))
+    context = {"campaign": campaign, "access": access, "assignment": assignment}
+    if request.method == "GET" and choice_param(request, "show", ("form", "holder"), "form") == "holder":
+        return HttpResponse(holder_html(campaign.slug, pk, assignment.holder_label, editable=True))
+    prefix = f"a{assignment.pk}"  # several cells may be open at once: their fields keep distinct ids
+    form = HolderForm(request.POST or None, campaign=campaign, initial=_holder_initial(assignment), prefix=prefix)
+    status, stale = 200, ""
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                assignment = actions.edit_assignment(
+                    assignment,
+                    holder_unit=data.get("holder_unit"),
+                    holder_title=data["holder_title"],
+                    holder_user=data.get("holder_user"),
+                    holder_name=data["holder_name"],
+                    expected_version=data["version"],
+                    acting_user=request.user,
+                )
+            except actions.StaleAssignment as error:
+                # Shown as it stands now, with its new version: the person decides again on what is there.
+                assignment.refresh_from_db()
+                form = HolderForm(campaign=campaign, initial=_holder_initial(assignment), prefix=prefix)
+                status, stale = 409, " ".join(error.messages)
+            except ValidationError as error:
+                apply_errors(form, error)
+            else:
+                if in_place:
+                    label = assignment.holder_label
+                    return HttpResponse(holder_html(campaign.slug, pk, label, editable=True, saved=True))
+                messages.success(request, _("Assignment changed."))
+                return redirect("supervision:responsibility_grid", slug=campaign.slug)
+    template = "supervision/_assignment_edit.html" if in_place else "supervision/assignment_edit.html"
+    return render(request, template, {**context, "form": form, "stale": stale}, status=status)
 
 
 @require_POST
@@ -531,6 +604,7 @@ def contact_point_detail(request, campaign, access, pk):
             "instructions": _instructions_for(access, campaign)
             .filter(unit__path__startswith=point.unit.path, state__in=actions.WAITING)
             .order_by("respond_by")[:20],
+            "panels": queries.CONTACT_POINT_PANELS,
         },
     )
 

@@ -215,6 +215,7 @@ PAGES = {
     "supervision:responsibility_xlsx": "skip: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "supervision:responsibility_docx": "skip: application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "supervision:responsibility_new": "page",
+    "supervision:responsibility_edit": "page",
     "supervision:responsibility_end": "skip: POST only",
     "supervision:instruction_list": "page",
     "supervision:instruction_new": "page",

@@ -205,6 +205,7 @@ TABLE = {
     "supervision:responsibility_xlsx": ("slug=slug", "L 200 200 200 200 200 200 403", "L 200 200 200 200 200 200 403"),
     "supervision:responsibility_docx": ("slug=slug", "L 200 200 200 200 200 200 403", "L 200 200 200 200 200 200 403"),
     "supervision:responsibility_new": ("slug=slug", "L 403 403 403 403 403 200 403", "L 403 403 403 403 403 200 403"),
+    "supervision:responsibility_edit": ("slug=slug pk=assignment", "L 403 403 403 403 403 200 403", "L 403 403 403 403 403 400 403"),
     "supervision:responsibility_end": ("slug=slug pk=assignment", "405 405 405 405 405 405 405 405", "L 403 403 403 403 403 R 403"),
     "supervision:instruction_list": ("slug=slug", "L 200 200 200 200 200 200 403", "L 200 200 200 200 200 200 403"),
     "supervision:instruction_new": ("slug=slug", "L 403 403 200 403 403 403 403", "L 403 403 200 403 403 403 403"),

@@ -33,6 +33,15 @@ def unit_findings(context, unit) -> list:
 
 
 @register.simple_tag
+def point_findings(campaign, access, unit) -> dict:
+    """A contact point's panel: the open findings about its unit and below, with their state and light."""
+    from ..queries import open_findings_under
+
+    findings = open_findings_under(access, unit)
+    return {"rows": list(findings[:20]), "count": findings.count(), "today": timezone.localdate()}
+
+
+@register.simple_tag
 def board_findings(campaign, access, scope=None) -> dict:
     """The board's figures on findings: open, overdue, waiting for verification, and the open ones on units (no item)."""
     findings = visible_findings(access)
@@ -56,50 +65,50 @@ STATE_BADGE = {"verified": "text-bg-success", "answered": "text-bg-info", "retur
 def finding_rows(rows, campaign, today, table_id: str = "") -> str:
     """The findings table, built as a string: a page of 50 rendered through the template engine costs more
     than the queries behind it (the benchmark holds the findings pages to 1.5× their bare SQL)."""
+    from html import escape
+
     from django.urls import reverse
     from django.utils.html import format_html, format_html_join
     from django.utils.safestring import mark_safe
-    from django.utils.text import Truncator
     from django.utils.translation import gettext as _
 
-    base = reverse("inspections:finding_list", args=[campaign.slug])
-    overdue = _("overdue")
+    from taizhang.ledger.lights import describe
+    from taizhang.ledger.models import Light
+
+    base = escape(reverse("inspections:finding_list", args=[campaign.slug]))
+    # Plain string building with every value escaped (format_html per cell cost more than the page's
+    # queries); each label translated and escaped once per table, not once per row.
+    late = f' <span class="badge text-bg-danger">{escape(_("overdue"))}</span>'
+    categories = {value: escape(str(label)) for value, label in Finding.Category.choices}
+    severities = {value: escape(str(label)) for value, label in Finding.Severity.choices}
+    states = {value: escape(str(label)) for value, label in Finding.State.choices}
+    lights = {value: escape(str(label)) for value, label in Light.choices}
+    reasons: dict[tuple[str, int], str] = {}
+    verified = Finding.State.VERIFIED
     body = []
     for f in rows:
         item = ""
         if f.item_id:
-            item = format_html(
-                '<div class="small"><span class="text-nowrap" title="{}"><span class="light-dot light-{}" '
-                'aria-hidden="true"></span> <span class="visually-hidden">{}</span></span> {}</div>',
-                f.item.light_reason,
-                f.item.light,
-                f.item.get_light_display(),
-                f.item.code,
+            i = f.item
+            key = (i.light_code, i.light_n)
+            if key not in reasons:
+                reasons[key] = escape(describe(*key))
+            light = escape(i.light)
+            item = (
+                f'<div class="small"><span class="text-nowrap" title="{reasons[key]}"><span class="light-dot '
+                f'light-{light}" aria-hidden="true"></span> <span class="visually-hidden">'
+                f"{lights.get(i.light, light)}</span></span> {escape(i.code)}</div>"
             )
-        late = (
-            format_html(' <span class="badge text-bg-danger">{}</span>', overdue)
-            if f.state != Finding.State.VERIFIED and f.deadline < today
-            else ""
-        )
+        text = f.description if len(f.description) <= 60 else f.description[:59] + "…"
+        state = escape(f.state)
         body.append(
-            format_html(
-                '<tr data-finding="{}"><td>{}{}</td><td><a href="{}{}/">{}</a></td>'
-                '<td class="d-none d-md-table-cell small">{}</td><td class="small">{}</td>'
-                '<td class="text-nowrap">{}{}</td><td><span class="badge tz-state-{} {}">{}</span></td></tr>',
-                f.pk,
-                f.unit.display_name,
-                item,
-                base,
-                f.pk,
-                Truncator(f.description).chars(60),
-                f.get_category_display(),
-                f.get_severity_display(),
-                f.deadline.isoformat(),
-                late,
-                f.state,
-                STATE_BADGE.get(f.state, "text-bg-secondary"),
-                f.get_state_display(),
-            )
+            f'<tr data-finding="{f.pk}"><td>{escape(f.unit.display_name)}{item}</td>'
+            f'<td><a href="{base}{f.pk}/">{escape(text)}</a></td>'
+            f'<td class="d-none d-md-table-cell small">{categories.get(f.category, escape(f.category))}</td>'
+            f'<td class="small">{severities.get(f.severity, escape(f.severity))}</td>'
+            f'<td class="text-nowrap">{f.deadline.isoformat()}{late if f.state != verified and f.deadline < today else ""}'
+            f'</td><td><span class="badge tz-state-{state} {STATE_BADGE.get(f.state, "text-bg-secondary")}">'
+            f"{states.get(f.state, state)}</span></td></tr>"
         )
     if not body:
         body.append(format_html('<tr><td colspan="6" class="text-muted">{}</td></tr>', _("No findings.")))

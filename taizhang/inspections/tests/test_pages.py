@@ -152,3 +152,40 @@ def test_a_finding_on_the_unit_shows_on_the_unit_page_and_the_board(scene):
     board = client_for(scene.office).get(f"/c/{scene.campaign.slug}/dashboard/").content.decode()
     assert "单位整体责任不落实" in board
     assert "单位整体责任不落实" not in client_for(scene.other_liaison).get(f"/units/{scene.unit.pk}/").content.decode()
+
+
+def test_a_leaders_contact_point_page_shows_its_units_open_findings_with_state_and_light(scene):
+    from lxml import html
+
+    from taizhang.ledger.lights import refresh_lights
+    from taizhang.orgs.models import ContactPoint
+
+    point = ContactPoint.objects.create(campaign=scene.campaign, leader=scene.leader, unit=scene.unit)
+    earlier = timezone.localdate() - datetime.timedelta(days=10)
+    inspection = inspect(scene, starts_on=earlier, ends_on=earlier)
+    late = find(scene, inspection, item=scene.item, days=5, description="台账记录不全")  # 5 days overdue
+    refresh_lights(scene.campaign)  # the item turns red, through the one light loader
+    find(scene, inspection, description="联系点整体推进慢")
+    closed = find(scene, inspection, description="已销号的问题")
+    Finding.objects.filter(pk=closed.pk).update(state=Finding.State.VERIFIED)
+    scene.team.units.add(scene.other_unit)
+    find(scene, inspect(scene, unit=scene.other_unit), description="别的单位的问题")
+
+    response = client_for(scene.leader).get(f"/c/{scene.campaign.slug}/contact-points/{point.pk}/")
+    assert response.status_code == 200
+    tree = html.fromstring(response.content.decode())
+    rows = tree.xpath('//table[@id="point-findings"]/tbody/tr')
+    assert rows[0].get("data-finding") == str(late.pk)  # the nearest deadline first
+    text = " ".join(row.text_content() for row in rows)
+    assert "台账记录不全" in text and "联系点整体推进慢" in text
+    assert "已销号的问题" not in text and "别的单位的问题" not in text
+    first = rows[0]
+    assert first.xpath('.//span[contains(@class, "light-red")]')  # the item's light
+    assert first.xpath('.//span[contains(@class, "text-bg-danger")]')  # overdue
+    assert first.xpath('.//span[contains(@class, "tz-state-open")]')  # its state
+    assert tree.get_element_by_id("point-findings-heading").text_content().strip().startswith("2")
+    # The unit's liaison reads the same panel; another unit's liaison is refused the page.
+    assert client_for(scene.liaison).get(f"/c/{scene.campaign.slug}/contact-points/{point.pk}/").status_code == 200
+    assert (
+        client_for(scene.other_liaison).get(f"/c/{scene.campaign.slug}/contact-points/{point.pk}/").status_code == 403
+    )

@@ -204,3 +204,51 @@ def test_facts_count_findings_by_severity_and_late_rectifications(scene):
     assert findings_by_unit(scene.campaign, start, end, unit_ids=[scene.other_unit.pk]) == {}
     assert rectifications_late_by_unit(scene.campaign, start, end) == {scene.unit.pk: 1}
     assert late.state == Finding.State.OPEN
+
+
+def test_finding_notices_have_their_own_reason_and_preference(scene, django_capture_on_commit_callbacks):
+    from taizhang.notices.models import Channel, Preference, Reason
+
+    # Turning chase-ups off does not silence rectification orders, and turning those off does.
+    Preference.objects.create(user=scene.liaison, reason=Reason.CHASE, channel=Channel.IN_APP, enabled=False)
+    inspection = inspect(scene)
+    with django_capture_on_commit_callbacks(execute=True):
+        finding = find(scene, inspection, days=3)
+    message = Message.objects.get(recipient=scene.liaison)
+    assert message.reason == Reason.RECTIFICATION
+    assert message.dedupe_key == f"rectification:finding:{finding.pk}:new:user:{scene.liaison.pk}"
+    Preference.objects.create(user=scene.liaison, reason=Reason.RECTIFICATION, channel=Channel.IN_APP, enabled=False)
+    Preference.objects.create(user=scene.liaison, reason=Reason.RECTIFICATION, channel=Channel.EMAIL, enabled=False)
+    assert actions.send_deadline_notices(scene.campaign) == 0
+
+
+def test_migration_moves_findings_chase_messages_to_their_reason_and_keeps_the_dedupe(scene):
+    import importlib
+
+    from django.apps import apps
+
+    from taizhang.notices.models import Channel, Preference, Reason
+
+    migration = importlib.import_module("taizhang.notices.migrations.0006_rectification_reason")
+    inspection = inspect(scene)
+    finding = find(scene, inspection, days=3)
+    Message.objects.all().delete()
+    old = Message.objects.create(
+        reason=Reason.CHASE,
+        dedupe_key=f"chase:finding:{finding.pk}:near:{finding.deadline.isoformat()}:user:{scene.liaison.pk}",
+        recipient=scene.liaison,
+        subject="整改即将到期",
+        body="…",
+    )
+    report_chase = Message.objects.create(
+        reason=Reason.CHASE, dedupe_key="chase:report:7:user:1", recipient=scene.liaison, subject="催报", body="…"
+    )
+    Preference.objects.create(user=scene.liaison, reason=Reason.CHASE, channel=Channel.EMAIL, enabled=False)
+    migration.findings_get_their_reason(apps, None)
+    old.refresh_from_db()
+    report_chase.refresh_from_db()
+    assert old.reason == Reason.RECTIFICATION and old.dedupe_key.startswith("rectification:finding:")
+    assert report_chase.reason == Reason.CHASE and report_chase.dedupe_key == "chase:report:7:user:1"
+    assert not Preference.objects.get(user=scene.liaison, reason=Reason.RECTIFICATION, channel=Channel.EMAIL).enabled
+    # The morning's job recognises the moved message: the near-deadline notice is not sent a second time.
+    assert actions.send_deadline_notices(scene.campaign) == 0

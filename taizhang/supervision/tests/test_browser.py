@@ -84,3 +84,55 @@ def test_an_instruction_is_given_answered_and_carried_out_and_the_light_follows(
     expect(page.locator("#instruction-state")).to_contain_text("已落实")
     screenshot(page, "instruction-done")
     assert Item.objects.get(pk=flow.pk).light == Light.GREEN
+
+
+def test_the_office_changes_a_holder_in_place_with_the_keyboard(page, page_watch, people, org, campaign):
+    from taizhang.supervision import actions
+    from taizhang.supervision.models import Assignment, Responsibility
+
+    first = actions.assign_responsibility(
+        campaign,
+        kind=Responsibility.FIRST,
+        unit=org["subsidiary"],
+        holder_title="党委书记",
+        holder_name="张书记",
+        acting_user=people["olivia"],
+    )
+    log_in(page, "olivia")
+    page.goto(f"/c/{campaign.slug}/responsibilities/")
+    cell = page.locator(f"#assignment-{first.pk}")
+    expect(cell).to_contain_text("党委书记 张书记")
+    cell.locator("a.tz-edit-holder").focus()
+    page.keyboard.press("Enter")
+    title = page.locator(f"#id_a{first.pk}-holder_title")
+    expect(title).to_be_focused()
+    page.keyboard.press("Tab")
+    name = page.locator(f"#id_a{first.pk}-holder_name")
+    expect(name).to_be_focused()
+    page.keyboard.press("Control+A")
+    page.keyboard.type("赵书记")
+    screenshot(page, "grid-edit-holder")
+    page.keyboard.press("Enter")
+    expect(cell.locator(".tz-holder")).to_have_text("党委书记 赵书记")
+    expect(cell.locator("a.tz-edit-holder")).to_be_focused()
+    expect(page.locator("#tz-live")).to_contain_text("赵书记")
+    assert Assignment.objects.get(pk=first.pk).holder_name == "赵书记"
+
+    # Someone else changes it meanwhile: the older copy's edit is refused in place, showing what is there now.
+    page_watch.allow(r"status of 409 .*/responsibilities/")  # the refusal answers 409, as it should
+    cell.locator("a.tz-edit-holder").click()
+    expect(title).to_be_focused()
+    actions.edit_assignment(
+        Assignment.objects.get(pk=first.pk),
+        holder_title="党委书记",
+        holder_name="钱书记",
+        expected_version=2,
+        acting_user=people["olivia"],
+    )
+    name.fill("孙书记")
+    cell.get_by_role("button", name="保存").click()
+    expect(cell.locator(".tz-stale")).to_be_visible()
+    expect(name).to_have_value("钱书记")
+    assert Assignment.objects.get(pk=first.pk).holder_name == "钱书记"
+    cell.get_by_role("link", name="取消").click()
+    expect(cell.locator(".tz-holder")).to_have_text("党委书记 钱书记")

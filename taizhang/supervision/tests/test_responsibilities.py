@@ -133,3 +133,114 @@ def test_the_office_assigns_through_the_page(login, org, people, campaign):
     assert response.status_code == 302
     assert Assignment.objects.get().holder_unit == org["hr"]
     assert client.post(f"/c/{campaign.slug}/responsibilities/new/", {"kind": "first"}).status_code == 400
+
+
+def test_the_office_edits_a_holder_in_place_and_history_keeps_the_old_one(org, people, campaign, assigned):
+    first = assigned["subsidiary_first"]
+    edited = actions.edit_assignment(
+        first, holder_title="党委书记", holder_name="赵书记", expected_version=1, acting_user=people["olivia"]
+    )
+    assert (edited.holder_user, edited.holder_name, edited.version) == (None, "赵书记", 2)
+    assert [h.label for h in responsibility_holders(campaign)[org["hospital"].pk][Responsibility.FIRST]] == [
+        "党委书记 赵书记"
+    ]
+    entry = history_for(first)[0]
+    assert entry.action == "update" and {c["field"] for c in entry.changes} == {"holder_user", "holder_name"}
+    # Saving the same holder again (a double click) records nothing and keeps the version.
+    again = actions.edit_assignment(
+        edited, holder_title="党委书记", holder_name="赵书记", expected_version=2, acting_user=people["olivia"]
+    )
+    assert again.version == 2 and len(history_for(first)) == 2
+
+
+def test_an_edit_of_an_older_copy_is_refused_and_a_liaison_cannot_edit(people, campaign, assigned):
+    from django.core.exceptions import PermissionDenied, ValidationError
+
+    first = assigned["group_first"]
+    actions.edit_assignment(first, holder_name="钱书记", expected_version=1, acting_user=people["olivia"])
+    with pytest.raises(actions.StaleAssignment):
+        actions.edit_assignment(first, holder_name="孙书记", expected_version=1, acting_user=people["olivia"])
+    with pytest.raises(PermissionDenied):
+        actions.edit_assignment(first, holder_name="孙书记", expected_version=2, acting_user=people["lily"])
+    with pytest.raises(ValidationError):
+        actions.edit_assignment(first, expected_version=2, acting_user=people["olivia"])  # nobody holds it
+    first.refresh_from_db()
+    assert (first.holder_name, first.version) == ("钱书记", 2)
+
+
+def test_the_grid_edits_a_holder_in_place_through_htmx(login, org, people, campaign, assigned):
+    first = assigned["subsidiary_first"]
+    url = f"/c/{campaign.slug}/responsibilities/{first.pk}/edit/"
+    client = login(people["olivia"])
+    grid_page = client.get(f"/c/{campaign.slug}/responsibilities/").content.decode()
+    assert f'id="assignment-{first.pk}"' in grid_page and url in grid_page
+    form = client.get(url, HTTP_HX_REQUEST="true")
+    assert form.status_code == 200 and "<html" not in form.content.decode()
+    assert client.get(url + "?show=holder", HTTP_HX_REQUEST="true").content.decode().count("刘领导") >= 1
+    saved = client.post(
+        url,
+        {f"a{first.pk}-holder_title": "党委书记", f"a{first.pk}-holder_name": "周书记", f"a{first.pk}-version": 1},
+        HTTP_HX_REQUEST="true",
+    )
+    assert saved.status_code == 200 and "党委书记 周书记" in saved.content.decode()
+    assert "data-tz-announce" in saved.content.decode()
+    stale = client.post(url, {f"a{first.pk}-holder_name": "吴书记", f"a{first.pk}-version": 1}, HTTP_HX_REQUEST="true")
+    assert stale.status_code == 409 and "tz-stale" in stale.content.decode()
+    assert 'value="周书记"' in stale.content.decode() and 'value="2"' in stale.content.decode()
+    empty = client.post(url, {f"a{first.pk}-version": 2}, HTTP_HX_REQUEST="true")
+    assert empty.status_code == 400
+    first.refresh_from_db()
+    assert (first.holder_name, first.version) == ("周书记", 2)
+    # Without script: a page of its own, back to the grid after saving.
+    assert "<html" in client.get(url).content.decode()
+    back = client.post(url, {f"a{first.pk}-holder_name": "郑书记", f"a{first.pk}-version": 2})
+    assert back.status_code == 302
+    assert client.get(url + "?show=nonsense").status_code == 400
+    actions.end_assignment(first, acting_user=people["olivia"])
+    assert client.get(url).status_code == 404
+    live = f"/c/{campaign.slug}/responsibilities/{assigned['group_first'].pk}/edit/"
+    assert login(people["lily"]).get(live).status_code == 403  # a liaison, on an assignment in force
+
+
+def test_a_key_task_shows_who_holds_what_for_it_the_nearest_task_winning(login, org, people, campaign, assigned):
+    from taizhang.campaigns.models import KeyTask
+    from taizhang.supervision.queries import holders_for_key_task
+
+    aspect = KeyTask.objects.create(campaign=campaign, code="1", name="专题学习", order=1)
+    task = KeyTask.objects.create(campaign=campaign, parent=aspect, code="1.1", name="中心组专题学习")
+    olivia = people["olivia"]
+    actions.assign_responsibility(
+        campaign, kind=Responsibility.HEAD, unit=org["group"], key_task=aspect, holder_name="宣传部", acting_user=olivia
+    )
+    actions.assign_responsibility(
+        campaign,
+        kind=Responsibility.LEAD_PUSH,
+        unit=org["group"],
+        key_task=aspect,
+        holder_name="甲",
+        acting_user=olivia,
+    )
+    actions.assign_responsibility(
+        campaign, kind=Responsibility.LEAD_PUSH, unit=org["group"], key_task=task, holder_name="乙", acting_user=olivia
+    )
+    held = holders_for_key_task(task)
+    assert [h.label for h in held[Responsibility.HEAD]] == ["宣传部"]  # from the aspect above it
+    assert [h.label for h in held[Responsibility.LEAD_PUSH]] == ["乙"]  # its own overrides the aspect's
+    assert Responsibility.FIRST not in held  # the unit's holders are not the task's
+    page = login(olivia).get(f"/c/{campaign.slug}/key-tasks/{task.pk}/").content.decode()
+    panel = page[page.index('id="key-task-responsibilities"') :][:2000]
+    assert "宣传部" in panel and "乙" in panel and "甲" not in panel
+
+
+def test_the_grid_escapes_what_holders_are_called_and_only_the_office_gets_edit_links(login, org, people, campaign):
+    actions.assign_responsibility(
+        campaign,
+        kind=Responsibility.FIRST,
+        unit=org["group"],
+        holder_name="<script>x</script>",
+        acting_user=people["olivia"],
+    )
+    page = login(people["olivia"]).get(f"/c/{campaign.slug}/responsibilities/").content.decode()
+    assert "<script>x</script>" not in page and "&lt;script&gt;x&lt;/script&gt;" in page
+    assert "tz-edit-holder" in page
+    assert "tz-edit-holder" not in login(people["leo"]).get(f"/c/{campaign.slug}/responsibilities/").content.decode()

@@ -111,6 +111,16 @@ def test_contact_points_not_visited_in_n_days_are_listed(org, people, campaign, 
     assert list(unvisited_contact_points(campaign)) == []
 
 
+def test_the_leaders_dashboard_lists_his_contact_points_not_visited_lately(login, org, people, campaign, point):
+    visited = ContactPoint.objects.create(campaign=campaign, leader=people["leo"], unit=org["hr"])
+    actions.record_visit(campaign, contact_point=visited, acting_user=people["leo"], **visit_data())
+    ContactPoint.objects.create(campaign=campaign, leader=people["olivia"], unit=org["office_dept"])
+    page = login(people["leo"]).get(f"/c/{campaign.slug}/dashboard/contacts/").content.decode()
+    panel = page[page.index('id="my-unvisited"') :]
+    assert f"/contact-points/{point.pk}/" in panel and f"/contact-points/{visited.pk}/" not in panel
+    assert org["office_dept"].name not in panel  # another leader's contact point
+
+
 def test_the_leader_records_a_visit_on_the_short_form(login, people, campaign, point):
     client = login(people["leo"])
     form = client.get(f"/c/{campaign.slug}/visits/new/?contact_point={point.pk}")
