@@ -105,9 +105,11 @@ def test_a_problem_from_a_phone_becomes_an_item_is_rated_and_closed(phone_page, 
     # Now the office can close it.
     page.reload()
     expect(page.locator("#rating-summary")).to_contain_text("1")
+    with page.expect_navigation():
+        page.click("#close-link")
     page.fill("#close-form textarea", "按期完成，群众满意")
     with page.expect_navigation():
-        page.click("#close-form button[type=submit]")
+        page.click("#close-confirm")
     expect(page.locator("#item-status")).to_have_text(zh("closed"))
     assert Item.objects.get(pk=item.pk).status == Status.CLOSED
 
