@@ -12,6 +12,7 @@ class Reason(models.TextChoices):
     DECISION = "decision", _("a meeting's decision for your unit: assigned, deadline near or missed")
     INSTRUCTION = "instruction", _("a leader's instruction, its answer and its deadline")
     ACTIVITY = "activity", _("a study activity coming up, or its record missing")
+    DEMAND = "demand", _("a new problem from the public")
 
 
 class Channel(models.TextChoices):

@@ -200,3 +200,16 @@ def open_objection_window(item: Item, on: datetime.date) -> PublicItem | None:
     """The item's publication while its objection window (公示) is open on ``on``, else None."""
     publication = PublicItem.objects.filter(item=item).first()
     return publication if publication is not None and publication.objection_open(on) else None
+
+
+def public_demands_of_day(campaign, on: datetime.date) -> list[Demand]:
+    """Problems members of the public submitted themselves on one local day (staff records are not news)."""
+    from django.utils import timezone
+
+    start = timezone.make_aware(datetime.datetime.combine(on, datetime.time.min))
+    end = start + datetime.timedelta(days=1)
+    return list(
+        Demand.objects.filter(campaign=campaign, recorded_by__isnull=True, created_at__gte=start, created_at__lt=end)
+        .only("tracking_code", "text")
+        .order_by("created_at", "id")
+    )
