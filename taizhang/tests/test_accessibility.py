@@ -128,6 +128,7 @@ PAGES = {
     # --- dashboards
     "dashboards:overview": "page phone",
     "dashboards:mine": "skip: a redirect",
+    "dashboards:unit_home": "page phone",
     "dashboards:contacts": "page phone",
     "dashboards:screen": "page",
     "dashboards:data": "skip: JSON",
@@ -161,7 +162,7 @@ PAGES = {
     "people:open311_request": "skip: JSON",
     # --- acceptance
     "acceptance:item_accept": "page form",
-    "acceptance:item_close": "skip: POST only",
+    "acceptance:item_close": "page",
     "acceptance:item_reopen": "skip: POST only",
     "acceptance:lookback_record": "skip: POST only",
     "acceptance:evidence_download": "skip: a download",

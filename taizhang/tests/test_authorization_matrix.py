@@ -140,6 +140,7 @@ TABLE = {
     # --- dashboards
     "dashboards:overview": ("slug=slug", "L 200 200 200 200 200 200 403", "L 200 200 200 200 200 200 403"),
     "dashboards:mine": ("slug=slug", "L R R R R R R 403", "L R R R R R R 403"),
+    "dashboards:unit_home": ("slug=slug", "L 200 200 403 403 403 403 403", "L 200 200 403 403 403 403 403"),
     "dashboards:contacts": ("slug=slug", "L 200 200 200 200 200 200 403", "L 200 200 200 200 200 200 403"),
     "dashboards:screen": ("slug=slug", "L 200 200 200 200 200 200 403", "L 200 200 200 200 200 200 403"),
     "dashboards:data": ("slug=slug", "L 200 200 200 200 200 200 403", "L 200 200 200 200 200 200 403"),
@@ -229,7 +230,7 @@ TABLE = {
     "people:demand_photo": ("slug=slug pk=demand", "L 403 403 403 403 403 404 403", "L 403 403 403 403 403 404 403"),
     "people:demand_act": ("slug=slug pk=demand what==answer", "405 405 405 405 405 405 405 405", "L 403 403 403 403 403 R 403"),
     "acceptance:item_accept": ("slug=slug pk=item", "L 403 403 403 403 403 200 403", "L 403 403 403 403 403 200 403"),
-    "acceptance:item_close": ("slug=slug pk=item", "405 405 405 405 405 405 405 405", "L 403 403 403 403 403 R 403"),
+    "acceptance:item_close": ("slug=slug pk=item", "L 403 403 403 403 403 200 403", "L 403 403 403 403 403 R 403"),
     "acceptance:item_reopen": ("slug=slug pk=item", "405 405 405 405 405 405 405 405", "L 403 403 403 403 403 R 403"),
     "people:item_publish": ("slug=slug pk=item", "405 405 405 405 405 405 405 405", "L 403 403 403 403 403 R 403"),
     "acceptance:lookback_record": ("slug=slug pk=lookback", "405 405 405 405 405 405 405 405", "L 403 403 403 403 403 R 403"),
@@ -294,7 +295,7 @@ TABLE = {
     "assessment:nominations_xlsx": ("slug=slug pk=run", "L 403 403 200 200 200 200 403", "L 403 403 200 200 200 200 403"),
     # --- campaigns
     "campaigns:home": ("", "L R R R R R R R", "L R R R R R R R"),
-    "campaigns:campaign_home": ("slug=slug", "L 200 200 200 200 200 200 403", "L 200 200 200 200 200 200 403"),
+    "campaigns:campaign_home": ("slug=slug", "L R R 200 200 200 200 403", "L R R 200 200 200 200 403"),  # a liaison lands on their unit's home
     "campaigns:rules": ("slug=slug", "L 403 403 200 403 403 200 403", "L 403 403 403 403 403 200 403"),
 }
 # fmt: on

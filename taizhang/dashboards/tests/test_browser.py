@@ -165,3 +165,18 @@ def test_the_big_screen_is_dark_and_refreshes_itself(page, people, lit, items):
 
     Item.objects.filter(pk=items["oa"].pk).update(light="red")
     expect(page.locator('[data-figure="headline.lights.0.value"]')).to_have_text("2", timeout=5000)
+
+
+def test_a_liaison_signs_in_and_lands_on_their_units_open_items_on_a_phone(phone_page, people, lit, campaign):
+    log_in(phone_page, "bob")
+    phone_page.goto(f"/c/{campaign.slug}/")
+    expect(phone_page).to_have_url(re.compile(r"/my-unit/$"))
+    expect(phone_page.locator("#unit-home-title")).to_contain_text("人力")
+    rows = phone_page.locator("#unit-items tbody tr[data-code]")
+    # HQ-003 is completed: not on the list of what is still to do; HQ-004 is overdue and first.
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_have_attribute("data-code", "HQ-004")
+    expect(rows.first.locator(".badge")).to_be_visible()
+    expect(phone_page.locator("#week-report")).to_be_visible()
+    assert not has_horizontal_overflow(phone_page)
+    screenshot(phone_page, "dashboards-unit-home-phone")
