@@ -140,6 +140,7 @@ PAGES = {
     "supervision:notice_pdf": "skip: PDF",
     # --- people
     "people:demand_new": "page phone form",
+    "people:public_unit_search": "skip: JSON",
     "people:track_lookup": "page phone form",
     "people:track": "page phone",
     "people:rate": "page phone form",

@@ -211,6 +211,7 @@ TABLE = {
     "supervision:contact_point_detail": ("slug=slug pk=contact_point", "L 200 403 200 200 200 200 403", "L 200 403 200 200 200 200 403"),
     # --- people
     "people:demand_new": ("slug=slug", "200 200 200 200 200 200 200 200", "400 400 400 400 400 400 400 400"),
+    "people:public_unit_search": ("slug=slug ?q=办公", "200 200 200 200 200 200 200 200", "405 405 405 405 405 405 405 405"),
     "people:track_lookup": ("", "200 200 200 200 200 200 200 200", "200 200 200 200 200 200 200 200"),
     "people:track": ("code=tracking_code", "200 200 200 200 200 200 200 200", "200 200 200 200 200 200 200 200"),
     "people:rate": ("slug=slug token=rating_token", "200 200 200 200 200 200 200 200", "200 200 200 200 200 200 200 200"),
