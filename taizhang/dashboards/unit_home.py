@@ -17,7 +17,20 @@ from taizhang.reporting.models import ReportingPeriod, UnitReport
 from taizhang.reporting.queries import cell_state, is_expected
 
 PER_PAGE = 50
-ROW_FIELDS = ("code", "title", "due", "due_text", "percent", "status", "light", "light_reason", "owner_unit__name")
+# The columns a row shows (light_reason is worded from light_code and light_n).
+ROW_FIELDS = (
+    "code",
+    "title",
+    "due",
+    "due_text",
+    "percent",
+    "status",
+    "light",
+    "light_code",
+    "light_n",
+    "owner_unit",
+    "owner_unit__name",
+)
 
 
 def unit_items(campaign, unit):
