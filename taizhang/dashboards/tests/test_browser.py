@@ -178,7 +178,7 @@ def test_the_doughnuts_labels_fit_on_a_narrow_screen(page, people, lit):
     log_in(page, "leo")
     page.set_viewport_size({"width": 820, "height": 900})
     page.goto("/c/2021/dashboard/screen/")
-    expect_charts_drawn(page, ["lights"])
+    expect_charts_drawn(page, ["lights", "burnup", "lights_time", "category"])
     page.wait_for_timeout(600)
     assert pie_labels_outside_the_chart(page, "lights") == []
 
