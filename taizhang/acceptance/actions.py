@@ -21,7 +21,7 @@ from taizhang.ledger.models import FINISHED_STATUSES, Item, Status
 from taizhang.lib.locks import lock_one
 from taizhang.orgs.access import Access
 from taizhang.people.actions import tell_submitters
-from taizhang.people.models import PeopleSettings
+from taizhang.people.models import PeopleSettings, PublicItem
 from taizhang.people.queries import open_objection_window, rating_summary
 
 from .evidence import chain_closing
@@ -113,6 +113,23 @@ def closing_blockers(item: Item, *, on: datetime.date | None = None) -> list[str
             _("The objection window is open until %(date)s.") % {"date": publication.objection_until.isoformat()}
         )
     return reasons
+
+
+def closing_preview(item: Item, *, on: datetime.date | None = None) -> dict:
+    """What closing the item would mean, for the office to confirm: the facts it rests on and what follows."""
+    on = on or today()
+    has_demands = item.demands.exists()
+    publication = PublicItem.objects.filter(item=item).first()
+    days = PeopleSettings.for_campaign(item.campaign).lookback_days
+    return {
+        "blockers": closing_blockers(item, on=on),
+        "acceptance": latest_acceptance(item),
+        "ratings": rating_summary(item) if has_demands else None,
+        "ratings_required": item.campaign.ratings_required and has_demands,
+        "publication": publication,
+        "lookback_on": on + datetime.timedelta(days=days),
+        "submitters_told": item.demands.exclude(email="").count(),
+    }
 
 
 @transaction.atomic

@@ -26,6 +26,11 @@ class AcceptanceForm(forms.Form):
 
 class CloseForm(forms.Form):
     statement = forms.CharField(label=_("Closing statement"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        style_widgets(self)
 
 
 class ReasonForm(forms.Form):

@@ -46,20 +46,26 @@ def item_accept(request, campaign, access, pk):
     )
 
 
-@require_POST
 @campaign_view
 def item_close(request, campaign, access, pk):
+    """销号 in two steps: the page says what closing rests on and what follows; the office confirms it."""
     access.require(access.is_office, _("Only the campaign office closes items."))
     item = _get_item(campaign, pk)
-    form = CloseForm(request.POST)
-    form.is_valid()
-    try:
-        actions.close_item(item, statement=form.cleaned_data.get("statement", ""), acting_user=request.user)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("Item %(code)s closed.") % {"code": item.code})
-    return redirect("ledger:item_detail", slug=campaign.slug, pk=item.pk)
+    form = CloseForm(request.POST or None, initial={"confirmed": True})
+    if request.method == "POST" and form.is_valid() and form.cleaned_data["confirmed"]:
+        try:
+            actions.close_item(item, statement=form.cleaned_data["statement"], acting_user=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Item %(code)s closed.") % {"code": item.code})
+            return redirect("ledger:item_detail", slug=campaign.slug, pk=item.pk)
+        return redirect("acceptance:item_close", slug=campaign.slug, pk=item.pk)
+    if request.method == "POST":
+        # A post that did not come through the confirmation (an old page, a hand-made request) lands on it.
+        return redirect("acceptance:item_close", slug=campaign.slug, pk=item.pk)
+    context = {"campaign": campaign, "access": access, "item": item, "form": form, **actions.closing_preview(item)}
+    return render(request, "acceptance/item_close.html", context)
 
 
 @require_POST

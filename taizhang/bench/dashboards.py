@@ -5,7 +5,7 @@ The large campaign (slug ``bench100k``) is generated once per bench database wit
 bulk_create and reused by later runs. Measures:
 
 - the overview page's server time against the bare SQL aggregates behind the same figures;
-- the filtered item list (page of 50) for combinations of filters, against its bare ORM queries;
+- the filtered item list (page of 50) for combinations of filters (``itemlist``, also run alone);
 - recomputing every light of the campaign (all rows changing, then an ordinary night),
   against the bare read of the columns the rules need.
 """
@@ -24,7 +24,6 @@ from taizhang.dashboards import queries
 from taizhang.history.models import HistoryEntry
 from taizhang.ledger.actions import refresh_lights
 from taizhang.ledger.models import Item, Light, LightTally, ProgressEntry, Status
-from taizhang.ledger.queries import filtered_items
 from taizhang.lib.text import search_key
 from taizhang.orgs.models import Role, RoleGrant, Unit, User
 
@@ -330,59 +329,10 @@ def run(report, median_ms) -> None:
             ),
         )
 
-    # The item list: a page of 50 for combinations of filters.
-    unit = Unit.objects.filter(name="基准区域公司07").first()
-    sub = Unit.objects.filter(parent=unit).order_by("id").first()
-    category = campaign.categories.order_by("order").first()
-    phase = campaign.phases.order_by("order").last()
-    combos = {
-        "none": {},
-        "q": {"q": "义诊"},
-        "unit": {"unit": unit.pk},
-        "sub-unit": {"unit": sub.pk},
-        "light": {"light": "red"},
-        "status open, sort light": {"status": "open", "sort": "-light"},
-        "category+phase+status": {"category": category.pk, "phase": phase.pk, "status": "in_progress"},
-        "unit+light+sort due": {"unit": unit.pk, "light": "yellow", "sort": "due"},
-        "due range+owner": {"due_from": f"{today.year}-06-01", "due_to": f"{today.year}-06-30", "owner": "王明"},
-        "q+unit+light": {"q": "食堂", "unit": unit.pk, "light": "red"},
-        "everything": {
-            "q": "职工",
-            "unit": unit.pk,
-            "category": category.pk,
-            "phase": phase.pk,
-            "status": "open",
-            "light": "red",
-            "due_from": f"{today.year}-01-01",
-            "due_to": f"{today.year}-12-31",
-            "owner": "张",
-            "sort": "-percent",
-        },
-        "last page": {"page": "2000"},
-    }
-    list_url = f"/c/{campaign.slug}/items/"
-    from taizhang.ledger.forms import ItemFilterForm
+    # The item list's filter combinations are their own area (taizhang/bench/itemlist.py), on this campaign.
+    from taizhang.bench import itemlist
 
-    for name, params in combos.items():
-        form = ItemFilterForm(params, campaign=campaign)
-        form.is_valid()
-        page = int(params.get("page", 1))
-
-        def bare(data=form.cleaned_data, page=page) -> None:
-            # What the page cannot avoid: the count, the page's ids, the page's rows.
-            qs = filtered_items(campaign, data)
-            count = qs.count()
-            page = max(1, min(page, (count + 49) // 50))
-            ids = list(qs.values_list("pk", flat=True)[(page - 1) * 50 : page * 50])
-            list(Item.objects.for_list().filter(pk__in=ids))
-
-        response = client.get(list_url, params)
-        assert response.status_code == 200
-        report(
-            f"item list 100k, page of 50 [{name}] ({len(response.content) / 1024:.0f} KB)",
-            median_ms(lambda p=params: client.get(list_url, p), repeat=5),
-            median_ms(bare, repeat=5),
-        )
+    itemlist.measure(report, median_ms, campaign, client, today)
 
     # The new-item and edit forms: units and items are chosen by typing, so neither grows with the ledger.
     child = Item.objects.filter(campaign=campaign, parent__isnull=False).select_related("parent").first()

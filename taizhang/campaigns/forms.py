@@ -69,6 +69,11 @@ class CampaignRulesForm(forms.ModelForm):
                 _("When a contact point counts as not visited, and how long a unit has to answer an instruction."),
                 Campaign.SUPERVISION_FIELDS,
             ),
+            (
+                _("Problems from the public"),
+                _("How the office hears of a problem a member of the public submits: each one, or a morning digest."),
+                Campaign.DEMAND_FIELDS,
+            ),
         ]
         return [(title, help_line, [self[name] for name in names]) for title, help_line, names in groups]
 

@@ -16,6 +16,12 @@ class Scope(models.TextChoices):
     OUTSIDE = "outside", _("outside")
 
 
+class DemandNotice(models.TextChoices):
+    EACH = "each", _("each problem as it arrives")
+    DAILY = "daily", _("one digest a day")
+    OFF = "off", _("no notice")
+
+
 class Campaign(models.Model):
     """One campaign (e.g. 2021 我为群众办实事) over the shared org tree, with its rule settings."""
 
@@ -76,6 +82,14 @@ class Campaign(models.Model):
         _("instructions: days the unit has to answer"), default=7, validators=[MinValueValidator(1)]
     )
 
+    # The public's problems.
+    demand_notice = models.CharField(
+        _("the office is told of new problems from the public"),
+        max_length=10,
+        choices=DemandNotice.choices,
+        default=DemandNotice.EACH,
+    )
+
     created_at = models.DateTimeField(auto_now_add=True)
 
     # The rule settings the campaign office keeps on its own page; one list serves the form and the history.
@@ -91,7 +105,8 @@ class Campaign(models.Model):
     )
     CLOSING_FIELDS = ("ratings_required", "satisfied_threshold")
     SUPERVISION_FIELDS = ("visit_gap_days", "instruction_days")
-    RULE_FIELDS = RHYTHM_FIELDS + LIGHT_FIELDS + CLOSING_FIELDS + SUPERVISION_FIELDS
+    DEMAND_FIELDS = ("demand_notice",)
+    RULE_FIELDS = RHYTHM_FIELDS + LIGHT_FIELDS + CLOSING_FIELDS + SUPERVISION_FIELDS + DEMAND_FIELDS
 
     class Meta:
         verbose_name = _("campaign")

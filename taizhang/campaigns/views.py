@@ -66,6 +66,9 @@ def headline_counts(campaign) -> dict:
 
 @campaign_view
 def campaign_home(request, campaign, access):
+    if access.is_liaison and not (access.is_office or access.is_overseer):
+        # A liaison's home is about their own unit (the dashboards build it, above the reporting it shows).
+        return redirect("dashboards:unit_home", slug=campaign.slug)
     items = Item.objects.filter(campaign=campaign).exclude(status=Status.WITHDRAWN)
     by_category = (
         items.values("category__id", "category__name", "category__order")
@@ -102,7 +105,13 @@ def campaign_home(request, campaign, access):
         mine = Q()
         for unit in access.liaison_units:
             mine |= Q(owner_unit__path__startswith=unit.path)
-        my_items = items.filter(mine).open().select_related("owner_unit").order_by("due", "code")[:10]
+        my_items = (
+            items.filter(mine)
+            .open()
+            .exclude(status=Status.COMPLETED)
+            .select_related("owner_unit")
+            .order_by(F("due").asc(nulls_last=True), "code")[:10]
+        )
     # A leader's contact points (联系点), each with its subtree's figures.
     contact_rows = []
     points = ContactPoint.objects.filter(campaign=campaign, leader=request.user).select_related("unit")

@@ -1,12 +1,13 @@
 from django.urls import path
 
-from . import keytasks, views
+from . import keytasks, unit_home, views
 
 app_name = "dashboards"
 
 urlpatterns = [
     path("c/<slug:slug>/dashboard/", views.overview, name="overview"),
     path("c/<slug:slug>/dashboard/mine/", views.mine, name="mine"),
+    path("c/<slug:slug>/my-unit/", unit_home.unit_home, name="unit_home"),
     path("c/<slug:slug>/dashboard/contacts/", views.contacts, name="contacts"),
     path("c/<slug:slug>/dashboard/screen/", views.screen, name="screen"),
     path("c/<slug:slug>/dashboard/data.json", views.data, name="data"),

@@ -60,6 +60,7 @@ from taizhang.orgs.models import ContactPoint, Role, Unit, User
 
 from . import assessment as assessment_demo
 from . import bulletins as bulletins_demo
+from . import closing as closing_demo
 from . import inspections as inspections_demo
 from . import keytasks as keytasks_demo
 from . import lifecycle as lifecycle_demo
@@ -553,6 +554,8 @@ def build_demo(*, password: str, today: datetime.date | None = None) -> DemoResu
         if built:
             # The lights as of today, now that the reporting history is there to count missed reports.
             refresh_lights(campaign, on=today)
+        # Acceptances, ratings, closings, chase-ups and milestones: after the lights, which chase-ups read.
+        closing_demo.build(campaign, users, today=today)
         meetings_demo.build(campaign, now=now)  # after the lights: its agenda reads them
         assessment_demo.build(campaign, now=now)
     return DemoResult(

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from taizhang.campaigns.models import Category, KeyTask, Phase, Scope
 from taizhang.lib.forms import name_empty_choices, style_widgets
-from taizhang.lib.widgets import use_picker
+from taizhang.lib.widgets import FastSelect, use_picker
 from taizhang.orgs.models import Unit
 from taizhang.orgs.queries import use_unit_picker
 
@@ -81,6 +81,13 @@ class ItemFilterForm(forms.Form):
             widget.attrs.setdefault("class", css)
             widget.attrs.setdefault("id", f"filter-{name}")
         name_empty_choices(self, filters=True)
+        # The selects built as strings: the list page renders this form on every request.
+        for field in self.fields.values():
+            if type(field.widget) is forms.Select:
+                fast = FastSelect(attrs=field.widget.attrs)
+                fast.choices = field.widget.choices
+                fast.is_required = field.widget.is_required
+                field.widget = fast
 
     def clean(self):
         data = super().clean()

@@ -27,7 +27,7 @@ from .forms import (
     milestone_points,
     milestones_ok,
 )
-from .listing import MATCH_FIELDS, explain_matches, headers, page_numbers
+from .listing import MATCH_FIELDS, explain_matches, headers, list_rows, page_numbers, rows_html
 from .models import Comment, Item, ProgressAttachment
 from .queries import filtered_items, item_choices, milestone_checks
 
@@ -58,7 +58,7 @@ LIST_COLUMNS = [
 def item_list(request, campaign, access):
     form = ItemFilterForm(request.GET or None, campaign=campaign)
     data = form.cleaned_data if form.is_bound and form.is_valid() else {}
-    items = filtered_items(campaign, data)
+    items = list_rows(filtered_items(campaign, data), data.get("q", ""))
     page = IdPaginator(items, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -78,6 +78,7 @@ def item_list(request, campaign, access):
         "page_numbers": page_numbers(page),
         "item_url": reverse("ledger:item_list", args=[campaign.slug]),  # rows link to item_url + pk
     }
+    context["rows"] = rows_html(page, context["item_url"])
     template = (
         "ledger/_item_results.html"
         if request.headers.get("HX-Request") and not request.headers.get("HX-Boosted")

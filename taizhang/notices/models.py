@@ -16,6 +16,7 @@ class Reason(models.TextChoices):
         "rectification",
         _("an inspection's finding for your unit: ordered, returned, deadline near or missed"),
     )
+    DEMAND = "demand", _("a new problem from the public")
 
 
 class Channel(models.TextChoices):

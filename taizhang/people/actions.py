@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from taizhang.audit import chain
+from taizhang.campaigns.models import DemandNotice
 from taizhang.history.models import HistoryEntry
 from taizhang.history.recording import Note, diff, note, record, snapshot
 from taizhang.ledger import actions as ledger_actions
@@ -109,7 +110,61 @@ def submit_demand(*, campaign, data: dict, photo=None, acting_user=None) -> Dema
     demand.full_clean(exclude=["photo", "tracking_code"])
     demand.save()
     record(demand, HistoryEntry.Action.CREATE, actor=acting_user, campaign=campaign, note=demand.get_channel_display())
+    if not is_staff_record and campaign.demand_notice == DemandNotice.EACH:
+        tell_office_of_demand(demand)
     return demand
+
+
+def _tell_office(campaign, *, scope: str, subject: str, body: str, url: str) -> int:
+    """The office's people (bell and mail, by their preferences) and the group robots of their units."""
+    from taizhang.notices.models import GroupRobot, Reason
+    from taizhang.notices.sending import notify
+
+    grants = list(RoleGrant.objects.filter(campaign=campaign, role=Role.OFFICE).select_related("user"))
+    made = 0
+    for user in {g.user for g in grants}:
+        message = notify(
+            reason=Reason.DEMAND, scope=scope, subject=subject, body=body, url=url, campaign=campaign, user=user
+        )
+        made += message is not None
+    # The robots of the office's own unit (the grant's, else the person's).
+    units = {g.unit_id or g.user.unit_id for g in grants} - {None}
+    for robot in GroupRobot.objects.filter(unit__in=units, is_active=True):
+        message = notify(
+            reason=Reason.DEMAND, scope=scope, subject=subject, body=body, url=url, campaign=campaign, robot=robot
+        )
+        made += message is not None
+    return made
+
+
+def tell_office_of_demand(demand: Demand) -> int:
+    """A problem from the public reaches the office once (the notice's key is the problem)."""
+    where = f"（{demand.unit.name}）" if demand.unit_id else ""
+    kind = _("An objection") if demand.objection_to_id else _("A new problem")
+    return _tell_office(
+        demand.campaign,
+        scope=f"demand:{demand.pk}",
+        subject=_("%(kind)s from the public: %(code)s") % {"kind": kind, "code": demand.tracking_code},
+        body=f"{demand.text[:300]}{where}",
+        url=reverse("people:demand_detail", args=[demand.campaign.slug, demand.pk]),
+    )
+
+
+def send_demand_digest(campaign, *, on: datetime.date) -> int:
+    """The day's problems from the public in one message to the office, for campaigns that chose a digest."""
+    if campaign.demand_notice != DemandNotice.DAILY:
+        return 0
+    day = queries.public_demands_of_day(campaign, on)
+    if not day:
+        return 0
+    lines = [f"- {d.tracking_code} {d.text[:80]}" for d in day]
+    return _tell_office(
+        campaign,
+        scope=f"demand-digest:{on.isoformat()}",
+        subject=_("%(n)d new problems from the public on %(date)s") % {"n": len(day), "date": on.isoformat()},
+        body="\n".join(lines),
+        url=reverse("people:demand_list", args=[campaign.slug]),
+    )
 
 
 def _require_office(campaign, user, message: str | None = None) -> Access:

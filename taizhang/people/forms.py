@@ -1,13 +1,16 @@
 from django import forms
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from taizhang.ledger.models import Item, Status
 from taizhang.lib.forms import StyledForm, style_widgets
+from taizhang.lib.widgets import use_picker
 from taizhang.orgs.models import Unit
-from taizhang.orgs.queries import use_unit_tree
+from taizhang.orgs.queries import use_unit_picker, use_unit_tree
 
 from .actions import STAFF_CHANNELS
 from .models import Channel, DemandStatus, PeopleSettings, Rating
+from .queries import public_units
 
 
 class DemandForm(forms.Form):
@@ -26,8 +29,9 @@ class DemandForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.campaign = campaign
         self.fields["category"].queryset = campaign.categories.all()
-        units = Unit.objects.filter(is_active=True)
-        use_unit_tree(self.fields["unit"], units)
+        # The campaign's units, found by typing (names only, from the public endpoint): the page stays small.
+        self.fields["unit"].queryset = public_units(campaign)
+        use_picker(self.fields["unit"], url=reverse("people:public_unit_search", args=[campaign.slug]))
         # The kinds the server takes (lib/media.py); a phone then hands over a JPEG rather than HEIC.
         self.fields["photo"].widget.attrs["accept"] = "image/jpeg,image/png,image/gif,image/webp"
         self.fields["phone"].widget.attrs.update({"inputmode": "tel", "autocomplete": "tel"})
@@ -65,6 +69,8 @@ class StaffDemandForm(DemandForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         del self.fields["website"]
+        # Staff gathered it in the field: any active unit, from the signed-in unit picker.
+        use_unit_picker(self.fields["unit"], Unit.objects.filter(is_active=True))
         self.fields["name"].label = _("Name of the person (optional)")
         self.fields["phone"].label = _("Their phone (optional)")
         self.fields["email"].label = _("Their email (optional)")

@@ -200,3 +200,38 @@ def open_objection_window(item: Item, on: datetime.date) -> PublicItem | None:
     """The item's publication while its objection window (公示) is open on ``on``, else None."""
     publication = PublicItem.objects.filter(item=item).first()
     return publication if publication is not None and publication.objection_open(on) else None
+
+
+def public_demands_of_day(campaign, on: datetime.date) -> list[Demand]:
+    """Problems members of the public submitted themselves on one local day (staff records are not news)."""
+    from django.utils import timezone
+
+    start = timezone.make_aware(datetime.datetime.combine(on, datetime.time.min))
+    end = start + datetime.timedelta(days=1)
+    return list(
+        Demand.objects.filter(campaign=campaign, recorded_by__isnull=True, created_at__gte=start, created_at__lt=end)
+        .only("tracking_code", "text")
+        .order_by("created_at", "id")
+    )
+
+
+def public_units(campaign):
+    """The units the public may name on the campaign's form: active ones with items or liaisons in it."""
+    from django.db.models import Q
+
+    from taizhang.orgs.models import Role, RoleGrant, Unit
+
+    owners = Item.objects.filter(campaign=campaign).exclude(status=Status.WITHDRAWN).values("owner_unit")
+    liaisons = RoleGrant.objects.filter(campaign=campaign, role=Role.LIAISON).values("unit")
+    return Unit.objects.filter(Q(pk__in=owners) | Q(pk__in=liaisons), is_active=True)
+
+
+def public_unit_choices(campaign, q: str, *, limit: int = 20) -> list[dict]:
+    """The public picker's matches: the id and the name of a campaign unit, nothing else."""
+    key = search_key(q)
+    if not key:
+        return []
+    units = public_units(campaign)
+    for word in key.split(" "):
+        units = units.filter(search_text__contains=word)
+    return [{"id": pk, "text": name} for pk, name in units.order_by("depth", "path").values_list("pk", "name")[:limit]]

@@ -7,6 +7,7 @@ app_name = "people"
 urlpatterns = [
     # The public, no login.
     path("c/<slug:slug>/problems/new/", views.demand_new, name="demand_new"),
+    path("c/<slug:slug>/problems/units/", views.public_unit_search, name="public_unit_search"),
     path("track/", views.track_lookup, name="track_lookup"),
     path("track/<str:code>/", views.track, name="track"),
     path("track/<str:code>/rate/<int:pk>/", views.track_rate, name="track_rate"),

@@ -6,11 +6,11 @@ import qrcode.image.svg
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from taizhang.campaigns.decorators import campaign_view
 from taizhang.campaigns.models import Campaign
@@ -101,6 +101,20 @@ def demand_new(request, slug):
         if form.errors and status == 200:
             status = 400
     return render(request, "people/demand_form.html", {"pc": campaign, "form": form}, status=status)
+
+
+# Typing a few letters asks once per pause; a script asking faster than a person types is turned away.
+UNIT_SEARCHES_PER_MINUTE = 60
+
+
+@require_GET
+def public_unit_search(request, slug):
+    """The public form's unit picker: names of the open campaign's units only, limited per address."""
+    campaign = get_object_or_404(Campaign, slug=slug, is_active=True)
+    if client.hit(f"people:units:{client.address_hash(request)}", limit=UNIT_SEARCHES_PER_MINUTE, window=60):
+        return JsonResponse({"results": [], "error": _("Too many searches. Please wait a minute.")}, status=429)
+    q = request.GET.get("q", "")[:100]
+    return JsonResponse({"results": queries.public_unit_choices(campaign, q)})
 
 
 def track_lookup(request):

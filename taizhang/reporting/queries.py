@@ -49,6 +49,14 @@ def expected_unit_ids(campaign) -> set[int]:
     return _owning_or_added(campaign) - set(closed)
 
 
+def is_expected(campaign, unit) -> bool:
+    """``expected_unit_ids`` for one unit, without reading the whole campaign's owners."""
+    if not unit.is_active:
+        return False
+    owns = Item.objects.filter(campaign=campaign, owner_unit=unit).open().exists()
+    return owns or ExpectedUnit.objects.filter(campaign=campaign, unit=unit).exists()
+
+
 def _owning_or_added(campaign) -> set[int]:
     """Units owning open items (from the (campaign, owner_unit, status, light) index alone) or added by the office."""
     owning = Item.objects.filter(campaign=campaign).open().values_list("owner_unit_id", flat=True).distinct()

@@ -136,6 +136,7 @@ PAGES = {
     # --- dashboards
     "dashboards:overview": "page phone",
     "dashboards:mine": "skip: a redirect",
+    "dashboards:unit_home": "page phone",
     "dashboards:contacts": "page phone",
     "dashboards:screen": "page",
     "dashboards:data": "skip: JSON",
@@ -147,6 +148,7 @@ PAGES = {
     "supervision:notice_pdf": "skip: PDF",
     # --- people
     "people:demand_new": "page phone form",
+    "people:public_unit_search": "skip: JSON",
     "people:track_lookup": "page phone form",
     "people:track": "page phone",
     "people:rate": "page phone form",
@@ -169,7 +171,7 @@ PAGES = {
     "people:open311_request": "skip: JSON",
     # --- acceptance
     "acceptance:item_accept": "page form",
-    "acceptance:item_close": "skip: POST only",
+    "acceptance:item_close": "page",
     "acceptance:item_reopen": "skip: POST only",
     "acceptance:lookback_record": "skip: POST only",
     "acceptance:evidence_download": "skip: a download",

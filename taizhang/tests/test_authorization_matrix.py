@@ -148,6 +148,7 @@ TABLE = {
     # --- dashboards
     "dashboards:overview": ("slug=slug", "L 200 200 200 200 200 200 403", "L 200 200 200 200 200 200 403"),
     "dashboards:mine": ("slug=slug", "L R R R R R R 403", "L R R R R R R 403"),
+    "dashboards:unit_home": ("slug=slug", "L 200 200 403 403 403 403 403", "L 200 200 403 403 403 403 403"),
     "dashboards:contacts": ("slug=slug", "L 200 200 200 200 200 200 403", "L 200 200 200 200 200 200 403"),
     "dashboards:screen": ("slug=slug", "L 200 200 200 200 200 200 403", "L 200 200 200 200 200 200 403"),
     "dashboards:data": ("slug=slug", "L 200 200 200 200 200 200 403", "L 200 200 200 200 200 200 403"),
@@ -220,6 +221,7 @@ TABLE = {
     "supervision:contact_point_detail": ("slug=slug pk=contact_point", "L 200 403 200 200 200 200 403", "L 200 403 200 200 200 200 403"),
     # --- people
     "people:demand_new": ("slug=slug", "200 200 200 200 200 200 200 200", "400 400 400 400 400 400 400 400"),
+    "people:public_unit_search": ("slug=slug ?q=办公", "200 200 200 200 200 200 200 200", "405 405 405 405 405 405 405 405"),
     "people:track_lookup": ("", "200 200 200 200 200 200 200 200", "200 200 200 200 200 200 200 200"),
     "people:track": ("code=tracking_code", "200 200 200 200 200 200 200 200", "200 200 200 200 200 200 200 200"),
     "people:rate": ("slug=slug token=rating_token", "200 200 200 200 200 200 200 200", "200 200 200 200 200 200 200 200"),
@@ -239,7 +241,7 @@ TABLE = {
     "people:demand_photo": ("slug=slug pk=demand", "L 403 403 403 403 403 404 403", "L 403 403 403 403 403 404 403"),
     "people:demand_act": ("slug=slug pk=demand what==answer", "405 405 405 405 405 405 405 405", "L 403 403 403 403 403 R 403"),
     "acceptance:item_accept": ("slug=slug pk=item", "L 403 403 403 403 403 200 403", "L 403 403 403 403 403 200 403"),
-    "acceptance:item_close": ("slug=slug pk=item", "405 405 405 405 405 405 405 405", "L 403 403 403 403 403 R 403"),
+    "acceptance:item_close": ("slug=slug pk=item", "L 403 403 403 403 403 200 403", "L 403 403 403 403 403 R 403"),
     "acceptance:item_reopen": ("slug=slug pk=item", "405 405 405 405 405 405 405 405", "L 403 403 403 403 403 R 403"),
     "people:item_publish": ("slug=slug pk=item", "405 405 405 405 405 405 405 405", "L 403 403 403 403 403 R 403"),
     "acceptance:lookback_record": ("slug=slug pk=lookback", "405 405 405 405 405 405 405 405", "L 403 403 403 403 403 R 403"),
@@ -306,7 +308,7 @@ TABLE = {
     "assessment:nominations_xlsx": ("slug=slug pk=run", "L 403 403 200 200 200 200 403", "L 403 403 200 200 200 200 403"),
     # --- campaigns
     "campaigns:home": ("", "L R R R R R R R", "L R R R R R R R"),
-    "campaigns:campaign_home": ("slug=slug", "L 200 200 200 200 200 200 403", "L 200 200 200 200 200 200 403"),
+    "campaigns:campaign_home": ("slug=slug", "L R R 200 200 200 200 403", "L R R 200 200 200 200 403"),  # a liaison lands on their unit's home
     "campaigns:rules": ("slug=slug", "L 403 403 200 403 403 200 403", "L 403 403 403 403 403 200 403"),
     # --- api: the token pages (the API's own operations: test_api_matrix.py)
     "api:personal_tokens": ("", "L 200 200 200 200 200 200 200", "L 200 200 200 200 200 200 200"),

@@ -188,8 +188,13 @@ def test_close_and_reopen_through_the_item_page(login, people, done_item, campai
     assert blocked.status_code == 200
     assert Item.objects.get(pk=done_item.pk).status == Status.COMPLETED
     accept(done_item, people["olivia"])
-    assert 'id="close-form"' in client.get(detail).content.decode()
-    client.post(reverse("acceptance:item_close", args=[campaign.slug, done_item.pk]), {"statement": "完成"})
+    assert 'id="close-link"' in client.get(detail).content.decode()
+    close = reverse("acceptance:item_close", args=[campaign.slug, done_item.pk])
+    # A post that skipped the confirmation page lands on it and closes nothing.
+    assert client.post(close, {"statement": "完成"})["Location"] == close
+    assert Item.objects.get(pk=done_item.pk).status == Status.COMPLETED
+    assert 'id="close-form"' in client.get(close).content.decode()
+    client.post(close, {"statement": "完成", "confirmed": "True"})
     assert Item.objects.get(pk=done_item.pk).status == Status.CLOSED
     client.post(reverse("acceptance:item_reopen", args=[campaign.slug, done_item.pk]), {"reason": "复发"})
     assert Item.objects.get(pk=done_item.pk).status == Status.COMPLETED
@@ -219,7 +224,7 @@ def test_the_item_panel_offers_closing_to_the_office_only(login, people, done_it
     accept(done_item, people["olivia"])
     body = login(people[who]).get(reverse("ledger:item_detail", args=[campaign.slug, done_item.pk])).content.decode()
     assert 'id="people-panel"' in body
-    assert ('id="close-form"' in body) is sees_close
+    assert ('id="close-link"' in body) is sees_close
     assert ('id="publish-form"' in body) is sees_close
 
 
@@ -275,3 +280,29 @@ def test_the_item_page_shows_the_people_and_the_acceptance_panels(login, people,
     assert 'id="people-panel"' in page and 'id="acceptance-panel"' in page
     assert "验收与销号" in page and "验收合格" in page
     assert reverse("acceptance:item_close", args=[campaign.slug, done_item.pk]) in page
+
+
+def test_the_closing_page_says_what_closing_rests_on_and_what_follows(login, people, done_item, campaign):
+    demand = people_actions.submit_demand(campaign=campaign, data={"text": "OA系统太慢", "email": "p@example.com"})
+    people_actions.link_demand(demand, done_item, acting_user=people["olivia"])
+    accept(done_item, people["olivia"])
+    rate(done_item, Rating.Value.SATISFIED, 2)
+    close = reverse("acceptance:item_close", args=[campaign.slug, done_item.pk])
+
+    page = login(people["olivia"]).get(close).content.decode()
+
+    assert "欧阳办、刘领导" in page[page.index('id="closing-acceptance"') :]
+    ratings = page[page.index('id="closing-ratings"') :]
+    assert "满意" in ratings[:400] and "2" in ratings[:400]
+    assert "未公示" in page or "Not published" in page
+    lookback = (actions.today() + datetime.timedelta(days=90)).isoformat()
+    consequences = page[page.index('id="closing-consequences"') :]
+    assert lookback in consequences and "复号" in consequences
+    assert Item.objects.get(pk=done_item.pk).status == Status.COMPLETED, "nothing is written on GET"
+
+
+def test_the_closing_page_shows_the_blockers_and_no_button(login, people, done_item, campaign):
+    page = login(people["olivia"]).get(reverse("acceptance:item_close", args=[campaign.slug, done_item.pk]))
+    body = page.content.decode()
+    assert page.status_code == 200
+    assert 'id="closing-blockers"' in body and 'id="close-form"' not in body

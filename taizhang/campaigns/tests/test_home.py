@@ -82,11 +82,12 @@ def test_the_home_rolls_up_units_with_their_sub_units(season, campaign, login, p
     assert (rows[org["subsidiary"].pk]["total"], rows[org["subsidiary"].pk]["yellow"]) == (1, 1)
 
 
-def test_the_home_lists_red_items_and_a_liaisons_own_items(season, campaign, login, people):
-    response = campaign_home(login(people["bob"]), campaign)
+def test_the_home_lists_red_items_and_a_liaison_lands_on_their_units_home(season, campaign, login, people):
+    response = campaign_home(login(people["leo"]), campaign)
     assert [i.code for i in response.context["red_items"]] == ["HQ-004", "HQ-003"]
-    assert [i.code for i in response.context["my_items"]] == ["HQ-004", "HQ-003"]
-    assert campaign_home(login(people["leo"]), campaign).context["my_items"] is None
+    assert response.context["my_items"] is None
+    landing = login(people["bob"]).get(reverse("campaigns:campaign_home", args=[campaign.slug]))
+    assert landing["Location"] == reverse("dashboards:unit_home", args=[campaign.slug])
 
 
 def test_the_category_breakdown_counts_each_category(season, campaign, login, people):

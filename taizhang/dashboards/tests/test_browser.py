@@ -153,6 +153,36 @@ def test_leaders_contact_points_and_a_click_on_a_red_bar(page, people, lit, camp
     expect(page.locator(ROWS)).to_have_count(1)
 
 
+def pie_labels_outside_the_chart(tab, chart: str) -> list[str]:
+    """The doughnut's labels cut short ("…", as drawn: zrender's lines of text) or reaching out of its box."""
+    return tab.evaluate(
+        """(name) => {
+          const c = window.tzCharts[name], w = c.getWidth(), h = c.getHeight(), out = [];
+          const data = c.getModel().getSeriesByIndex(0).getData();
+          for (let i = 0; i < data.count(); i++) {
+            const label = data.getItemGraphicEl(i) && data.getItemGraphicEl(i).getTextContent();
+            if (!label || label.ignore || label.invisible) continue;
+            const lines = label.childrenRef().map((t) => t.style.text || "");
+            if (!lines.length || lines.join("").includes("…")) { out.push(data.getName(i)); continue; }
+            const r = label.getBoundingRect().clone();
+            r.applyTransform(label.getComputedTransform());
+            if (r.x < 0 || r.y < 0 || r.x + r.width > w + 0.5 || r.y + r.height > h + 0.5) out.push(data.getName(i));
+          }
+          return out;
+        }""",
+        chart,
+    )
+
+
+def test_the_doughnuts_labels_fit_on_a_narrow_screen(page, people, lit):
+    log_in(page, "leo")
+    page.set_viewport_size({"width": 820, "height": 900})
+    page.goto("/c/2021/dashboard/screen/")
+    expect_charts_drawn(page, ["lights", "burnup", "lights_time", "category"])
+    page.wait_for_timeout(600)
+    assert pie_labels_outside_the_chart(page, "lights") == []
+
+
 def test_the_big_screen_is_dark_and_refreshes_itself(page, people, lit, items):
     log_in(page, "leo")
     page.goto("/c/2021/dashboard/screen/?refresh=1")
@@ -161,7 +191,23 @@ def test_the_big_screen_is_dark_and_refreshes_itself(page, people, lit, items):
     assert background == "rgb(11, 21, 38)"
     expect(page.locator('[data-figure="headline.lights.0.value"]')).to_have_text("1")
     page.wait_for_timeout(600)
+    assert pie_labels_outside_the_chart(page, "lights") == []
     screenshot(page, "dashboard-big-screen")
 
     Item.objects.filter(pk=items["oa"].pk).update(light="red")
     expect(page.locator('[data-figure="headline.lights.0.value"]')).to_have_text("2", timeout=5000)
+
+
+def test_a_liaison_signs_in_and_lands_on_their_units_open_items_on_a_phone(phone_page, people, lit, campaign):
+    log_in(phone_page, "bob")
+    phone_page.goto(f"/c/{campaign.slug}/")
+    expect(phone_page).to_have_url(re.compile(r"/my-unit/$"))
+    expect(phone_page.locator("#unit-home-title")).to_contain_text("人力")
+    rows = phone_page.locator("#unit-items tbody tr[data-code]")
+    # HQ-003 is completed: not on the list of what is still to do; HQ-004 is overdue and first.
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_have_attribute("data-code", "HQ-004")
+    expect(rows.first.locator(".badge")).to_be_visible()
+    expect(phone_page.locator("#week-report")).to_be_visible()
+    assert not has_horizontal_overflow(phone_page)
+    screenshot(phone_page, "dashboards-unit-home-phone")

@@ -274,3 +274,12 @@ def test_with_fewer_than_two_weeks_of_lights_the_trend_says_so_instead_of_a_stac
     refresh_lights(campaign, on=today - datetime.timedelta(days=7))
     two = queries.lights_over_time(items, campaign, today, drill)
     assert two["points"] == 2 and two["too_few"] == ""
+
+
+def test_the_headline_card_counts_the_items_in_words_that_say_so(login, people, lit, campaign):
+    client = login(people["olivia"])
+    overview = client.get(reverse("dashboards:overview", args=[campaign.slug])).content.decode()
+    home = client.get(reverse("campaigns:campaign_home", args=[campaign.slug])).content.decode()
+    for page in (overview, home):
+        headline = page[page.index('id="headline"') :][:600]
+        assert "实事总数" in headline and "实事清单" not in headline

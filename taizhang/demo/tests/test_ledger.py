@@ -232,3 +232,30 @@ def test_the_lights_trend_has_a_tally_for_every_past_week_of_the_campaign(demo):
         for week in sorted(weeks)
     }
     assert len(set(totals.values())) > 1 or len({t.light for t in LightTally.objects.filter(unit=None)}) > 1
+
+
+def test_the_demo_has_acceptances_ratings_closings_a_reopening_chase_ups_and_milestones(demo):
+    from taizhang.acceptance.models import Acceptance
+    from taizhang.history.recording import history_for
+    from taizhang.ledger.models import Milestone
+    from taizhang.people.models import Rating
+    from taizhang.supervision.models import ChaseNotice
+
+    campaign = demo["campaign"]
+    results = set(Acceptance.objects.filter(item__campaign=campaign).values_list("result", flat=True))
+    assert results == {Acceptance.Result.PASSED, Acceptance.Result.RETURNED}
+    closed = Item.objects.filter(campaign=campaign, status=Status.CLOSED)
+    assert closed.count() >= 3
+    # One closed item answers a problem from the public, rated by its submitter and a survey.
+    from_problem = closed.filter(demands__isnull=False).distinct().get()
+    assert Rating.objects.filter(item=from_problem, demand__isnull=False).exists()
+    assert Rating.objects.filter(item__campaign=campaign).values("value").distinct().count() == 3
+    reopened = [
+        item
+        for item in Item.objects.filter(campaign=campaign, acceptances__isnull=False).distinct()
+        if any(h.action == HistoryEntry.Action.REOPEN for h in history_for(item))
+    ]
+    assert len(reopened) == 1 and reopened[0].status != Status.CLOSED
+    notices = ChaseNotice.objects.filter(campaign=campaign)
+    assert notices.count() >= 3 and notices.filter(responded_at__isnull=False).count() == 1
+    assert Milestone.objects.filter(item__campaign=campaign).values("item").distinct().count() >= 3

@@ -229,7 +229,7 @@ def test_migration_moves_findings_chase_messages_to_their_reason_and_keeps_the_d
 
     from taizhang.notices.models import Channel, Preference, Reason
 
-    migration = importlib.import_module("taizhang.notices.migrations.0006_rectification_reason")
+    migration = importlib.import_module("taizhang.notices.migrations.0007_rectification_reason")
     inspection = inspect(scene)
     finding = find(scene, inspection, days=3)
     Message.objects.all().delete()

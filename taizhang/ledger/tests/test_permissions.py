@@ -95,6 +95,7 @@ def check(response, expected) -> None:
 
 PAGES = {
     "campaign home": ("campaigns:campaign_home", None, MEMBERS),
+    "unit home": ("dashboards:unit_home", None, {"lily", "bob"}),
     "item list": ("ledger:item_list", None, MEMBERS),
     "export": ("ledger:item_export", None, MEMBERS),
     "detail": ("ledger:item_detail", "item", MEMBERS),
@@ -116,7 +117,8 @@ def test_who_may_open_each_page(client_for, campaign, items, attachment, page, p
         args.append(items["oa"].pk)
     elif target == "attachment":
         args.append(attachment.pk)
-    response = client_for(persona).get(reverse(name, args=args))
+    # Signed in, redirects are followed: a liaison's campaign home is their unit's page.
+    response = client_for(persona).get(reverse(name, args=args), follow=persona != "anonymous")
     check(response, allowed_to(allowed)[persona])
 
 

@@ -414,3 +414,19 @@ def test_a_search_marks_the_words_and_says_where_else_it_matched(listing, browse
     page = browse(q="王明").content.decode()
     row = page[page.index('<tr data-code="HQ-001"') : page.index("</tr>", page.index('<tr data-code="HQ-001"'))]
     assert "tz-match" in row and "<mark>王明</mark>" in row
+
+
+def test_the_list_reads_only_the_columns_its_rows_show(login, people, items, campaign):
+    client = login(people["olivia"])
+    url = reverse("ledger:item_list", args=[campaign.slug])
+    with CaptureQueriesContext(connection) as plain:
+        body = client.get(url).content.decode()
+    rows = [q["sql"] for q in plain.captured_queries if '"ledger_item"."title"' in q["sql"]]
+    assert rows, "the page's rows were read"
+    assert not any('"ledger_item"."content"' in sql or "ledger_phase" in sql for sql in rows)
+    assert "优化OA系统" in body and "办公室" in body
+    # A search explains its matches from the long texts, so then it reads them, in the same query.
+    with CaptureQueriesContext(connection) as searched:
+        client.get(url, {"q": "王明"})
+    rows = [q["sql"] for q in searched.captured_queries if '"ledger_item"."title"' in q["sql"]]
+    assert len(rows) == 1 and '"ledger_item"."content"' in rows[0]

@@ -38,11 +38,15 @@ def test_a_problem_from_a_phone_becomes_an_item_is_rated_and_closed(phone_page, 
     phone.goto(f"/c/{campaign.slug}/problems/new/")
     assert not has_horizontal_overflow(phone)
     phone.select_option("#id_category", label="服务基层")
+    # The unit concerned: typed and picked from the campaign's units (the page lists none of them).
+    phone.locator("#demand-form .picker-search").press_sequentially("办公")
+    phone.locator("#demand-form .picker-results button", has_text="办公室").first.click()
     phone.fill("#id_text", "OA系统太慢，希望优化OA系统的审批流程")
     phone.fill("#id_phone", PHONE)
     with phone.expect_navigation():
         phone.click("#demand-form button[type=submit]")
     code = phone.locator("#tracking-code").inner_text().strip()
+    assert Demand.objects.get(tracking_code=code).unit.name == "集团办公室"
     assert re.fullmatch(r"[2-9A-HJKMNP-TV-Z]{10}", code)
     # The confirmation came by a redirect: a refresh shows it again and sends nothing twice.
     assert "sent=1" in phone.url
@@ -105,9 +109,11 @@ def test_a_problem_from_a_phone_becomes_an_item_is_rated_and_closed(phone_page, 
     # Now the office can close it.
     page.reload()
     expect(page.locator("#rating-summary")).to_contain_text("1")
+    with page.expect_navigation():
+        page.click("#close-link")
     page.fill("#close-form textarea", "按期完成，群众满意")
     with page.expect_navigation():
-        page.click("#close-form button[type=submit]")
+        page.click("#close-confirm")
     expect(page.locator("#item-status")).to_have_text(zh("closed"))
     assert Item.objects.get(pk=item.pk).status == Status.CLOSED
 

@@ -25,7 +25,7 @@ def post_problem(client, campaign, **extra):
     return client.post(form_url(campaign), data, follow=True)
 
 
-def test_anyone_submits_a_problem_without_logging_in_and_gets_a_tracking_code(client, campaign, org):
+def test_anyone_submits_a_problem_without_logging_in_and_gets_a_tracking_code(client, campaign, org, items):
     response = post_problem(client, campaign, unit=org["hr"].pk, name="张三", phone=PHONE)
     assert response.status_code == 200
     demand = Demand.objects.get()

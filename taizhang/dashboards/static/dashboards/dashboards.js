@@ -11,18 +11,24 @@
     if (link) { window.location.href = link; }
   }
 
+  // A doughnut whose labels are never cut: they sit at the chart's edges, wrap onto a second line when a name
+  // is long (the width is set to the chart's room in draw()), and empty slices carry no label to pile up.
   function pie(rows) {
     return {
       tooltip: { trigger: "item", formatter: "{b}: {c} ({d}%)" },
       legend: { bottom: 0, type: "scroll" },
       series: [{
         type: "pie",
-        radius: ["40%", "70%"],
+        radius: ["34%", "58%"],
         center: ["50%", "45%"],
         avoidLabelOverlap: true,
-        label: { formatter: "{b}\n{c}" },
+        label: { formatter: "{b}\n{c}", alignTo: "edge", edgeDistance: 6, overflow: "break", lineHeight: 15 },
+        labelLine: { length: 10, length2: 6 },
+        labelLayout: { hideOverlap: false, moveOverlap: "shiftY" },
         data: rows.map(function (r) {
-          return { name: r.name, value: r.value, link: r.link, itemStyle: { color: r.color } };
+          var item = { name: r.name, value: r.value, link: r.link, itemStyle: { color: r.color } };
+          if (!r.value) { item.label = { show: false }; item.labelLine = { show: false }; }
+          return item;
         })
       }]
     };
@@ -123,6 +129,10 @@
       var name = el.getAttribute("data-chart");
       var option = builders[name](data);
       if (dark) { option.backgroundColor = "transparent"; }
+      (option.series || []).forEach(function (series) {
+        // A label at the edge has the room between the ring and the side: about a fifth of the width each.
+        if (series.type === "pie") { series.label.width = Math.max(48, Math.floor(el.clientWidth * 0.2)); }
+      });
       var chart = charts[name];
       if (!chart) {
         chart = charts[name] = window.echarts.init(el, dark ? "dark" : null, { renderer: "canvas" });
