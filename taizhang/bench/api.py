@@ -95,7 +95,8 @@ def run(report, median_ms) -> None:
     def bare_insert(codes: list[str]) -> None:
         now = timezone.now()
         quote = connection.ops.quote_name
-        columns = item_columns + [
+        columns = [
+            *item_columns,
             "content", "measures", "scope", "lead", "owner", "due_text", "weight", "note", "status", "percent",
             "light", "light_code", "light_n", "is_model", "model_reason", "search_text", "version", "withdrawn_reason",
         ]  # fmt: skip
@@ -104,8 +105,33 @@ def run(report, median_ms) -> None:
             f"VALUES ({', '.join(['%s'] * len(columns))})"
         )
         values = [
-            [campaign.pk, code, f"接口基准事项{code}", unit.pk, category.pk, now, now]
-            + ["", "", "inside", "", "", "", 1, "", "not_started", 0, "green", "", 0, False, "", code, 1, ""]
+            [
+                campaign.pk,
+                code,
+                f"接口基准事项{code}",
+                unit.pk,
+                category.pk,
+                now,
+                now,
+                "",
+                "",
+                "inside",
+                "",
+                "",
+                "",
+                1,
+                "",
+                "not_started",
+                0,
+                "green",
+                "",
+                0,
+                False,
+                "",
+                code,
+                1,
+                "",
+            ]
             for code in codes
         ]
         history = (
@@ -115,11 +141,13 @@ def run(report, median_ms) -> None:
         ct = ContentType.objects.get_for_model(Item).pk
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.executemany(sql, values)
-            cursor.execute("SELECT id FROM ledger_item WHERE campaign_id = %s AND code IN %s", [campaign.pk, tuple(codes)])
+            cursor.execute(
+                "SELECT id FROM ledger_item WHERE campaign_id = %s AND code IN %s", [campaign.pk, tuple(codes)]
+            )
             ids = [r[0] for r in cursor.fetchall()]
             cursor.executemany(history, [[ct, pk, campaign.pk, office.pk, now] for pk in ids])
 
-    bare_one = median_ms(lambda: (bare_insert([f"API-{next(_serial)}"])), repeat=20)
+    bare_one = median_ms(lambda: bare_insert([f"API-{next(_serial)}"]), repeat=20)
     _cleanup(campaign)
     report("API create one item", per_item, bare_one)
     print(f"# API create one item: {1000 / per_item:.0f} items per second (target ≥ 50)", flush=True)

@@ -139,7 +139,7 @@ def test_the_openapi_document_and_the_docs_page_are_served_from_our_own_files(cl
 def test_a_tokens_use_is_in_the_audit_log_once_a_minute(people, campaign, items, integration_for, time_machine):
     from taizhang.audit.models import AuditEvent
 
-    api, token = integration_for(campaign, people["olivia"], rate_limit=100)
+    api, _token = integration_for(campaign, people["olivia"], rate_limit=100)
     url = f"/api/v1/c/{campaign.slug}/items/"
     assert [api.get(url).status_code for _ in range(3)] == [200, 200, 200]
     uses = AuditEvent.objects.filter(kind=AuditEvent.Kind.TOKEN)
