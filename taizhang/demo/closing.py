@@ -13,6 +13,7 @@ from taizhang.acceptance import actions as acceptance_actions
 from taizhang.acceptance.models import Acceptance
 from taizhang.ledger import actions as ledger_actions
 from taizhang.ledger.models import Item, Light, Milestone, Status
+from taizhang.orgs.access import Access
 from taizhang.orgs.models import Role, RoleGrant
 from taizhang.people import actions as people_actions
 from taizhang.people.models import Demand, PublicItem, Rating
@@ -113,20 +114,20 @@ def _chases(campaign, office, today: datetime.date) -> None:
                 acting_user=office,
             )
         )
-    # The first unit answered; the others are still to.
-    if notices:
-        first = notices[0]
-        liaison = (
-            RoleGrant.objects.filter(campaign=campaign, role=Role.LIAISON, unit=first.unit)
-            .select_related("user")
-            .first()
+    # One unit answered (the first whose line has a liaison who speaks for it); the others are still to.
+    liaisons = list(RoleGrant.objects.filter(campaign=campaign, role=Role.LIAISON).select_related("user", "unit"))
+    for notice in notices:
+        unit_path = notice.unit.path
+        speaker = next(
+            (grant.user for grant in liaisons if grant.unit_id and unit_path.startswith(grant.unit.path)), None
         )
-        if liaison is not None:
+        if speaker is not None and supervision_actions.can_answer(Access.for_user(speaker, campaign), notice):
             supervision_actions.respond_notice(
-                first,
+                notice,
                 response="已召开专题会议分析原因，调整实施计划，增派人员，确保下月底前完成。",
-                acting_user=liaison.user,
+                acting_user=speaker,
             )
+            break
 
 
 def _milestones(campaign, office, today: datetime.date) -> None:

@@ -167,7 +167,9 @@ def test_item_list_of_the_demo_campaign_renders_for_the_liaison(demo, client):
     detail = client.get(f"/c/{CAMPAIGN_SLUG}/items/{oa.pk}/")
     assert detail.status_code == 200
     assert oa.progress_entries.first().done in detail.content.decode()
-    assert client.get(f"/c/{CAMPAIGN_SLUG}/").status_code == 200
+    home = client.get(f"/c/{CAMPAIGN_SLUG}/", follow=True)  # a liaison lands on their unit's home
+    assert home.status_code == 200
+    assert home.redirect_chain[-1][0] == f"/c/{CAMPAIGN_SLUG}/my-unit/"
 
 
 def test_second_run_adds_nothing_and_says_the_demo_is_there(demo):
