@@ -123,6 +123,16 @@ def pg_running(data: Path) -> bool:
     return pid_alive(data / "postmaster.pid") is not None
 
 
+def psql_value(port: int, sql: str, *, database: str) -> str:
+    """One query's answer as text, through psql on one of the cluster's servers."""
+    return subprocess.run(
+        ["psql", "-h", "127.0.0.1", "-p", str(port), "-U", "postgres", "-d", database, "-tAc", sql],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+
+
 def start_primary() -> None:
     data = VAR / "pg-primary"
     if not (data / "PG_VERSION").exists():
@@ -148,22 +158,7 @@ def start_primary() -> None:
             [pg_bin("pg_ctl"), "-D", str(data), "-l", str(LOG / "pg-primary.log"), "-w", "start"],
             stdout=subprocess.DEVNULL,
         )
-    exists = subprocess.run(
-        [
-            "psql",
-            "-h",
-            "127.0.0.1",
-            "-p",
-            str(PORTS["primary"]),
-            "-U",
-            "postgres",
-            "-tAc",
-            "SELECT 1 FROM pg_database WHERE datname = 'taizhang'",
-        ],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout.strip()
+    exists = psql_value(PORTS["primary"], "SELECT 1 FROM pg_database WHERE datname = 'taizhang'", database="postgres")
     if not exists:
         subprocess.run(
             ["createdb", "-h", "127.0.0.1", "-p", str(PORTS["primary"]), "-U", "postgres", "taizhang"], check=True
@@ -571,22 +566,9 @@ class Browser:
 
 def replica_reads() -> int:
     """Transactions the replica has served (read-only ones count there; it cannot write)."""
-    out = subprocess.run(
-        [
-            "psql",
-            "-h",
-            "127.0.0.1",
-            "-p",
-            str(PORTS["replica"]),
-            "-U",
-            "postgres",
-            "-tAc",
-            "SELECT xact_commit FROM pg_stat_database WHERE datname = 'taizhang'",
-        ],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout.strip()
+    out = psql_value(
+        PORTS["replica"], "SELECT xact_commit FROM pg_stat_database WHERE datname = 'taizhang'", database="postgres"
+    )
     return int(out or 0)
 
 
@@ -599,24 +581,7 @@ def smoke(_args=None) -> int:
         if not ok:
             failures.append(what)
 
-    slug = subprocess.run(
-        [
-            "psql",
-            "-h",
-            "127.0.0.1",
-            "-p",
-            str(PORTS["primary"]),
-            "-U",
-            "postgres",
-            "-d",
-            "taizhang",
-            "-tAc",
-            "SELECT slug FROM campaigns_campaign ORDER BY id LIMIT 1",
-        ],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout.strip()
+    slug = psql_value(PORTS["primary"], "SELECT slug FROM campaigns_campaign ORDER BY id LIMIT 1", database="taizhang")
     items = f"/c/{slug}/items/"
     person = Browser()
     code, _, _ = person.get("/accounts/login/")
@@ -638,24 +603,9 @@ def smoke(_args=None) -> int:
     check("the replica served them", replica_reads() > before, f"{before} → {replica_reads()}")
     code, _, headers = person.get("/static/css/app.css")
     check("static files from nginx", code == 200 and "Server" in headers and "nginx" in headers["Server"], str(code))
-    material_file = subprocess.run(
-        [
-            "psql",
-            "-h",
-            "127.0.0.1",
-            "-p",
-            str(PORTS["primary"]),
-            "-U",
-            "postgres",
-            "-d",
-            "taizhang",
-            "-tAc",
-            "SELECT id, file FROM study_materialfile ORDER BY id LIMIT 1",
-        ],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout.strip()
+    material_file = psql_value(
+        PORTS["primary"], "SELECT id, file FROM study_materialfile ORDER BY id LIMIT 1", database="taizhang"
+    )
     if material_file:
         pk, name = material_file.split("|")
         code, body, headers = person.get(f"/c/{slug}/study/files/{pk}/")
