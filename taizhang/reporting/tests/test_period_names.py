@@ -7,6 +7,7 @@ import re
 import urllib.parse
 
 import docx
+import pytest
 from django.utils import translation
 from python_calamine import CalamineWorkbook
 
@@ -20,6 +21,14 @@ from taizhang.reporting.models import GeneratedDocument, ReportingPeriod
 
 ISO_WEEK = re.compile(r"\d{4}-W\d{2}")
 TAG = re.compile(r"<[^>]*>")  # keys stay in links and data attributes; what people read is the text
+SUITE_WEDNESDAY = "2026-06-17T10:00:00+08:00"  # the suite's default moment (taizhang/conftest.py)
+
+
+@pytest.fixture(autouse=True)
+def _at_the_suite_moment(_clock_at_test_start):
+    """These tests read names literally (2026年第25周（6月15日—6月19日）), so they run at the suite's own
+    Wednesday whatever moment the date spread chose; other keys are the table of the first test."""
+    _clock_at_test_start.move_to(datetime.datetime.fromisoformat(SUITE_WEDNESDAY), tick=True)
 
 
 def text_of(response) -> str:
