@@ -56,7 +56,7 @@ def _replica_answers() -> bool:
     """Whether the replica answers a query: asked at most once a second per process (through PgBouncer a
     connection opens even when the server behind it is gone, so only a query tells), remembered as down for
     ``DB_REPLICA_RETRY_SECONDS`` when it does not."""
-    global _replica_down_until, _replica_checked_at
+    global _replica_checked_at
     now = time.monotonic()
     if now < _replica_down_until:
         return False
@@ -69,13 +69,12 @@ def _replica_answers() -> bool:
         return True
     except DatabaseError:
         log.warning("read replica unavailable; reading from the primary for %ss", settings.DB_REPLICA_RETRY_SECONDS)
-        connections[REPLICA].close()
-        _replica_down_until = time.monotonic() + settings.DB_REPLICA_RETRY_SECONDS
+        mark_replica_failed()
         return False
 
 
 def mark_replica_failed() -> None:
-    """Called when a query on the replica fails mid-request: the next requests read the primary for a while."""
+    """The replica failed (its check, or a query mid-request): the next requests read the primary for a while."""
     global _replica_down_until
     _replica_down_until = time.monotonic() + settings.DB_REPLICA_RETRY_SECONDS
     connections[REPLICA].close()
