@@ -205,10 +205,13 @@ def log_out(tab) -> None:
     toggler = tab.locator("button.navbar-toggler")
     if toggler.is_visible():
         toggler.click()
+        # Bootstrap's collapse animates the menu open; a click while it is still sliding can land nowhere.
+        expect(tab.locator(".navbar-collapse.show:not(.collapsing)")).to_have_count(1)
     button = tab.locator("form[action='/accounts/logout/'] button")
-    expect(button).to_be_visible()  # the phone menu has finished opening
-    with tab.expect_navigation():
+    expect(button).to_be_visible()
+    with tab.expect_navigation(wait_until="commit"):
         button.click()
+    tab.wait_for_load_state()
 
 
 def screenshot(tab, name: str) -> Path:
