@@ -9,6 +9,11 @@ PORT ?= 8000
 DEBUG ?= 1
 export DEBUG
 
+# The suites run on every core (pytest-xdist; a test file stays on one worker, so its module fixtures are
+# built once). TEST_WORKERS=0 runs them in one process, as a debugger wants.
+TEST_WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
+XDIST := $(if $(filter 0 1,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist loadfile)
+
 DEBIAN_PACKAGES := $(shell grep -v '^\#' scripts/debian-packages.txt)
 
 .PHONY: backup restore verify-ledger deps axe run test test-pg test-dates lint format check bench fuzz a11y-full vendor messages compilemessages setup clean-db ci cluster cluster-stop cluster-status cluster-smoke
@@ -44,13 +49,13 @@ axe:
 	@test -f node_modules/axe-core/axe.min.js || npm ci --ignore-scripts --no-audit --no-fund
 
 test: $(STAMP) compilemessages axe
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest $(XDIST) $(PYTEST_ARGS)
 
 test-dates: $(STAMP) compilemessages axe
-	PYTHON=$(PY) bash scripts/date_spread.sh $(PYTEST_ARGS)
+	PYTHON=$(PY) DATE_SPREAD_JOBS=$(TEST_WORKERS) bash scripts/date_spread.sh $(PYTEST_ARGS)
 
 test-pg: $(STAMP) compilemessages axe
-	DATABASE_URL=$${PG_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/taizhang} $(PY) -m pytest $(PYTEST_ARGS)
+	DATABASE_URL=$${PG_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/taizhang} $(PY) -m pytest $(XDIST) $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -28,11 +28,37 @@ TESTS=(
   taizhang/sheets/tests/test_statistics_sheet.py
   taizhang/sheets/tests/test_sheet_report.py
 )
+# The moments are independent processes: run JOBS of them at once (two cores on CI), each into its own log,
+# and print every log in order once it is done, so the output reads as if they had run one after another.
+JOBS=${DATE_SPREAD_JOBS:-$(nproc 2>/dev/null || echo 2)}
+logs=$(mktemp -d)
+trap 'rm -rf "$logs"' EXIT
+run_moment() {
+  local index=$1 moment=$2
+  if TAIZHANG_TEST_NOW="$moment" "$PYTHON" -m pytest -q -p no:cacheprovider -m "not browser" "${TESTS[@]}" "${ARGS[@]}" \
+    >"$logs/$index.log" 2>&1; then
+    echo ok >"$logs/$index.rc"
+  else
+    echo failed >"$logs/$index.rc"
+  fi
+}
+ARGS=("$@")
+running=0
+for index in "${!MOMENTS[@]}"; do
+  run_moment "$index" "${MOMENTS[$index]}" &
+  running=$((running + 1))
+  if [ "$running" -ge "$JOBS" ]; then
+    wait -n
+    running=$((running - 1))
+  fi
+done
+wait
 failed=()
-for moment in "${MOMENTS[@]}"; do
-  echo "==== tests at ${moment}"
-  if ! TAIZHANG_TEST_NOW="$moment" "$PYTHON" -m pytest -q -p no:cacheprovider -m "not browser" "${TESTS[@]}" "$@"; then
-    failed+=("$moment")
+for index in "${!MOMENTS[@]}"; do
+  echo "==== tests at ${MOMENTS[$index]}"
+  cat "$logs/$index.log"
+  if [ "$(cat "$logs/$index.rc")" != ok ]; then
+    failed+=("${MOMENTS[$index]}")
   fi
 done
 if [ ${#failed[@]} -gt 0 ]; then
