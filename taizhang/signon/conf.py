@@ -84,7 +84,6 @@ def signon_settings(env: Callable[[str, str], str]) -> dict:
             OIDC_RP_SCOPES=env("OIDC_SCOPES", "openid profile email"),
             OIDC_USE_PKCE=True,
             OIDC_AUTHENTICATION_CALLBACK_URL="signon:oidc_callback",
-            LOGIN_REDIRECT_URL_FAILURE="login",
         )
     values["TAIZHANG_OIDC_CLAIMS"] = {
         "username": env("OIDC_USERNAME_CLAIM", "preferred_username"),

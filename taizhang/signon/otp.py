@@ -71,7 +71,12 @@ class SecondFactorMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        due = request.session.get(SESSION_KEY) if hasattr(request, "session") else None
+        due = None
+        if hasattr(request, "session") and settings.SESSION_COOKIE_NAME in request.COOKIES:
+            # Reading the flag must not mark the session as used (that adds "Vary: Cookie" to every page).
+            accessed = request.session.accessed
+            due = request.session.get(SESSION_KEY)
+            request.session.accessed = accessed
         if due and not self._open(request.path_info):
             target = "signon:otp_verify" if due == VERIFY else "signon:otp_setup"
             return redirect(f"{reverse(target)}?{urlencode({'next': request.get_full_path()})}")

@@ -47,7 +47,12 @@ def oidc_callback(request):
     _oidc_on()
     from mozilla_django_oidc.views import OIDCAuthenticationCallbackView
 
-    return OIDCAuthenticationCallbackView.as_view()(request)
+    class Callback(OIDCAuthenticationCallbackView):
+        def login_failure(self):
+            messages.error(self.request, _("Sign-in through the organisation's account did not succeed."))
+            return redirect("login")
+
+    return Callback.as_view()(request)
 
 
 # --- group → role mapping, per campaign (the office)
@@ -65,7 +70,9 @@ def _entries(request) -> list:
                 entries.setdefault((entry.source, entry.external_id), entry)
         except Exception:  # the directory down or refusing: the page still shows who signed in before
             logger.warning("the LDAP directory could not be listed for the dry run", exc_info=True)
-            messages.warning(request, _("The directory could not be read; the dry run shows only people who signed in."))
+            messages.warning(
+                request, _("The directory could not be read; the dry run shows only people who signed in.")
+            )
     return list(entries.values())
 
 
@@ -187,7 +194,7 @@ def otp_setup(request):
         request.session["signon_totp_key"] = key  # the session, not the database: nothing is saved on GET
         device = TOTPDevice(user=request.user, key=key)
         context["secret"] = base64.b32encode(device.bin_key).decode()
-        context["qr"] = mark_safe(_qr_svg(device.config_url))  # noqa: S308 (SVG we drew ourselves)
+        context["qr"] = mark_safe(_qr_svg(device.config_url))
     return render(request, "signon/otp_setup.html", context, status=status)
 
 

@@ -98,7 +98,11 @@ class Provider:
         if client_id != CLIENT_ID or secret != CLIENT_SECRET:
             return self._json(start_response, "401 Unauthorized", {"error": "invalid_client"})
         grant = self.codes.pop(form.get("code", ""), None)
-        if grant is None or form.get("grant_type") != "authorization_code" or form.get("redirect_uri") != grant["redirect_uri"]:
+        if (
+            grant is None
+            or form.get("grant_type") != "authorization_code"
+            or form.get("redirect_uri") != grant["redirect_uri"]
+        ):
             return self._json(start_response, "400 Bad Request", {"error": "invalid_grant"})
         if grant["challenge"]:
             verifier = form.get("code_verifier", "").encode()
