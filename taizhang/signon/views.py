@@ -138,7 +138,7 @@ def otp_verify(request):
     """The code a local account with an authenticator gives after its password."""
     if not user_has_device(request.user, confirmed=True):
         return redirect("signon:otp_setup")
-    form = CodeForm(request.POST or None)
+    form = CodeForm(request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST":
         status = 400
@@ -166,14 +166,15 @@ def otp_setup(request):
     if getattr(request.user, "is_system_actor", False) or not request.user.has_usable_password():
         raise Http404(_("Accounts that sign in through the directory use the organisation's own second factor."))
     has_device = user_has_device(request.user, confirmed=True)
-    form = CodeForm(request.POST or None)
+    form = CodeForm(request.POST if request.method == "POST" else None)
     status = 200
+    valid = form.is_valid()  # errors are added below only to a form that has been cleaned
     if request.method == "POST" and not has_device:
         status = 400
         key = request.session.get("signon_totp_key", "")
         if not key:
             form.add_error(None, _("The set-up expired; scan the new code below."))
-        elif form.is_valid():
+        elif valid:
             try:
                 device = actions.add_device(user=request.user, key=key, token=form.cleaned_data["token"])
             except ValidationError as error:

@@ -79,7 +79,7 @@ TABLE = {
     "signon:oidc_callback": ("", "404 404 404 404 404 404 404 404", "404 404 404 404 404 404 404 404"),
     "signon:otp_setup": ("", "L 200 200 200 200 200 200 200", "L 400 400 400 400 400 400 400"),
     "signon:otp_verify": ("", "L R R R R R R R", "L R R R R R R R"),
-    "signon:otp_remove": ("", "405 405 405 405 405 405 405 405", "L R R R R R R R"),
+    "signon:otp_remove": ("", "L 405 405 405 405 405 405 405", "L R R R R R R R"),
     # --- study
     "study:home": ("slug=slug", "L 200 200 200 200 200 200 403", "L 200 200 200 200 200 200 403"),
     "study:activity_new": ("slug=slug", "L 200 200 403 403 403 200 403", "L 400 400 403 403 403 400 403"),
