@@ -206,6 +206,16 @@ AXES_LOCKOUT_CALLABLE = "taizhang.orgs.lockout.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "taizhang.lib.client.client_address"
 AXES_VERBOSE = False
 
+# Sign-on with the organisation's accounts (taizhang/signon/conf.py reads LDAP_*, OIDC_*, OTP_*): LDAP / AD and
+# OIDC each on when named, beside local accounts; TOTP for local accounts, required for the office if OTP_REQUIRED_FOR_OFFICE.
+from taizhang.signon.conf import signon_settings  # noqa: E402
+
+globals().update(signon_settings(env_str))
+AUTHENTICATION_BACKENDS += SIGNON_BACKENDS  # noqa: F821 (set just above)
+INSTALLED_APPS += ["django_otp", "django_otp.plugins.otp_totp", "taizhang.signon"]
+_auth = MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1
+MIDDLEWARE[_auth:_auth] = ["django_otp.middleware.OTPMiddleware", "taizhang.signon.otp.SecondFactorMiddleware"]
+
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]

@@ -28,6 +28,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("", include("taizhang.orgs.urls")),
+    path("", include("taizhang.signon.urls")),
     path("", include("taizhang.audit.urls")),
     path("", include("taizhang.ledger.urls")),
     path("", include("taizhang.sheets.urls")),

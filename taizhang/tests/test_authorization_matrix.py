@@ -72,6 +72,14 @@ TABLE = {
     "campaigns:grant_revoke": ("slug=slug pk=grant", "L 405 405 405 405 405 405 403", "L 403 403 403 403 403 R 403"),
     "campaigns:contact_points": ("slug=slug", "L 403 403 403 403 403 200 403", "L 403 403 403 403 403 400 403"),
     "campaigns:contact_point_remove": ("slug=slug pk=contact_point", "L 405 405 405 405 405 405 403", "L 403 403 403 403 403 R 403"),
+    # --- signon: the directory's groups → roles (the office), OIDC (off in the tests: 404), the second factor
+    "signon:group_rules": ("slug=slug", "L 403 403 403 403 403 200 403", "L 403 403 403 403 403 400 403"),
+    "signon:group_rule_remove": ("slug=slug pk=group_rule", "L 405 405 405 405 405 405 403", "L 403 403 403 403 403 R 403"),
+    "signon:oidc_start": ("", "404 404 404 404 404 404 404 404", "404 404 404 404 404 404 404 404"),
+    "signon:oidc_callback": ("", "404 404 404 404 404 404 404 404", "404 404 404 404 404 404 404 404"),
+    "signon:otp_setup": ("", "L 200 200 200 200 200 200 200", "L 400 400 400 400 400 400 400"),
+    "signon:otp_verify": ("", "L R R R R R R R", "L R R R R R R R"),
+    "signon:otp_remove": ("", "L 405 405 405 405 405 405 405", "L R R R R R R R"),
     # --- study
     "study:home": ("slug=slug", "L 200 200 200 200 200 200 403", "L 200 200 200 200 200 200 403"),
     "study:activity_new": ("slug=slug", "L 200 200 403 403 403 200 403", "L 400 400 403 403 403 400 403"),

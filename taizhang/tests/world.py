@@ -39,6 +39,7 @@ from taizhang.people.models import ApiKey, PublicItem, RatingInvitation
 from taizhang.reporting.models import ExpectedUnit, GeneratedDocument, ReportingPeriod, UnitReport
 from taizhang.reporting.periods import generate_periods, open_periods
 from taizhang.sheets.models import ImportJob
+from taizhang.signon.models import GroupRule
 from taizhang.study.models import Activity, ActivityKind, Material, MaterialFile, Member, Reading
 from taizhang.supervision.models import (
     Assignment,
@@ -180,6 +181,9 @@ def _side(campaign, owner_unit, *, office, liaison, prefix: str) -> Side:
     # People and roles: the liaison's grant and a contact point (the office's pages revoke and remove them).
     o["grant"] = RoleGrant.objects.filter(campaign=campaign, user=liaison).first()
     o["contact_point"] = ContactPoint.objects.create(campaign=campaign, leader=office, unit=owner_unit)
+    o["group_rule"] = GroupRule.objects.create(
+        campaign=campaign, group=f"{prefix}-leaders", role="leader", created_by=office, created_at=timezone.now()
+    )
     o["robot"] = GroupRobot.objects.create(unit=owner_unit, kind="wecom", webhook_url="https://robot.invalid/hook")
     # A person imported without a password, with the one-time first sign-in link the office printed.
     newcomer = User.objects.create(username=f"newcomer-{prefix}", name="新同事", unit=owner_unit, password="!")
