@@ -2,7 +2,7 @@
 
 Called by :func:`taizhang.demo.ledger.build_demo` after the ledger is built.
 Each expected unit gets a habit — punctual, sometimes late or sloppy (returned now and then) —
-and the last two fall silent in the latest weeks (missing in a row, so the lights have something
+and two units with a liaison of their own fall silent in the latest weeks (missing in a row, so the lights have something
 to say); each reports on every period already due: weekly and monthly, with the monthly summary written. Reports more than two weeks
 old that came in are accepted by the office. Idempotent: a campaign with reports is left alone.
 """
@@ -48,6 +48,17 @@ def _writer(unit: Unit, grants: list[RoleGrant], office):
     return office
 
 
+def _falling_silent(units: list[Unit], grants: list[RoleGrant], count: int = 2) -> set[int]:
+    """The units that stop reporting: the last ones with a liaison of their own.
+
+    A sub-unit reported by its parent's liaison would read, on its red items, as missing reports its
+    unit had sent (the parent's reports are in); a unit with its own liaison is one whose liaison went quiet.
+    """
+    own = {grant.unit_id for grant in grants}
+    chosen = [unit.pk for unit in units if unit.pk in own][-count:]
+    return set(chosen or [unit.pk for unit in units[-count:]])  # no liaison at all: the office writes for all
+
+
 @transaction.atomic
 def build(campaign, *, now: datetime.datetime | None = None, seed: int = 2026) -> int:
     """Create the campaign's periods and a reporting history up to ``now``; returns how many reports were made."""
@@ -70,10 +81,11 @@ def build(campaign, *, now: datetime.datetime | None = None, seed: int = 2026) -
     rng = random.Random(seed)
     habits = list(HABITS)
     reports: list[UnitReport] = []
+    silent = _falling_silent(units, grants)
     for index, unit in enumerate(units):
-        # The last two units fall silent in the latest weeks (missed reports in a row for the lights);
+        # Two units fall silent in the latest weeks (missed reports in a row for the lights);
         # before that they report by a habit like any other unit, so their history is not empty.
-        falls_silent = index >= len(units) - 2
+        falls_silent = unit.pk in silent
         on_time_p, late_p, returned_p = HABITS[habits[index % 3]]
         writer = _writer(unit, grants, office)
         for n, period in enumerate(periods):
