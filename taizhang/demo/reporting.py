@@ -2,9 +2,10 @@
 
 Called by :func:`taizhang.demo.ledger.build_demo` after the ledger is built.
 Each expected unit gets a habit — punctual, sometimes late or sloppy (returned now and then) —
-and two units with a liaison of their own fall silent in the latest weeks (missing in a row, so the lights have something
-to say); each reports on every period already due: weekly and monthly, with the monthly summary written. Reports more than two weeks
-old that came in are accepted by the office. Idempotent: a campaign with reports is left alone.
+and two units with a liaison of their own fall silent in the latest weeks (missing in a row, so the
+lights have something to say); each reports on every period already due: weekly, monthly (with the
+monthly summary written) and quarterly. Reports more than two weeks old that came in are accepted by
+the office. Idempotent: a campaign with reports is left alone.
 """
 
 import datetime
@@ -46,6 +47,46 @@ def _writer(unit: Unit, grants: list[RoleGrant], office):
         if unit.path.startswith(grant.unit.path):
             return grant.user
     return office
+
+
+def _quarterly(campaign, units, grants, office, silent: set[int], now, seed: int) -> list[UnitReport]:
+    """Each expected unit's 季度讲评 report for the quarters already due (a liaison's list showed them 漏报).
+
+    A random stream of their own, so the weekly and monthly history stays what it was; the units falling
+    silent miss the latest one too.
+    """
+    rng = random.Random(seed + 1)
+    quarters = list(
+        ReportingPeriod.objects.filter(
+            campaign=campaign, kind=ReportingPeriod.Kind.QUARTERLY, due_at__lte=now
+        ).order_by("due_at")
+    )
+    reports = []
+    for unit in units:
+        writer = _writer(unit, grants, office)
+        for n, period in enumerate(quarters):
+            if unit.pk in silent and n == len(quarters) - 1:
+                continue
+            late = rng.random() < 0.15
+            submitted_at = period.due_at + (
+                datetime.timedelta(hours=rng.randint(2, 48)) if late else -datetime.timedelta(hours=rng.randint(2, 96))
+            )
+            if submitted_at > now:
+                continue
+            report = UnitReport(
+                period=period,
+                unit=unit,
+                submitted_at=submitted_at,
+                submitted_by=writer,
+                is_late=late,
+                status=UnitReport.Status.SUBMITTED,
+                results=rng.choice(RESULTS),
+            )
+            if period.due_at < now - datetime.timedelta(days=14):
+                report.status = UnitReport.Status.ACCEPTED
+                report.decided_by, report.decided_at = office, submitted_at + datetime.timedelta(days=2)
+            reports.append(report)
+    return reports
 
 
 def _falling_silent(units: list[Unit], grants: list[RoleGrant], count: int = 2) -> set[int]:
@@ -125,6 +166,7 @@ def build(campaign, *, now: datetime.datetime | None = None, seed: int = 2026) -
                 report.status = UnitReport.Status.ACCEPTED
                 report.decided_by, report.decided_at = office, submitted_at + datetime.timedelta(days=2)
             reports.append(report)
+    reports += _quarterly(campaign, units, grants, office, silent, now, seed)
     UnitReport.objects.bulk_create(reports, batch_size=500)
     _history(campaign, UnitReport.objects.filter(period__campaign=campaign).select_related("period"))
     return len(reports)

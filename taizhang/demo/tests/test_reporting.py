@@ -1,5 +1,7 @@
 """The demo's reporting history: periods, on time, late, missing, returned — and idempotent."""
 
+import datetime
+
 from django.utils import timezone
 
 from taizhang.demo import reporting as demo
@@ -18,6 +20,9 @@ def test_demo_reporting_history_has_every_kind_of_cell_and_is_built_once(people,
     assert reports.filter(is_late=True).exists() and reports.filter(is_late=False).exists()
     assert reports.filter(status=UnitReport.Status.ACCEPTED).exists()
     assert reports.filter(period__kind="monthly").exclude(results="").exists()
+    # A quarter already due has its 季度讲评 reports too (a liaison's list showed every quarter 漏报).
+    if ReportingPeriod.objects.filter(campaign=campaign, kind="quarterly", due_at__lte=timezone.now()).exists():
+        assert reports.filter(period__kind="quarterly").exists()
     assert not reports.filter(submitted_at__gt=timezone.now()).exists()
     data = board(campaign)
     states = {state for row in data["rows"] for _p, _r, state in row.cells}
@@ -39,3 +44,13 @@ def test_the_units_falling_silent_have_a_liaison_of_their_own_not_a_parents(peop
     missed = missed_reports_by_unit(campaign, timezone.localdate())
     assert missed[org["hr"].pk] >= 3  # bob's own unit: its liaison went quiet
     assert missed[child.pk] < 3 and missed[org["hospital"].pk] < 3  # written by bob above it, by the office
+
+
+def test_the_demo_reports_the_quarters_already_due(people, items, campaign):
+    later = timezone.make_aware(
+        datetime.datetime.combine(campaign.ends_on + datetime.timedelta(days=30), datetime.time(12))
+    )
+    demo.build(campaign, now=later)
+    quarters = ReportingPeriod.objects.filter(campaign=campaign, kind="quarterly", due_at__lte=later)
+    assert quarters.exists()
+    assert UnitReport.objects.filter(period__in=quarters).count() >= quarters.count()

@@ -52,6 +52,8 @@
     };
   }
 
+  // Room at both ends for the first and last weeks' names, centred under the chart's first and last points.
+  var WEEK_GRID = { left: 36, right: 40, top: 16, bottom: 40, containLabel: true };
   // A weekly axis reads the weeks' names (2026年第48周); the tooltip names the week's days too.
   function weekTooltip(names) {
     return {
@@ -74,7 +76,7 @@
     return {
       tooltip: weekTooltip(b.names || b.weeks),
       legend: { bottom: 0 },
-      grid: { left: 8, right: 16, top: 16, bottom: 40, containLabel: true },
+      grid: WEEK_GRID,
       xAxis: { type: "category", data: b.labels || b.weeks, boundaryGap: false },
       yAxis: { type: "value", minInterval: 1 },
       series: [
@@ -94,7 +96,7 @@
     return {
       tooltip: weekTooltip(l.names || l.weeks),
       legend: { bottom: 0 },
-      grid: { left: 8, right: 16, top: 16, bottom: 40, containLabel: true },
+      grid: WEEK_GRID,
       xAxis: { type: "category", data: l.labels || l.weeks, boundaryGap: false },
       yAxis: { type: "value", minInterval: 1 },
       series: l.series.map(function (s) {
