@@ -154,7 +154,7 @@ def rows_html(items, item_url: str) -> SafeString:
             f'<tr data-code="{esc(item.code)}"><td><span class="text-nowrap" title="{reason}">'
             f'<span class="light-dot light-{light}" aria-hidden="true"></span> '
             f'<span class="visually-hidden">{esc(item.get_light_display())}</span></span></td>'
-            f'<td class="text-nowrap d-mobile-none">{esc(item.code)}</td>'
+            f'<td class="text-nowrap">{esc(item.code)}</td>'
             f'<td><a href="{esc(item_url)}{item.pk}/">{title}</a>'
             + (f' <span class="badge text-bg-warning">★ {esc(model)}</span>' if item.is_model else "")
             + (
@@ -168,8 +168,8 @@ def rows_html(items, item_url: str) -> SafeString:
             f'<td class="d-mobile-none">{esc(str(item.category) if item.category_id else "")}</td>'
             f'<td class="d-mobile-none">{esc(item.owner)}</td>'
             f'<td class="text-nowrap small">{item.due.isoformat() if item.due else ""}'
-            # On a phone the date alone: the words made the column push 进展 off the screen.
-            + (f'<div class="text-muted d-mobile-none">{esc(item.due_text)}</div>' if item.due_text else "")
+            # On a phone the date alone (app.css): the words pushed 进展 off the screen.
+            + (f'<div class="text-muted">{esc(item.due_text)}</div>' if item.due_text else "")
             + '</td><td class="tz-progress-cell"><div class="progress" role="progressbar" '
             f'aria-label="{esc(_("Progress %(p)s%%") % {"p": percent})}" aria-valuenow="{percent}" '
             f'aria-valuemin="0" aria-valuemax="100"><div class="progress-bar{" bg-success" if percent >= 100 else ""}" '
