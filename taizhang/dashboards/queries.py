@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from taizhang.ledger.models import Item, Light, LightTally, Status
 from taizhang.lib.aggregates import count_where
+from taizhang.lib.periods import period_name, week_key
 from taizhang.orgs.models import Unit
 
 DONE = (Status.COMPLETED, Status.CLOSED)
@@ -217,6 +218,19 @@ def weeks_of(campaign, today: datetime.date) -> list[datetime.date]:
     return [first + datetime.timedelta(weeks=n) for n in range((last - first).days // 7 + 1)]
 
 
+def week_names(weeks: list[datetime.date]) -> dict:
+    """A weekly axis as people read it: 2026年第48周 under each point, the week's days in its tooltip.
+
+    The Mondays stay in ``weeks`` (the data's keys); ``labels`` and ``names`` are :func:`period_name`'s, so the
+    board reads the same week as the report pages, sheets and file names.
+    """
+    keys = [week_key(monday) for monday in weeks]
+    return {
+        "labels": [period_name(key, short=True) for key in keys],
+        "names": [period_name(key) for key in keys],
+    }
+
+
 def burn_up(items, campaign, today: datetime.date, drill: Drill) -> dict:
     """Items completed by the end of each week against the plan (items whose deadline has passed by then)."""
     weeks = weeks_of(campaign, today)
@@ -245,6 +259,7 @@ def burn_up(items, campaign, today: datetime.date, drill: Drill) -> dict:
         links.append(drill(due_to=sunday.isoformat()))
     return {
         "weeks": labels,
+        **week_names(weeks),
         "planned": planned,
         "completed": completed,
         "links": links,
@@ -282,6 +297,7 @@ def lights_over_time(
     points = sum(1 for monday in weeks if monday == this_week or monday in known)
     return {
         "weeks": [monday.isoformat() for monday in weeks],
+        **week_names(weeks),
         # One week is one stack of dots that reads as "all green": below two the chart says why it is empty.
         "points": points,
         "too_few": _("The trend shows from the second week of lights on.") if points < 2 else "",

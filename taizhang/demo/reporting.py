@@ -2,9 +2,10 @@
 
 Called by :func:`taizhang.demo.ledger.build_demo` after the ledger is built.
 Each expected unit gets a habit — punctual, sometimes late or sloppy (returned now and then) —
-and the last two fall silent in the latest weeks (missing in a row, so the lights have something
-to say); each reports on every period already due: weekly and monthly, with the monthly summary written. Reports more than two weeks
-old that came in are accepted by the office. Idempotent: a campaign with reports is left alone.
+and two units with a liaison of their own fall silent in the latest weeks (missing in a row, so the
+lights have something to say); each reports on every period already due: weekly, monthly (with the
+monthly summary written) and quarterly. Reports more than two weeks old that came in are accepted by
+the office. Idempotent: a campaign with reports is left alone.
 """
 
 import datetime
@@ -48,6 +49,57 @@ def _writer(unit: Unit, grants: list[RoleGrant], office):
     return office
 
 
+def _quarterly(campaign, units, grants, office, silent: set[int], now, seed: int) -> list[UnitReport]:
+    """Each expected unit's 季度讲评 report for the quarters already due (a liaison's list showed them 漏报).
+
+    A random stream of their own, so the weekly and monthly history stays what it was; the units falling
+    silent miss the latest one too.
+    """
+    rng = random.Random(seed + 1)
+    quarters = list(
+        ReportingPeriod.objects.filter(
+            campaign=campaign, kind=ReportingPeriod.Kind.QUARTERLY, due_at__lte=now
+        ).order_by("due_at")
+    )
+    reports = []
+    for unit in units:
+        writer = _writer(unit, grants, office)
+        for n, period in enumerate(quarters):
+            if unit.pk in silent and n == len(quarters) - 1:
+                continue
+            late = rng.random() < 0.15
+            submitted_at = period.due_at + (
+                datetime.timedelta(hours=rng.randint(2, 48)) if late else -datetime.timedelta(hours=rng.randint(2, 96))
+            )
+            if submitted_at > now:
+                continue
+            report = UnitReport(
+                period=period,
+                unit=unit,
+                submitted_at=submitted_at,
+                submitted_by=writer,
+                is_late=late,
+                status=UnitReport.Status.SUBMITTED,
+                results=rng.choice(RESULTS),
+            )
+            if period.due_at < now - datetime.timedelta(days=14):
+                report.status = UnitReport.Status.ACCEPTED
+                report.decided_by, report.decided_at = office, submitted_at + datetime.timedelta(days=2)
+            reports.append(report)
+    return reports
+
+
+def _falling_silent(units: list[Unit], grants: list[RoleGrant], count: int = 2) -> set[int]:
+    """The units that stop reporting: the last ones with a liaison of their own.
+
+    A sub-unit reported by its parent's liaison would read, on its red items, as missing reports its
+    unit had sent (the parent's reports are in); a unit with its own liaison is one whose liaison went quiet.
+    """
+    own = {grant.unit_id for grant in grants}
+    chosen = [unit.pk for unit in units if unit.pk in own][-count:]
+    return set(chosen or [unit.pk for unit in units[-count:]])  # no liaison at all: the office writes for all
+
+
 @transaction.atomic
 def build(campaign, *, now: datetime.datetime | None = None, seed: int = 2026) -> int:
     """Create the campaign's periods and a reporting history up to ``now``; returns how many reports were made."""
@@ -70,10 +122,11 @@ def build(campaign, *, now: datetime.datetime | None = None, seed: int = 2026) -
     rng = random.Random(seed)
     habits = list(HABITS)
     reports: list[UnitReport] = []
+    silent = _falling_silent(units, grants)
     for index, unit in enumerate(units):
-        # The last two units fall silent in the latest weeks (missed reports in a row for the lights);
+        # Two units fall silent in the latest weeks (missed reports in a row for the lights);
         # before that they report by a habit like any other unit, so their history is not empty.
-        falls_silent = index >= len(units) - 2
+        falls_silent = unit.pk in silent
         on_time_p, late_p, returned_p = HABITS[habits[index % 3]]
         writer = _writer(unit, grants, office)
         for n, period in enumerate(periods):
@@ -113,6 +166,7 @@ def build(campaign, *, now: datetime.datetime | None = None, seed: int = 2026) -
                 report.status = UnitReport.Status.ACCEPTED
                 report.decided_by, report.decided_at = office, submitted_at + datetime.timedelta(days=2)
             reports.append(report)
+    reports += _quarterly(campaign, units, grants, office, silent, now, seed)
     UnitReport.objects.bulk_create(reports, batch_size=500)
     _history(campaign, UnitReport.objects.filter(period__campaign=campaign).select_related("period"))
     return len(reports)

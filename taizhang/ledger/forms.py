@@ -114,6 +114,7 @@ class ItemForm(forms.ModelForm):
             "content": forms.Textarea(attrs={"rows": 3}),
             "measures": forms.Textarea(attrs={"rows": 3}),
             "note": forms.Textarea(attrs={"rows": 2}),
+            "model_reason": forms.Textarea(attrs={"rows": 2}),
             "starts_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "due": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
@@ -139,11 +140,8 @@ class ItemForm(forms.ModelForm):
             self.fields["version"].initial = self.instance.version
         self.fields["parent"].queryset = parents
         use_picker(self.fields["parent"], url=reverse("ledger:item_search", args=[campaign.slug]))
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.HiddenInput):
-                continue
-            widget.attrs.setdefault("class", "form-select" if isinstance(widget, forms.Select) else "form-control")
+        # One rule with every form: 特色样板 a checkbox (not a wide empty text box), empty choices 请选择.
+        style_widgets(self)
 
     def clean_code(self):
         code = self.cleaned_data["code"].strip()

@@ -163,11 +163,12 @@ def rows_html(items, item_url: str) -> SafeString:
                 else ""
             )
             + (f'<div class="small text-muted tz-match">{esc(why)}</div>' if why else "")
-            + f'<div class="small text-muted d-md-none">{unit}</div></td>'
+            + f'<div class="small text-muted d-md-none">{esc(item.code)} · {unit}</div></td>'
             f'<td class="d-mobile-none">{unit}</td>'
             f'<td class="d-mobile-none">{esc(str(item.category) if item.category_id else "")}</td>'
             f'<td class="d-mobile-none">{esc(item.owner)}</td>'
             f'<td class="text-nowrap small">{item.due.isoformat() if item.due else ""}'
+            # On a phone the date alone (app.css): the words pushed 进展 off the screen.
             + (f'<div class="text-muted">{esc(item.due_text)}</div>' if item.due_text else "")
             + '</td><td class="tz-progress-cell"><div class="progress" role="progressbar" '
             f'aria-label="{esc(_("Progress %(p)s%%") % {"p": percent})}" aria-valuenow="{percent}" '

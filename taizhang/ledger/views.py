@@ -43,7 +43,7 @@ def _get_item(campaign, pk: int) -> Item:
 # The list's columns: label, sort key (none: it does not sort), shown on a phone (the progress stays).
 LIST_COLUMNS = [
     (gettext_lazy("Light"), "light", True),
-    (gettext_lazy("Code"), "code", True),
+    (gettext_lazy("Code"), "code", False),  # on a phone under the title, so 进展 stays on the screen
     (gettext_lazy("Title"), "", True),
     (gettext_lazy("Responsible unit"), "unit", False),
     (gettext_lazy("Category"), "", False),

@@ -198,6 +198,19 @@ def test_the_burn_up_counts_completions_and_deadlines_by_week(campaign, org):
     assert params(b["links"][1])["due_to"] == (monday + datetime.timedelta(days=13)).isoformat()
 
 
+def test_weekly_axes_read_chinese_period_names_not_dates(login, people, lit, campaign):
+    """The burn-up and the light trend name their weeks as the report pages do (2026年第48周), not 2026-11-23."""
+    with translation.override("zh-hans"):
+        data = page_data(login(people["olivia"]).get(f"/c/{campaign.slug}/dashboard/"))
+    monday = queries.week_start(campaign.starts_on)
+    iso = monday.isocalendar()
+    for chart in (data["burn_up"], data["lights_over_time"]):
+        assert len(chart["labels"]) == len(chart["weeks"]) == len(chart["names"])
+        assert chart["labels"][0] == f"{iso.year}年第{iso.week}周"
+        assert chart["names"][0].startswith(f"{iso.year}年第{iso.week}周（{monday.month}月{monday.day}日—")
+        assert not any("-" in label for label in chart["labels"])
+
+
 def test_lights_over_time_come_from_the_nightly_tallies_and_todays_counts(campaign, org):
     start = campaign.starts_on
     monday = queries.week_start(start)

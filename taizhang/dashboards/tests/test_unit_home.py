@@ -75,3 +75,22 @@ def test_only_liaisons_have_a_unit_home_and_only_of_their_own_units(login, peopl
     assert unit_home(login(people["leo"]), campaign).status_code == 403
     assert unit_home(login(people["bob"]), campaign, unit=org["office_dept"].pk).status_code == 400
     assert unit_home(login(people["bob"]), campaign, unit="x").status_code == 400
+
+
+def test_this_weeks_report_is_named_as_people_read_it_not_by_its_key(login, people, items, campaign, org):
+    """The walk saw "本周报送 · 2026-W49" on a liaison's home: the period's name, as the report pages have it."""
+    from taizhang.reporting.models import ReportingPeriod
+    from taizhang.reporting.periods import generate_periods
+
+    generate_periods(campaign)
+    today = timezone.localdate()
+    period = ReportingPeriod.objects.filter(
+        campaign=campaign, kind=ReportingPeriod.Kind.WEEKLY, starts_on__lte=today, ends_on__gte=today
+    ).first()
+    if period is None:  # the suite's day falls outside the campaign's weeks
+        pytest.skip("no weekly period today")
+    body = unit_home(login(people["bob"]), campaign).content.decode()
+    start = body.index('id="week-report"')
+    section = body[start : body.index("</", body.index(" · ", start))]
+    assert period.label not in section
+    assert period.short_name in section

@@ -169,6 +169,14 @@ def test_item_list_fits_a_phone_and_the_menu_opens(phone_page, people, items):
     page.goto("/c/2021/items/")
     expect(page.locator(ROWS)).to_have_count(5)
     assert not has_horizontal_overflow(page), "the item list scrolls sideways on a phone"
+    # The table itself fits too: 进展 and 状态 are on the screen, not scrolled away inside the table (walk, issue 11).
+    for cell in (f"{ROWS} >> nth=0 >> td.tz-progress-cell", f"{ROWS} >> nth=0 >> td >> nth=-1"):
+        box = page.locator(cell).bounding_box()
+        assert box and box["x"] + box["width"] <= 390 + 1, f"{cell} is off a 390 px screen: {box}"
+    first = page.locator(ROWS).first
+    expect(first.locator("div.d-md-none")).to_contain_text(
+        first.get_attribute("data-code")
+    )  # the code, under the title
     screenshot(page, "item-list-phone")
 
     expect(page.locator("#filter-unit")).to_be_hidden()

@@ -46,3 +46,14 @@ def test_objections_cannot_be_sent_when_no_window_is_open(people, items):
     actions.publish_item(items["oa"], acting_user=people["olivia"])
     with pytest.raises(ValidationError):
         actions.submit_objection(items["oa"], data={"text": "不同意"})
+
+
+def test_the_public_filters_have_visible_labels(client, campaign):
+    """The walk saw two selects reading 全部 and 全部 on a phone, with nothing saying which is which."""
+    import re
+
+    body = client.get(reverse("people:public_list", args=[campaign.slug])).content.decode()
+    form = body[body.index('id="public-filters"') : body.index("</form>", body.index('id="public-filters"'))]
+    for name in ("category", "unit"):
+        select_id = re.search(rf'<select name="{name}"[^>]*id="([^"]+)"', form).group(1)
+        assert f'<label class="form-label small mb-0" for="{select_id}">' in form

@@ -52,12 +52,32 @@
     };
   }
 
+  // Room at both ends for the first and last weeks' names, centred under the chart's first and last points.
+  var WEEK_GRID = { left: 36, right: 40, top: 16, bottom: 40, containLabel: true };
+  // A weekly axis reads the weeks' names (2026年第48周); the tooltip names the week's days too.
+  function weekTooltip(names) {
+    return {
+      trigger: "axis",
+      formatter: function (points) {
+        var lines = [escape(names[points[0].dataIndex] || points[0].name)];
+        points.forEach(function (p) {
+          var v = value(p.data);
+          lines.push(p.marker + escape(p.seriesName) + ": " + (v === null || v === undefined ? "–" : v));
+        });
+        return lines.join("<br>");
+      }
+    };
+  }
+  function escape(text) {
+    return String(text).replace(/[&<>"]/g, function (c) { return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" }[c]; });
+  }
+
   function burnup(b) {
     return {
-      tooltip: { trigger: "axis" },
+      tooltip: weekTooltip(b.names || b.weeks),
       legend: { bottom: 0 },
-      grid: { left: 8, right: 16, top: 16, bottom: 40, containLabel: true },
-      xAxis: { type: "category", data: b.weeks, boundaryGap: false },
+      grid: WEEK_GRID,
+      xAxis: { type: "category", data: b.labels || b.weeks, boundaryGap: false },
       yAxis: { type: "value", minInterval: 1 },
       series: [
         { name: labels.planned, type: "line", step: "end", symbol: "none", lineStyle: { type: "dashed" }, itemStyle: { color: "#888" },
@@ -74,10 +94,10 @@
         textStyle: { fontSize: 13, fontWeight: "normal", color: "#6c757d", width: 280, overflow: "break" } } };
     }
     return {
-      tooltip: { trigger: "axis" },
+      tooltip: weekTooltip(l.names || l.weeks),
       legend: { bottom: 0 },
-      grid: { left: 8, right: 16, top: 16, bottom: 40, containLabel: true },
-      xAxis: { type: "category", data: l.weeks, boundaryGap: false },
+      grid: WEEK_GRID,
+      xAxis: { type: "category", data: l.labels || l.weeks, boundaryGap: false },
       yAxis: { type: "value", minInterval: 1 },
       series: l.series.map(function (s) {
         return { name: s.name, type: "line", stack: "lights", areaStyle: {}, symbolSize: 4, connectNulls: true, itemStyle: { color: s.color },
