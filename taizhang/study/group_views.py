@@ -161,6 +161,8 @@ def group_detail(request, campaign, access, pk):
 def group_member_remove(request, campaign, access, pk):
     """Take one member (``member=<id>``) out of the group; they stay on their unit's roster."""
     group = _group(pk, access)
+    if not can_manage_group(access, group.unit):
+        raise PermissionDenied(_("You can keep only your own unit's member groups."))
     member_id = parse_id(request.POST.get("member", ""), name="member")
     removed = actions.remove_members(group, member_ids=[member_id], access=access, acting_user=request.user)
     if removed:

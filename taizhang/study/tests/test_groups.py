@@ -2,6 +2,7 @@
 and an assignee of materials with a reading rate per group; the roster exported as xlsx."""
 
 import datetime
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
@@ -257,7 +258,7 @@ def test_the_roster_export_shows_phones_only_to_the_office_and_the_unit(client, 
         values = [[str(c) for c in row if c not in (None, "")] for row in rows]
         assert values[0] == ["集团办公室 机关第一党小组"]
         assert [row[0] for row in values[2:]] == ["张三", "钱七"]
-        assert ("13800000001" in sum(values, [])) is phones
+        assert any("13800000001" in row for row in values) is phones
     client.force_login(people["bob"])  # another unit's liaison
     assert client.get(url).status_code == 403
 
