@@ -633,3 +633,67 @@ def attendance_marks(rows: list[list], activity: Activity) -> dict[int, tuple[st
 def import_attendance(rows: list[list], activity: Activity, *, access, acting_user) -> int:
     """Attendance from a sheet, all or nothing, through :func:`record_attendance` (the same checks as the ticks)."""
     return record_attendance(activity, marks=attendance_marks(rows, activity), access=access, acting_user=acting_user)
+
+
+# The campaign's list of activity kinds ------------------------------------------------------------
+
+
+@transaction.atomic
+def save_activity_kinds(campaign, *, changes: dict, new: tuple[str, int] | None = None, access, acting_user) -> int:
+    """The office renames and reorders the campaign's kinds (kind id → (name, order)) and adds one; in history.
+
+    Kinds are not deleted (activities and plans refer to them); names stay unique in the campaign. All or none.
+    """
+    if not access.is_office:
+        raise PermissionDenied(_("Only the campaign office keeps the list of activity kinds."))
+    kinds = {kind.pk: kind for kind in activity_kinds(campaign)}
+    unknown = set(changes) - set(kinds)
+    if unknown:
+        raise ValidationError(_("Choose a kind of this campaign."))
+    names = {pk: kind.name for pk, kind in kinds.items()}
+    for pk, (name, _order) in changes.items():
+        names[pk] = name.strip()
+    wanted = [*names.values(), *([new[0].strip()] if new else [])]
+    if any(not name or len(name) > 50 for name in wanted):
+        raise ValidationError(_("Give each kind a name of at most 50 characters."))
+    if len(set(wanted)) != len(wanted):
+        raise ValidationError(_("This campaign already has an activity kind of that name."))
+    changed = 0
+    # Two kinds may swap names: park the renamed ones on a unique placeholder first.
+    renamed = [pk for pk, (name, _o) in changes.items() if name.strip() != kinds[pk].name]
+    for pk in renamed:
+        ActivityKind.objects.filter(pk=pk).update(name=f"~{pk}")
+    for pk, (name, order) in changes.items():
+        kind = kinds[pk]
+        before = snapshot(kind, ["name", "order"])
+        kind.name, kind.order = name.strip(), order
+        if pk in renamed or diff(kind, before):
+            kind.save(update_fields=["name", "order"])
+        if changes_ := diff(kind, before):
+            record(kind, HistoryEntry.Action.UPDATE, actor=acting_user, changes=changes_, campaign=campaign)
+            changed += 1
+    if new:
+        kind = ActivityKind.objects.create(campaign=campaign, name=new[0].strip(), order=new[1])
+        record(kind, HistoryEntry.Action.CREATE, actor=acting_user, campaign=campaign)
+        changed += 1
+    return changed
+
+
+def copy_activity_kinds(source, campaign, acting_user) -> None:
+    """A copied campaign starts with the kinds of the one it copies (names and order), in its history."""
+    kinds = list(ActivityKind.objects.filter(campaign=source))
+    if not kinds:
+        return
+    made = ActivityKind.objects.bulk_create(
+        [ActivityKind(campaign=campaign, name=kind.name, order=kind.order) for kind in kinds]
+    )
+    for kind in made:
+        if kind.pk is None:  # a database that does not return ids
+            kind.pk = ActivityKind.objects.get(campaign=campaign, name=kind.name).pk
+        record(
+            kind,
+            HistoryEntry.Action.CREATE,
+            actor=acting_user,
+            campaign=campaign,
+            note=note(gettext_noop("copied from %(source)s"), source=source.name),
+        )

@@ -16,6 +16,7 @@ urlpatterns = [
         "c/<slug:slug>/study/activities/<int:pk>/attendance/upload/", views.attendance_upload, name="attendance_upload"
     ),
     path("c/<slug:slug>/study/participation/", views.participation_page, name="participation"),
+    path("c/<slug:slug>/study/kinds/", views.activity_kinds, name="activity_kinds"),
     path("c/<slug:slug>/study/plan/", views.activity_plan, name="activity_plan"),
     path("c/<slug:slug>/study/roster/", views.roster, name="roster"),
     path("c/<slug:slug>/study/roster/import/", views.roster_import, name="roster_import"),

@@ -649,3 +649,39 @@ def attendance_upload(request, campaign, access, pk):
         },
         status=status,
     )
+
+
+@campaign_view
+def activity_kinds(request, campaign, access):
+    """The campaign's kinds of activity (专题学习, 主题党日 …): the office renames, reorders and adds them."""
+    if not access.is_office:
+        raise PermissionDenied(_("Only the campaign office keeps the list of activity kinds."))
+    kinds = actions.activity_kinds(campaign)
+    error = None
+    if request.method == "POST":
+        changes = {}
+        try:
+            for kind in kinds:
+                name = request.POST.get(f"name-{kind.pk}", kind.name)[:200]
+                changes[kind.pk] = (
+                    name,
+                    int_param(request, f"order-{kind.pk}", kind.order, min_value=0, max_value=999, data=request.POST),
+                )
+            new_name = request.POST.get("name-new", "").strip()[:200]
+            new = (
+                (new_name, int_param(request, "order-new", len(kinds), min_value=0, max_value=999, data=request.POST))
+                if new_name
+                else None
+            )
+            actions.save_activity_kinds(campaign, changes=changes, new=new, access=access, acting_user=request.user)
+        except ValidationError as refused:
+            error = " ".join(refused.messages)
+        else:
+            messages.success(request, _("The list of activity kinds is saved."))
+            return redirect("study:activity_kinds", slug=campaign.slug)
+    return render(
+        request,
+        "study/activity_kinds.html",
+        {"campaign": campaign, "kinds": kinds, "error": error, "next_order": len(kinds)},
+        status=400 if error else 200,
+    )

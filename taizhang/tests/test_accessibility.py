@@ -86,6 +86,7 @@ PAGES = {
     "study:material_new": "page",
     "study:material_detail": "page",
     "study:material_file": "skip: a download",
+    "study:activity_kinds": "page",
     "study:group_list": "page",
     "study:group_new": "page form",
     "study:group_search": "skip: JSON for the picker",

@@ -92,6 +92,7 @@ TABLE = {
     "study:material_new": ("slug=slug", "L 403 403 403 403 403 200 403", "L 403 403 403 403 403 400 403"),
     "study:material_detail": ("slug=slug pk=material", "L 200 200 200 200 200 200 403", "L 403 403 403 403 403 400 403"),
     "study:material_file": ("slug=slug pk=material_file", "L 200 200 200 200 200 200 403", "L 200 200 200 200 200 200 403"),
+    "study:activity_kinds": ("slug=slug", "L 403 403 403 403 403 200 403", "L 403 403 403 403 403 R 403"),
     "study:group_list": ("slug=slug", "L 200 200 200 403 403 200 403", "L 200 200 200 403 403 200 403"),
     "study:group_new": ("slug=slug", "L 200 200 403 403 403 200 403", "L 400 400 403 403 403 400 403"),
     "study:group_search": ("slug=slug", "L 200 200 403 403 403 200 403", "L 405 405 405 405 405 405 403"),
