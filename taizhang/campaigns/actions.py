@@ -229,7 +229,10 @@ def start_campaign(
     if copy_from is not None:
         days = (campaign.starts_on - copy_from.starts_on).days
         if "tree" in copy:
+            from .providers import copy_structure_of_apps
+
             _copy_structure(copy_from, campaign, days)
+            copy_structure_of_apps(copy_from, campaign, acting_user)
         _copy_people(copy_from, campaign, set(copy), acting_user)
         how = note(gettext_noop("copied from %(source)s"), source=copy_from.name)
     elif template == "seed":

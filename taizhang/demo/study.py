@@ -1,4 +1,5 @@
-"""Study in the demo campaign: rosters, a quarter of activities of every kind with attendance, 《红色之路》.
+"""Study in the demo campaign: rosters, member groups, a quarter of activities of every kind with attendance,
+《红色之路》.
 
 ``build(campaign, now=…)`` is called by the demo builder after the ledger; it goes through the
 study actions as the office would, and leaves a campaign that has activities alone (idempotent).
@@ -151,4 +152,62 @@ def build(campaign, *, now: datetime.datetime | None = None, seed: int = 2026) -
             reading = actions.open_material(material, name=member.name, phone=member.phone, now=opened)
             if rng.random() < 0.85:
                 actions.confirm_reading(reading, now=opened + datetime.timedelta(minutes=rng.randint(8, 90)))
+    made += _member_groups(campaign, organisers, kinds, material, now=now, access=access, office=office, seed=seed)
+    return made
+
+
+def _member_groups(campaign, organisers, kinds, material, *, now, access, office, seed: int) -> int:
+    """A 党小组 of each organising unit's party members (with a leader), a 青年学习小组 in some: each group
+    held one 党小组集中学习 for its own members and is assigned 《红色之路》. Its own random stream, so the
+    rest of the demo reads as before."""
+    from taizhang.study import groups
+
+    rng = random.Random(seed + 1)
+    made = 0
+    read_by = (now + datetime.timedelta(days=20)).date()
+    for unit in organisers:
+        party = list(unit.members.filter(is_active=True, is_party_member=True).order_by("pk"))
+        if len(party) < 3:
+            continue
+        group = groups.create_group(
+            unit=unit, data={"name": "第一党小组", "kind": "party"}, access=access, acting_user=office
+        )
+        groups.add_members(group, member_ids=[m.pk for m in party], access=access, acting_user=office)
+        groups.update_group(
+            group, data={"leader": party[0]}, expected_version=group.version, access=access, acting_user=office
+        )
+        made_groups = [group]
+        young = [m for m in unit.members.filter(is_active=True).order_by("pk") if rng.random() < 0.4]
+        if len(young) >= 3 and rng.random() < 0.5:
+            study = groups.create_group(
+                unit=unit, data={"name": "青年学习小组", "kind": "study"}, access=access, acting_user=office
+            )
+            groups.add_members(study, member_ids=[m.pk for m in young], access=access, acting_user=office)
+            made_groups.append(study)
+        for each in made_groups:
+            local = timezone.localtime(now - datetime.timedelta(days=rng.randint(3, 60)))
+            start = local.replace(hour=15, minute=0, second=0, microsecond=0)
+            activity = actions.create_activity(
+                campaign=campaign,
+                data={
+                    "kind": kinds["专题学习"],
+                    "title": f"{each.name}集中学习《红色之路》",
+                    "unit": unit,
+                    "starts_at": start,
+                    "ends_at": start + datetime.timedelta(hours=1),
+                    "place": rng.choice(PLACES),
+                    "hours": 1,
+                    "summary": "小组成员交流学习体会。",
+                },
+                audience_groups=[each],
+                access=access,
+                acting_user=office,
+            )
+            made += 1
+            marks = {
+                member.pk: ("present", "") if rng.random() < 0.85 else ("leave", rng.choice(LEAVE_REASONS))
+                for member in actions.expected_members(activity)
+            }
+            actions.record_attendance(activity, marks=marks, access=access, acting_user=office)
+            actions.assign_material(material, group=each, read_by=read_by, access=access, acting_user=office)
     return made

@@ -20,7 +20,11 @@ def can_see_personal_data(access, member) -> bool:
     return access.is_office or access.speaks_for(member.unit)
 
 
-def units_of_activity(activity) -> list:
-    """The audience units of an activity, or its organising unit when none is given."""
-    units = list(activity.audience_units.all())
-    return units or [activity.unit]
+def can_manage_group(access, unit) -> bool:
+    """Member groups are kept by whoever keeps the roster of their unit."""
+    return can_manage_roster(access, unit)
+
+
+def can_see_group(access, group) -> bool:
+    """The office, leaders and the group's own unit (or a unit above it) see who is in a group."""
+    return access.is_office or access.is_leader or access.speaks_for(group.unit)

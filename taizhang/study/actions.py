@@ -22,7 +22,7 @@ from taizhang.lib.unitnames import UnitMatcher
 from taizhang.orgs.models import Unit
 from taizhang.orgs.queries import under
 
-from .access import can_manage_roster, can_organise, units_of_activity
+from .access import can_manage_roster, can_organise
 from .models import (
     DEFAULT_KINDS,
     Activity,
@@ -245,51 +245,81 @@ def _check_activity(activity: Activity) -> None:
         raise ValidationError({"key_task": _("Choose a key task of this campaign.")})
 
 
+def _check_groups(groups) -> None:
+    if any(not group.is_active for group in groups):
+        raise ValidationError({"audience_groups": _("Choose member groups that are in use.")})
+
+
 @transaction.atomic
-def create_activity(*, campaign, data: dict, audience_units=(), access, acting_user) -> Activity:
+def create_activity(*, campaign, data: dict, audience_units=(), audience_groups=(), access, acting_user) -> Activity:
     if not can_organise(access, data.get("unit")):
         raise PermissionDenied(_("You can plan activities only for your own unit."))
     activity = Activity(campaign=campaign, created_by=acting_user, **data)
     activity.full_clean(exclude=["sign_in_token"])
     _check_activity(activity)
+    _check_groups(audience_groups)
     activity.save()
     activity.audience_units.set(audience_units)
+    activity.audience_groups.set(audience_groups)
     record(activity, HistoryEntry.Action.CREATE, actor=acting_user, campaign=campaign)
     return activity
 
 
 @transaction.atomic
 def update_activity(
-    activity: Activity, *, data: dict, audience_units=None, expected_version: int, access, acting_user
+    activity: Activity,
+    *,
+    data: dict,
+    audience_units=None,
+    audience_groups=None,
+    expected_version: int,
+    access,
+    acting_user,
 ) -> Activity:
     locked = lock_one(Activity, pk=activity.pk)
     if not can_organise(access, locked.unit) or ("unit" in data and not can_organise(access, data["unit"])):
         raise PermissionDenied(_("You can change activities only of your own unit."))
     if locked.version != expected_version:
         raise StaleActivity()
-    before = snapshot(locked, [*data.keys(), *(["audience_units"] if audience_units is not None else [])])
+    audience = [
+        *(["audience_units"] if audience_units is not None else []),
+        *(["audience_groups"] if audience_groups is not None else []),
+    ]
+    before = snapshot(locked, [*data.keys(), *audience])
     for name, value in data.items():
         setattr(locked, name, value)
     locked.full_clean(exclude=["sign_in_token"])
     _check_activity(locked)
+    if audience_groups is not None:
+        # A group already in the audience may stay after it is taken out of use; a new one must be in use.
+        kept = set(locked.audience_groups.values_list("pk", flat=True))
+        _check_groups([group for group in audience_groups if group.pk not in kept])
     locked.version += 1
     locked.save()
     if audience_units is not None:
         locked.audience_units.set(audience_units)
+    if audience_groups is not None:
+        locked.audience_groups.set(audience_groups)
     if changes := diff(locked, before):
         record(locked, HistoryEntry.Action.UPDATE, actor=acting_user, changes=changes, campaign=locked.campaign)
     return locked
 
 
-def _members_under(paths):
-    """Members on the rosters of the units with these paths and of the units below them."""
-    query = under(paths)
-    return Member.objects.none() if query is None else Member.objects.filter(query, is_active=True)
-
-
 def expected_members(activity: Activity):
-    """The members an activity is for: on the rosters of its audience units (or its own unit) and below."""
-    return _members_under(unit.path for unit in units_of_activity(activity)).select_related("unit")
+    """The members an activity is for: on the rosters of its audience units and below, and in its audience
+    groups; with neither, on the roster of the organising unit and below."""
+    from .groups import group_members_query
+
+    groups = list(activity.audience_groups.values_list("pk", flat=True))
+    units = list(activity.audience_units.all())
+    if groups and not units:
+        members = Member.objects.filter(group_members_query(groups), is_active=True)
+    else:
+        query = under(unit.path for unit in (units or [activity.unit]))
+        if groups:
+            query |= group_members_query(groups)
+        members = Member.objects.filter(query, is_active=True)
+    return members.select_related("unit")
 
 
 @transaction.atomic
@@ -405,27 +435,42 @@ def create_material(*, campaign, data: dict, files=(), access, acting_user) -> M
 
 
 @transaction.atomic
-def assign_material(material: Material, *, unit, read_by: datetime.date, access, acting_user) -> Assignment:
+def assign_material(
+    material: Material, *, unit=None, group=None, read_by: datetime.date, access, acting_user
+) -> Assignment:
+    """Assign a material to a unit (its members and those below) or to a member group, to read by a date."""
     if not access.is_office:
         raise PermissionDenied(_("Only the campaign office assigns study materials."))
-    assignment = Assignment(material=material, unit=unit, read_by=read_by)
+    if (unit is None) == (group is None):
+        raise ValidationError(_("Assign the material to a unit or to a member group."))
+    if group is not None and not group.is_active:
+        raise ValidationError({"group": _("Choose member groups that are in use.")})
+    assignment = Assignment(material=material, unit=unit, group=group, read_by=read_by)
     assignment.full_clean()
     assignment.save()
+    target = unit.name if unit is not None else f"{group.name}（{group.unit.name}）"
     record(
         material,
         HistoryEntry.Action.UPDATE,
         actor=acting_user,
         campaign=material.campaign,
-        note=note(gettext_noop("assigned to %(unit)s, to read by %(date)s"), unit=unit.name, date=read_by.isoformat()),
+        note=note(gettext_noop("assigned to %(unit)s, to read by %(date)s"), unit=target, date=read_by.isoformat()),
     )
     return assignment
 
 
 def assigned_members(material: Material):
-    """The members a material is assigned to: of the assigned units and below."""
-    return _members_under(
-        Unit.objects.filter(pk__in=material.assignments.values("unit")).values_list("path", flat=True)
+    """The members a material is assigned to: of the assigned units and below, and of the assigned groups."""
+    from .groups import group_members_query
+
+    paths = Unit.objects.filter(pk__in=material.assignments.exclude(unit=None).values("unit")).values_list(
+        "path", flat=True
     )
+    query = under(paths)
+    groups = list(material.assignments.exclude(group=None).values_list("group_id", flat=True))
+    if groups:
+        query = group_members_query(groups) if query is None else query | group_members_query(groups)
+    return Member.objects.none() if query is None else Member.objects.filter(query, is_active=True)
 
 
 def open_material(material: Material, *, name: str, phone: str, now=None) -> Reading:
@@ -588,3 +633,67 @@ def attendance_marks(rows: list[list], activity: Activity) -> dict[int, tuple[st
 def import_attendance(rows: list[list], activity: Activity, *, access, acting_user) -> int:
     """Attendance from a sheet, all or nothing, through :func:`record_attendance` (the same checks as the ticks)."""
     return record_attendance(activity, marks=attendance_marks(rows, activity), access=access, acting_user=acting_user)
+
+
+# The campaign's list of activity kinds ------------------------------------------------------------
+
+
+@transaction.atomic
+def save_activity_kinds(campaign, *, changes: dict, new: tuple[str, int] | None = None, access, acting_user) -> int:
+    """The office renames and reorders the campaign's kinds (kind id → (name, order)) and adds one; in history.
+
+    Kinds are not deleted (activities and plans refer to them); names stay unique in the campaign. All or none.
+    """
+    if not access.is_office:
+        raise PermissionDenied(_("Only the campaign office keeps the list of activity kinds."))
+    kinds = {kind.pk: kind for kind in activity_kinds(campaign)}
+    unknown = set(changes) - set(kinds)
+    if unknown:
+        raise ValidationError(_("Choose a kind of this campaign."))
+    names = {pk: kind.name for pk, kind in kinds.items()}
+    for pk, (name, _order) in changes.items():
+        names[pk] = name.strip()
+    wanted = [*names.values(), *([new[0].strip()] if new else [])]
+    if any(not name or len(name) > 50 for name in wanted):
+        raise ValidationError(_("Give each kind a name of at most 50 characters."))
+    if len(set(wanted)) != len(wanted):
+        raise ValidationError(_("This campaign already has an activity kind of that name."))
+    changed = 0
+    # Two kinds may swap names: park the renamed ones on a unique placeholder first.
+    renamed = [pk for pk, (name, _o) in changes.items() if name.strip() != kinds[pk].name]
+    for pk in renamed:
+        ActivityKind.objects.filter(pk=pk).update(name=f"~{pk}")
+    for pk, (name, order) in changes.items():
+        kind = kinds[pk]
+        before = snapshot(kind, ["name", "order"])
+        kind.name, kind.order = name.strip(), order
+        if pk in renamed or diff(kind, before):
+            kind.save(update_fields=["name", "order"])
+        if changes_ := diff(kind, before):
+            record(kind, HistoryEntry.Action.UPDATE, actor=acting_user, changes=changes_, campaign=campaign)
+            changed += 1
+    if new:
+        kind = ActivityKind.objects.create(campaign=campaign, name=new[0].strip(), order=new[1])
+        record(kind, HistoryEntry.Action.CREATE, actor=acting_user, campaign=campaign)
+        changed += 1
+    return changed
+
+
+def copy_activity_kinds(source, campaign, acting_user) -> None:
+    """A copied campaign starts with the kinds of the one it copies (names and order), in its history."""
+    kinds = list(ActivityKind.objects.filter(campaign=source))
+    if not kinds:
+        return
+    made = ActivityKind.objects.bulk_create(
+        [ActivityKind(campaign=campaign, name=kind.name, order=kind.order) for kind in kinds]
+    )
+    for kind in made:
+        if kind.pk is None:  # a database that does not return ids
+            kind.pk = ActivityKind.objects.get(campaign=campaign, name=kind.name).pk
+        record(
+            kind,
+            HistoryEntry.Action.CREATE,
+            actor=acting_user,
+            campaign=campaign,
+            note=note(gettext_noop("copied from %(source)s"), source=source.name),
+        )

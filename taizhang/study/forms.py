@@ -1,4 +1,5 @@
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from taizhang.campaigns.models import KeyTask
@@ -6,7 +7,7 @@ from taizhang.lib.forms import StyledForm
 from taizhang.orgs.models import Unit
 from taizhang.orgs.queries import under, use_unit_picker, use_unit_tree
 
-from .models import Activity, ActivityKind, Attendance, Material, Member
+from .models import Activity, ActivityKind, Attendance, Material, Member, MemberGroup
 
 ISO_DATETIME = "%Y-%m-%dT%H:%M"
 
@@ -27,6 +28,20 @@ def use_own_units(field, access) -> None:
     (use_unit_picker if access.is_office else use_unit_tree)(field, own_units(access))
 
 
+def use_group_picker(field, campaign, *, keep=None) -> None:
+    """A member-group field chosen by the search-as-you-type picker: groups in use (and those an activity
+    already has, so editing it keeps a group taken out of use since)."""
+    from django.urls import reverse
+
+    from taizhang.lib.widgets import use_picker
+
+    groups = MemberGroup.objects.filter(is_active=True)
+    if keep is not None and keep.pk:
+        groups = MemberGroup.objects.filter(Q(is_active=True) | Q(pk__in=keep.audience_groups.values("pk")))
+    field.queryset = groups
+    use_picker(field, url=reverse("study:group_search", args=[campaign.slug]))
+
+
 class ActivityForm(StyledForm, forms.ModelForm):
     class Meta:
         model = Activity
@@ -35,6 +50,7 @@ class ActivityForm(StyledForm, forms.ModelForm):
             "title",
             "unit",
             "audience_units",
+            "audience_groups",
             "key_task",
             "starts_at",
             "ends_at",
@@ -61,6 +77,7 @@ class ActivityForm(StyledForm, forms.ModelForm):
         self.fields["key_task"].queryset = KeyTask.objects.filter(campaign=campaign)
         use_own_units(self.fields["unit"], access)
         use_unit_picker(self.fields["audience_units"], Unit.objects.filter(is_active=True))
+        use_group_picker(self.fields["audience_groups"], campaign, keep=self.instance)
         for name in ("starts_at", "ends_at"):
             self.fields[name].input_formats = [ISO_DATETIME, "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
 
@@ -100,12 +117,62 @@ class MaterialForm(StyledForm, forms.ModelForm):
 
 
 class AssignForm(StyledForm, forms.Form):
-    unit = forms.ModelChoiceField(label=_("unit"), queryset=Unit.objects.none())
+    unit = forms.ModelChoiceField(label=_("unit"), queryset=Unit.objects.none(), required=False)
+    group = forms.ModelChoiceField(label=_("or a member group"), queryset=MemberGroup.objects.none(), required=False)
     read_by = forms.DateField(label=_("read by"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, campaign, **kwargs):
         super().__init__(*args, **kwargs)
         use_unit_picker(self.fields["unit"], Unit.objects.filter(is_active=True))
+        use_group_picker(self.fields["group"], campaign)
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors and (data.get("unit") is None) == (data.get("group") is None):
+            raise forms.ValidationError(_("Assign the material to a unit or to a member group."))
+        return data
+
+
+class GroupForm(StyledForm, forms.ModelForm):
+    """A member group's name, kind and leader; its unit is chosen when it is made and kept after."""
+
+    class Meta:
+        model = MemberGroup
+        fields = ("unit", "name", "kind", "leader", "is_active")
+
+    def __init__(self, *args, campaign, access, **kwargs):
+        super().__init__(*args, **kwargs)
+        from django.urls import reverse
+
+        from taizhang.lib.widgets import use_picker
+
+        if self.instance.pk:
+            del self.fields["unit"]
+            self.fields["leader"].queryset = self.instance.members.filter(is_active=True)
+            use_picker(
+                self.fields["leader"],
+                url=reverse("study:group_member_search", args=[campaign.slug, self.instance.pk]) + "?in=1",
+            )
+        else:
+            use_own_units(self.fields["unit"], access)
+            del self.fields["leader"]
+            del self.fields["is_active"]
+
+
+class GroupMembersForm(forms.Form):
+    """Members to add to a group, found by the picker among its unit's roster."""
+
+    members = forms.ModelMultipleChoiceField(label=_("Add members"), queryset=Member.objects.none())
+
+    def __init__(self, *args, campaign, group, **kwargs):
+        super().__init__(*args, **kwargs)
+        from django.urls import reverse
+
+        from taizhang.lib.widgets import use_picker
+
+        field = self.fields["members"]
+        field.queryset = Member.objects.filter(is_active=True, unit__path__startswith=group.unit.path)
+        use_picker(field, url=reverse("study:group_member_search", args=[campaign.slug, group.pk]))
 
 
 class IdentifyForm(StyledForm, forms.Form):

@@ -47,10 +47,67 @@ class Member(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    PICKER_RELATED = ("unit",)
+
+    @property
+    def picker_label(self) -> str:
+        return f"{self.name} · {self.unit.name}"
+
     @property
     def masked_phone(self) -> str:
         """138****5678: enough for a person to recognise their own number."""
         return f"{self.phone[:3]}****{self.phone[-4:]}" if len(self.phone) >= 7 else self.phone
+
+
+class MemberGroup(models.Model):
+    """A group of members within a unit (党小组, 学习小组): an audience for activities and study materials."""
+
+    class Kind(models.TextChoices):
+        PARTY = "party", _("party group (党小组)")
+        STUDY = "study", _("study group (学习小组)")
+        OTHER = "other", _("other group")
+
+    unit = models.ForeignKey(
+        "orgs.Unit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="member_groups"
+    )
+    name = models.CharField(_("group name"), max_length=100)
+    kind = models.CharField(_("kind of group"), max_length=10, choices=Kind.choices, default=Kind.PARTY)
+    leader = models.ForeignKey(
+        Member,
+        verbose_name=_("group leader"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    members = models.ManyToManyField(Member, verbose_name=_("members"), blank=True, related_name="member_groups")
+    is_active = models.BooleanField(_("in use"), default=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("member group")
+        verbose_name_plural = _("member groups")
+        ordering = ["unit__path", "name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "name"],
+                name="member_group_unique",
+                violation_error_message=_("This unit already has a group of that name."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    PICKER_RELATED = ("unit",)
+
+    @property
+    def picker_label(self) -> str:
+        return f"{self.name} · {self.unit.name}"
 
 
 class ActivityKind(models.Model):
@@ -104,6 +161,13 @@ class Activity(models.Model):
         blank=True,
         related_name="+",
         help_text=_("Units whose members are expected; empty means the organising unit and the units below it."),
+    )
+    audience_groups = models.ManyToManyField(
+        MemberGroup,
+        verbose_name=_("audience groups"),
+        blank=True,
+        related_name="+",
+        help_text=_("Member groups (党小组, 学习小组) expected besides the audience units."),
     )
     starts_at = models.DateTimeField(_("starts at"))
     ends_at = models.DateTimeField(_("ends at"))
@@ -206,10 +270,21 @@ class MaterialFile(Attachment):
 
 
 class Assignment(models.Model):
-    """A material assigned to a unit (and so to the members of it and below) with a read-by date."""
+    """A material assigned to a unit (so to the members of it and below) or to a member group, with a read-by
+    date."""
 
     material = models.ForeignKey(Material, on_delete=models.CASCADE, related_name="assignments")
-    unit = models.ForeignKey("orgs.Unit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey(
+        "orgs.Unit", verbose_name=_("unit"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    group = models.ForeignKey(
+        MemberGroup,
+        verbose_name=_("member group"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="assignments",
+    )
     read_by = models.DateField(_("read by"))
 
     class Meta:
@@ -220,11 +295,21 @@ class Assignment(models.Model):
                 fields=["material", "unit"],
                 name="assignment_once",
                 violation_error_message=_("The material is already assigned to this unit."),
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["material", "group"],
+                name="assignment_group_once",
+                violation_error_message=_("The material is already assigned to this group."),
+            ),
+            models.CheckConstraint(
+                condition=Q(unit__isnull=False, group__isnull=True) | Q(unit__isnull=True, group__isnull=False),
+                name="assignment_unit_or_group",
+                violation_error_message=_("Assign the material to a unit or to a member group."),
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.material} → {self.unit}"
+        return f"{self.material} → {self.unit or self.group}"
 
 
 class Reading(models.Model):

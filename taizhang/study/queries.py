@@ -118,6 +118,66 @@ def reading_rate(material) -> tuple[int, int]:
     return confirmed, assigned.count()
 
 
+@dataclass
+class AssignmentRate:
+    """One assignment of a material (to a unit and below, or to a member group) with its reading rate."""
+
+    assignment: object
+    assigned: int = 0
+    confirmed: int = 0
+
+    @property
+    def rate(self) -> float | None:
+        return round(100 * self.confirmed / self.assigned, 1) if self.assigned else None
+
+
+def reading_rates(material) -> list[AssignmentRate]:
+    """Every assignment of a material with members assigned and members who confirmed, per unit or group.
+
+    Two grouped queries whatever the number of assignments: active members with their unit's path and
+    whether they confirmed, counted against each unit assignment by path prefix; and the same per group
+    through the membership table.
+    """
+    from .models import Assignment, MemberGroup
+
+    assignments = list(
+        Assignment.objects.filter(material=material)
+        .select_related("unit", "group", "group__unit")
+        .order_by("group_id", "unit__path", "group__unit__path", "group__name")
+    )
+    rows = [AssignmentRate(assignment=a) for a in assignments]
+    confirmed_ids = Reading.objects.filter(material=material, confirmed_at__isnull=False).values("member_id")
+    by_unit = [row for row in rows if row.assignment.unit_id]
+    if by_unit:
+        from taizhang.orgs.queries import under
+
+        counts = (
+            Member.objects.filter(under(row.assignment.unit.path for row in by_unit), is_active=True)
+            .values("unit__path")
+            .annotate(n=Count("id"), c=Count("id", filter=Q(pk__in=confirmed_ids)))
+            .values_list("unit__path", "n", "c")
+            .order_by()
+        )
+        for path, n, c in counts:
+            for row in by_unit:
+                if path.startswith(row.assignment.unit.path):
+                    row.assigned += n
+                    row.confirmed += c
+    by_group = {row.assignment.group_id: row for row in rows if row.assignment.group_id}
+    if by_group:
+        through = MemberGroup.members.through
+        counts = (
+            through.objects.filter(membergroup_id__in=by_group, member__is_active=True)
+            .values("membergroup_id")
+            .annotate(n=Count("member_id"), c=Count("member_id", filter=Q(member_id__in=confirmed_ids)))
+            .values_list("membergroup_id", "n", "c")
+            .order_by()
+        )
+        for group_id, n, c in counts:
+            by_group[group_id].assigned, by_group[group_id].confirmed = n, c
+    return rows
+
+
 # Quarterly plans of activities -----------------------------------------------------------------
 
 

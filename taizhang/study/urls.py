@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import group_views, views
 
 app_name = "study"
 
@@ -16,6 +16,7 @@ urlpatterns = [
         "c/<slug:slug>/study/activities/<int:pk>/attendance/upload/", views.attendance_upload, name="attendance_upload"
     ),
     path("c/<slug:slug>/study/participation/", views.participation_page, name="participation"),
+    path("c/<slug:slug>/study/kinds/", views.activity_kinds, name="activity_kinds"),
     path("c/<slug:slug>/study/plan/", views.activity_plan, name="activity_plan"),
     path("c/<slug:slug>/study/roster/", views.roster, name="roster"),
     path("c/<slug:slug>/study/roster/import/", views.roster_import, name="roster_import"),
@@ -26,6 +27,18 @@ urlpatterns = [
     path("c/<slug:slug>/study/materials/new/", views.material_new, name="material_new"),
     path("c/<slug:slug>/study/materials/<int:pk>/", views.material_detail, name="material_detail"),
     path("c/<slug:slug>/study/files/<int:pk>/", views.material_file, name="material_file"),
+    path("c/<slug:slug>/study/groups/", group_views.group_list, name="group_list"),
+    path("c/<slug:slug>/study/groups/new/", group_views.group_new, name="group_new"),
+    path("c/<slug:slug>/study/groups/search.json", group_views.group_search, name="group_search"),
+    path("c/<slug:slug>/study/groups/<int:pk>/", group_views.group_detail, name="group_detail"),
+    path("c/<slug:slug>/study/groups/<int:pk>/edit/", group_views.group_edit, name="group_edit"),
+    path("c/<slug:slug>/study/groups/<int:pk>/remove/", group_views.group_member_remove, name="group_member_remove"),
+    path("c/<slug:slug>/study/groups/<int:pk>/export.xlsx", group_views.group_export, name="group_export"),
+    path(
+        "c/<slug:slug>/study/groups/<int:pk>/members.json",
+        group_views.group_member_search,
+        name="group_member_search",
+    ),
     # Public, no login: the QR sign-in at the door and a member's reading link.
     path("study/sign-in/<str:token>/", views.sign_in, name="sign_in"),
     path("study/read/<str:token>/", views.read, name="read"),

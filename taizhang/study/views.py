@@ -25,7 +25,7 @@ from . import actions
 from .access import can_manage_roster, can_organise, can_see_personal_data
 from .forms import ActivityForm, AssignForm, IdentifyForm, MaterialForm, MemberForm, PlanUnitForm, RosterUploadForm
 from .models import Activity, Attendance, Material, MaterialFile, Member, Reading
-from .queries import participation, reading_rate
+from .queries import participation, reading_rate, reading_rates
 
 PAGE = 50
 
@@ -77,7 +77,7 @@ def study_home(request, campaign, access):
 
 def _activity_form_data(form):
     data = {name: form.cleaned_data[name] for name in actions.ACTIVITY_FIELDS}
-    return data, list(form.cleaned_data["audience_units"])
+    return data, list(form.cleaned_data["audience_units"]), list(form.cleaned_data["audience_groups"])
 
 
 @campaign_view
@@ -86,10 +86,15 @@ def activity_new(request, campaign, access):
         raise PermissionDenied(_("Only the office and units' liaisons plan activities."))
     form = ActivityForm(request.POST or None, campaign=campaign, access=access)
     if request.method == "POST" and form.is_valid():
-        data, audience = _activity_form_data(form)
+        data, audience, groups = _activity_form_data(form)
         try:
             activity = actions.create_activity(
-                campaign=campaign, data=data, audience_units=audience, access=access, acting_user=request.user
+                campaign=campaign,
+                data=data,
+                audience_units=audience,
+                audience_groups=groups,
+                access=access,
+                acting_user=request.user,
             )
         except ValidationError as error:
             apply_errors(form, error)
@@ -132,6 +137,7 @@ def activity_detail(request, campaign, access, pk):
             "window": actions.sign_in_window(activity),
             "history": history_for(activity),
             "audience": list(activity.audience_units.all()),
+            "audience_groups": list(activity.audience_groups.select_related("unit")),
             "show_phones": access.is_office or access.speaks_for(activity.unit),
         },
     )
@@ -144,13 +150,14 @@ def activity_edit(request, campaign, access, pk):
         raise PermissionDenied(_("You can change activities only of your own unit."))
     form = ActivityForm(request.POST or None, instance=activity, campaign=campaign, access=access)
     if request.method == "POST" and form.is_valid():
-        data, audience = _activity_form_data(form)
+        data, audience, groups = _activity_form_data(form)
         version = int_param(request, "version", -1, data=request.POST)
         try:
             actions.update_activity(
                 _activity(campaign, pk),
                 data=data,
                 audience_units=audience,
+                audience_groups=groups,
                 expected_version=version,
                 access=access,
                 acting_user=request.user,
@@ -402,7 +409,7 @@ def material_new(request, campaign, access):
 @campaign_view
 def material_detail(request, campaign, access, pk):
     material = get_object_or_404(Material, campaign=campaign, pk=pk)
-    form = AssignForm(request.POST or None)
+    form = AssignForm(request.POST or None, campaign=campaign)
     if request.method == "POST":
         if not access.is_office:
             raise PermissionDenied(_("Only the campaign office assigns study materials."))
@@ -411,6 +418,7 @@ def material_detail(request, campaign, access, pk):
                 actions.assign_material(
                     material,
                     unit=form.cleaned_data["unit"],
+                    group=form.cleaned_data["group"],
                     read_by=form.cleaned_data["read_by"],
                     access=access,
                     acting_user=request.user,
@@ -421,6 +429,7 @@ def material_detail(request, campaign, access, pk):
                 messages.success(request, _("The material is assigned."))
                 return redirect("study:material_detail", slug=campaign.slug, pk=pk)
     confirmed, assigned = reading_rate(material)
+    assignments = Paginator(reading_rates(material), PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "study/material_detail.html",
@@ -429,7 +438,7 @@ def material_detail(request, campaign, access, pk):
             "access": access,
             "material": material,
             "form": form,
-            "assignments": material.assignments.select_related("unit").order_by("unit__path"),
+            "assignments": assignments,
             "files": material.files.all(),
             "confirmed": confirmed,
             "assigned": assigned,
@@ -639,4 +648,40 @@ def attendance_upload(request, campaign, access, pk):
             "more": max(0, len(errors) - 200),
         },
         status=status,
+    )
+
+
+@campaign_view
+def activity_kinds(request, campaign, access):
+    """The campaign's kinds of activity (专题学习, 主题党日 …): the office renames, reorders and adds them."""
+    if not access.is_office:
+        raise PermissionDenied(_("Only the campaign office keeps the list of activity kinds."))
+    kinds = actions.activity_kinds(campaign)
+    error = None
+    if request.method == "POST":
+        changes = {}
+        try:
+            for kind in kinds:
+                name = request.POST.get(f"name-{kind.pk}", kind.name)[:200]
+                changes[kind.pk] = (
+                    name,
+                    int_param(request, f"order-{kind.pk}", kind.order, min_value=0, max_value=999, data=request.POST),
+                )
+            new_name = request.POST.get("name-new", "").strip()[:200]
+            new = (
+                (new_name, int_param(request, "order-new", len(kinds), min_value=0, max_value=999, data=request.POST))
+                if new_name
+                else None
+            )
+            actions.save_activity_kinds(campaign, changes=changes, new=new, access=access, acting_user=request.user)
+        except ValidationError as refused:
+            error = " ".join(refused.messages)
+        else:
+            messages.success(request, _("The list of activity kinds is saved."))
+            return redirect("study:activity_kinds", slug=campaign.slug)
+    return render(
+        request,
+        "study/activity_kinds.html",
+        {"campaign": campaign, "kinds": kinds, "error": error, "next_order": len(kinds)},
+        status=400 if error else 200,
     )

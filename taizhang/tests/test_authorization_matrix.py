@@ -100,6 +100,15 @@ TABLE = {
     "study:material_new": ("slug=slug", "L 403 403 403 403 403 200 403", "L 403 403 403 403 403 400 403"),
     "study:material_detail": ("slug=slug pk=material", "L 200 200 200 200 200 200 403", "L 403 403 403 403 403 400 403"),
     "study:material_file": ("slug=slug pk=material_file", "L 200 200 200 200 200 200 403", "L 200 200 200 200 200 200 403"),
+    "study:activity_kinds": ("slug=slug", "L 403 403 403 403 403 200 403", "L 403 403 403 403 403 R 403"),
+    "study:group_list": ("slug=slug", "L 200 200 200 403 403 200 403", "L 200 200 200 403 403 200 403"),
+    "study:group_new": ("slug=slug", "L 200 200 403 403 403 200 403", "L 400 400 403 403 403 400 403"),
+    "study:group_search": ("slug=slug", "L 200 200 403 403 403 200 403", "L 405 405 405 405 405 405 403"),
+    "study:group_detail": ("slug=slug pk=member_group", "L 200 403 200 403 403 200 403", "L 400 403 403 403 403 400 403"),
+    "study:group_edit": ("slug=slug pk=member_group", "L 200 403 403 403 403 200 403", "L 400 403 403 403 403 400 403"),
+    "study:group_member_remove": ("slug=slug pk=member_group", "L 405 405 405 405 405 405 403", "L 400 403 403 403 403 400 403"),
+    "study:group_export": ("slug=slug pk=member_group", "L 200 403 200 403 403 200 403", "L 200 403 200 403 403 200 403"),
+    "study:group_member_search": ("slug=slug pk=member_group", "L 200 403 403 403 403 200 403", "L 405 405 405 405 405 405 403"),
     "study:sign_in": ("token=sign_in_token", "200 200 200 200 200 200 200 200", "400 400 400 400 400 400 400 400"),
     "study:read": ("token=read_token", "200 200 200 200 200 200 200 200", "400 400 400 400 400 400 400 400"),
     "study:reading": ("token=reading_token", "200 200 200 200 200 200 200 200", "R R R R R R R R"),
@@ -459,7 +468,8 @@ CROSS_ROLES = ("anon", "owner", "office", "stranger")
 def object_kinds(spec: str) -> set[str]:
     """The kinds of one campaign's objects a spec names, when the URL names the campaign (slug or jurisdiction).
 
-    Units, their group robots and the members on their rosters are shared by every campaign, and a tracking
+    Units, their group robots, the members on their rosters and their member groups are shared by every
+    campaign, and a tracking
     code is the public's own key: none of them belongs to one.
     """
     parts = spec.split()
@@ -469,7 +479,8 @@ def object_kinds(spec: str) -> set[str]:
     return {
         k
         for k in kinds
-        if k not in ("slug", "week", "unit", "robot", "member", "tracking_code") and not k.startswith(("=", "notice:"))
+        if k not in ("slug", "week", "unit", "robot", "member", "member_group", "tracking_code")
+        and not k.startswith(("=", "notice:"))
     }
 
 

@@ -40,7 +40,7 @@ from taizhang.reporting.models import ExpectedUnit, GeneratedDocument, Reporting
 from taizhang.reporting.periods import generate_periods, open_periods
 from taizhang.sheets.models import ImportJob
 from taizhang.signon.models import GroupRule
-from taizhang.study.models import Activity, ActivityKind, Material, MaterialFile, Member, Reading
+from taizhang.study.models import Activity, ActivityKind, Material, MaterialFile, Member, MemberGroup, Reading
 from taizhang.supervision.models import (
     Assignment,
     ChaseNotice,
@@ -157,6 +157,9 @@ def _side(campaign, owner_unit, *, office, liaison, prefix: str) -> Side:
     o["member"] = Member.objects.create(
         unit=owner_unit, name="张三", phone="1380000000" + ("1" if prefix == "HQ" else "2")
     )
+    # A member group (党小组) of the owner unit, with that member; like the roster, shared by every campaign.
+    o["member_group"] = MemberGroup.objects.create(unit=owner_unit, name=f"机关第一党小组{prefix}")
+    o["member_group"].members.add(o["member"])
     now = timezone.now()
     o["activity"] = Activity.objects.create(
         campaign=campaign,

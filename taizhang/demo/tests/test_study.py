@@ -34,5 +34,16 @@ def test_demo_builds_every_kind_with_attendance_and_readings_once(built, campaig
 
     plans = plan_progress(campaign, timezone.localdate(), timezone.localdate())
     assert plans and {row.light for row in plans} & {"yellow", "red", "green"}
+    # Member groups: a 党小组 with a leader in each organising unit with party members, its own activity
+    # held for its members only, and the book assigned to it with a reading rate of its own.
+    from taizhang.study.models import MemberGroup
+    from taizhang.study.queries import reading_rates
+
+    party = MemberGroup.objects.filter(kind="party").first()
+    assert party is not None and party.leader is not None and party.members.count() >= 3
+    group_activity = Activity.objects.get(audience_groups=party)
+    present = set(group_activity.attendances.values_list("member_id", flat=True))
+    assert present and present <= set(party.members.values_list("pk", flat=True))
+    assert any(row.assignment.group_id == party.pk and row.assigned for row in reading_rates(material))
     assert demo.build(campaign) == 0
     assert Activity.objects.filter(campaign=campaign).count() == built

@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from taizhang.orgs.access import Access
 from taizhang.study import actions
@@ -82,3 +83,46 @@ def test_liaison_records_a_theme_party_day_on_a_phone_and_a_member_signs_in(phon
     tab.goto(f"/c/{campaign.slug}/study/participation/")
     row = tab.locator("#participation tr[data-unit='集团办公室']").inner_text()
     assert "33.3%" in row
+
+
+def test_liaison_makes_a_party_group_on_a_phone_and_picks_its_members(phone_page, people, campaign, org, roster):
+    """A 党小组 of 办公室 made on a phone, its members picked by typing (the page never lists the roster),
+    one taken out again; the pages pass axe, and the group is an activity's audience on the form."""
+    from taizhang.study.models import MemberGroup
+    from taizhang.tests.test_accessibility import axe_source, describe, run_axe
+
+    source = axe_source()
+    tab = phone_page
+    log_in(tab, "lily")
+    tab.goto(f"/c/{campaign.slug}/study/groups/")
+    tab.click("#new-group")
+    tab.select_option("#id_unit", value=str(org["office_dept"].pk))
+    tab.fill("#id_name", "机关第一党小组")
+    tab.select_option("#id_kind", value="party")
+    with tab.expect_navigation():
+        tab.click("#group-form button[type=submit]")
+    group = MemberGroup.objects.get()
+    assert tab.locator("h1").inner_text().startswith("机关第一党小组")
+    for name in ("张三", "李四"):
+        tab.fill("#group-add-form .picker-search", name[0])
+        tab.click(f"#group-add-form .picker-results button:has-text('{name}')")
+    with tab.expect_navigation():
+        tab.click("#group-add")
+    expect(tab.locator("#group-members")).to_contain_text("张三")
+    expect(tab.locator("#group-members")).to_contain_text("李四")
+    assert set(group.members.values_list("name", flat=True)) == {"张三", "李四"}
+    assert not has_horizontal_overflow(tab)
+    violations = run_axe(tab, source)
+    assert not violations, describe(violations)
+    screenshot(tab, "study-group-phone")
+    lisi = group.members.get(name="李四").pk
+    with tab.expect_navigation():
+        tab.click(f"#group-members tr[data-member='{lisi}'] button[type=submit]")
+    assert set(group.members.values_list("name", flat=True)) == {"张三"}
+    # The group as an activity's audience: found by typing its name on the activity form.
+    tab.goto(f"/c/{campaign.slug}/study/activities/new/")
+    tab.fill("#id_audience_groups", "党小组")
+    tab.click(".picker[data-name=audience_groups] .picker-results button:has-text('机关第一党小组')")
+    expect(tab.locator(".picker[data-name=audience_groups] .picker-chosen")).to_contain_text("机关第一党小组")
+    violations = run_axe(tab, source)
+    assert not violations, describe(violations)

@@ -472,3 +472,51 @@ def test_the_office_names_the_unit_whose_plan_it_sets(client, campaign, org, peo
     assert ActivityPlan.objects.get().unit == org["hr"]
     response = client.post(url, {"unit": "不存在的单位", f"k-{kinds[0].pk}": "2"})
     assert response.status_code == 400 and "不存在的单位" in response.content.decode()
+
+
+# The campaign's kinds of activity, on a page for the office --------------------------------------
+
+
+def test_the_office_renames_reorders_and_adds_kinds_in_history(client, campaign, people, access):
+    kinds = actions.activity_kinds(campaign)
+    first, second = kinds[0], kinds[1]
+    client.force_login(people["olivia"])
+    url = reverse("study:activity_kinds", args=[campaign.slug])
+    assert client.get(url).status_code == 200
+    # Two kinds swap names; a new one is added at the end.
+    data = {f"name-{first.pk}": second.name, f"name-{second.pk}": first.name, "name-new": "党史知识竞赛"}
+    assert client.post(url, {**data, "order-new": "20"}).status_code == 302
+    first.refresh_from_db()
+    assert first.name == kinds[1].name and campaign.activity_kinds.filter(name="党史知识竞赛", order=20).exists()
+    assert HistoryEntry.objects.filter(object_id=first.pk, action="update").exists()
+    # A duplicate, an empty name or a junk order is refused and nothing changes.
+    assert client.post(url, {f"name-{first.pk}": "党史知识竞赛"}).status_code == 400
+    assert client.post(url, {f"name-{first.pk}": " "}).status_code == 400
+    assert client.post(url, {f"order-{first.pk}": "x"}).status_code == 400
+    first.refresh_from_db()
+    assert first.name == kinds[1].name
+    client.force_login(people["lily"])
+    assert client.get(url).status_code == 403
+    with pytest.raises(PermissionDenied):
+        actions.save_activity_kinds(campaign, changes={}, new=("x", 1), access=access["lily"], acting_user=None)
+
+
+def test_a_copied_campaign_takes_the_kinds_of_activity_along(campaign, people, access):
+    from taizhang.campaigns.actions import start_campaign
+
+    kinds = actions.activity_kinds(campaign)
+    actions.save_activity_kinds(
+        campaign, changes={}, new=("党史知识竞赛", 9), access=access["olivia"], acting_user=people["olivia"]
+    )
+    copy = start_campaign(
+        data={
+            "name": "2027年",
+            "slug": "2027",
+            "starts_on": datetime.date(2027, 3, 1),
+            "ends_on": datetime.date(2027, 12, 31),
+        },
+        acting_user=people["olivia"],
+        copy_from=campaign,
+    )
+    names = list(copy.activity_kinds.order_by("order", "id").values_list("name", flat=True))
+    assert names == [k.name for k in kinds] + ["党史知识竞赛"]
