@@ -201,3 +201,8 @@ def test_people_with_a_password_get_no_link_and_a_liaison_gets_no_sheet(people, 
 
     assert not SignInLink.objects.exists()
     assert login(people["lily"]).post(f"/c/{campaign.slug}/people/sign-in-links/").status_code == 403
+
+
+def test_the_people_page_leads_to_the_directory_group_rules(people, login, campaign):
+    page = login(people["olivia"]).get(f"/c/{campaign.slug}/people/").content.decode()
+    assert f'href="/c/{campaign.slug}/sign-on/groups/"' in page
