@@ -142,7 +142,8 @@ def run(report, median_ms) -> None:
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.executemany(sql, values)
             cursor.execute(
-                "SELECT id FROM ledger_item WHERE campaign_id = %s AND code IN %s", [campaign.pk, tuple(codes)]
+                f"SELECT id FROM ledger_item WHERE campaign_id = %s AND code IN ({', '.join(['%s'] * len(codes))})",
+                [campaign.pk, *codes],
             )
             ids = [r[0] for r in cursor.fetchall()]
             cursor.executemany(history, [[ct, pk, campaign.pk, office.pk, now] for pk in ids])
