@@ -15,6 +15,8 @@ from django.utils.translation import gettext_lazy as _
 
 # Resources an integration token can be limited to (a personal token reaches them all).
 RESOURCES = (
+    ("campaigns", _("campaigns, categories and phases")),
+    ("units", _("units")),
     ("items", _("items")),
     ("progress", _("progress entries")),
     ("reports", _("unit reports")),

@@ -84,11 +84,13 @@ def run(report, median_ms) -> None:
 
     # One item a request, as an OA system would send them.
     creates = 100
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     for _ in range(creates):
         response = client.post(url, json.dumps(row(f"API-{next(_serial)}")), content_type="application/json")
         assert response.status_code == 201, response.content[:300]
     per_item = (time.perf_counter() - started) * 1000 / creates
+    # The test client serves in this process: its CPU time is the server's work, whatever else the machine runs.
+    cpu_per_item = (time.process_time() - cpu) * 1000 / creates
     _cleanup(campaign)
     item_columns = ["campaign_id", "code", "title", "owner_unit_id", "category_id", "created_at", "updated_at"]
 
@@ -142,7 +144,8 @@ def run(report, median_ms) -> None:
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.executemany(sql, values)
             cursor.execute(
-                "SELECT id FROM ledger_item WHERE campaign_id = %s AND code IN %s", [campaign.pk, tuple(codes)]
+                f"SELECT id FROM ledger_item WHERE campaign_id = %s AND code IN ({', '.join(['%s'] * len(codes))})",
+                [campaign.pk, *codes],
             )
             ids = [r[0] for r in cursor.fetchall()]
             cursor.executemany(history, [[ct, pk, campaign.pk, office.pk, now] for pk in ids])
@@ -150,7 +153,11 @@ def run(report, median_ms) -> None:
     bare_one = median_ms(lambda: bare_insert([f"API-{next(_serial)}"]), repeat=20)
     _cleanup(campaign)
     report("API create one item", per_item, bare_one)
-    print(f"# API create one item: {1000 / per_item:.0f} items per second (target ≥ 50)", flush=True)
+    print(
+        f"# API create one item: {1000 / per_item:.0f} items per second (target ≥ 50); "
+        f"CPU {cpu_per_item:.1f} ms an item, {1000 / cpu_per_item:.0f} per second on an idle core",
+        flush=True,
+    )
 
     def api_bulk() -> None:
         rows = [row(f"API-{next(_serial)}") for _ in range(1000)]

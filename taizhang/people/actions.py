@@ -420,16 +420,16 @@ def save_people_settings(campaign, *, data: dict, acting_user) -> PeopleSettings
 
 @transaction.atomic
 def create_api_key(campaign, *, name: str, acting_user):
-    """A new Open311 key for a client; its value is shown once, on the page that made it."""
+    """A new Open311 key for a client: (key, secret); the secret is shown once, on the page that made it."""
     from .models import ApiKey
 
     _require_office(campaign, acting_user, _("Only the campaign office manages API keys."))
     name = (name or "").strip()[:100]
     if not name:
         raise ValidationError({"name": _("Name the client the key is for.")})
-    key = ApiKey.objects.create(campaign=campaign, name=name)
+    key, secret = ApiKey.issue(campaign, name)
     record(key, HistoryEntry.Action.CREATE, actor=acting_user, campaign=campaign, note=name)
-    return key
+    return key, secret
 
 
 @transaction.atomic

@@ -13,10 +13,11 @@ class DemandAdmin(ReadOnlyAdmin):
     raw_id_fields = ["items", "duplicate_of", "objection_to", "unit", "recorded_by"]
 
 
+# Made and deactivated on the people settings page, in history; the admin only shows them.
 @admin.register(ApiKey)
-class ApiKeyAdmin(admin.ModelAdmin):
-    list_display = ["name", "campaign", "is_active", "created_at"]
-    readonly_fields = ["key"]
+class ApiKeyAdmin(ReadOnlyAdmin):
+    list_display = ["name", "prefix", "campaign", "is_active", "created_at"]
+    readonly_fields = ["prefix"]
 
 
 @admin.register(PeopleSettings)

@@ -3,6 +3,7 @@
 Acceptance and look-backs live in ``taizhang.acceptance``, above this app.
 """
 
+import hashlib
 import secrets
 
 from django.conf import settings
@@ -279,12 +280,24 @@ def new_api_key() -> str:
     return secrets.token_urlsafe(24)
 
 
+def hash_api_key(secret: str) -> str:
+    """The stored form of an Open311 key: SHA-256 is enough for 192 random bits (no password to stretch)."""
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def _unknown_key_hash() -> str:
+    # A row made without ``ApiKey.issue`` gets the hash of a key nobody was told: it opens nothing.
+    return hash_api_key(new_api_key())
+
+
 class ApiKey(models.Model):
-    """A key that lets an Open311 client post requests into a campaign."""
+    """A key that lets an Open311 client post requests into a campaign; only its hash is stored."""
 
     campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.CASCADE, related_name="api_keys")
     name = models.CharField(_("name"), max_length=100)
-    key = models.CharField(_("key"), max_length=64, unique=True, default=new_api_key)
+    # The first characters of the key, shown in the list so the office can tell keys apart.
+    prefix = models.CharField(_("starts with"), max_length=8, blank=True, editable=False)
+    key_hash = models.CharField(max_length=64, unique=True, default=_unknown_key_hash, editable=False)
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -295,3 +308,17 @@ class ApiKey(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @classmethod
+    def issue(cls, campaign, name: str) -> tuple["ApiKey", str]:
+        """A new key row and its secret, which is returned here once and stored nowhere."""
+        secret = new_api_key()
+        key = cls.objects.create(campaign=campaign, name=name, prefix=secret[:4], key_hash=hash_api_key(secret))
+        return key, secret
+
+    @classmethod
+    def opens(cls, campaign, secret: str) -> bool:
+        """Whether ``secret`` is an active key of ``campaign``."""
+        if not secret or len(secret) > 200:
+            return False
+        return cls.objects.filter(campaign=campaign, key_hash=hash_api_key(secret), is_active=True).exists()

@@ -289,7 +289,7 @@ def _post_request(request, fmt):
     """A request posted by a client holding the campaign's key, checked by the public form's own fields."""
     key = request.POST.get("api_key") or request.GET.get("api_key")
     campaign = _campaign(request)
-    if not key or not ApiKey.objects.filter(key=key, campaign=campaign, is_active=True).exists():
+    if not ApiKey.opens(campaign, key):
         raise ApiError(403, _("A valid api_key is required to post service requests."))
     category = campaign.categories.filter(pk=_code(request.POST.get("service_code", ""))).first()
     if category is None:

@@ -587,7 +587,6 @@ def demand_photo(request, campaign, access, pk):
 def people_settings(request, campaign, access):
     """Look-back days, objection window, public submission limit, and the Open311 API keys."""
     from .forms import PeopleSettingsForm
-    from .models import ApiKey
 
     if not access.is_office:
         raise PermissionDenied(_("Only the campaign office changes these settings."))
@@ -597,6 +596,12 @@ def people_settings(request, campaign, access):
         actions.save_people_settings(campaign, data=form.cleaned_data, acting_user=request.user)
         messages.success(request, _("Saved."))
         return redirect("people:settings", slug=campaign.slug)
+    return _settings_page(request, campaign, access, form, current, status=400 if request.method == "POST" else 200)
+
+
+def _settings_page(request, campaign, access, form, current, *, status=200, new_key=None, secret=None):
+    from .models import ApiKey
+
     return render(
         request,
         "people/settings.html",
@@ -606,28 +611,30 @@ def people_settings(request, campaign, access):
             "form": form,
             "keys": ApiKey.objects.filter(campaign=campaign).order_by("name"),
             "history": history_for(current) if current.pk else [],
+            "new_key": new_key,
+            "secret": secret,
         },
-        status=400 if request.method == "POST" else 200,
+        status=status,
     )
 
 
 @campaign_view
 @require_POST
 def api_key_new(request, campaign, access):
+    """Make a key: the answer shows its secret once (only its hash is kept; not carried in a message cookie)."""
+    from .forms import PeopleSettingsForm
+
     if not access.is_office:
         raise PermissionDenied(_("Only the campaign office manages API keys."))
     try:
-        key = actions.create_api_key(campaign, name=request.POST.get("name", ""), acting_user=request.user)
+        key, secret = actions.create_api_key(campaign, name=request.POST.get("name", ""), acting_user=request.user)
     except ValidationError as error:
         for text in error.messages:
             messages.error(request, text)
-    else:
-        messages.success(
-            request,
-            _("Key for %(name)s made: %(key)s — copy it now, it is not shown again.")
-            % {"name": key.name, "key": key.key},
-        )
-    return redirect("people:settings", slug=campaign.slug)
+        return redirect("people:settings", slug=campaign.slug)
+    current = PeopleSettings.objects.filter(campaign=campaign).first() or PeopleSettings(campaign=campaign)
+    form = PeopleSettingsForm(instance=current)
+    return _settings_page(request, campaign, access, form, current, new_key=key, secret=secret)
 
 
 @campaign_view

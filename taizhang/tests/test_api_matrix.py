@@ -31,6 +31,13 @@ pytestmark = pytest.mark.django_db
 # fmt: off
 # (method, path): (arguments, read token: anon owner other leader inspector assessor office stranger, write token: the same)
 API_TABLE = {
+    ("GET", "/api/v1/campaigns/"): ("", "401 200 200 200 200 200 200 200", "401 200 200 200 200 200 200 200"),
+    ("GET", "/api/v1/c/{slug}/"): ("", "401 200 200 200 200 200 200 403", "401 200 200 200 200 200 200 403"),
+    ("GET", "/api/v1/c/{slug}/units/"): ("", "401 200 200 200 200 200 200 403", "401 200 200 200 200 200 200 403"),
+    ("GET", "/api/v1/c/{slug}/units/{unit_id}/"): ("unit_id=unit", "401 200 200 200 200 200 200 403", "401 200 200 200 200 200 200 403"),
+    ("GET", "/api/v1/c/{slug}/scores/"): ("", "401 403 403 200 200 200 200 403", "401 403 403 200 200 200 200 403"),
+    ("GET", "/api/v1/c/{slug}/scores/{run_id}/"): ("run_id=run", "401 403 403 200 200 200 200 403", "401 403 403 200 200 200 200 403"),
+    ("GET", "/api/v1/c/{slug}/scores/{run_id}/units/{unit_id}/"): ("run_id=run unit_id=unit", "401 200 403 200 200 200 200 403", "401 200 403 200 200 200 200 403"),
     ("GET", "/api/v1/c/{slug}/items/"): ("", "401 200 200 200 200 200 200 403", "401 200 200 200 200 200 200 403"),
     ("POST", "/api/v1/c/{slug}/items/"): ("", "401 403 403 403 403 403 403 403", "401 403 403 403 403 403 201 403"),
     ("POST", "/api/v1/c/{slug}/items/bulk/"): ("", "401 403 403 403 403 403 403 403", "401 403 403 403 403 403 201 403"),
@@ -142,7 +149,7 @@ def test_every_operation_has_a_row(world):
     for method, path in missing:
         spec = " ".join(
             f"{name}=?"
-            for name in ("item_id", "period_id", "unit_id", "problem_id", "finding_id", "bulletin_id")
+            for name in ("item_id", "period_id", "run_id", "unit_id", "problem_id", "finding_id", "bulletin_id")
             if "{" + name + "}" in path
         )
         if "=?" in spec:
@@ -209,10 +216,25 @@ def test_an_integration_token_reaches_only_its_resources_and_campaign(key, world
         rate_limit=100,
         acting_user=world.users["stranger"],
     )
-    assert send(foreign, method, path, spec, world) == "403"
+    if "{slug}" in path:
+        assert send(foreign, method, path, spec, world) == "403"
+    else:  # not a campaign's address: the token sees its own campaign only
+        assert [c["slug"] for c in json.loads(answer(foreign, method, path, world).content)] == ["other"]
 
 
-@pytest.mark.parametrize("key", sorted(key for key, row in API_TABLE.items() if row[0]), ids=lambda key: " ".join(key))
+def answer(secret: str, method: str, path: str, world):
+    cache.clear()
+    return Client().generic(method, path, HTTP_AUTHORIZATION=f"Bearer {secret}")
+
+
+def campaign_objects(spec: str) -> bool:
+    """Whether the spec names an object of one campaign (units are shared by every campaign)."""
+    return any(part.split("=", 1)[1] != "unit" for part in spec.split())
+
+
+@pytest.mark.parametrize(
+    "key", sorted(key for key, row in API_TABLE.items() if campaign_objects(row[0])), ids=lambda key: " ".join(key)
+)
 def test_objects_of_another_campaign_are_not_reached_through_this_campaign(key, world):
     method, path = key
     spec = API_TABLE[key][0]

@@ -39,7 +39,7 @@ def api(live_server):
 
 @pytest.fixture
 def key(campaign):
-    return ApiKey.objects.create(campaign=campaign, name="WeCom bot").key
+    return ApiKey.issue(campaign, "WeCom bot")[1]
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ CONTROL = "".join(chr(c) for c in range(1, 32) if chr(c) not in "\t\n\r") + "\uf
 
 @pytest.fixture
 def key(campaign):
-    return ApiKey.objects.create(campaign=campaign, name="WeCom bot").key
+    return ApiKey.issue(campaign, "WeCom bot")[1]
 
 
 def _get(client, path, **query):

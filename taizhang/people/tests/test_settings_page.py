@@ -24,10 +24,14 @@ def test_the_office_changes_the_settings_and_the_history_keeps_it(people, login,
 def test_api_keys_are_made_and_deactivated_by_the_office_only(people, login, campaign):
     assert login(people["lily"]).get(f"/c/{campaign.slug}/problems/settings/").status_code == 403
     client = login(people["olivia"])
-    response = client.post(f"/c/{campaign.slug}/problems/api-keys/", {"name": "12345热线"}, follow=True)
+    response = client.post(f"/c/{campaign.slug}/problems/api-keys/", {"name": "12345热线"})
+    assert response.status_code == 200
     key = ApiKey.objects.get(campaign=campaign)
-    assert key.key in response.content.decode()  # shown once, in the message
-    assert key.key not in client.get(f"/c/{campaign.slug}/problems/settings/").content.decode()
+    secret = response.context["secret"]
+    assert ApiKey.opens(campaign, secret) and secret != key.key_hash
+    assert secret in response.content.decode()  # shown once, on the answer
+    assert secret not in client.get(f"/c/{campaign.slug}/problems/settings/").content.decode()
+    assert not client.cookies.get("messages")  # not carried in a message cookie either
     client.post(f"/c/{campaign.slug}/problems/api-keys/{key.pk}/active/", {"active": "0"})
     key.refresh_from_db()
     assert not key.is_active
