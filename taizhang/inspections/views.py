@@ -304,7 +304,7 @@ def finding_list(request, campaign, access):
     if severity:
         findings = findings.filter(severity=severity)
     rows = findings.select_related("unit", "item").only(*ROW_FIELDS).order_by("deadline", "id")
-    page = IdPaginator(rows, 50).get_page(request.GET.get("page"))
+    page = queries.FindingPaginator(rows, 50).get_page(request.GET.get("page"))
     return render(
         request,
         "inspections/finding_list.html",
