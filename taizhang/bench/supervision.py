@@ -78,7 +78,15 @@ def run(report, median_ms) -> None:
 
     from taizhang.bench import paired_median_ms
     from taizhang.orgs.models import Unit, User
-    from taizhang.supervision.queries import GRID_PAGE_SIZE, gap_count, grid, grid_ids, grid_rows, grid_units
+    from taizhang.supervision.queries import (
+        GRID_PAGE_SIZE,
+        gap_count,
+        grid,
+        grid_ids,
+        grid_rows,
+        grid_units,
+        subtree_depth,
+    )
 
     campaign = _build()
     root = Unit.objects.get(name="基准集团", parent=None)
@@ -140,10 +148,13 @@ def run(report, median_ms) -> None:
             cursor.fetchall()
 
     def page_rows() -> None:
+        """What the page reads (supervision.views.responsibility_grid): the subtree's size and depth, a page of
+        ids, their rows, the gap count."""
         ids = grid_ids(campaign, root=root)
         ids.count()
-        grid_rows(campaign, grid_units(campaign, ids=list(ids[:GRID_PAGE_SIZE])))
-        gap_count(campaign, root=root)
+        deepest = subtree_depth(root)
+        grid_rows(campaign, grid_units(campaign, ids=list(ids[:GRID_PAGE_SIZE]), depth=deepest))
+        gap_count(campaign, root=root, depth=deepest)
 
     def bare_all() -> None:
         with connection.cursor() as cursor:

@@ -9,6 +9,7 @@ source is not one of our photo URLs is dropped too, so no output ever loads anyt
 import base64
 import io
 import re
+from html import unescape
 
 import nh3
 from django.core.exceptions import ValidationError
@@ -54,7 +55,8 @@ def clean(html: str) -> str:
 
 def plain_text(html: str) -> str:
     """The words of a sanitised body (for search, similarity, feeds)."""
-    return re.sub(r"\s+", " ", nh3.clean(html or "", tags=set())).strip()
+    # nh3 leaves the text escaped (&amp;, &lt;): the words are the characters, escaped once where shown.
+    return re.sub(r"\s+", " ", unescape(nh3.clean(html or "", tags=set()))).strip()
 
 
 def photo_ids(html: str) -> list[int]:

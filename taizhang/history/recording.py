@@ -1,6 +1,7 @@
 """Recording changes: every audited write calls :func:`record` inside its transaction."""
 
 import datetime
+import html
 import re
 from collections.abc import Callable, Iterable
 from decimal import Decimal
@@ -35,7 +36,8 @@ def display_value(instance: models.Model, field: models.Field) -> str:
     if field.name in getattr(instance, "HISTORY_AS_TEXT", ()):
         # Rich text (sanitised HTML) is kept in the history as the words a person reads, not its markup.
         text = BLOCK_END.sub(" ", str(value))
-        return " ".join(strip_tags(text).replace("&nbsp;", " ").split())
+        # Entities (&amp;, &lt;, &nbsp;) become the characters they stand for: the page escapes them once.
+        return " ".join(html.unescape(strip_tags(text)).split())
     if isinstance(value, datetime.date):
         return value.isoformat()
     if isinstance(value, Decimal):

@@ -291,8 +291,9 @@ def finding_list(request, campaign, access):
     findings = queries.visible_findings(access)
     scope = choice_param(request, "scope", ("mine", "all"), "mine" if access.is_inspector else "all")
     if access.is_inspector and scope == "mine" and not access.is_office:
+        # The teams as a subquery: one round trip fewer than reading their ids first.
         findings = findings.filter(
-            inspection__team_id__in=list(queries.teams_of(request.user, campaign).values_list("pk", flat=True))
+            inspection__team__in=queries.teams_of(request.user, campaign).order_by().values("pk")
         )
     filters = FindingFilter(request.GET or None)
     state = choice_param(request, "state", [*Finding.State.values, "overdue"], "")
@@ -304,7 +305,7 @@ def finding_list(request, campaign, access):
     if severity:
         findings = findings.filter(severity=severity)
     rows = findings.select_related("unit", "item").only(*ROW_FIELDS).order_by("deadline", "id")
-    page = IdPaginator(rows, 50).get_page(request.GET.get("page"))
+    page = queries.FindingPaginator(rows, 50).get_page(request.GET.get("page"))
     return render(
         request,
         "inspections/finding_list.html",

@@ -11,8 +11,9 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, Max, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce, Substr
+from django.db import connection
+from django.db.models import BooleanField, F, IntegerField, Max, Q
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from taizhang.ledger.models import OPEN_STATUSES, Item
@@ -268,13 +269,41 @@ GRID_PAGE_SIZE = 50
 SEGMENT = 7
 
 
-def _first_held(campaign, depth: int) -> Exists:
-    """A first responsibility holder at the (outer) unit or at a unit above it: the gap rule's other half."""
-    lines = [Substr(OuterRef("path"), 1, SEGMENT * (level + 1)) for level in range(depth + 1)]
-    return Exists(
-        current(campaign).filter(
-            kind=Responsibility.FIRST, key_task__isnull=True, item__isnull=True, unit__path__in=lines
-        )
+def _unit_column(name: str) -> str:
+    """The outer unit's column as the grid's SQL names it (the units' query reads the table unaliased)."""
+    quote = connection.ops.quote_name
+    return f"{quote(Unit._meta.db_table)}.{quote(name)}"
+
+
+def _open_items_sql(campaign) -> tuple[str, list]:
+    """The outer unit's open items of the campaign, as SQL after ``FROM`` (for EXISTS and COUNT alike)."""
+    statuses = ", ".join(["%s"] * len(OPEN_STATUSES))
+    return (
+        f"FROM {Item._meta.db_table} i WHERE i.campaign_id = %s AND i.owner_unit_id = {_unit_column('id')} "
+        f"AND i.status IN ({statuses})",
+        [campaign.pk, *OPEN_STATUSES],
+    )
+
+
+def _gap_sql(campaign, depth: int) -> RawSQL:
+    """Open items of its own and nobody holding the first responsibility (第一责任人) at the unit or above it.
+
+    Written as SQL, not as Exists() of querysets: compiling those two subqueries (with a Substr per level)
+    cost the page more than running them. A unit's line is its path's prefixes of 7, 14, … characters,
+    which the database finds through the path index.
+    """
+    items, params = _open_items_sql(campaign)
+    path = _unit_column("path")
+    lines = ", ".join(f"substr({path}, 1, {SEGMENT * (level + 1)})" for level in range(depth + 1))
+    first = (
+        f"SELECT 1 FROM {Assignment._meta.db_table} a JOIN {Unit._meta.db_table} au ON au.id = a.unit_id "
+        "WHERE a.campaign_id = %s AND a.kind = %s AND a.ended_at IS NULL AND a.key_task_id IS NULL "
+        f"AND a.item_id IS NULL AND au.path IN ({lines})"
+    )
+    return RawSQL(
+        f"(EXISTS (SELECT 1 {items}) AND NOT EXISTS ({first}))",
+        [*params, campaign.pk, Responsibility.FIRST],
+        output_field=BooleanField(),
     )
 
 
@@ -283,14 +312,13 @@ def _subtree(root: Unit | None):
     return units if root is None else units.filter(path__startswith=root.path)
 
 
-def _with_gap(campaign, units):
+def _with_gap(campaign, units, depth: int | None = None):
     """``units`` annotated with ``gap``: open items of its own and nobody holding the first responsibility
-    (第一责任人) at it or above it. This is the one place that rule lives (grid, counts, exports)."""
-    depth = units.aggregate(deepest=Max("depth"))["deepest"] or 0
-    open_items = Item.objects.filter(campaign=campaign, owner_unit=OuterRef("pk"), status__in=OPEN_STATUSES)
-    return units.annotate(
-        gap=ExpressionWrapper(Exists(open_items) & ~_first_held(campaign, depth), output_field=BooleanField())
-    )
+    (第一责任人) at it or above it. This is the one place that rule lives (grid, counts, exports).
+    ``depth``: the deepest of these units when the caller knows it already (else asked)."""
+    if depth is None:
+        depth = units.aggregate(deepest=Max("depth"))["deepest"] or 0
+    return units.annotate(gap=_gap_sql(campaign, depth))
 
 
 def grid_ids(campaign, *, root: Unit | None, gaps_only: bool = False):
@@ -301,20 +329,32 @@ def grid_ids(campaign, *, root: Unit | None, gaps_only: bool = False):
     return units.order_by("path").values_list("pk", flat=True)
 
 
-def gap_count(campaign, *, root: Unit | None) -> int:
-    """How many units of the subtree are gaps, counted by the database."""
-    return _with_gap(campaign, _subtree(root)).filter(gap=True).count()
+def subtree_depth(root: Unit | None) -> int:
+    """The deepest active unit's depth in ``root``'s subtree (how many prefixes a unit's line can have)."""
+    return _subtree(root).aggregate(deepest=Max("depth"))["deepest"] or 0
 
 
-def grid_units(campaign, *, root: Unit | None = None, ids: Collection[int] | None = None, gaps_only: bool = False):
-    """The grid's units as :class:`GridUnit` rows in path order: those of ``ids`` (a page), else the subtree."""
+def gap_count(campaign, *, root: Unit | None, depth: int | None = None) -> int:
+    """How many units of the subtree are gaps, counted by the database (``depth``: :func:`subtree_depth`)."""
+    return _with_gap(campaign, _subtree(root), depth).filter(gap=True).count()
+
+
+def grid_units(
+    campaign,
+    *,
+    root: Unit | None = None,
+    ids: Collection[int] | None = None,
+    gaps_only: bool = False,
+    depth: int | None = None,
+):
+    """The grid's units as :class:`GridUnit` rows in path order: those of ``ids`` (a page), else the subtree.
+    ``depth``: the deepest unit's depth when known (a page's subtree's), which saves asking for it."""
     units = _subtree(root) if ids is None else Unit.objects.filter(pk__in=list(ids))
-    units = _with_gap(campaign, units)
+    units = _with_gap(campaign, units, depth)
     if gaps_only:
         units = units.filter(gap=True)
-    open_items = Item.objects.filter(campaign=campaign, owner_unit=OuterRef("pk"), status__in=OPEN_STATUSES)
-    counted = open_items.order_by().values("owner_unit").annotate(n=Count("id")).values("n")
-    units = units.annotate(open_items=Coalesce(Subquery(counted), 0))
+    items, params = _open_items_sql(campaign)
+    units = units.annotate(open_items=RawSQL(f"(SELECT COUNT(*) {items})", params, output_field=IntegerField()))
     return [GridUnit(*row) for row in units.order_by("path").values_list(*GridUnit._fields)]
 
 

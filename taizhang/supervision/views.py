@@ -174,7 +174,11 @@ def responsibility_grid(request, campaign, access):
     page = Paginator(queries.grid_ids(campaign, root=root, gaps_only=gaps_only), GRID_PAGE).get_page(
         request.GET.get("page")
     )
-    page.object_list = queries.grid_rows(campaign, queries.grid_units(campaign, ids=list(page.object_list)))
+    # The subtree's depth once: a page's units and the gap count both read their lines up to it.
+    depth = queries.subtree_depth(root)
+    page.object_list = queries.grid_rows(
+        campaign, queries.grid_units(campaign, ids=list(page.object_list), depth=depth)
+    )
     query = request.GET.copy()
     query.pop("page", None)
     assignment_type = ContentType.objects.get_for_model(Assignment)
@@ -188,7 +192,7 @@ def responsibility_grid(request, campaign, access):
             "page": page,
             "query": query.urlencode(),
             "kinds": Responsibility.choices,
-            "gap_count": page.paginator.count if gaps_only else queries.gap_count(campaign, root=root),
+            "gap_count": page.paginator.count if gaps_only else queries.gap_count(campaign, root=root, depth=depth),
             "history": HistoryEntry.objects.filter(campaign=campaign, content_type=assignment_type).select_related(
                 "actor"
             )[:20],

@@ -340,3 +340,19 @@ def test_a_cases_history_shows_its_text_as_words_not_markup(make_case, people, c
     assert change["old"] == "做法 职工食堂延长供餐。" and change["new"] == "食堂全天供餐。"
     page = login(people["olivia"]).get(reverse("bulletins:practice_detail", args=[campaign.slug, practice.pk]))
     assert "&lt;p&gt;" not in page.content.decode()
+
+
+def test_a_cases_history_reads_entities_as_the_characters_they_stand_for(make_case, people, campaign, login):
+    from django.urls import reverse
+
+    practice = make_case(body="<p>食堂 &amp; 宿舍</p>")
+    actions.update_practice(
+        practice,
+        data={"title": practice.title, "unit": practice.unit, "summary": "", "body": "<p>食堂&nbsp;&lt;试点&gt;</p>"},
+        acting_user=people["lily"],
+    )
+    change = next(c for e in history_for(practice) for c in e.changes if c["field"] == "body")
+    assert change["old"] == "食堂 & 宿舍" and change["new"] == "食堂 <试点>"
+    page = login(people["olivia"]).get(reverse("bulletins:practice_detail", args=[campaign.slug, practice.pk]))
+    text = page.content.decode()
+    assert "&amp;amp;" not in text and "&amp;lt;" not in text and "&amp;nbsp;" not in text

@@ -48,13 +48,23 @@ def _edit_base(slug: str) -> str:
     return reverse("supervision:responsibility_grid", args=[slug])
 
 
-def holder_html(slug: str, pk: int, label: str, *, editable: bool, saved: bool = False, base: str | None = None) -> str:
+def holder_html(
+    slug: str,
+    pk: int,
+    label: str,
+    *,
+    editable: bool,
+    saved: bool = False,
+    base: str | None = None,
+    change: str | None = None,
+) -> str:
     """One holder as its cell shows it, with the in-place edit link for the office: the grid's markup and
-    the edit view's answer after a save or a cancel are this one function."""
+    the edit view's answer after a save or a cancel are this one function. ``base`` and ``change`` (the edit
+    URL's start and the link's translated words) are worked out once by a table of many holders."""
     html = f'<span class="tz-holder">{escape(label)}</span>'
     if editable:
         url = f"{escape(base or _edit_base(slug))}{pk}/edit/"
-        hint = escape(_("Change the holder: %(label)s") % {"label": label})
+        hint = escape((change or _("Change the holder: %(label)s")) % {"label": label})
         html += (
             f' <a class="ms-1 tz-edit-holder" tabindex="0" data-tz-heading href="{url}" hx-get="{url}" '
             f'hx-target="#assignment-{pk}"><i class="bi bi-pencil" aria-hidden="true"></i>'
@@ -78,6 +88,7 @@ def grid_table(rows, campaign, access) -> str:
         f"{escape(_('no first responsibility holder'))}</span>"
     )
     assign = escape(_("Assign a responsibility"))
+    change = _("Change the holder: %(label)s")
     body = []
     for row in rows:
         unit = row.unit
@@ -101,7 +112,7 @@ def grid_table(rows, campaign, access) -> str:
                         f'<span class="visually-hidden">({inherited})</span></div>'
                     )
                 else:
-                    held = holder_html(slug, h.assignment_id, h.label, editable=editable, base=base)
+                    held = holder_html(slug, h.assignment_id, h.label, editable=editable, base=base, change=change)
                     parts.append(f'<div id="assignment-{h.assignment_id}" data-tz-swap-errors>{held}</div>')
             cells.append("<td>" + "".join(parts) + "</td>")
         gap = ' class="table-warning tz-gap"' if row.gap else ""
