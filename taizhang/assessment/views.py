@@ -6,6 +6,7 @@ from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
@@ -414,6 +415,13 @@ def unit_breakdown(request, campaign, access, pk, unit):
     run = _run(campaign, pk)
     unit_score = _unit_score(run, unit)
     access.require(rights.can_read_unit(access, run, unit_score.unit), _("You cannot read this unit's assessment."))
+    scores = outputs.unit_item_scores(unit_score)
+    # One reverse for the rows' links (…/scores/<pk>/), not one per row.
+    link = reverse("assessment:item_score", args=[campaign.slug, run.pk, 0]).removesuffix("0/")
+    hidden = _("Facts behind the points for %(item)s")
+    for score in scores:
+        score.url = f"{link}{score.pk}/"
+        score.hidden_label = hidden % {"item": score.scheme_item.title}
     return render(
         request,
         "assessment/unit_breakdown.html",
@@ -422,7 +430,7 @@ def unit_breakdown(request, campaign, access, pk, unit):
             "access": access,
             "run": run,
             "unit_score": unit_score,
-            "scores": outputs.unit_item_scores(unit_score),
+            "scores": scores,
             "review_open": rights.review_open(run),
         },
     )
