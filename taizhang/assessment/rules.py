@@ -118,7 +118,14 @@ def fact_prefixes(kind: str, rows) -> dict[int, list[str]]:
     grouped: dict[int, list[str]] = {}
     head = dumps(kind)
     for unit_id, object_id, label in rows:
-        text = f"[{head},{'null' if object_id is None else int(object_id)},{dumps(label[:300])}"
+        label = label[:300]
+        # What json.dumps(ensure_ascii=False) would write: a label without quotes, backslashes or control
+        # characters goes as it is (nearly all of them), the others through json.
+        if label.isprintable() and '"' not in label and "\\" not in label:
+            label = f'"{label}"'
+        else:
+            label = dumps(label)
+        text = f"[{head},{'null' if object_id is None else int(object_id)},{label}"
         rows_of = grouped.get(unit_id)
         if rows_of is None:
             grouped[unit_id] = [text]
