@@ -41,3 +41,13 @@ def can_read_unit(access: Access, run, unit) -> bool:
 
 def can_object(access: Access, run, unit) -> bool:
     return review_open(run) and access.speaks_for(unit)
+
+
+def can_read_penalty(access: Access, penalty) -> bool:
+    """A penalty action and its evidence: the overseers, the unit's liaisons, and the person responsible."""
+    return can_read_results(access) or access.speaks_for(penalty.unit) or penalty.owner_id == access.user.pk
+
+
+def can_act_on_penalty(access: Access, penalty) -> bool:
+    """Who sends evidence of carrying it out: the office, the unit's liaisons, and the person responsible."""
+    return access.is_office or access.speaks_for(penalty.unit) or penalty.owner_id == access.user.pk

@@ -33,6 +33,7 @@ from .models import (
     Objection,
     ObjectionEvidence,
     PenaltyAction,
+    PenaltyEvidence,
     Rule,
     SchemeItem,
     SchemeSection,
@@ -685,16 +686,55 @@ def freeze_run(run: ScoringRun, *, acting_user) -> ScoringRun:
     return run
 
 
+def _save_penalty_files(penalty: PenaltyAction, files, acting_user) -> None:
+    for upload in files:
+        PenaltyEvidence(
+            penalty=penalty, file=upload, name=upload.name[:200], size=upload.size, uploaded_by=acting_user
+        ).save()
+
+
 @transaction.atomic
-def close_penalty(penalty: PenaltyAction, *, closure: str, acting_user) -> PenaltyAction:
+def add_penalty_evidence(penalty: PenaltyAction, *, files, acting_user) -> list[PenaltyEvidence]:
+    """Evidence of how an open penalty action is being carried out (整改材料, 约谈记录): from the person
+    responsible, the unit's liaisons or the office; every file through the one upload gate."""
+    access = _access(acting_user, penalty.run.campaign)
+    access.require(
+        rights.can_act_on_penalty(access, penalty),
+        _("Only the unit, the person responsible or the office adds evidence to a penalty action."),
+    )
+    files = list(files or [])
+    if not files:
+        raise ValidationError({"files": _("Choose at least one file.")})
+    _check_files(files)
+    penalty = lock_one(PenaltyAction, pk=penalty.pk)
+    if penalty.state == PenaltyAction.State.CLOSED:
+        raise ValidationError(_("This penalty action is already closed."))
+    _save_penalty_files(penalty, files, acting_user)
+    saved = list(penalty.files.order_by("-pk")[: len(files)])
+    record(
+        penalty,
+        HistoryEntry.Action.COMMENT,
+        actor=acting_user,
+        campaign=penalty.run.campaign,
+        note=note(gettext_noop("Evidence added: %(names)s"), names="、".join(f.name for f in reversed(saved))[:300]),
+    )
+    return saved
+
+
+@transaction.atomic
+def close_penalty(penalty: PenaltyAction, *, closure: str, files=(), acting_user) -> PenaltyAction:
+    """The office closes a penalty action, saying how, with any last evidence (checked before anything is written)."""
     access = _access(acting_user, penalty.run.campaign)
     access.require(access.is_office, _("Only the office closes a penalty action."))
+    files = list(files or [])
+    _check_files(files)
     penalty = lock_one(PenaltyAction, pk=penalty.pk)
     if penalty.state == PenaltyAction.State.CLOSED:
         raise ValidationError(_("This penalty action is already closed."))
     closure = (closure or "").strip()
     if not closure:
         raise ValidationError({"closure": _("Say how it was closed.")})
+    _save_penalty_files(penalty, files, acting_user)
     penalty.state, penalty.closure = PenaltyAction.State.CLOSED, closure
     penalty.closed_by, penalty.closed_at = acting_user, timezone.now()
     penalty.save(update_fields=["state", "closure", "closed_by", "closed_at"])

@@ -441,3 +441,21 @@ class PenaltyAction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit} {self.get_kind_display()}"
+
+
+class PenaltyEvidence(Attachment):
+    """A file that shows how a penalty action was carried out (整改材料, 约谈记录): sent by the person responsible
+    or the unit while it is open, or by the office when it closes it."""
+
+    penalty = models.ForeignKey(PenaltyAction, on_delete=models.PROTECT, related_name="files")
+    file = models.FileField(_("file"), upload_to=evidence_path, max_length=300)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta(Attachment.Meta):
+        verbose_name = _("penalty evidence")
+        verbose_name_plural = _("penalty evidence")
+
+    @property
+    def folder(self) -> str:
+        return f"penalties/{self.penalty_id}"

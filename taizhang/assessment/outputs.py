@@ -252,7 +252,7 @@ def unit_sheet_pdf(run: ScoringRun, unit_score: UnitScore) -> bytes:
 def unit_item_scores(unit_score: UnitScore):
     return list(
         ItemScore.objects.filter(unit_score=unit_score)
-        .select_related("scheme_item__section", "scheme_item__rule")
+        .select_related("scheme_item__section")
         .order_by("scheme_item__section__order", "scheme_item__order", "scheme_item_id")
     )
 

@@ -7,6 +7,7 @@ zero; a *rate* rule gives its points directly. The engine clamps the result into
 """
 
 import datetime
+import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -62,10 +63,17 @@ class Context:
 
 @dataclass
 class Result:
-    """Per unit: points relative to the rule's base, and the facts (unit_id, kind, object_id, label, points)."""
+    """Per unit: points relative to the rule's base, and the facts behind them.
+
+    A fact is stored as ``[kind, object_id, label, "points"]``. Facts come one by one (``add``), or as a
+    *block* of facts that all weigh the same (``add_block``: on-time completions at 1 point each), given as
+    their JSON already written without the points (``fact_prefixes``), and read once per run however many
+    items use them. A rule uses one way or the other, so each unit's facts keep the order the rule found them.
+    """
 
     raw: dict[int, Decimal] = field(default_factory=lambda: defaultdict(Decimal))
     facts: list[Fact] = field(default_factory=list)
+    blocks: list[tuple[dict, Decimal]] = field(default_factory=list)
     # Rate rules give their points directly; units missing from ``direct`` get the rule's default.
     direct: dict[int, Decimal] | None = None
     default: Decimal | None = None
@@ -73,6 +81,57 @@ class Result:
     def add(self, unit_id: int, kind: str, object_id, label: str, points: Decimal) -> None:
         self.raw[unit_id] += points
         self.facts.append((unit_id, kind, object_id, label[:300], points))
+
+    def add_block(self, prefixes: dict[int, list[str]], points: Decimal) -> None:
+        """Facts of ``points`` each: unit → their JSON prefixes (see ``fact_prefixes``)."""
+        self.blocks.append((prefixes, points))
+        raw = self.raw
+        for unit_id, rows in prefixes.items():
+            raw[unit_id] += points * len(rows)
+
+    def stored(self) -> dict[int, tuple[int, str]]:
+        """Unit → (how many facts, their JSON as stored in ``ItemFacts.rows``)."""
+        out: dict[int, list] = {}
+        for unit_id, kind, object_id, label, points in self.facts:
+            out.setdefault(unit_id, []).append([kind, object_id, label, str(points)])
+        stored = {unit_id: (len(rows), dumps(rows)) for unit_id, rows in out.items()}
+        for prefixes, points in self.blocks:
+            suffix = f',"{points}"]'
+            glue = suffix + ","
+            for unit_id, rows in prefixes.items():
+                text = glue.join(rows) + suffix
+                if unit_id in stored:
+                    n, before = stored[unit_id]
+                    stored[unit_id] = (n + len(rows), f"{before[:-1]},{text}]")
+                else:
+                    stored[unit_id] = (len(rows), f"[{text}]")
+        return stored
+
+
+def dumps(value) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def fact_prefixes(kind: str, rows) -> dict[int, list[str]]:
+    """(unit, object id, label) rows as unit → ``["kind",id,"label"`` (a fact's JSON without its points and
+    closing bracket), in the rows' order; made once per run for every item that reads the same rows."""
+    grouped: dict[int, list[str]] = {}
+    head = dumps(kind)
+    for unit_id, object_id, label in rows:
+        label = label[:300]
+        # What json.dumps(ensure_ascii=False) would write: a label without quotes, backslashes or control
+        # characters goes as it is (nearly all of them), the others through json.
+        if label.isprintable() and '"' not in label and "\\" not in label:
+            label = f'"{label}"'
+        else:
+            label = dumps(label)
+        text = f"[{head},{'null' if object_id is None else int(object_id)},{label}"
+        rows_of = grouped.get(unit_id)
+        if rows_of is None:
+            grouped[unit_id] = [text]
+        else:
+            rows_of.append(text)
+    return grouped
 
 
 def dec(value) -> Decimal:
@@ -253,8 +312,7 @@ def on_time(ctx: Context, p: dict, maximum: Decimal) -> Result:
         .order_by("owner_unit_id", "code", "pk")
         .values_list("owner_unit_id", "pk", "code", "title")
     )
-    for unit_id, pk, label in ctx.once(Kind.ON_TIME, lambda: _labelled(raw_rows(query))):
-        result.add(unit_id, FactKind.ITEM, pk, label, per)
+    result.add_block(ctx.once(Kind.ON_TIME, lambda: fact_prefixes(FactKind.ITEM, _labelled(raw_rows(query)))), per)
     return result
 
 
@@ -280,10 +338,15 @@ def overdue(ctx: Context, p: dict, maximum: Decimal) -> Result:
     )
     result = Result()
     owned = late.filter(owner_unit_id__in=ctx.unit_ids).order_by("owner_unit_id", "code", "pk")
-    for unit_id, pk, label in ctx.once(
-        Kind.OVERDUE, lambda: _labelled(raw_rows(owned.values_list("owner_unit_id", "pk", "code", "title")))
-    ):
-        result.add(unit_id, FactKind.ITEM, pk, label, -per)
+    result.add_block(
+        ctx.once(
+            Kind.OVERDUE,
+            lambda: fact_prefixes(
+                FactKind.ITEM, _labelled(raw_rows(owned.values_list("owner_unit_id", "pk", "code", "title")))
+            ),
+        ),
+        -per,
+    )
     if share:
         through = Item.partner_units.through
         partner_points = -dec(per * share)
@@ -293,11 +356,15 @@ def overdue(ctx: Context, p: dict, maximum: Decimal) -> Result:
             .order_by("unit_id", "item__code", "item_id")
             .values_list("unit_id", "item_id", "item__code", "item__title")
         )
-        for unit_id, pk, label in ctx.once(
-            (Kind.OVERDUE, "partner"),
-            lambda: [(u, i, text + partner) for u, i, text in _labelled(raw_rows(shared))],
-        ):
-            result.add(unit_id, FactKind.ITEM, pk, label, partner_points)
+        result.add_block(
+            ctx.once(
+                (Kind.OVERDUE, "partner"),
+                lambda: fact_prefixes(
+                    FactKind.ITEM, [(u, i, text + partner) for u, i, text in _labelled(raw_rows(shared))]
+                ),
+            ),
+            partner_points,
+        )
     return result
 
 
@@ -321,10 +388,15 @@ def red_weeks(ctx: Context, p: dict, maximum: Decimal) -> Result:
         .values_list("unit_id", "week", "count")
     )
     # SQLite gives the week as its ISO text, PostgreSQL as a date: str() of either is the ISO date.
-    for unit_id, label in ctx.once(
-        Kind.RED_WEEKS, lambda: [(u, words % {"date": str(w), "n": n}) for u, w, n in raw_rows(query)]
-    ):
-        result.add(unit_id, FactKind.WEEK, None, label, -per)
+    result.add_block(
+        ctx.once(
+            Kind.RED_WEEKS,
+            lambda: fact_prefixes(
+                FactKind.WEEK, [(u, None, words % {"date": str(w), "n": n}) for u, w, n in raw_rows(query)]
+            ),
+        ),
+        -per,
+    )
     return result
 
 
@@ -558,8 +630,7 @@ def practices(ctx: Context, p: dict, maximum: Decimal) -> Result:
         .order_by("unit_id", "published_at", "pk")
         .values_list("unit_id", "pk", "title")
     )
-    for unit_id, pk, title in ctx.once(Kind.PRACTICES, lambda: raw_rows(query)):
-        result.add(unit_id, FactKind.PRACTICE, pk, title, per)
+    result.add_block(ctx.once(Kind.PRACTICES, lambda: fact_prefixes(FactKind.PRACTICE, raw_rows(query))), per)
     return result
 
 

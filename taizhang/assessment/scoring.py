@@ -7,7 +7,7 @@ Every later change of points (a manual score, an approved adjustment) ranks agai
 
 from decimal import Decimal
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
@@ -41,7 +41,8 @@ def run_units(run: ScoringRun) -> list[int]:
 
 
 def evaluate(run: ScoringRun, unit_ids: list[int], progress=None):
-    """Per scheme item: (scheme item, {unit: computed points or None}, facts). Pure reading, no writes."""
+    """Per scheme item: (scheme item, {unit: computed points or None}, the rule's result with the facts).
+    Pure reading, no writes."""
     ctx = rules.Context(
         campaign=run.campaign, unit_ids=set(unit_ids), starts_on=run.starts_on, ends_on=run.ends_on, cutoff=run.cutoff
     )
@@ -51,7 +52,7 @@ def evaluate(run: ScoringRun, unit_ids: list[int], progress=None):
         rule = scheme_item.rule
         maximum = Decimal(scheme_item.points)
         if rule.kind == rules.Kind.MANUAL or not rules.is_available(rule.kind):
-            out.append((scheme_item, dict.fromkeys(unit_ids), []))
+            out.append((scheme_item, dict.fromkeys(unit_ids), rules.Result()))
             continue
         result = rules.COMPUTE[rule.kind](ctx, rule.params, maximum)
         base = rules.base_of(rule.kind)
@@ -62,7 +63,7 @@ def evaluate(run: ScoringRun, unit_ids: list[int], progress=None):
             else:
                 value = (maximum if base == rules.BASE_MAX else Decimal(0)) + result.raw.get(unit_id, Decimal(0))
             computed[unit_id] = clamp(value, scheme_item.floor, maximum)
-        out.append((scheme_item, computed, result.facts))
+        out.append((scheme_item, computed, result))
         if progress:
             progress(10 + 60 * (n + 1) // len(items))
     return out
@@ -99,7 +100,7 @@ def write(run: ScoringRun, progress=None) -> None:
         ItemFacts.objects.filter(run=run).delete()
         UnitScore.objects.filter(run=run).delete()
     totals = dict.fromkeys(unit_ids, Decimal(0))
-    for _scheme_item, computed, _facts in evaluated:
+    for _scheme_item, computed, _result in evaluated:
         for unit_id, value in computed.items():
             if value is not None:
                 totals[unit_id] += value
@@ -108,17 +109,16 @@ def write(run: ScoringRun, progress=None) -> None:
     grade(run.scheme, scores)
     insert_rows(scores, batch_size=BATCH)
     score_of = {s.unit_id: s.pk for s in scores}
-    json_field = ItemFacts._meta.get_field("rows")
+    # The facts go as their JSON text (a jsonb column takes the text; SQLite keeps it as it is).
     item_rows, fact_rows = [], []
-    for scheme_item, computed, item_facts in evaluated:
-        by_unit: dict[int, list] = {}
-        for unit_id, kind, object_id, label, points in item_facts:
-            by_unit.setdefault(unit_id, []).append([kind, object_id, label, str(points)])
+    zero = Decimal(0)
+    for scheme_item, computed, result in evaluated:
+        stored = result.stored()
+        item_pk = scheme_item.pk
         for unit_id, value in computed.items():
-            facts = by_unit.get(unit_id, ())
-            item_rows.append((score_of[unit_id], scheme_item.pk, value, value or Decimal(0), len(facts)))
-        for unit_id, facts in by_unit.items():
-            fact_rows.append((run.pk, unit_id, scheme_item.pk, json_field.get_db_prep_save(facts, connection)))
+            facts = stored.get(unit_id)
+            item_rows.append((score_of[unit_id], item_pk, value, value or zero, facts[0] if facts else 0))
+        fact_rows.extend((run.pk, unit_id, item_pk, text) for unit_id, (_n, text) in stored.items())
     # The item scores' other fields are their defaults (no reason, nobody scored, nothing adjusted, version 1).
     insert_tuples(
         ItemScore,

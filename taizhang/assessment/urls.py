@@ -31,6 +31,7 @@ urlpatterns = [
     path(_run + "review/", views.run_review, name="run_review"),
     path(_run + "freeze/", views.run_freeze, name="run_freeze"),
     path(_run + "penalties/", views.penalty_list, name="penalty_list"),
+    path(_run + "penalties/files/<int:file>/", views.penalty_file, name="penalty_file"),
     path(_run + "circular.docx", views.circular_docx, name="circular_docx"),
     path(_run + "circular.pdf", views.circular_pdf, name="circular_pdf"),
     path(_run + "scores.xlsx", views.scores_xlsx, name="scores_xlsx"),

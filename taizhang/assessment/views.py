@@ -6,8 +6,9 @@ from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from taizhang.campaigns.decorators import campaign_view
 from taizhang.campaigns.models import Campaign
@@ -38,6 +39,7 @@ from .models import (
     Objection,
     ObjectionEvidence,
     PenaltyAction,
+    PenaltyEvidence,
     SchemeItem,
     ScoringRun,
     UnitScore,
@@ -413,6 +415,13 @@ def unit_breakdown(request, campaign, access, pk, unit):
     run = _run(campaign, pk)
     unit_score = _unit_score(run, unit)
     access.require(rights.can_read_unit(access, run, unit_score.unit), _("You cannot read this unit's assessment."))
+    scores = outputs.unit_item_scores(unit_score)
+    # One reverse for the rows' links (…/scores/<pk>/), not one per row.
+    link = reverse("assessment:item_score", args=[campaign.slug, run.pk, 0]).removesuffix("0/")
+    hidden = _("Facts behind the points for %(item)s")
+    for score in scores:
+        score.url = f"{link}{score.pk}/"
+        score.hidden_label = hidden % {"item": score.scheme_item.title}
     return render(
         request,
         "assessment/unit_breakdown.html",
@@ -421,7 +430,7 @@ def unit_breakdown(request, campaign, access, pk, unit):
             "access": access,
             "run": run,
             "unit_score": unit_score,
-            "scores": outputs.unit_item_scores(unit_score),
+            "scores": scores,
             "review_open": rights.review_open(run),
         },
     )
@@ -543,6 +552,16 @@ def objection_file(request, campaign, access, pk, file):
     return file_response(evidence.file, filename=evidence.name, inline_images=True)
 
 
+@require_safe
+@campaign_view
+def penalty_file(request, campaign, access, pk, file):
+    """A file that shows how a penalty action was carried out: for whoever may read the penalty action."""
+    run = _run(campaign, pk)
+    evidence = get_object_or_404(PenaltyEvidence.objects.select_related("penalty__unit"), pk=file, penalty__run=run)
+    access.require(rights.can_read_penalty(access, evidence.penalty), _("You cannot read this penalty action."))
+    return file_response(evidence.file, filename=evidence.name, inline_images=True)
+
+
 @campaign_view
 def adjustment_queue(request, campaign, access, pk):
     """Adjustments waiting for a second person; the office or the head assessor approves or rejects."""
@@ -652,21 +671,33 @@ def penalty_list(request, campaign, access, pk):
     run = _run(campaign, pk)
     if not rights.can_read_results(access) and not access.is_liaison:
         raise PermissionDenied
-    penalties = PenaltyAction.objects.filter(run=run).select_related("unit", "closed_by", "owner")
+    penalties = (
+        PenaltyAction.objects.filter(run=run).select_related("unit", "closed_by", "owner").prefetch_related("files")
+    )
     if not rights.can_read_results(access):
-        penalties = [p for p in penalties if access.speaks_for(p.unit) or p.owner_id == request.user.pk]
+        penalties = [p for p in penalties if rights.can_read_penalty(access, p)]
     if request.method == "POST":
-        access.require(access.is_office, _("Only the office closes a penalty action."))
-        penalty = get_object_or_404(PenaltyAction, run=run, pk=_posted_id(request, "penalty"))
+        what = request.POST.get("what")
+        if what != "evidence":
+            access.require(access.is_office, _("Only the office closes a penalty action."))
+        penalty = get_object_or_404(
+            PenaltyAction.objects.select_related("unit"), run=run, pk=_posted_id(request, "penalty")
+        )
+        files = request.FILES.getlist("files")
         try:
-            if request.POST.get("what") == "owner":
+            if what == "evidence":
+                actions.add_penalty_evidence(penalty, files=files, acting_user=request.user)
+                done = _("Evidence added.")
+            elif what == "owner":
                 form = PenaltyOwnerForm(request.POST, campaign=campaign, prefix=f"owner-{penalty.pk}")
                 if not form.is_valid():
                     raise ValidationError(_("Choose the person responsible."))
                 actions.assign_penalty(penalty, owner=form.cleaned_data["owner"], acting_user=request.user)
                 done = _("Person responsible set; they have been notified.")
             else:
-                actions.close_penalty(penalty, closure=request.POST.get("closure", ""), acting_user=request.user)
+                actions.close_penalty(
+                    penalty, closure=request.POST.get("closure", ""), files=files, acting_user=request.user
+                )
                 done = _("Penalty action closed.")
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
@@ -680,6 +711,7 @@ def penalty_list(request, campaign, access, pk):
             PenaltyOwnerForm(campaign=campaign, prefix=f"owner-{p.pk}", initial={"owner": p.owner})
             if access.is_office and p.state == PenaltyAction.State.OPEN
             else None,
+            p.state == PenaltyAction.State.OPEN and rights.can_act_on_penalty(access, p),
         )
         for p in penalties
     ]

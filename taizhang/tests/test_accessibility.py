@@ -301,6 +301,7 @@ PAGES = {
     "assessment:item_score": "page",
     "assessment:adjustment_file": "skip: application/pdf",
     "assessment:objection_file": "skip: application/pdf",
+    "assessment:penalty_file": "skip: application/pdf",
     "assessment:adjustment_queue": "page",
     "assessment:objection_list": "page",
     "assessment:run_review": "skip: POST only",

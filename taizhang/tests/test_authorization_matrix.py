@@ -318,6 +318,7 @@ TABLE = {
     "assessment:run_review": ("slug=slug pk=run", "405 405 405 405 405 405 405 405", "L 403 403 403 403 403 R 403"),
     "assessment:run_freeze": ("slug=slug pk=run", "405 405 405 405 405 405 405 405", "L 403 403 403 403 403 R 403"),
     "assessment:penalty_list": ("slug=slug pk=run", "L 200 200 200 200 200 200 403", "L 403 403 403 403 403 400 403"),
+    "assessment:penalty_file": ("slug=slug pk=run file=penalty_file", "L 200 403 200 200 200 200 403", "405 405 405 405 405 405 405 405"),
     "assessment:circular_docx": ("slug=slug pk=run", "L 403 403 200 200 200 200 403", "L 403 403 200 200 200 200 403"),
     "assessment:circular_pdf": ("slug=slug pk=run", "L 403 403 200 200 200 200 403", "L 403 403 200 200 200 200 403"),
     "assessment:scores_xlsx": ("slug=slug pk=run", "L 403 403 200 200 200 200 403", "L 403 403 200 200 200 200 403"),

@@ -312,6 +312,7 @@ def _assessment(side: Side, owner_unit, *, office) -> None:
         Objection,
         ObjectionEvidence,
         PenaltyAction,
+        PenaltyEvidence,
     )
     from taizhang.assessment.scoring import compute
 
@@ -344,6 +345,8 @@ def _assessment(side: Side, owner_unit, *, office) -> None:
     o["penalty"] = PenaltyAction.objects.create(
         run=run, unit=owner_unit, kind=PenaltyAction.Kind.RECTIFY, reason="较差", deadline=today
     )
+    o["penalty_file"] = PenaltyEvidence(penalty=o["penalty"], name="整改报告.pdf", size=9, uploaded_by=office)
+    o["penalty_file"].file.save("evidence.pdf", ContentFile(b"%PDF-1.4\n"), save=True)
 
 
 def _bulletins(side: Side, owner_unit, *, office, liaison, prefix: str) -> None:

@@ -1,5 +1,5 @@
 """The scheme editor's order (one action for drag and the up and down buttons, stale pages refused, history),
-evidence files on adjustments and objections, penalty owners, the year-end rows per leader, paged facts."""
+evidence files on adjustments, objections and penalty actions, penalty owners, the year-end rows per leader, paged facts."""
 
 import io
 
@@ -11,7 +11,13 @@ from django.urls import reverse
 from python_calamine import CalamineWorkbook
 
 from taizhang.assessment import actions, outputs
-from taizhang.assessment.models import AdjustmentEvidence, ObjectionEvidence, PenaltyAction, SchemeItem
+from taizhang.assessment.models import (
+    AdjustmentEvidence,
+    ObjectionEvidence,
+    PenaltyAction,
+    PenaltyEvidence,
+    SchemeItem,
+)
 from taizhang.history.recording import history_for
 from taizhang.notices.models import Message
 from taizhang.orgs.actions import grant_role
@@ -167,6 +173,52 @@ def test_a_penalty_has_an_owner_who_is_told(client, scene):
         actions.assign_penalty(other, owner=nobody, acting_user=scene["office"])
     with pytest.raises(PermissionDenied):
         actions.assign_penalty(other, owner=head, acting_user=scene["assessor"])
+
+
+def test_penalty_evidence_goes_through_the_gate_and_is_read_per_unit(client, scene, settings):
+    scheme, _items = build_scheme(scene)
+    build_ledger(scene)
+    run = run_scheme(scheme, scene["assessor"])
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        actions.freeze_run(run, acting_user=scene["office"])
+    penalty = PenaltyAction.objects.get(run=run, unit=scene["a"], kind=PenaltyAction.Kind.RECTIFY)
+    slug = scene["campaign"].slug
+    url = reverse("assessment:penalty_list", args=[slug, run.pk])
+    # The unit sends its rectification report; a file that is not what it claims, or too big, is refused.
+    client.force_login(scene["liaison"])
+    assert "evidence-" in client.get(url).content.decode()
+    client.post(url, {"what": "evidence", "penalty": penalty.pk, "files": SimpleUploadedFile("x.pdf", b"MZ\x90\x00")})
+    assert not penalty.files.exists()
+    settings.ATTACHMENT_MAX_BYTES = 10
+    client.post(url, {"what": "evidence", "penalty": penalty.pk, "files": SimpleUploadedFile("大.pdf", PDF)})
+    assert not penalty.files.exists()
+    settings.ATTACHMENT_MAX_BYTES = 1024 * 1024
+    with pytest.raises(ValidationError):
+        actions.add_penalty_evidence(penalty, files=[], acting_user=scene["liaison"])
+    client.post(url, {"what": "evidence", "penalty": penalty.pk, "files": SimpleUploadedFile("整改报告.pdf", PDF)})
+    sent = PenaltyEvidence.objects.get(penalty=penalty)
+    assert sent.name == "整改报告.pdf" and sent.uploaded_by == scene["liaison"]
+    file_url = reverse("assessment:penalty_file", args=[slug, run.pk, sent.pk])
+    assert file_url in client.get(url).content.decode()
+    assert b"".join(client.get(file_url).streaming_content) == PDF
+    assert history_for(penalty).filter(action="comment", actor=scene["liaison"]).exists()
+    # Another unit neither reads it nor adds to it; the office reads it and closes with a last file.
+    client.force_login(scene["other"])
+    assert client.get(file_url).status_code == 403
+    refused = client.post(url, {"what": "evidence", "penalty": penalty.pk, "files": SimpleUploadedFile("b.pdf", PDF)})
+    assert refused.status_code == 403 and penalty.files.count() == 1
+    client.force_login(scene["office"])
+    assert client.get(file_url).status_code == 200
+    # Closing with a bad file refuses the whole close: still open, nothing added.
+    client.post(url, {"penalty": penalty.pk, "closure": "已整改", "files": SimpleUploadedFile("y.pdf", b"MZ\x90")})
+    penalty.refresh_from_db()
+    assert penalty.state == PenaltyAction.State.OPEN and penalty.files.count() == 1
+    client.post(url, {"penalty": penalty.pk, "closure": "已整改到位", "files": SimpleUploadedFile("验收.pdf", PDF)})
+    penalty.refresh_from_db()
+    assert penalty.state == PenaltyAction.State.CLOSED and penalty.files.count() == 2
+    # Closed: no more evidence.
+    with pytest.raises(ValidationError):
+        actions.add_penalty_evidence(penalty, files=[SimpleUploadedFile("晚.pdf", PDF)], acting_user=scene["liaison"])
 
 
 def test_the_year_end_export_has_a_row_per_leader(scene):

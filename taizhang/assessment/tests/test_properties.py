@@ -132,3 +132,35 @@ def test_freezing_makes_every_write_fail(scene, frozen, value, reason, which):
         writes[which]()
     assert list(ItemScore.objects.filter(unit_score__run=frozen).values_list("pk", "points", "version")) == before
     assert not Adjustment.objects.exists()
+
+
+@FAST
+@given(
+    rows=st.lists(
+        st.tuples(st.integers(1, 3), st.one_of(st.none(), st.integers(1, 10**9)), st.text(max_size=320)),
+        max_size=8,
+    ),
+    single=st.lists(st.tuples(st.integers(1, 3), st.text(max_size=20)), max_size=4),
+    per=points,
+)
+def test_stored_facts_are_the_json_of_the_facts(rows, single, per):
+    """A block of facts written as text (with the labels' fast path) reads back as the facts themselves."""
+    import json
+
+    from taizhang.assessment import rules
+
+    block = rules.Result()
+    block.add_block(rules.fact_prefixes("item", rows), per)
+    expected: dict[int, list] = {}
+    for unit_id, object_id, label in rows:
+        expected.setdefault(unit_id, []).append(["item", object_id, label[:300], str(per)])
+    stored = block.stored()
+    assert {u: json.loads(text) for u, (_n, text) in stored.items()} == expected
+    assert {u: n for u, (n, _text) in stored.items()} == {u: len(f) for u, f in expected.items()}
+    assert all(block.raw[u] == per * len(f) for u, f in expected.items())
+    one = rules.Result()
+    for unit_id, label in single:
+        one.add(unit_id, "figure", None, label, per)
+    assert {u: json.loads(t) for u, (_n, t) in one.stored().items()} == {
+        u: [["figure", None, label, str(per)] for v, label in single if v == u] for u, _label in single
+    }
