@@ -152,6 +152,21 @@ def _distinct(row: list) -> list[str]:
     return list(dict.fromkeys(t for t in (_text(v) for v in row) if t))
 
 
+def _leading(row: list, hidden) -> list[str]:
+    """The first two different texts of a row's visible cells (fewer when it has fewer): all a data row needs to
+    be told from a blank, section, note or subtotal row, without reading every cell of 100,000 rows twice."""
+    found: list[str] = []
+    for col, value in enumerate(row):
+        if value is None or value == "" or (hidden and col in hidden):
+            continue
+        text = _text(value)
+        if text and text not in found:
+            found.append(text)
+            if len(found) == 2:
+                break
+    return found
+
+
 @dataclass
 class Layout:
     """Where the header is and which column holds which field (column index → field)."""
@@ -526,7 +541,7 @@ def build_plan(
         if progress is not None and index % 5000 == 0:
             progress(index, len(rows))
         values = {f: (row[c] if c < len(row) else None) for f, c in by_field.items()}
-        cells = _distinct([v for c, v in enumerate(row) if c not in layout.hidden])
+        cells = _leading(row, layout.hidden)
         if not cells:
             continue
         first = cells[0]
