@@ -87,6 +87,31 @@ def _rolled_back(fn) -> None:
 WRITTEN_TABLES = ("ledger_item", "ledger_item_partner_units", "history_historyentry", "ledger_progressentry")
 
 
+def _cpu_seconds(connection) -> float | None:
+    """CPU seconds spent so far by this process, its children (the file reader) and, on PostgreSQL, the server
+    process serving this connection (read from /proc when the server runs on this machine; else None). On a
+    machine shared with other work the wall clock mostly measures the wait for a core; the CPU spent is the work."""
+    import resource
+
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    total = own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+    if connection.vendor != "postgresql":
+        return total
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            (pid,) = cursor.fetchone()
+        with open(f"/proc/{pid}/stat") as handle:
+            fields = handle.read().rsplit(")", 1)[1].split()
+        return total + (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+CPU: dict[str, list[float]] = {}
+
+
 def _vacuumed(fn):
     """``fn`` timed on tables as a database that keeps itself would hold them. Every run is rolled back, and
     a rolled-back insert leaves its rows behind as dead tuples until a VACUUM: with autovacuum off (as on this
@@ -99,7 +124,12 @@ def _vacuumed(fn):
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute(f"VACUUM (ANALYZE) {', '.join(WRITTEN_TABLES)}")
-        return _timed(lambda: _rolled_back(fn))
+        before = _cpu_seconds(connection)
+        wall = _timed(lambda: _rolled_back(fn))
+        after = _cpu_seconds(connection)
+        if before is not None and after is not None:
+            CPU.setdefault(fn.__name__, []).append((after - before) * 1000)
+        return wall
 
     return run
 
@@ -271,6 +301,13 @@ def run(report, median_ms) -> None:
         flush=True,
     )
     report(f"import {ROWS:,}-row ledger vs calamine + {bulk}", import_ms, limit_ms)
+    if CPU.get("full_import") and CPU.get("bare_limit"):
+        # The same comparison in CPU spent (ours, the reader's and the database server's for this connection).
+        report(
+            f"import {ROWS:,}-row ledger vs calamine + {bulk}, CPU time",
+            min(CPU["full_import"]),
+            min(CPU["bare_limit"]),
+        )
     report(f"import {ROWS:,}-row ledger vs calamine + bulk_create", import_ms, read_ms + orm_ms)
     print(f"# peak memory of this process (the import included): {peak:.0f} MB; of the file reader: {child:.0f} MB")
 
