@@ -207,10 +207,11 @@ def _clean(items: list[Item], campaign, *, given: list[set[str]], milestones: di
     codes = Counter(item.code for item in items)
     taken = set()
     wanted = sorted(codes)
+    ours = [item.pk for item in items if item.pk]  # once, not once per chunk of codes
     for i in range(0, len(wanted), CHUNK):
         taken.update(
             Item.objects.filter(campaign=campaign, code__in=wanted[i : i + CHUNK])
-            .exclude(pk__in=[item.pk for item in items if item.pk])
+            .exclude(pk__in=ours)
             .values_list("code", flat=True)
         )
     clash = _("An item with this code already exists in the campaign.")

@@ -93,29 +93,32 @@ def new_instances(model, common: dict, rows: Sequence[dict]) -> list:
     template = model(**common)
     base = {k: v for k, v in template.__dict__.items() if k != "_state"}
     base_cache = dict(template._state.fields_cache)
-    setters = {}
+    # Plain fields (and relations given by their id) go in with one dict update per row; a relation given as
+    # an object is then moved to its id and the instance's cache, as the descriptor would do; a relation
+    # given by its id drops the cached object the template may hold.
+    by_object = []  # (key, attname): a relation given as an object
+    by_id = []  # (key, name): a relation given by its id
     for key in keys:
         f = by_name[key]
         if f.is_relation and key == f.name:
-            setters[key] = (f.attname, f.name)
+            by_object.append((key, f.attname))
         elif f.is_relation:
-            setters[key] = (f.attname, None)
-        else:
-            setters[key] = (f.attname, False)
+            by_id.append((key, f.name))
+    new = model.__new__
     built = []
     for row in rows:
-        obj = model.__new__(model)
-        values = dict(base)
-        cache = dict(base_cache)
-        for key, value in row.items():
-            attname, related = setters[key]
-            if related:
+        obj = new(model)
+        values = base.copy()
+        values.update(row)
+        cache = base_cache.copy() if base_cache or by_object else {}
+        for key, attname in by_object:
+            if key in values:
+                value = values.pop(key)
                 values[attname] = None if value is None else value.pk
-                cache[related] = value
-            else:
-                if related is None:  # an id given by attname: the cached object no longer holds
-                    cache.pop(by_name[key].name, None)
-                values[attname] = value
+                cache[key] = value
+        for key, name in by_id:
+            if key in row:
+                cache.pop(name, None)
         obj.__dict__.update(values)
         state = obj._state = ModelState()
         state.fields_cache = cache

@@ -152,6 +152,21 @@ def _distinct(row: list) -> list[str]:
     return list(dict.fromkeys(t for t in (_text(v) for v in row) if t))
 
 
+def _leading(row: list, hidden) -> list[str]:
+    """The first two different texts of a row's visible cells (fewer when it has fewer): all a data row needs to
+    be told from a blank, section, note or subtotal row, without reading every cell of 100,000 rows twice."""
+    found: list[str] = []
+    for col, value in enumerate(row):
+        if value is None or value == "" or (hidden and col in hidden):
+            continue
+        text = _text(value)
+        if text and text not in found:
+            found.append(text)
+            if len(found) == 2:
+                break
+    return found
+
+
 @dataclass
 class Layout:
     """Where the header is and which column holds which field (column index → field)."""
@@ -269,6 +284,10 @@ class Plan:
     codes_needed: int = 0
     codes_missing: int = 0
     status_percents: dict[str, int] = field(default_factory=dict)
+    # The day the progress is written as of, and who said it: "office" (chosen on the preview or --as-of),
+    # "sheet" (截至… above the header), "upload" (the day of the upload), "" (none: the day of the writing).
+    as_of: datetime.date | None = None
+    as_of_from: str = ""
 
     def count(self, action: str) -> int:
         return sum(1 for r in self.rows if r["action"] == action)
@@ -299,6 +318,8 @@ class Plan:
             "errors": self.errors,
             "unresolved": self.unresolved_list(),
             "codes_missing": self.codes_missing,
+            "as_of": self.as_of.isoformat() if self.as_of else None,
+            "as_of_from": self.as_of_from,
             "items": [
                 {
                     "row": r["row"],
@@ -311,7 +332,11 @@ class Plan:
                     "due_text": r["due_text"],
                     "lead": r["lead"],
                     "note": r["note"],
-                    "progress": r["new_progress"],
+                    "progress": r["new_progress"]
+                    and {
+                        **r["new_progress"],
+                        "as_of": r["new_progress"]["as_of"] and r["new_progress"]["as_of"].isoformat(),
+                    },
                 }
                 for r in self.rows
             ],
@@ -349,8 +374,50 @@ def status_word(text: str) -> str | None:
     return None
 
 
+def _iso_date(value) -> datetime.date | None:
+    try:
+        return datetime.date.fromisoformat(value or "")
+    except (TypeError, ValueError):
+        return None
+
+
 def _plain_number(text: str) -> bool:
     return bool(re.fullmatch(r"\d+", text))
+
+
+# "截至2026年6月10日", "填报日期：2026-06-10", "2026.6.10" above the header or in a note row beneath it: the day
+# the sheet's progress is as of. Said with a word (截至 …) it wins over a bare date.
+_FULL_DAY = re.compile(r"(20\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
+_AS_OF_WORDS = re.compile(r"(?:截至|截止|统计|填报|报送|更新|数据)(?:到|至|日期|时间)?\s*[:：]?\s*$")
+
+
+def sheet_date(rows: list[list], layout: Layout, notes: list[str] = ()) -> datetime.date | None:
+    """The date the sheet says its progress is as of, or None: a date cell or a written day ("截至2026年6月10日")
+    in the rows above the header or in the note rows beneath (``notes``: their text, found while the rows are
+    read; without it they are looked for here); a day after a word such as 截至 first."""
+    candidates = list(rows[: layout.header_row])
+    if notes:
+        candidates += [[note] for note in notes]
+    else:
+        for row in rows[layout.data_start :]:
+            cells = _distinct(row)
+            if len(cells) == 1 and _NOTE_ROW.match(cells[0]):
+                candidates.append(row)
+    said, bare = None, None
+    for row in candidates:
+        for value in row:
+            if isinstance(value, (datetime.date, datetime.datetime)):
+                bare = bare or (value.date() if isinstance(value, datetime.datetime) else value)
+                continue
+            for found in _FULL_DAY.finditer(_text(value)):
+                try:
+                    day = datetime.date(int(found[1]), int(found[2]), int(found[3]))
+                except ValueError:
+                    continue
+                if _AS_OF_WORDS.search(found.string[: found.start()]):
+                    said = said or day
+                bare = bare or day
+    return said or bare
 
 
 def build_plan(
@@ -366,7 +433,7 @@ def build_plan(
     """Read a ledger sheet's rows into a plan against the campaign's items (no writes).
 
     ``options`` are the office's choices on the preview: ``as_of`` (the date of the progress the sheet
-    reports, ISO; default today), ``generate_codes`` (new rows with no code get one; off, they block the
+    reports, ISO; default the day the sheet says, "截至6月10日", else ``uploaded_on``, else the day of writing), ``generate_codes`` (new rows with no code get one; off, they block the
     import: codes are the office's, never invented unasked), ``prefixes`` (owner unit pk → code prefix of
     those codes) and ``percents`` (status word → percent).
     """
@@ -411,10 +478,6 @@ def build_plan(
 
     matcher = UnitMatcher(Unit.objects.filter(is_active=True))
     percents = {**STATUS_WORDS, **{k: int(v) for k, v in (options.get("percents") or {}).items()}}
-    try:
-        as_of = datetime.date.fromisoformat(options.get("as_of") or "")
-    except ValueError:
-        as_of = None
 
     def unit_problems(match, number: int, column: str, *, collective_allowed: bool) -> list:
         """Unknown and ambiguous names, each listed once with its rows; collective names where allowed."""
@@ -471,13 +534,14 @@ def build_plan(
             return parse_deadline(value, year=year, start=start)
 
     parsed: list[dict] = []
+    notes: list[str] = []  # the note rows' text: one may say the day of the sheet (填报日期：…)
     for index in range(layout.data_start, len(rows)):
         row = rows[index]
         number = index + 1
         if progress is not None and index % 5000 == 0:
             progress(index, len(rows))
         values = {f: (row[c] if c < len(row) else None) for f, c in by_field.items()}
-        cells = _distinct([v for c, v in enumerate(row) if c not in layout.hidden])
+        cells = _leading(row, layout.hidden)
         if not cells:
             continue
         first = cells[0]
@@ -491,6 +555,7 @@ def build_plan(
             continue
         if len(cells) == 1 and _NOTE_ROW.match(first):
             plan.skipped.append({"row": number, "reason": _("note row")})
+            notes.append(first)
             continue
         title = _text(values.get("title"))
         if not title:
@@ -524,7 +589,7 @@ def build_plan(
             item["new_progress"] = {
                 "percent": percent,
                 "done": item["progress"] or status_text,
-                "as_of": as_of,
+                "as_of": None,  # the day of the sheet, known once every row is read (below)
             }
         item["code"] = _text(values.get("code"))
         category = _text(values.get("category")) or section_category
@@ -584,6 +649,18 @@ def build_plan(
                 {"row": number, "column": header_of("owner"), "message": _("A name is longer than 100 characters.")}
             )
         parsed.append(item)
+
+    # The day of the progress the sheet reports: the office's choice, else the one the sheet says, else the upload's.
+    plan.as_of, plan.as_of_from = _iso_date(options.get("as_of")), "office"
+    if plan.as_of is None:
+        plan.as_of, plan.as_of_from = sheet_date(rows, layout, notes or [""]), "sheet"
+    if plan.as_of is None:
+        plan.as_of, plan.as_of_from = _iso_date(options.get("uploaded_on")), "upload"
+    if plan.as_of is None:
+        plan.as_of_from = ""
+    for p in parsed:
+        if p["new_progress"]:
+            p["new_progress"]["as_of"] = plan.as_of
 
     # Codes restarting in every section (1, 2 … under each heading): made unique by their section.
     codes = [p["code"] for p in parsed if p["code"]]

@@ -75,7 +75,7 @@ def job_plan(job: ImportJob, *, progress=None, sheet=None) -> Plan:
     """The job's plan; ``sheet``, when given, is the job's sheet already read (the request that just read it)."""
     sheet = sheet if sheet is not None else job_sheet(job)
     columns = {int(c): f for c, f in job.mapping.items()} if job.mapping else None
-    options = {"as_of": timezone.localtime(job.created_at).date().isoformat(), **(job.options or {})}
+    options = {"uploaded_on": timezone.localtime(job.created_at).date().isoformat(), **(job.options or {})}
     return build_plan(
         sheet.rows,
         job.campaign,
@@ -105,6 +105,8 @@ def summarise(plan: Plan) -> dict:
         "codes_needed": plan.codes_needed,
         "codes_missing": plan.codes_missing,
         "status_percents": plan.status_percents,
+        "as_of": plan.as_of.isoformat() if plan.as_of else "",
+        "as_of_from": plan.as_of_from,
         "progress_count": sum(1 for r in plan.rows if r.get("new_progress")),
         "rows": [
             {

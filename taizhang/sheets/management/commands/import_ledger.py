@@ -43,6 +43,12 @@ class Command(BaseCommand):
             help="give new items without a code one (a prefix per responsible unit: HQ-001); without it they are errors",
         )
 
+        parser.add_argument(
+            "--as-of",
+            type=datetime.date.fromisoformat,
+            help="the day of the progress the sheet reports (YYYY-MM-DD); default the day it says (截至…), else today",
+        )
+
     def handle(self, *args, **options):
         path = Path(options["file"])
         if not path.exists():
@@ -80,7 +86,10 @@ class Command(BaseCommand):
                 sheet.rows,
                 campaign,
                 hidden=sheet.hidden_columns,
-                options={"generate_codes": options["generate_codes"]},
+                options={
+                    "generate_codes": options["generate_codes"],
+                    "as_of": options["as_of"].isoformat() if options["as_of"] else None,
+                },
             )
             if not plan.blocked and not options["dry_run"]:
                 apply_ledger_plan(campaign, plan, acting_user=actor)
