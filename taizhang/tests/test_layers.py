@@ -37,6 +37,7 @@ ORDER = [
     "history",
     "orgs",
     "campaigns",
+    "signon",  # directory sign-in (LDAP, OIDC), group rules and the second factor; makes people and grants
     "audit",  # the audit log and the evidence chain the apps above append to
     "ledger",
     "reporting",
