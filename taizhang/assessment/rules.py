@@ -850,15 +850,22 @@ def attendance(ctx: Context, p: dict, maximum: Decimal) -> Result:
         special = set(through_units.values_list("activity_id", flat=True)) | set(
             through_groups.values_list("activity_id", flat=True)
         )
-        members = list(
-            Member.objects.filter(is_active=True).values_list("unit__path").annotate(n=Count("pk")).order_by()
-        )
+        # Active members of each unit's subtree: a unit's own count added to it and to every unit above it
+        # (each prefix of its path that ends a segment, "000001.").
+        subtree: dict[str, int] = defaultdict(int)
+        if held:
+            for path, n in (
+                Member.objects.filter(is_active=True).values_list("unit__path").annotate(n=Count("pk")).order_by()
+            ):
+                for end, char in enumerate(path):
+                    if char == ".":
+                        subtree[path[: end + 1]] += n
         expected = {}
         for pk, _unit_id, path, _title, _starts in held:
             if pk in special:
                 expected[pk] = expected_members(Activity.objects.get(pk=pk)).count()
             else:
-                expected[pk] = sum(n for member_path, n in members if member_path.startswith(path))
+                expected[pk] = subtree.get(path, 0)
         return held, present, expected
 
     held, present, expected = ctx.once(Kind.ATTENDANCE, read)

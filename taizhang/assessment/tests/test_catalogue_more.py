@@ -209,3 +209,23 @@ def test_files_behind_a_manual_score_go_through_the_gate_and_are_read_per_unit(c
     assert client.get(url).status_code == 200
     client.force_login(scene["other"])
     assert client.get(url).status_code == 403
+
+
+def test_the_item_form_takes_the_new_rules_with_their_parameters(client, scene):
+    scheme, _item = _scheme(scene, "manual", {})
+    section = scheme.sections.get()
+    slug = scene["campaign"].slug
+    client.force_login(scene["office"])
+    add = reverse("assessment:item_add", args=[slug, scheme.pk])
+    base = {"item-section": section.pk, "item-title": "参学率", "item-points": "5", "item-kind": "attendance"}
+    assert client.post(add, {**base, "item-low": "95", "item-high": "60"}).status_code == 400
+    assert client.post(add, {**base, "item-low": "60", "item-high": "90"}).status_code == 302
+    red = {**base, "item-title": "红灯天数", "item-kind": "red_days", "item-per": "0.2"}
+    assert client.post(add, red).status_code == 302
+    for kind in ("bulletins", "reading"):
+        assert client.post(add, {**base, "item-title": kind, "item-kind": kind}).status_code == 302
+    rows = {i.title: i for i in scheme.items.select_related("rule")}
+    assert rows["参学率"].rule.params == {"low": "60", "high": "90"}
+    assert rows["红灯天数"].rule.params == {"per": "0.2"}
+    assert rows["bulletins"].rule.params == {"per": "1"} and rows["reading"].rule.params["high"] == "95"
+    assert "%(" not in rows["红灯天数"].standard and "0.2" in rows["红灯天数"].standard
