@@ -30,6 +30,7 @@ from .models import (
     AdjustmentEvidence,
     AssessmentScheme,
     ItemScore,
+    ManualScoreEvidence,
     Objection,
     ObjectionEvidence,
     PenaltyAction,
@@ -458,9 +459,12 @@ def _settle(item_score: ItemScore) -> None:
 
 @transaction.atomic
 def score_manual(
-    item_score: ItemScore, *, points, reason: str, evidence: str = "", version=None, acting_user
+    item_score: ItemScore, *, points, reason: str, evidence: str = "", files=(), version=None, acting_user
 ) -> ItemScore:
+    """An assessor's points on a manual item with the reason, and evidence: a note, and files through the one
+    upload gate (kept with the item score: a later score adds to them)."""
     run = item_score.unit_score.run
+    files = list(files or [])
     access = _access(acting_user, run.campaign)
     access.require(rights.can_score(access), _("Only assessors score manual items."))
     item_score, run = _lock_item_score(item_score)
@@ -479,18 +483,21 @@ def score_manual(
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Give the reason for the score.")})
+    _check_files(files)
     before = snapshot(item_score, ["computed", "manual_reason"])
     item_score.computed, item_score.manual_reason = points, reason
     item_score.manual_evidence, item_score.scored_by = (evidence or "").strip()[:300], acting_user
     item_score.save(update_fields=["computed", "manual_reason", "manual_evidence", "scored_by"])
+    for upload in files:
+        ManualScoreEvidence(
+            item_score=item_score, file=upload, name=upload.name[:200], size=upload.size, uploaded_by=acting_user
+        ).save()
     _settle(item_score)
-    record(
-        item_score,
-        HistoryEntry.Action.UPDATE,
-        actor=acting_user,
-        changes=diff(item_score, before),
-        campaign=run.campaign,
-    )
+    changes = diff(item_score, before)
+    if files:
+        names = "、".join(upload.name[:200] for upload in files)[:300]
+        changes.append({"field": "files", "label": str(_("Evidence files")), "old": "", "new": names})
+    record(item_score, HistoryEntry.Action.UPDATE, actor=acting_user, changes=changes, campaign=run.campaign)
     return item_score
 
 

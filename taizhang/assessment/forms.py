@@ -87,6 +87,7 @@ class ManualScoreForm(StyledForm, forms.Form):
     points = forms.DecimalField(label=_("Points"), max_digits=7, decimal_places=2)
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
     evidence = forms.CharField(label=_("Evidence"), required=False, max_length=300)
+    files = MultipleFileField(label=_("Evidence files (optional)"), required=False)
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 

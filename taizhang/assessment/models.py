@@ -141,6 +141,10 @@ class Rule(models.Model):
         SATISFACTION = "satisfaction", _("satisfaction rate of rated items")
         PRACTICES = "practices", _("good practices published")
         STUDY = "study", _("study activities held against plan")
+        RED_DAYS = "red_days", _("days items were red")
+        BULLETINS = "bulletins", _("bulletins carrying the unit's cases")
+        ATTENDANCE = "attendance", _("attendance rate at study activities")
+        READING = "reading", _("reading rate of study materials")
 
     item = models.OneToOneField(SchemeItem, on_delete=models.CASCADE, related_name="rule")
     kind = models.CharField(_("rule"), max_length=30, choices=Kind.choices, default=Kind.MANUAL)
@@ -265,6 +269,8 @@ class FactKind(models.TextChoices):
     INSTRUCTION = "instruction", _("instruction")
     PRACTICE = "practice", _("good practice")
     ACTIVITY = "activity", _("activity")
+    BULLETIN = "bulletin", _("bulletin")
+    MATERIAL = "material", _("study material")
     FIGURE = "figure", _("figure")
 
 
@@ -380,6 +386,23 @@ class ObjectionEvidence(Attachment):
     @property
     def folder(self) -> str:
         return f"objections/{self.objection_id}"
+
+
+class ManualScoreEvidence(Attachment):
+    """A file behind an assessor's manual score (评分依据): kept with the item score, whoever scores it again."""
+
+    item_score = models.ForeignKey(ItemScore, on_delete=models.PROTECT, related_name="files")
+    file = models.FileField(_("file"), upload_to=evidence_path, max_length=300)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta(Attachment.Meta):
+        verbose_name = _("manual score evidence")
+        verbose_name_plural = _("manual score evidence")
+
+    @property
+    def folder(self) -> str:
+        return f"scores/{self.item_score_id}"
 
 
 class Nomination(models.Model):

@@ -275,6 +275,10 @@ def fact_url(campaign, kind: str, object_id, unit_id: int) -> str:
         return reverse("bulletins:practice_detail", args=[slug, object_id])
     if kind == FactKind.ACTIVITY:
         return reverse("study:activity_detail", args=[slug, object_id])
+    if kind == FactKind.BULLETIN:
+        return reverse("bulletins:bulletin_detail", args=[slug, object_id])
+    if kind == FactKind.MATERIAL:
+        return reverse("study:material_detail", args=[slug, object_id])
     model = rules.model_for(rules.Kind.FINDINGS if kind == FactKind.FINDING else rules.Kind.INSTRUCTION_LATE)
     if model is None:
         return ""

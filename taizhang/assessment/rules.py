@@ -165,7 +165,12 @@ SPEC = {
     Kind.SATISFACTION: (BASE_RATE, {"low": (0, 100, 80), "high": (0, 100, 95)}),
     Kind.PRACTICES: (BASE_ZERO, {"per": (0, "max", 1)}),
     Kind.STUDY: (BASE_RATE, {}),
+    Kind.RED_DAYS: (BASE_MAX, {"per": (0, "max", "0.1")}),
+    Kind.BULLETINS: (BASE_ZERO, {"per": (0, "max", 1)}),
+    Kind.ATTENDANCE: (BASE_RATE, {"low": (0, 100, 60), "high": (0, 100, 90)}),
+    Kind.READING: (BASE_RATE, {"low": (0, 100, 60), "high": (0, 100, 95)}),
 }
+RATE_KINDS = (Kind.REPORT_RATE, Kind.SATISFACTION, Kind.ATTENDANCE, Kind.READING)
 # Rules over models that other apps keep: unavailable (refused, and said so) while the app is not installed.
 NEEDS_MODEL = {
     Kind.FINDINGS: "inspections.Finding",
@@ -216,7 +221,7 @@ def clean_params(kind: str, params: dict | None, maximum: Decimal) -> dict:
                 }
             )
         cleaned[name] = fmt(value)
-    if kind in (Kind.REPORT_RATE, Kind.SATISFACTION) and Decimal(cleaned["low"]) >= Decimal(cleaned["high"]):
+    if kind in RATE_KINDS and Decimal(cleaned["low"]) >= Decimal(cleaned["high"]):
         raise ValidationError({"params": _("The lower rate must be below the upper rate.")})
     return cleaned
 
@@ -271,6 +276,18 @@ def describe(kind: str, params: dict, maximum) -> str:
         Kind.STUDY: _(
             "Study activities held against plan: %(max)s points times the share held (no plan: full points when "
             "one was held)."
+        ),
+        Kind.RED_DAYS: _("%(max)s points, minus %(per)s for each day an item of the unit was red."),
+        Kind.BULLETINS: _(
+            "%(per)s points for each published bulletin carrying a case of the unit, at most %(max)s points."
+        ),
+        Kind.ATTENDANCE: _(
+            "Attendance rate at the study activities the unit held (present of members expected): %(high)s%% or "
+            "more gives %(max)s points, %(low)s%% or less none, linear between; none held, full points."
+        ),
+        Kind.READING: _(
+            "Reading rate of the study materials due in the range (confirmed of members assigned): %(high)s%% or "
+            "more gives %(max)s points, %(low)s%% or less none, linear between; nothing assigned, full points."
         ),
     }[kind]
     try:
@@ -675,6 +692,244 @@ def study(ctx: Context, p: dict, maximum: Decimal) -> Result:
     return result
 
 
+def _unit_of_path(ctx: Context):
+    """A function from a unit's path to the run's unit at or above it (None outside them), read once per run."""
+    from taizhang.orgs.models import Unit
+
+    def read():
+        return sorted(Unit.objects.filter(pk__in=ctx.unit_ids).values_list("path", "pk"), key=lambda r: -len(r[0]))
+
+    paths = ctx.once("unit_paths", read)
+
+    def unit_of(path: str):
+        for prefix, pk in paths:  # the longest path first: the nearest run unit above
+            if path.startswith(prefix):
+                return pk
+        return None
+
+    return unit_of
+
+
+def red_days(ctx: Context, p: dict, maximum: Decimal) -> Result:
+    """Each day of the range an item of the unit ended red, from the item's light history (each light change is
+    a history entry: old → new); an item red with no change recorded has been red since it was entered."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from taizhang.history.models import HistoryEntry
+    from taizhang.ledger.models import Item, Light, Status
+
+    per = Decimal(p["per"])
+    first, last = ctx.starts_on, ctx.last_day
+    result = Result()
+    if last < first:
+        return result
+
+    def read():
+        items = {
+            pk: (unit_id, code, title, light, timezone.localtime(created_at).date())
+            for pk, unit_id, code, title, light, created_at in Item.objects.filter(
+                campaign=ctx.campaign, owner_unit_id__in=ctx.unit_ids
+            )
+            .exclude(status=Status.WITHDRAWN)
+            .values_list("pk", "owner_unit_id", "code", "title", "light", "created_at")
+        }
+        changes: dict[int, list] = defaultdict(list)
+        for object_id, moment, diff in (
+            HistoryEntry.objects.filter(
+                content_type=ContentType.objects.get_for_model(Item),
+                campaign=ctx.campaign,
+                action=HistoryEntry.Action.LIGHT,
+                at__lte=ctx.cutoff,
+                object_id__in=Item.objects.filter(campaign=ctx.campaign, owner_unit_id__in=ctx.unit_ids).values("pk"),
+            )
+            .order_by("at", "pk")
+            .values_list("object_id", "at", "changes")
+        ):
+            change = next((c for c in diff or [] if c.get("field") == "light"), None)
+            if change is not None:
+                changes[object_id].append((timezone.localtime(moment).date(), change.get("old"), change.get("new")))
+        rows = []
+        for pk, (unit_id, code, title, light, entered) in items.items():
+            spells = _red_spells(changes.get(pk), light == Light.RED, entered, last)
+            days = sum(max(0, (min(end, last) - max(start, first)).days + 1) for start, end in spells)
+            if days:
+                rows.append((unit_id, code, pk, title, days))
+        rows.sort()
+        return rows
+
+    words = _("%(item)s: red %(n)s days")
+    for unit_id, code, pk, title, days in ctx.once(Kind.RED_DAYS, read):
+        label = words % {"item": _item_label(code, title), "n": days}
+        result.add(unit_id, FactKind.ITEM, pk, label, -per * days)
+    return result
+
+
+def _red_spells(changes, red_now: bool, entered: datetime.date, last: datetime.date):
+    """The (first, last) days an item ended red: a change on a day sets the light that day ends with."""
+    red = "red"
+    if not changes:
+        return [(entered, last)] if red_now else []
+    spells, since = [], entered if changes[0][1] == red else None
+    for day, _old, new in changes:
+        if new == red and since is None:
+            since = day
+        elif new != red and since is not None:
+            if day > since:
+                spells.append((since, day - datetime.timedelta(days=1)))
+            since = None
+    if since is not None:
+        spells.append((since, last))
+    return spells
+
+
+def bulletins(ctx: Context, p: dict, maximum: Decimal) -> Result:
+    """Each published bulletin (信息简报) in the range that carries a good-practice case of the unit, once."""
+    from taizhang.bulletins.models import Bulletin, BulletinEntry
+
+    per = Decimal(p["per"])
+    result = Result()
+
+    def read():
+        seen, rows = set(), []
+        for unit_id, bulletin_id, year, number, title in (
+            BulletinEntry.objects.filter(
+                bulletin__campaign=ctx.campaign,
+                bulletin__status=Bulletin.Status.PUBLISHED,
+                bulletin__published_at__gte=ctx.aware(ctx.starts_on),
+                bulletin__published_at__lte=min(ctx.aware(ctx.ends_on, end=True), ctx.cutoff),
+                practice__unit_id__in=ctx.unit_ids,
+            )
+            .order_by("practice__unit_id", "bulletin__published_at", "bulletin_id", "order", "pk")
+            .values_list("practice__unit_id", "bulletin_id", "bulletin__year", "bulletin__number", "practice__title")
+        ):
+            if (unit_id, bulletin_id) in seen:
+                continue
+            seen.add((unit_id, bulletin_id))
+            issue = _("%(year)s, issue %(number)s") % {"year": year, "number": number}
+            rows.append((unit_id, bulletin_id, f"{issue} {title}"))
+        return fact_prefixes(FactKind.BULLETIN, rows)
+
+    result.add_block(ctx.once(Kind.BULLETINS, read), per)
+    return result
+
+
+def attendance(ctx: Context, p: dict, maximum: Decimal) -> Result:
+    """Present of members expected at the study activities the unit held in the range (study's
+    ``expected_members``: the audience units' rosters and below and the audience groups, else the organising
+    unit's roster and below)."""
+    from django.db.models import Count
+
+    from taizhang.study.actions import expected_members
+    from taizhang.study.models import Activity, Attendance, Member
+
+    low, high = Decimal(p["low"]), Decimal(p["high"])
+    result = Result(direct={}, default=maximum)
+
+    def read():
+        held = list(
+            Activity.objects.filter(
+                campaign=ctx.campaign,
+                unit_id__in=ctx.unit_ids,
+                state=Activity.State.HELD,
+                starts_at__gte=ctx.aware(ctx.starts_on),
+                starts_at__lte=min(ctx.aware(ctx.ends_on, end=True), ctx.cutoff),
+            )
+            .order_by("unit_id", "starts_at", "pk")
+            .values_list("pk", "unit_id", "unit__path", "title", "starts_at")
+        )
+        ids = [row[0] for row in held]
+        present = dict(
+            Attendance.objects.filter(activity_id__in=ids, status=Attendance.Status.PRESENT, member__is_active=True)
+            .values_list("activity_id")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+        # Activities for their own unit's roster (no audience given) are counted from one grouped query.
+        through_units = Activity.audience_units.through.objects.filter(activity_id__in=ids)
+        through_groups = Activity.audience_groups.through.objects.filter(activity_id__in=ids)
+        special = set(through_units.values_list("activity_id", flat=True)) | set(
+            through_groups.values_list("activity_id", flat=True)
+        )
+        # Active members of each unit's subtree: a unit's own count added to it and to every unit above it
+        # (each prefix of its path that ends a segment, "000001.").
+        subtree: dict[str, int] = defaultdict(int)
+        if held:
+            for path, n in (
+                Member.objects.filter(is_active=True).values_list("unit__path").annotate(n=Count("pk")).order_by()
+            ):
+                for end, char in enumerate(path):
+                    if char == ".":
+                        subtree[path[: end + 1]] += n
+        expected = {}
+        for pk, _unit_id, path, _title, _starts in held:
+            if pk in special:
+                expected[pk] = expected_members(Activity.objects.get(pk=pk)).count()
+            else:
+                expected[pk] = subtree.get(path, 0)
+        return held, present, expected
+
+    held, present, expected = ctx.once(Kind.ATTENDANCE, read)
+    figures: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    for pk, unit_id, _path, title, starts_at in held:
+        n, of = present.get(pk, 0), expected.get(pk, 0)
+        figures[unit_id][0] += min(n, of)
+        figures[unit_id][1] += of
+        day = timezone.localtime(starts_at).date().isoformat()
+        result.facts.append((unit_id, FactKind.ACTIVITY, pk, f"{day} {title} {n}/{of}", Decimal(0)))
+    words = _("Present %(n)s of %(total)s members expected: %(rate)s%%")
+    for unit_id, (n, of) in sorted(figures.items()):
+        if not of:
+            continue
+        rate = dec(HUNDRED * n / of)
+        points = linear(rate, low, high, maximum)
+        result.direct[unit_id] = points
+        result.facts.append((unit_id, FactKind.FIGURE, None, words % {"n": n, "total": of, "rate": fmt(rate)}, points))
+    return result
+
+
+def reading(ctx: Context, p: dict, maximum: Decimal) -> Result:
+    """Confirmed of members assigned, over the materials with a read-by date in the range (study's
+    ``reading_rates``: per assignment, to a unit and below or to a member group), each assignment counted for
+    the run's unit at or above its unit (a group's, for a group)."""
+    from taizhang.study.models import Material
+    from taizhang.study.queries import reading_rates
+
+    low, high = Decimal(p["low"]), Decimal(p["high"])
+    result = Result(direct={}, default=maximum)
+    unit_of = _unit_of_path(ctx)
+
+    def read():
+        rows = []
+        materials = Material.objects.filter(
+            campaign=ctx.campaign, assignments__read_by__gte=ctx.starts_on, assignments__read_by__lte=ctx.ends_on
+        ).distinct()
+        for material in materials.order_by("pk"):
+            for row in reading_rates(material):
+                a = row.assignment
+                if not (ctx.starts_on <= a.read_by <= ctx.ends_on):
+                    continue
+                unit = a.unit if a.unit_id else a.group.unit
+                unit_id = unit_of(unit.path) if unit is not None else None
+                if unit_id is not None and row.assigned:
+                    rows.append((unit_id, a.read_by, material.pk, material.title, row.assigned, row.confirmed))
+        rows.sort(key=lambda r: (r[0], r[1], r[2]))
+        return rows
+
+    figures: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    for unit_id, read_by, pk, title, assigned, confirmed in ctx.once(Kind.READING, read):
+        figures[unit_id][0] += confirmed
+        figures[unit_id][1] += assigned
+        label = f"{title} ({read_by.isoformat()}) {confirmed}/{assigned}"
+        result.facts.append((unit_id, FactKind.MATERIAL, pk, label, Decimal(0)))
+    words = _("Confirmed %(n)s of %(total)s members assigned: %(rate)s%%")
+    for unit_id, (n, of) in sorted(figures.items()):
+        rate = dec(HUNDRED * n / of)
+        points = linear(rate, low, high, maximum)
+        result.direct[unit_id] = points
+        result.facts.append((unit_id, FactKind.FIGURE, None, words % {"n": n, "total": of, "rate": fmt(rate)}, points))
+    return result
+
+
 COMPUTE = {
     Kind.ON_TIME: on_time,
     Kind.OVERDUE: overdue,
@@ -688,4 +943,8 @@ COMPUTE = {
     Kind.SATISFACTION: satisfaction,
     Kind.PRACTICES: practices,
     Kind.STUDY: study,
+    Kind.RED_DAYS: red_days,
+    Kind.BULLETINS: bulletins,
+    Kind.ATTENDANCE: attendance,
+    Kind.READING: reading,
 }

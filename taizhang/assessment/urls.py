@@ -26,6 +26,7 @@ urlpatterns = [
     path(_run + "scores/<int:score>/", views.item_score, name="item_score"),
     path(_run + "adjustments/", views.adjustment_queue, name="adjustment_queue"),
     path(_run + "adjustments/files/<int:file>/", views.adjustment_file, name="adjustment_file"),
+    path(_run + "scores/files/<int:file>/", views.score_file, name="score_file"),
     path(_run + "objections/files/<int:file>/", views.objection_file, name="objection_file"),
     path(_run + "objections/", views.objection_list, name="objection_list"),
     path(_run + "review/", views.run_review, name="run_review"),

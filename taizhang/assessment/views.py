@@ -36,6 +36,7 @@ from .models import (
     AdjustmentEvidence,
     AssessmentScheme,
     ItemScore,
+    ManualScoreEvidence,
     Objection,
     ObjectionEvidence,
     PenaltyAction,
@@ -474,9 +475,11 @@ def item_score(request, campaign, access, pk, score):
         what = request.POST.get("what", "")
         try:
             if what == "manual":
-                form = forms["manual"] = ManualScoreForm(request.POST, prefix="m")
+                form = forms["manual"] = ManualScoreForm(request.POST, request.FILES, prefix="m")
                 if form.is_valid():
-                    actions.score_manual(obj, acting_user=request.user, **form.cleaned_data)
+                    data = dict(form.cleaned_data)
+                    data["files"] = data.pop("files") or []
+                    actions.score_manual(obj, acting_user=request.user, **data)
                     messages.success(request, _("Score saved."))
             elif what == "adjust":
                 form = forms["adjust"] = AdjustmentForm(request.POST, request.FILES, prefix="a")
@@ -510,6 +513,7 @@ def item_score(request, campaign, access, pk, score):
             "access": access,
             "run": run,
             "score": obj,
+            "score_files": list(obj.files.order_by("pk")),
             "unit": unit,
             "facts": rows,
             "page": page,
@@ -534,6 +538,21 @@ def adjustment_file(request, campaign, access, pk, file):
         adjustment__item_score__unit_score__run=run,
     )
     unit = evidence.adjustment.item_score.unit_score.unit
+    access.require(rights.can_read_unit(access, run, unit), _("You cannot read this unit's assessment."))
+    return file_response(evidence.file, filename=evidence.name, inline_images=True)
+
+
+@require_safe
+@campaign_view
+def score_file(request, campaign, access, pk, file):
+    """A file behind a manual score: for whoever may read the unit's scores."""
+    run = _run(campaign, pk)
+    evidence = get_object_or_404(
+        ManualScoreEvidence.objects.select_related("item_score__unit_score__unit"),
+        pk=file,
+        item_score__unit_score__run=run,
+    )
+    unit = evidence.item_score.unit_score.unit
     access.require(rights.can_read_unit(access, run, unit), _("You cannot read this unit's assessment."))
     return file_response(evidence.file, filename=evidence.name, inline_images=True)
 

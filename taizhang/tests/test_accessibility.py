@@ -300,6 +300,7 @@ PAGES = {
     "assessment:unit_sheet": "skip: application/pdf",
     "assessment:item_score": "page",
     "assessment:adjustment_file": "skip: application/pdf",
+    "assessment:score_file": "skip: application/pdf",
     "assessment:objection_file": "skip: application/pdf",
     "assessment:penalty_file": "skip: application/pdf",
     "assessment:adjustment_queue": "page",

@@ -312,6 +312,7 @@ TABLE = {
     "assessment:unit_sheet": ("slug=slug pk=run unit=unit", "L 200 403 200 200 200 200 403", "L 200 403 200 200 200 200 403"),
     "assessment:item_score": ("slug=slug pk=run score=item_score", "L 200 403 200 200 200 200 403", "L 400 403 400 400 400 400 403"),
     "assessment:adjustment_file": ("slug=slug pk=run file=adjustment_file", "L 200 403 200 200 200 200 403", "L 200 403 200 200 200 200 403"),
+    "assessment:score_file": ("slug=slug pk=run file=score_file", "L 200 403 200 200 200 200 403", "405 405 405 405 405 405 405 405"),
     "assessment:objection_file": ("slug=slug pk=run file=objection_file", "L 200 403 200 200 200 200 403", "L 200 403 200 200 200 200 403"),
     "assessment:adjustment_queue": ("slug=slug pk=run", "L 403 403 200 200 200 200 403", "L 403 403 403 403 403 400 403"),
     "assessment:objection_list": ("slug=slug pk=run", "L 403 403 200 200 200 200 403", "L 403 403 403 403 400 400 403"),

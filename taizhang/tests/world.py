@@ -309,6 +309,7 @@ def _assessment(side: Side, owner_unit, *, office) -> None:
         Adjustment,
         AdjustmentEvidence,
         ItemScore,
+        ManualScoreEvidence,
         Objection,
         ObjectionEvidence,
         PenaltyAction,
@@ -339,6 +340,7 @@ def _assessment(side: Side, owner_unit, *, office) -> None:
     for key, evidence in (
         ("adjustment_file", AdjustmentEvidence(adjustment=o["adjustment"], name="依据.pdf", size=9)),
         ("objection_file", ObjectionEvidence(objection=o["objection"], name="申诉材料.pdf", size=9)),
+        ("score_file", ManualScoreEvidence(item_score=score, name="评分依据.pdf", size=9, uploaded_by=office)),
     ):
         evidence.file.save("evidence.pdf", ContentFile(b"%PDF-1.4\n"), save=True)
         o[key] = evidence
