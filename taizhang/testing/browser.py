@@ -131,6 +131,11 @@ def _open_tab(browser, live_server, page_watch: PageWatch, **options):
         base_url=live_server.url, locale="zh-CN", accept_downloads=True, service_workers="block", **options
     )
     context.set_default_timeout(15_000)
+    # expect() waits 5 s by default; the suites run two workers, each with its own Chromium, on two cores,
+    # and an htmx swap can take longer than that there. A failing assertion waits as long as an action.
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=15_000)
 
     def only_the_live_server(route):
         if urlsplit(route.request.url).hostname in LOCAL_HOSTS:
