@@ -288,10 +288,10 @@ def practice_from_activity(activity, *, acting_user) -> Practice:
     from taizhang.study.models import Activity
 
     campaign = activity.campaign
-    if activity.state != Activity.State.HELD:
-        raise ValidationError(_("Only an activity that was held can become a good-practice case."))
     if not can_write_case(_access(acting_user, campaign), activity.unit):
         raise PermissionDenied(_("You can write cases only for your own unit."))
+    if activity.state != Activity.State.HELD:
+        raise ValidationError(_("Only an activity that was held can become a good-practice case."))
     existing = Practice.objects.filter(source_activity=activity).first()
     if existing is not None:
         return existing
