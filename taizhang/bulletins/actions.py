@@ -276,6 +276,51 @@ def practice_from_report(report, *, acting_user) -> Practice:
     )
 
 
+@transaction.atomic
+def practice_from_activity(activity, *, acting_user) -> Practice:
+    """A held study activity becomes a draft case of its unit (through :func:`create_practice`), linked back.
+
+    Its summary is the draft, its key task and photos come along; a second time returns the case already made.
+    """
+    from django.core.files import File
+    from django.utils.html import escape
+
+    from taizhang.study.models import Activity
+
+    campaign = activity.campaign
+    if not can_write_case(_access(acting_user, campaign), activity.unit):
+        raise PermissionDenied(_("You can write cases only for your own unit."))
+    if activity.state != Activity.State.HELD:
+        raise ValidationError(_("Only an activity that was held can become a good-practice case."))
+    existing = Practice.objects.filter(source_activity=activity).first()
+    if existing is not None:
+        return existing
+    text = (activity.summary or "").strip()
+    facts = f"{activity.kind.name} · {activity.starts_at.astimezone(timezone.get_current_timezone()):%Y-%m-%d}"
+    if activity.place:
+        facts += f" · {activity.place}"
+    body = f"<p>{escape(facts)}</p>" + "".join(
+        f"<p>{escape(line.strip())}</p>" for line in text.splitlines() if line.strip()
+    )
+    data = {"title": activity.title, "unit": activity.unit, "summary": text[:300], "body": body}
+    if activity.key_task_id:
+        data["key_tasks"] = [activity.key_task]
+    practice = create_practice(campaign, data=data, acting_user=acting_user)
+    practice.source_activity = activity
+    practice.save(update_fields=["source_activity"])
+    for photo in list(activity.photos.all())[:MAX_PHOTOS]:
+        with photo.file.open("rb") as handle:
+            add_photo(practice, upload=File(handle, name=photo.name), caption=photo.caption, acting_user=acting_user)
+    record(
+        activity,
+        Action.UPDATE,
+        actor=acting_user,
+        campaign=campaign,
+        note=note(gettext_noop("Made into the good-practice case “%(title)s”."), title=practice.title),
+    )
+    return practice
+
+
 def record_reading(practice: Practice) -> None:
     """One more reading (a counter, not an audited change)."""
     Practice.objects.filter(pk=practice.pk).update(read_count=F("read_count") + 1)

@@ -62,6 +62,14 @@ class Practice(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    source_activity = models.ForeignKey(
+        "study.Activity",
+        verbose_name=_("from the study activity"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     year = models.PositiveSmallIntegerField(_("year"))
     search_text = models.TextField(blank=True, editable=False)
     read_count = models.PositiveIntegerField(_("readings"), default=0)

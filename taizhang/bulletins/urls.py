@@ -14,6 +14,11 @@ urlpatterns = [
     path("c/<slug:slug>/practices/new/", views.practice_new, name="practice_new"),
     path("c/<slug:slug>/practices/items.json", views.item_search, name="item_search"),
     path("c/<slug:slug>/practices/from-report/<int:report>/", views.practice_from_report, name="practice_from_report"),
+    path(
+        "c/<slug:slug>/practices/from-activity/<int:activity>/",
+        views.practice_from_activity,
+        name="practice_from_activity",
+    ),
     path(_case, views.practice_detail, name="practice_detail"),
     path(_case + "edit/", views.practice_edit, name="practice_edit"),
     path(_case + "photos/", views.practice_photo_add, name="practice_photo_add"),

@@ -242,6 +242,23 @@ def practice_from_report(request, campaign, access, report):
     return redirect("bulletins:practice_edit", campaign.slug, practice.pk)
 
 
+@require_POST
+@campaign_view
+def practice_from_activity(request, campaign, access, activity):
+    """A held study activity becomes a draft case of its unit (the office or the unit's own liaison)."""
+    from taizhang.study.models import Activity
+
+    activity = get_object_or_404(
+        Activity.objects.select_related("kind", "unit", "key_task"), campaign=campaign, pk=activity
+    )
+    try:
+        practice = actions.practice_from_activity(activity, acting_user=request.user)
+    except ValidationError as error:
+        messages.error(request, _errors(error))
+        return redirect("study:activity_detail", campaign.slug, activity.pk)
+    return redirect("bulletins:practice_edit", campaign.slug, practice.pk)
+
+
 def _photo_response(photo: PracticePhoto) -> FileResponse:
     response = FileResponse(photo.file.open("rb"), content_type=photo.content_type)
     response["Content-Disposition"] = content_disposition_header(False, photo.name)

@@ -187,6 +187,8 @@ def structure_formsets(campaign, data=None):
     task_set = forms.formset_factory(KeyTaskRowForm, extra=3, max_num=1000, absolute_max=2000)
     aspects = list(KeyTask.objects.filter(campaign=campaign, parent=None))
     tasks = KeyTask.objects.filter(campaign=campaign).order_by("parent_id", "order", "id")
+    # The tree as it reads: aspects in their order, each followed by its key tasks in theirs.
+    aspect_place = {a.pk: (a.order, a.pk) for a in aspects}
     sets = {
         "categories": category_set(
             data,
@@ -210,7 +212,15 @@ def structure_formsets(campaign, data=None):
             form_kwargs={"aspects": aspects},
             initial=[
                 {"id": t.pk, "parent": t.parent_id, "code": t.code, "name": t.name, "order": t.order}
-                for t in sorted(tasks, key=lambda t: (t.parent_id or t.pk, t.parent_id is not None, t.order, t.pk))
+                for t in sorted(
+                    tasks,
+                    key=lambda t: (
+                        aspect_place.get(t.parent_id or t.pk, (t.order, t.pk)),
+                        t.parent_id is not None,
+                        t.order,
+                        t.pk,
+                    ),
+                )
             ],
         ),
         "plan_sections": plan_set(

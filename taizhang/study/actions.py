@@ -27,6 +27,7 @@ from .models import (
     DEFAULT_KINDS,
     Activity,
     ActivityKind,
+    ActivityPhoto,
     Assignment,
     Attendance,
     Material,
@@ -536,6 +537,69 @@ def set_activity_plan(campaign, *, unit, quarter: datetime.date, counts: dict, a
         )
         changed += 1
     return changed
+
+
+# Photos of a held activity -------------------------------------------------------------
+
+PHOTO_MAX_BYTES = 10 * 1024 * 1024
+MAX_PHOTOS = 30
+
+
+@transaction.atomic
+def add_activity_photos(activity: Activity, *, uploads, caption: str = "", access, acting_user) -> list[ActivityPhoto]:
+    """The organising unit (or the office) adds photos to a held activity: real images only, all or none."""
+    from taizhang.lib.media import check_upload
+
+    locked = lock_one(Activity, pk=activity.pk)
+    if not can_organise(access, locked.unit):
+        raise PermissionDenied(_("Only the organising unit adds photos to its activities."))
+    if locked.state != Activity.State.HELD:
+        raise ValidationError(_("Photos are added to an activity that was held."))
+    uploads = list(uploads)
+    if not uploads:
+        raise ValidationError(_("Choose at least one photo."))
+    if ActivityPhoto.objects.filter(activity=locked).count() + len(uploads) > MAX_PHOTOS:
+        raise ValidationError(_("An activity has at most %(n)d photos.") % {"n": MAX_PHOTOS})
+    for upload in uploads:  # every photo is checked before any is stored
+        check_upload(upload, max_bytes=PHOTO_MAX_BYTES, images_only=True)
+    photos = []
+    for upload in uploads:
+        photo = ActivityPhoto(
+            activity=locked,
+            file=upload,
+            name=(upload.name or "photo")[-200:],
+            size=upload.size,
+            caption=(caption or "").strip()[:200],
+            created_by=acting_user,
+        )
+        photo.save()
+        photos.append(photo)
+        record(
+            locked,
+            HistoryEntry.Action.UPDATE,
+            actor=acting_user,
+            campaign=locked.campaign,
+            note=note(gettext_noop("Photo added: %(name)s"), name=photo.name),
+        )
+    return photos
+
+
+@transaction.atomic
+def remove_activity_photo(photo: ActivityPhoto, *, access, acting_user) -> None:
+    """The organising unit (or the office) takes a photo off the activity; the history keeps that it was there."""
+    locked = lock_one(Activity, pk=photo.activity_id)
+    if not can_organise(access, locked.unit):
+        raise PermissionDenied(_("Only the organising unit removes photos of its activities."))
+    name, storage, stored = photo.name, photo.file.storage, photo.file.name
+    photo.delete()
+    transaction.on_commit(lambda: storage.delete(stored))
+    record(
+        locked,
+        HistoryEntry.Action.UPDATE,
+        actor=acting_user,
+        campaign=locked.campaign,
+        note=note(gettext_noop("Photo removed: %(name)s"), name=name),
+    )
 
 
 # 特色样板 and attendance from a sheet ----------------------------------------------------

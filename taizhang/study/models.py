@@ -199,6 +199,26 @@ class Activity(models.Model):
         return self.title
 
 
+def activity_photo_path(instance: "ActivityPhoto", filename: str) -> str:
+    return f"activities/{instance.activity.campaign_id}/{instance.activity_id}/{filename}"
+
+
+class ActivityPhoto(Attachment):
+    """A photo of a held activity: a real image through the upload gate, served only to those who see the activity."""
+
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="photos")
+    file = models.FileField(upload_to=activity_photo_path)
+    caption = models.CharField(_("caption"), max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta(Attachment.Meta):
+        verbose_name = _("activity photo")
+        verbose_name_plural = _("activity photos")
+
+
 class Attendance(models.Model):
     """One member at one activity: present, on leave (请假, with a reason) or absent."""
 

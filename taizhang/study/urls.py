@@ -12,6 +12,13 @@ urlpatterns = [
     path("c/<slug:slug>/study/activities/<int:pk>/attendance/", views.activity_attendance, name="activity_attendance"),
     path("c/<slug:slug>/study/activities/<int:pk>/qr.svg", views.activity_qr, name="activity_qr"),
     path("c/<slug:slug>/study/activities/<int:pk>/model/", views.activity_model, name="activity_model"),
+    path("c/<slug:slug>/study/activities/<int:pk>/photos/", views.activity_photos, name="activity_photos"),
+    path("c/<slug:slug>/study/activities/<int:pk>/photos/<int:photo>/", views.activity_photo, name="activity_photo"),
+    path(
+        "c/<slug:slug>/study/activities/<int:pk>/photos/<int:photo>/remove/",
+        views.activity_photo_remove,
+        name="activity_photo_remove",
+    ),
     path(
         "c/<slug:slug>/study/activities/<int:pk>/attendance/upload/", views.attendance_upload, name="attendance_upload"
     ),

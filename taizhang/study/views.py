@@ -24,7 +24,7 @@ from taizhang.orgs.models import Unit
 from . import actions
 from .access import can_manage_roster, can_organise, can_see_personal_data
 from .forms import ActivityForm, AssignForm, IdentifyForm, MaterialForm, MemberForm, PlanUnitForm, RosterUploadForm
-from .models import Activity, Attendance, Material, MaterialFile, Member, Reading
+from .models import Activity, ActivityPhoto, Attendance, Material, MaterialFile, Member, Reading
 from .queries import participation, reading_rate, reading_rates
 
 PAGE = 50
@@ -139,8 +139,60 @@ def activity_detail(request, campaign, access, pk):
             "audience": list(activity.audience_units.all()),
             "audience_groups": list(activity.audience_groups.select_related("unit")),
             "show_phones": access.is_office or access.speaks_for(activity.unit),
+            "photos": list(activity.photos.all()),
+            "max_photos": actions.MAX_PHOTOS,
+            "can_make_case": activity.state == Activity.State.HELD
+            and (access.is_office or access.speaks_for(activity.unit)),
         },
     )
+
+
+@campaign_view
+@require_POST
+def activity_photos(request, campaign, access, pk):
+    """The organising unit adds photos of a held activity (real images only, all or none)."""
+    activity = _activity(campaign, pk)
+    if not can_organise(access, activity.unit):
+        raise PermissionDenied(_("Only the organising unit adds photos to its activities."))
+    try:
+        added = actions.add_activity_photos(
+            activity,
+            uploads=request.FILES.getlist("photos")[: actions.MAX_PHOTOS + 1],
+            caption=request.POST.get("caption", "")[:200],
+            access=access,
+            acting_user=request.user,
+        )
+    except ValidationError as error:
+        for text in error.messages:
+            messages.error(request, text)
+    else:
+        messages.success(request, _("Photos added: %(n)d.") % {"n": len(added)})
+    return redirect(reverse("study:activity_detail", args=[campaign.slug, pk]) + "#photos")
+
+
+def _photo(campaign, pk, photo):
+    return get_object_or_404(
+        ActivityPhoto.objects.select_related("activity__unit"),
+        pk=photo,
+        activity_id=pk,
+        activity__campaign=campaign,
+    )
+
+
+@campaign_view
+def activity_photo(request, campaign, access, pk, photo):
+    """A photo goes to those who see the activity (a role in its campaign), never from a public URL."""
+    stored = _photo(campaign, pk, photo)
+    return file_response(stored.file, filename=stored.name, inline_images=True)
+
+
+@campaign_view
+@require_POST
+def activity_photo_remove(request, campaign, access, pk, photo):
+    stored = _photo(campaign, pk, photo)
+    actions.remove_activity_photo(stored, access=access, acting_user=request.user)
+    messages.success(request, _("The photo is removed."))
+    return redirect(reverse("study:activity_detail", args=[campaign.slug, pk]) + "#photos")
 
 
 @campaign_view

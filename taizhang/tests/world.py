@@ -40,7 +40,16 @@ from taizhang.reporting.models import ExpectedUnit, GeneratedDocument, Reporting
 from taizhang.reporting.periods import generate_periods, open_periods
 from taizhang.sheets.models import ImportJob
 from taizhang.signon.models import GroupRule
-from taizhang.study.models import Activity, ActivityKind, Material, MaterialFile, Member, MemberGroup, Reading
+from taizhang.study.models import (
+    Activity,
+    ActivityKind,
+    ActivityPhoto,
+    Material,
+    MaterialFile,
+    Member,
+    MemberGroup,
+    Reading,
+)
 from taizhang.supervision.models import (
     Assignment,
     ChaseNotice,
@@ -169,6 +178,9 @@ def _side(campaign, owner_unit, *, office, liaison, prefix: str) -> Side:
         starts_at=now - datetime.timedelta(hours=1),
         ends_at=now + datetime.timedelta(hours=1),
     )
+    activity_photo = ActivityPhoto(activity=o["activity"], name="photo.png", size=9)
+    activity_photo.file.save("photo.png", ContentFile(_png()), save=True)
+    o["activity_photo"] = activity_photo
     material = Material.objects.create(campaign=campaign, title="红色之路")
     material_file = MaterialFile(material=material, name="book.pdf", size=9)
     material_file.file.save("book.pdf", ContentFile(b"%PDF-1.4\n"), save=True)
