@@ -19,6 +19,18 @@ MOMENTS=(
   2026-12-31T23:30:00+08:00 # 31 December, late evening
   2028-02-29T12:00:00+08:00 # a leap day
 )
+# CI runs a bounded sample (DATE_SPREAD_SAMPLE=ci): the moments where a clock rule flips — UTC's day behind
+# ours, the weekly deadline from both sides, the year's end, a leap day. `make test-dates` runs all ten.
+CI_MOMENTS=(
+  2026-11-30T00:30:00+08:00
+  2026-12-04T16:59:00+08:00
+  2026-12-04T17:01:00+08:00
+  2026-12-31T23:30:00+08:00
+  2028-02-29T12:00:00+08:00
+)
+if [ "${DATE_SPREAD_SAMPLE:-all}" = ci ]; then
+  MOMENTS=("${CI_MOMENTS[@]}")
+fi
 TESTS=(
   taizhang/demo/tests
   taizhang/ledger/tests/test_lights.py
