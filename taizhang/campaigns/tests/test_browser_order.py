@@ -37,8 +37,15 @@ def test_office_drags_and_moves_key_tasks_into_order_and_saves(page, people, cam
     expect(page.locator("#order-status")).to_contain_text("读书班")
     assert page.evaluate("document.activeElement.closest('tr').dataset.pk") == str(b.pk)
     # By dragging: the aspect 实践活动 onto 专题学习 goes first, with its key task.
-    page.drag_and_drop(f"tr[data-pk='{second.pk}'] .drag-handle", f"tr[data-pk='{first.pk}'] .drag-handle")
-    assert _names(page) == ["实践活动", "重走红色之路", "专题学习", "读书班", "中心组学习"]
+    wanted = ["实践活动", "重走红色之路", "专题学习", "读书班", "中心组学习"]
+    # Chromium synthesises HTML5 drag events from mouse moves; on a loaded machine the first move can
+    # start no drag at all (nothing moves, nothing is half-moved), so one more attempt is allowed.
+    for _attempt in range(3):
+        page.drag_and_drop(f"tr[data-pk='{second.pk}'] .drag-handle", f"tr[data-pk='{first.pk}'] .drag-handle")
+        if _names(page) == wanted:
+            break
+        assert _names(page) == ["专题学习", "读书班", "中心组学习", "实践活动", "重走红色之路"]
+    assert _names(page) == wanted
     violations = run_axe(page, axe_source())
     assert not violations, describe(violations)
     with page.expect_navigation():
