@@ -121,21 +121,8 @@ class FindingRow(NamedTuple):
     item: _ItemBit | None
 
 
-PAGE_ROW_FIELDS = (
-    "pk",
-    "item_id",
-    "description",
-    "category",
-    "severity",
-    "deadline",
-    "state",
-    "unit__name",
-    "unit__short_name",
-    "item__code",
-    "item__light",
-    "item__light_code",
-    "item__light_n",
-)
+# The page's rows: ROW_FIELDS without the ids the page already knows (campaign, unit), keyed by pk.
+PAGE_ROW_FIELDS = ("pk", "item_id", *ROW_FIELDS[ROW_FIELDS.index("description") :])
 
 
 class FindingPaginator(IdPaginator):
